@@ -1,0 +1,40 @@
+# batch — build, test, demo and install.
+#   make check     install what the tests need, build, run the whole suite
+#   make demo      a private Redis, the three daemons and batchtop on etc/demo
+#   make install   binaries, man pages, configuration and units under $(PREFIX)
+PREFIX ?= /usr/local
+SWIFT ?= swift
+CONFIG ?= release
+
+.PHONY: all build check demo install clean bench
+
+all: build
+
+build:
+	scripts/deps.sh build
+	$(SWIFT) build -c $(CONFIG)
+
+check:
+	scripts/deps.sh test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo:
+	scripts/deps.sh demo
+	$(SWIFT) build -c release
+	scripts/demo.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	for p in batch-gateway batch-worker batch-scheduler batchctl batchtop; do \
+	  install -m 0755 .build/$(CONFIG)/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)/etc/batch/jobs.d $(DESTDIR)/etc/batch/schedules.d
+	[ -e $(DESTDIR)/etc/batch/batch.conf ] || install -m 0644 etc/batch/batch.conf $(DESTDIR)/etc/batch/batch.conf
+	install -d $(DESTDIR)/lib/systemd/system
+	install -m 0644 etc/systemd/*.service $(DESTDIR)/lib/systemd/system/
+
+clean:
+	rm -rf .build

@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// batch: scheduled and on-demand jobs across a fleet of Linux machines.
+//
+// Layers (imports point down only):
+//   C shims   CHiredis, CNcursesw, CSystem   (each imported by one module, CSystem by the low layers)
+//   L0        BatchCore                      states, transitions, wire types, config, cron, command line
+//             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
+//   L1        Redis                          hiredis connection, replies, pipelines, scripts
+//             Daemon                         services, signals, sd_notify, logging, metrics
+//             Terminal                       the only code that talks to ncurses
+//   L2        Store                          every Redis key and Lua script of the system
+//   L2.5      Fleet                          what every daemon shares: bootstrap, registration, health
+//   L3        Worker, Gateway, Scheduler, Control (batchctl), Console (batchtop)
+import PackageDescription
+
+let package = Package(
+    name: "batch",
+    products: [
+        .executable(name: "batch-gateway", targets: ["batch-gateway"]),
+        .executable(name: "batch-worker", targets: ["batch-worker"]),
+        .executable(name: "batch-scheduler", targets: ["batch-scheduler"]),
+        .executable(name: "batchctl", targets: ["batchctl"]),
+        .executable(name: "batchtop", targets: ["batchtop"]),
+    ],
+    targets: [
+        // C shims
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
+
+        // L0
+        .target(name: "BatchCore"),
+        .target(name: "HTTP", dependencies: ["CSystem"]),
+        // L1
+        .target(name: "Redis", dependencies: ["CHiredis", "CSystem"]),
+        .target(name: "Daemon", dependencies: ["BatchCore", "CSystem"]),
+        .target(name: "Terminal", dependencies: ["CNcursesw"]),
+        // L2
+        .target(name: "Store", dependencies: ["BatchCore", "Redis"]),
+        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon"]),
+        // L3
+        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
+        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP"]),
+        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Terminal"]),
+
+        // Executables: a few lines each
+        .executableTarget(name: "batch-gateway", dependencies: ["Gateway"], path: "Sources/exe/batch-gateway"),
+        .executableTarget(name: "batch-worker", dependencies: ["Worker"], path: "Sources/exe/batch-worker"),
+        .executableTarget(name: "batch-scheduler", dependencies: ["Scheduler"], path: "Sources/exe/batch-scheduler"),
+        .executableTarget(name: "batchctl", dependencies: ["Control"], path: "Sources/exe/batchctl"),
+        .executableTarget(name: "batchtop", dependencies: ["Console"], path: "Sources/exe/batchtop"),
+
+        // Tests
+        .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
+        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

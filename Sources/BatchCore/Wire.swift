@@ -1,0 +1,131 @@
+import Foundation
+
+/// A JSON value, for parameters and results whose shape the core does not fix.
+public enum JSONValue: Codable, Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+
+    /// The value as a parameter string: strings as they are, numbers without a
+    /// trailing `.0`, booleans as `true`/`false`; nil for null, arrays and objects.
+    public var parameterString: String? {
+        switch self {
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n):
+            if n.rounded() == n, abs(n) < 1e15 { return String(Int64(n)) }
+            return String(n)
+        default: return nil
+        }
+    }
+}
+
+/// Where a trigger came from.
+public struct Trigger: Codable, Sendable, Hashable {
+    /// `api`, `schedule`, `batchctl`, `batchtop`, `retry`.
+    public var source: String
+    public var schedule: String?
+    /// The scheduled instant, ISO 8601 with offset.
+    public var fireTime: String?
+    public var user: String?
+    /// For a retry: the execution this one repeats.
+    public var retryOf: String?
+
+    public init(source: String, schedule: String? = nil, fireTime: String? = nil, user: String? = nil, retryOf: String? = nil) {
+        self.source = source; self.schedule = schedule; self.fireTime = fireTime; self.user = user; self.retryOf = retryOf
+    }
+}
+
+/// `POST /api/orchestration/execute` body.
+public struct BatchExecutionRequest: Codable, Sendable, Hashable {
+    public var jobType: String
+    public var params: [String: JSONValue]?
+    public var idempotencyKey: String?
+    public var priority: Int?
+    public var timeoutSeconds: Int?
+    public var maxAttempts: Int?
+    public var trigger: Trigger?
+
+    public init(jobType: String, params: [String: JSONValue]? = nil, idempotencyKey: String? = nil,
+                priority: Int? = nil, timeoutSeconds: Int? = nil, maxAttempts: Int? = nil, trigger: Trigger? = nil) {
+        self.jobType = jobType; self.params = params; self.idempotencyKey = idempotencyKey
+        self.priority = priority; self.timeoutSeconds = timeoutSeconds; self.maxAttempts = maxAttempts; self.trigger = trigger
+    }
+}
+
+/// The gateway's answer to an execute request.
+public struct BatchExecutionResponse: Codable, Sendable, Hashable {
+    public var executionId: String
+    public var state: ExecutionState
+    public var duplicate: Bool
+    public init(executionId: String, state: ExecutionState, duplicate: Bool) {
+        self.executionId = executionId; self.state = state; self.duplicate = duplicate
+    }
+}
+
+/// What the gateway POSTs to a worker: `POST /api/batch/{jobType}`.
+public struct WorkerDispatchRequest: Codable, Sendable, Hashable {
+    public var executionId: String
+    public var attempt: Int
+    public var params: [String: String]
+    public var timeoutSeconds: Int
+    public var leaseMs: Int
+    public init(executionId: String, attempt: Int, params: [String: String], timeoutSeconds: Int, leaseMs: Int) {
+        self.executionId = executionId; self.attempt = attempt; self.params = params
+        self.timeoutSeconds = timeoutSeconds; self.leaseMs = leaseMs
+    }
+}
+
+/// A worker's view of one attempt: its answer to a dispatch and to `GET /api/batch/executions/{id}`.
+public struct BatchResult: Codable, Sendable, Hashable {
+    public var executionId: String
+    public var attempt: Int?
+    /// `running`, `succeeded`, `failed`, `timed_out`, `cancelled`.
+    public var status: String
+    public var startedAt: String?
+    public var finishedAt: String?
+    public var exitCode: Int?
+    public var signal: Int?
+    public var reason: String?
+    public var progress: Int?
+    public var output: [String]?
+    public init(executionId: String, attempt: Int? = nil, status: String, startedAt: String? = nil,
+                finishedAt: String? = nil, exitCode: Int? = nil, signal: Int? = nil, reason: String? = nil,
+                progress: Int? = nil, output: [String]? = nil) {
+        self.executionId = executionId; self.attempt = attempt; self.status = status; self.startedAt = startedAt
+        self.finishedAt = finishedAt; self.exitCode = exitCode; self.signal = signal; self.reason = reason
+        self.progress = progress; self.output = output
+    }
+}
+
+/// Priorities run from 0 (lowest) to 9 (highest); higher ones are dispatched first.
+public enum Priority {
+    public static let range = 0...9
+    public static let `default` = 5
+}

@@ -1,0 +1,4 @@
+#ifndef BATCH_CHIREDIS_SHIM_H
+#define BATCH_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif

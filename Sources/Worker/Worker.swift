@@ -1,0 +1,1 @@
+// The Worker module; see Package.swift for its place in the layers.

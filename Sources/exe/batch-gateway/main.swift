@@ -1,0 +1,1 @@
+// batch-gateway: entry point, filled in by its issue.

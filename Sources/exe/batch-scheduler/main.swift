@@ -1,0 +1,1 @@
+// batch-scheduler: entry point, filled in by its issue.

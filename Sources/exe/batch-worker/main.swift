@@ -1,0 +1,1 @@
+// batch-worker: entry point, filled in by its issue.

@@ -1,0 +1,1 @@
+// batchctl: entry point, filled in by its issue.

@@ -1,0 +1,1 @@
+// batchtop: entry point, filled in by its issue.
