@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BatchCore
 
@@ -63,5 +64,17 @@ struct BreakerWindowAndMetricsTests {
         breaker.run([.fail(), .ok(), .ok(), .ok(), .ok(), .ok()])
         let m = breaker.metrics(now: 100)
         #expect(m.calls == 4 && m.failedCalls == 0 && m.failureRate == 0)
+    }
+
+    @Test func metricsRebaseOntoTheWallClockAndRoundTripAsJSON() throws {
+        var breaker = CircuitBreaker(config: CircuitBreakerConfig(slidingWindowSize: 5, minimumNumberOfCalls: 5,
+                                                                  waitDurationInOpenState: .seconds(30)))
+        breaker.run(.times(5, .fail()), from: 1_000)
+        let m = breaker.metrics(now: 2_000).rebased(from: 2_000, to: 1_764_000_000_000)
+        #expect(m.openedAt == 1_763_999_999_004)
+        #expect(m.nextProbeAt == 1_764_000_029_004)
+        let json = try JSONEncoder().encode(m)
+        #expect(try JSONDecoder().decode(BreakerMetrics.self, from: json) == m)
+        #expect(String(decoding: json, as: UTF8.self).contains("\"state\":\"open\""))
     }
 }

@@ -1,6 +1,7 @@
 /// A breaker's figures at one instant, for `/metrics`, the `breakers:<gateway-id>`
-/// hash and `batchtop`.
-public struct BreakerMetrics: Sendable, Hashable {
+/// hash and `batchtop`. Instants are on the clock the breaker was fed; publish them
+/// across machines only after `rebased(from:to:)` onto the wall clock.
+public struct BreakerMetrics: Sendable, Hashable, Codable {
     /// Percent of failed calls in the window; -1 while it holds fewer than the minimum calls.
     public var failureRate: Double
     /// Percent of slow calls in the window; -1 while it holds fewer than the minimum calls.
@@ -37,6 +38,19 @@ public struct BreakerMetrics: Sendable, Hashable {
         self.openedAt = openedAt
         self.nextProbeAt = nextProbeAt
         self.halfOpenPermitsLeft = halfOpenPermitsLeft
+    }
+}
+
+extension BreakerMetrics {
+    /// The same figures with `openedAt` and `nextProbeAt` moved from one clock to
+    /// another, given the same instant read on both: `rebased(from: monotonicNow,
+    /// to: unixMillisNow)` turns them into Unix milliseconds for Redis.
+    public func rebased(from clockNow: Int64, to otherClockNow: Int64) -> BreakerMetrics {
+        let shift = otherClockNow &- clockNow
+        var copy = self
+        copy.openedAt = openedAt.map { ResilienceTime.adding($0, shift) }
+        copy.nextProbeAt = nextProbeAt.map { ResilienceTime.adding($0, shift) }
+        return copy
     }
 }
 
