@@ -61,17 +61,17 @@ final class ChildState {
     /// Splits a chunk read from stdout (0) or stderr (1) into lines and events.
     func consume(_ chunk: UnsafeRawBufferPointer, stream index: Int, now: UInt64) {
         outputBytes += chunk.count
-        let stream: OutputStream = index == 0 ? .stdout : .stderr
+        let stream: StandardStream = index == 0 ? .stdout : .stderr
         splitters[index].feed(chunk, admit: { budget.admit(now: now) }, emit: { take($0, stream, now) })
     }
 
     /// Ends a stream: its unterminated last line, if any, is delivered.
     func finishStream(_ index: Int, now: UInt64) {
-        let stream: OutputStream = index == 0 ? .stdout : .stderr
+        let stream: StandardStream = index == 0 ? .stdout : .stderr
         splitters[index].finish { take($0, stream, now) }
     }
 
-    private func take(_ result: SplitResult, _ stream: OutputStream, _ now: UInt64) {
+    private func take(_ result: SplitResult, _ stream: StandardStream, _ now: UInt64) {
         switch result {
         case .line(let bytes, let truncated):
             outputLines += 1

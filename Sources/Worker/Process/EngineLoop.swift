@@ -47,10 +47,9 @@ final class EngineLoop {
     private func perform(_ command: EngineCommand, now: UInt64) {
         switch command {
         case .spawn(let request, let reply):
-            let result: Result<(id: UInt64, pid: pid_t), SpawnError>
+            let result: SpawnResult
             do throws(SpawnError) { result = .success(try spawn(request)) } catch { result = .failure(error) }
-            reply.result.withLock { $0 = result }
-            reply.done.signal()
+            reply(result)
         case .terminate(let id, let cause, let grace):
             if let child = children[id] { beginTermination(child, cause, graceNanos: grace, now: now) }
         }

@@ -15,14 +15,10 @@ struct SpawnRequest: Sendable {
     var wallClock: @Sendable () -> Date
 }
 
-/// The answer to a spawn request, waited for by the caller's thread.
-final class SpawnReply: Sendable {
-    let done = DispatchSemaphore(value: 0)
-    let result = Mutex<Result<(id: UInt64, pid: pid_t), SpawnError>?>(nil)
-}
+typealias SpawnResult = Result<(id: UInt64, pid: pid_t), SpawnError>
 
 enum EngineCommand: Sendable {
-    case spawn(SpawnRequest, SpawnReply)
+    case spawn(SpawnRequest, reply: @Sendable (SpawnResult) -> Void)
     case terminate(id: UInt64, cause: EndCause, graceNanos: UInt64)
 }
 
@@ -64,11 +60,23 @@ final class ProcessEngine: Sendable {
         if let loop = Thread.current.threadDictionary[ProcessEngine.loopKey] as? EngineLoop {
             return try loop.spawn(request)
         }
-        let reply = SpawnReply()
-        submit(.spawn(request, reply))
-        reply.done.wait()
-        guard let result = reply.result.withLock({ $0 }) else {
+        let done = DispatchSemaphore(value: 0)
+        let answer = Mutex<SpawnResult?>(nil)
+        submit(.spawn(request, reply: { result in
+            answer.withLock { $0 = result }
+            done.signal()
+        }))
+        done.wait()
+        guard let result = answer.withLock({ $0 }) else {
             preconditionFailure("process engine answered a spawn without a result")
+        }
+        return try result.get()
+    }
+
+    /// Spawns on the engine's thread without blocking the caller's thread.
+    func spawn(_ request: SpawnRequest) async throws(SpawnError) -> (id: UInt64, pid: pid_t) {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<SpawnResult, Never>) in
+            submit(.spawn(request, reply: { continuation.resume(returning: $0) }))
         }
         return try result.get()
     }

@@ -47,20 +47,34 @@ public final class ProcessRunner: Sendable {
     }
 
     /// Starts `spec.argv` and returns once the child runs (about a millisecond).
-    /// Blocks the calling thread meanwhile: call it from a thread or a serial
-    /// queue of your own, not from the cooperative pool in a tight loop.
+    /// Blocks the calling thread meanwhile; from async code use the async overload.
     /// - Throws: `SpawnError` when the program is not found, not executable,
     ///   the working directory does not exist, or the system is out of resources.
     @discardableResult
     public func start(_ spec: ProcessSpec,
                       onEvent: @escaping @Sendable (ProcessEvent) -> Void = { _ in },
                       onExit: @escaping @Sendable (ProcessOutcome) -> Void = { _ in }) throws(SpawnError) -> RunningProcess {
+        let (request, box) = makeRequest(spec, onEvent, onExit)
+        let (id, pid) = try ProcessEngine.shared.spawn(request)
+        return RunningProcess(pid: pid, id: id, engine: ProcessEngine.shared, box: box, grace: spec.killGrace)
+    }
+
+    /// Starts `spec.argv` without blocking a thread of the cooperative pool.
+    @discardableResult
+    public func start(_ spec: ProcessSpec,
+                      onEvent: @escaping @Sendable (ProcessEvent) -> Void = { _ in },
+                      onExit: @escaping @Sendable (ProcessOutcome) -> Void = { _ in }) async throws(SpawnError) -> RunningProcess {
+        let (request, box) = makeRequest(spec, onEvent, onExit)
+        let (id, pid) = try await ProcessEngine.shared.spawn(request)
+        return RunningProcess(pid: pid, id: id, engine: ProcessEngine.shared, box: box, grace: spec.killGrace)
+    }
+
+    private func makeRequest(_ spec: ProcessSpec, _ onEvent: @escaping @Sendable (ProcessEvent) -> Void,
+                             _ onExit: @escaping @Sendable (ProcessOutcome) -> Void) -> (SpawnRequest, OutcomeBox) {
         let box = OutcomeBox()
-        let engine = ProcessEngine.shared
         let request = SpawnRequest(spec: spec, wrapper: wrapper, fallbackPath: fallbackPath, onEvent: onEvent,
                                    onExit: onExit, box: box, startedAt: wallClock(), wallClock: wallClock)
-        let (id, pid) = try engine.spawn(request)
-        return RunningProcess(pid: pid, id: id, engine: engine, box: box, grace: spec.killGrace)
+        return (request, box)
     }
 }
 

@@ -30,19 +30,19 @@ public struct ProcessSpec: Sendable {
 }
 
 /// The child's output stream a line came from.
-public enum OutputStream: String, Sendable, Hashable {
+public enum StandardStream: String, Sendable, Hashable {
     case stdout, stderr
 }
 
 /// One line of output without its line end (`\n`, or `\r\n`).
 public struct OutputLine: Sendable, Hashable {
-    public var stream: OutputStream
+    public var stream: StandardStream
     /// Invalid UTF-8 is repaired with U+FFFD.
     public var text: String
     /// The line was longer than `maxLineBytes`: this is its beginning, the rest was discarded.
     public var truncated: Bool
 
-    public init(stream: OutputStream, text: String, truncated: Bool = false) {
+    public init(stream: StandardStream, text: String, truncated: Bool = false) {
         self.stream = stream; self.text = text; self.truncated = truncated
     }
 }
