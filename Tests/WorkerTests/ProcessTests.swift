@@ -91,6 +91,21 @@ struct ProcessTests {
         #expect(log.texts(.stdout) == [dir.path])
     }
 
+    @Test func aRelativeProgramPathIsFoundInTheWorkingDirectory() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-proc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("hello.sh")
+        try Data("#!/bin/sh\necho hello \"$1\"\n".utf8).write(to: script)
+        #expect(chmod(script.path, 0o755) == 0)
+        let log = EventLog()
+        var spec = testSpec(["./hello.sh", "there"])
+        spec.workingDirectory = dir.path
+        let p = try await runner.start(spec, onEvent: log.onEvent)
+        #expect(try #require(await outcome(of: p)).status == .exited(0))
+        #expect(log.texts(.stdout) == ["hello there"])
+    }
+
     @Test func childRunsInItsOwnProcessGroupWithCleanSignals() async throws {
         let log = EventLog()
         // cut is the shell's child: it reports the group it shares with the shell.

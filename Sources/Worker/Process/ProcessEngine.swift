@@ -50,7 +50,8 @@ final class ProcessEngine: Sendable {
             loop.run()
         }
         thread.name = "batch-process-engine"
-        thread.stackSize = 1 << 20
+        // Callbacks run here too; the stack is virtual memory until used.
+        thread.stackSize = 4 << 20
         thread.start()
     }
 

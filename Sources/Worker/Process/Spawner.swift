@@ -21,7 +21,7 @@ enum Spawner {
         guard let name = spec.argv.first, !name.isEmpty else {
             throw SpawnError(program: "", operation: "empty argv", code: EINVAL)
         }
-        let program = try resolve(name, path: spec.environment["PATH"] ?? fallbackPath)
+        let program = try resolve(name, path: spec.environment["PATH"] ?? fallbackPath, in: spec.workingDirectory)
         let argv = wrapper.isEmpty ? [program] + spec.argv.dropFirst() : wrapper + [program] + spec.argv.dropFirst()
         let env = spec.environment.map { "\($0.key)=\($0.value)" }
 
@@ -86,18 +86,26 @@ enum Spawner {
         return SpawnedChild(pid: pid, pidfd: pidfd, stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read)
     }
 
-    /// A program name with a slash is used as it is; a bare name is looked up in `path`.
-    static func resolve(_ name: String, path: String) throws(SpawnError) -> String {
+    /// A program name with a slash is used as it is; a bare name is looked up in
+    /// `path`. Relative paths are checked against `directory`, where the child
+    /// will run, since it changes there before it executes the program.
+    static func resolve(_ name: String, path: String, in directory: String?) throws(SpawnError) -> String {
+        func located(_ candidate: String) -> String {
+            guard let directory, !candidate.hasPrefix("/") else { return candidate }
+            return directory + "/" + candidate
+        }
         if name.contains("/") {
-            if access(name, X_OK) != 0 { throw SpawnError(program: name, operation: "access", code: batch_errno()) }
+            if access(located(name), X_OK) != 0 {
+                throw SpawnError(program: name, operation: "access \(located(name))", code: batch_errno())
+            }
             return name
         }
         var sawDenied = false
         for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
-            if access(candidate, X_OK) == 0 {
+            if access(located(candidate), X_OK) == 0 {
                 var st = stat()
-                if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { return candidate }
+                if stat(located(candidate), &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { return candidate }
             } else if batch_errno() == EACCES {
                 sawDenied = true
             }
