@@ -95,15 +95,17 @@ struct ProcessTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-proc-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let script = dir.appendingPathComponent("hello.sh")
-        try Data("#!/bin/sh\necho hello \"$1\"\n".utf8).write(to: script)
-        #expect(chmod(script.path, 0o755) == 0)
+        // Written by a child: a file this process had open for writing could be
+        // held by a concurrent spawn's fork, and then exec fails with ETXTBSY.
+        var writer = testSpec(["sh", "-c", "printf '#!/bin/sh\\necho hello \"$1\"\\n' > hello.sh && chmod +x hello.sh"])
+        writer.workingDirectory = dir.path
+        #expect(try #require(await outcome(of: try await runner.start(writer))).status == .exited(0))
         let log = EventLog()
         var spec = testSpec(["./hello.sh", "there"])
         spec.workingDirectory = dir.path
         let p = try await runner.start(spec, onEvent: log.onEvent)
         #expect(try #require(await outcome(of: p)).status == .exited(0))
-        #expect(log.texts(.stdout) == ["hello there"])
+        #expect(log.texts(.stdout) == ["hello there"], "stderr: \(log.texts(.stderr))")
     }
 
     @Test func childRunsInItsOwnProcessGroupWithCleanSignals() async throws {

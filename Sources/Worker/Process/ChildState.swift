@@ -14,14 +14,7 @@ final class ChildState {
     var splitters: [LineSplitter]
     var budget: LineBudget
 
-    let timeoutAt: UInt64?
-    let graceNanos: UInt64
-    var cause = EndCause.natural
-    var terminating = false
-    var killAt: UInt64?
-    var killSent = false
-    var leaderExited = false
-    var drainDeadline: UInt64 = 0
+    var lifecycle: ChildLifecycle
 
     var pending: [OutputLine] = []
     var outputLines = 0
@@ -47,8 +40,8 @@ final class ChildState {
         outputFD = [spawned.stdout, spawned.stderr]
         splitters = Array(repeating: LineSplitter(maxLineBytes: request.spec.maxLineBytes), count: 2)
         budget = LineBudget(perSecond: request.spec.maxLinesPerSecond)
-        timeoutAt = request.spec.timeout.map { now &+ $0.nanosecondsClamped }
-        graceNanos = request.spec.killGrace.nanosecondsClamped
+        lifecycle = ChildLifecycle(timeoutAt: request.spec.timeout.map { now &+ $0.nanosecondsClamped },
+                                   graceNanos: request.spec.killGrace.nanosecondsClamped)
         onEvent = request.onEvent
         onExit = request.onExit
         box = request.box

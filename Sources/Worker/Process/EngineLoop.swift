@@ -8,9 +8,6 @@ final class EngineLoop {
     private var nextID: UInt64 = 1
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: 128)
-    /// How long output may still arrive after the main process exited, before
-    /// whatever is left of its group is killed.
-    private let drainNanos: UInt64 = 250_000_000
 
     private enum Kind: UInt64 { case stdout = 0, stderr = 1, stdin = 2, exit = 3 }
 
@@ -51,7 +48,7 @@ final class EngineLoop {
             do throws(SpawnError) { result = .success(try spawn(request)) } catch { result = .failure(error) }
             reply(result)
         case .terminate(let id, let cause, let grace):
-            if let child = children[id] { beginTermination(child, cause, graceNanos: grace, now: now) }
+            if let child = children[id] { perform(child.lifecycle.stop(cause, graceNanos: grace, now: now), child, now: now) }
         }
     }
 
@@ -148,41 +145,25 @@ final class EngineLoop {
 
     // MARK: Ending
 
-    private func beginTermination(_ child: ChildState, _ cause: EndCause, graceNanos: UInt64, now: UInt64) {
-        guard !child.leaderExited, !child.terminating else { return }
-        child.terminating = true
-        child.cause = cause
-        ProcessSyscall.killGroup(child.pid, SIGTERM)
-        child.killAt = now &+ graceNanos
-    }
-
     private func leaderExited(_ child: ChildState, now: UInt64) {
-        guard !child.leaderExited else { return }
-        child.leaderExited = true
         ProcessSyscall.epollRemove(engine.epollFD, child.pidfd)
         // The main process stays a zombie until `finish`, so its pid, which is
         // the group's id, cannot be reused while the group may still be signalled.
-        if child.terminating, !child.killSent, let killAt = child.killAt {
-            child.drainDeadline = killAt
-        } else {
-            child.drainDeadline = now &+ drainNanos
-        }
+        child.lifecycle.mainProcessExited(now: now)
     }
 
     /// Timers, the end of a run, and delivery of what was read this round.
     private func advance(_ child: ChildState, now: UInt64) {
-        if let timeoutAt = child.timeoutAt, now >= timeoutAt {
-            beginTermination(child, .timedOut, graceNanos: child.graceNanos, now: now)
-        }
-        if child.terminating, !child.killSent, let killAt = child.killAt, now >= killAt {
-            ProcessSyscall.killGroup(child.pid, SIGKILL)
-            child.killSent = true
-            if child.leaderExited { child.drainDeadline = min(child.drainDeadline, now &+ drainNanos) }
-        }
-        if child.leaderExited, child.outputClosed || now >= child.drainDeadline {
-            finish(child, now: now)
-        } else {
-            child.flush(now: now)
+        perform(child.lifecycle.tick(now: now, outputClosed: child.outputClosed), child, now: now)
+        if !child.lifecycle.finished { child.flush(now: now) }
+    }
+
+    private func perform(_ actions: [ChildLifecycle.Action], _ child: ChildState, now: UInt64) {
+        for action in actions {
+            switch action {
+            case .signalGroup(let signal): ProcessSyscall.killGroup(child.pid, signal)
+            case .finish: finish(child, now: now)
+            }
         }
     }
 
@@ -200,7 +181,7 @@ final class EngineLoop {
         child.flush(now: now, final: true)
         children[child.id] = nil
         let outcome = ProcessOutcome(
-            status: status, cause: child.cause, startedAt: child.startedAt, endedAt: child.wallClock(),
+            status: status, cause: child.lifecycle.cause, startedAt: child.startedAt, endedAt: child.wallClock(),
             outputLines: child.outputLines, outputBytes: child.outputBytes,
             droppedLines: child.droppedLines, droppedBytes: child.droppedBytes)
         child.onExit(outcome)
@@ -210,10 +191,7 @@ final class EngineLoop {
     private func nextTimeoutMillis(now: UInt64) -> Int32 {
         var next = UInt64.max
         for child in children.values {
-            if let t = child.timeoutAt, !child.terminating, !child.leaderExited { next = min(next, t) }
-            if child.terminating, !child.killSent, let k = child.killAt { next = min(next, k) }
-            if child.leaderExited { next = min(next, child.drainDeadline) }
-            if !child.pending.isEmpty { next = now }
+            if let deadline = child.lifecycle.nextDeadline { next = min(next, deadline) }
         }
         if next == .max { return -1 }
         if next <= now { return 0 }
