@@ -26,6 +26,7 @@
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 extern int pipe2(int pipefd[2], int flags);
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 
 static inline int batch_wifexited(int status) { return WIFEXITED(status); }
 static inline int batch_wexitstatus(int status) { return WEXITSTATUS(status); }

@@ -108,6 +108,18 @@ struct ProcessTests {
         #expect(log.texts(.stdout) == ["hello there"], "stderr: \(log.texts(.stderr))")
     }
 
+    @Test func childInheritsOnlyItsStandardDescriptors() async throws {
+        // Opened without O_CLOEXEC, as a C library's socket might be.
+        let leaky = open("/dev/null", O_RDONLY)
+        #expect(leaky > 2)
+        defer { close(leaky) }
+        let log = EventLog()
+        // ls holds one more descriptor of its own, for the directory it lists.
+        let p = try await runner.start(testSpec(["sh", "-c", "ls /proc/$$/fd"]), onEvent: log.onEvent)
+        _ = try #require(await outcome(of: p))
+        #expect(log.texts(.stdout).sorted() == ["0", "1", "2"])
+    }
+
     @Test func childRunsInItsOwnProcessGroupWithCleanSignals() async throws {
         let log = EventLog()
         // cut is the shell's child: it reports the group it shares with the shell.

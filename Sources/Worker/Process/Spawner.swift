@@ -11,8 +11,8 @@ struct SpawnedChild {
 }
 
 /// `posix_spawn` with the child in its own process group, an empty signal
-/// mask, default signal dispositions, pipes on 0/1/2, a working directory and
-/// only the given environment. Must run on one long-lived thread: the
+/// mask, default signal dispositions, pipes on 0/1/2 and no other descriptor,
+/// a working directory and only the given environment. Must run on one long-lived thread: the
 /// `--pdeathsig` that `setpriv` sets fires when the *thread* that spawned the
 /// child exits.
 enum Spawner {
@@ -48,6 +48,9 @@ enum Spawner {
         posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
+        // Descriptors opened elsewhere in the worker without O_CLOEXEC (sockets of
+        // C libraries, listeners) must not leak into jobs.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         if let dir = spec.workingDirectory {
             let r = posix_spawn_file_actions_addchdir_np(&actions, dir)
             if r != 0 { throw fail("posix_spawn_file_actions_addchdir_np", r) }
