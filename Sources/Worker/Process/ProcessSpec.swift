@@ -52,7 +52,9 @@ public struct OutputLine: Sendable, Hashable {
 public enum ProcessEvent: Sendable, Hashable {
     /// A batch of lines in the order they were read (per stream).
     case output([OutputLine])
-    /// A `::progress N` line (N in 0...100). Such lines are not delivered as output.
+    /// A `::progress N` line (N in 0...100, on stdout or stderr). Such lines
+    /// are not delivered as output; they count against the line budget like
+    /// any other line, so under a flood some progress updates are dropped.
     case progress(Int)
     /// Lines that were over the per-second budget since the last report.
     case dropped(lines: Int, bytes: Int)

@@ -66,7 +66,8 @@ enum ProcessSyscall {
             let r = waitpid(pid, &status, 0)
             if r == pid { break }
             if r < 0 && batch_errno() == EINTR { continue }
-            // Someone else reaped it (a waitpid(-1) elsewhere in the process): the status is lost.
+            // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
+            // SIGCHLD set to SIG_IGN): the status is lost.
             return .exited(-1)
         }
         if batch_wifsignaled(status) != 0 { return .signaled(batch_wtermsig(status)) }
