@@ -318,9 +318,9 @@ import TestSupport
     @Test func trimByAgeKeepsYoungOnes() throws {
         let f = try StoreFixture()
         let id = try f.seed(state: .failed, leaseMs: nil)
-        #expect(try f.store.trim(maxCount: 0, maxAgeMillis: 3_600_000) == 0)
+        #expect(try f.store.trim(maxCount: 100, maxAgeMillis: 3_600_000) == 0)
         #expect(try f.state(id) == .failed)
-        #expect(try f.store.trim(maxCount: 0, maxAgeMillis: -1) == 1)
+        #expect(try f.store.trim(maxCount: 100, maxAgeMillis: -1) == 1)
     }
 
     @Test func eventsRecordEveryTransition() throws {
