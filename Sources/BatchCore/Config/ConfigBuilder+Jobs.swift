@@ -101,7 +101,7 @@ extension ConfigBuilder {
         }
         job.params = params
         if keysSeen["kind"] == nil {
-            job.kind = keysSeen["builtin"] != nil ? .builtin : keysSeen["url"] != nil ? .http : .command
+            job.kind = command != nil ? .command : keysSeen["builtin"] != nil ? .builtin : keysSeen["url"] != nil ? .http : .command
         }
         checkKind(&job, block: block, keysSeen: keysSeen, command: command)
         if job.backoff > job.backoffMax, let line = keysSeen["backoff"] ?? keysSeen["backoff-max"] {

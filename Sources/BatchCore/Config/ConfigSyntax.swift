@@ -116,20 +116,39 @@ enum ConfigSyntax {
         }
     }
 
-    /// Cuts a `#` comment that follows whitespace outside double quotes.
+    /// Cuts a `#` comment that follows whitespace outside quotes. Single quotes protect
+    /// only when they pair up, so an apostrophe in prose (`don't # note`) does not hide a comment.
     static func stripComment(_ s: Substring) -> Substring {
-        var inQuotes = false
+        if let cut = commentStart(s, singleQuotes: true) { return s[..<cut] }
+        if let cut = commentStart(s, singleQuotes: false), hasUnpairedSingleQuote(s) { return s[..<cut] }
+        return s
+    }
+
+    private static func commentStart(_ s: Substring, singleQuotes: Bool) -> Substring.Index? {
+        var inDouble = false, inSingle = false
         var escaped = false
         var prevIsSpace = true
         for i in s.indices {
             let c = s[i]
             if escaped { escaped = false; prevIsSpace = false; continue }
-            if c == "\\" && inQuotes { escaped = true; continue }
-            if c == "\"" { inQuotes.toggle() }
-            if c == "#" && !inQuotes && prevIsSpace { return s[..<i] }
+            if c == "\\" && !inSingle { escaped = true; prevIsSpace = false; continue }
+            if c == "\"" && !inSingle { inDouble.toggle() }
+            if c == "'" && singleQuotes && !inDouble { inSingle.toggle() }
+            if c == "#" && !inDouble && !inSingle && prevIsSpace { return i }
             prevIsSpace = c == " " || c == "\t"
         }
-        return s
+        return nil
+    }
+
+    private static func hasUnpairedSingleQuote(_ s: Substring) -> Bool {
+        var inDouble = false, inSingle = false, escaped = false
+        for c in s {
+            if escaped { escaped = false; continue }
+            if c == "\\" && !inSingle { escaped = true; continue }
+            if c == "\"" && !inSingle { inDouble.toggle() }
+            if c == "'" && !inDouble { inSingle.toggle() }
+        }
+        return inSingle
     }
 
     /// A value that is one double-quoted string loses its quotes and escapes
