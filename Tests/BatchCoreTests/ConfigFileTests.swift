@@ -203,7 +203,7 @@ struct ConfigFileTests {
         }
         try "[job \"a\"]\ncommand = /bin/a\n".write(toFile: dir + "/jobs.d/10-a.conf", atomically: true, encoding: .utf8)
         let config = try Configuration.load(path: dir + "/main.conf")
-        #expect(config.files == [dir + "/jobs.d/10-a.conf", dir + "/jobs.d/20-b.conf", dir + "/main.conf"])
+        #expect(config.files == [dir + "/main.conf", dir + "/jobs.d/10-a.conf", dir + "/jobs.d/20-b.conf"])
         #expect(config.jobs.keys.sorted() == ["a", "b"])
         #expect(config.redis.namespace == "main")
     }

@@ -4,6 +4,8 @@ import Foundation
 struct ConfigLoader {
     var sink = DiagnosticSink()
     private(set) var blocks: [ConfigBlock] = []
+    /// Every file read, in the order reading began (an including file before its includes).
+    private(set) var files: [String] = []
     /// Canonical paths of the files being read, to refuse include cycles.
     private var stack: [String] = []
 
@@ -25,6 +27,7 @@ struct ConfigLoader {
             if let o = origin { sink.add(o.file, o.line, why) } else { sink.add(path, 0, why) }
             return
         }
+        files.append(path)
         stack.append(canonical)
         load(text: text, file: path)
         stack.removeLast()

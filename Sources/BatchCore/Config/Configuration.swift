@@ -62,9 +62,7 @@ public struct Configuration: Sendable {
         builder.finish()
         try builder.sink.throwIfAny()
         var config = builder.config
-        var files: [String] = []
-        for b in loader.blocks where !files.contains(b.file) { files.append(b.file) }
-        config.files = files
+        config.files = loader.files
         return config
     }
 }

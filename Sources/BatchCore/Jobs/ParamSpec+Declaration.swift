@@ -31,7 +31,7 @@ extension ParamSpec {
                 }
                 try setType(.pattern(arg))
             case "enum":
-                let words = arg.split(separator: "|").map { $0.trimmingWhitespace() }
+                let words = arg.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
                 guard !words.isEmpty, !words.contains(where: \.isEmpty) else {
                     throw .init("\"enum\" needs words separated by |, as in enum KRW|USD")
                 }
