@@ -162,3 +162,20 @@ struct CommandLineTests {
         #expect(try ctl.parse(["trigger", "j"]).value("priority") == nil)
     }
 }
+
+struct CommonOptionsTests {
+    @Test func daemonFlagsBecomeOverridesOfItsSection() throws {
+        let spec = CommandSpec(name: "batch-gateway", abstract: "Gateway.",
+                               options: CommonOptions.daemon(section: "gateway", defaultListen: GatewaySettings().listen))
+        let p = try spec.parse(["--redis", "redis://h:1/0", "--listen", ":9", "--id", "g1", "--config", "/x.conf"])
+        #expect(CommonOptions.overrides(from: p, section: "gateway") == [
+            "redis.url": "redis://h:1/0", "gateway.listen": ":9", "gateway.id": "g1",
+        ])
+        #expect(p.value("config") == "/x.conf")
+        var config = Configuration()
+        try config.apply(overrides: CommonOptions.overrides(from: p, section: "gateway"))
+        #expect(config.gateway.listen.port == 9)
+        #expect(config.gateway.id == "g1")
+        #expect(spec.helpText().contains("      --listen HOST:PORT    Address of the HTTP endpoint. (default:\n                            127.0.0.1:20200)\n"))
+    }
+}
