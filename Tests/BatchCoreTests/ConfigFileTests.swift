@@ -262,3 +262,26 @@ struct ConfigSyntaxTests {
         #expect(n == name)
     }
 }
+
+struct ConfigDocumentationTests {
+    static let root = URL(fileURLWithPath: shippedConfig).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func everyKeyIsInTheManPageAndTheShippedFile() throws {
+        let man = try String(contentsOf: Self.root.appendingPathComponent("man/batch.conf.5"), encoding: .utf8)
+        let conf = try String(contentsOfFile: shippedConfig, encoding: .utf8)
+        for table in ConfigSectionTable.all {
+            #expect(conf.contains("[\(table.name)]"), "batch.conf lacks [\(table.name)]")
+            for key in table.keyNames {
+                #expect(man.contains(".It Ic \(key) No = "), "batch.conf.5 lacks \(table.name).\(key)")
+                #expect(conf.contains("# \(key) =") || conf.contains("\n\(key) ="), "batch.conf lacks \(table.name).\(key)")
+            }
+        }
+        let named = ConfigBuilder.jobKeys.map(\.name) + ["command"] + ConfigBuilder.scheduleKeys.map(\.name)
+        for key in named {
+            #expect(man.contains(".It Ic \(key) No = "), "batch.conf.5 lacks \(key)")
+        }
+        for (variable, _) in Configuration.environmentKeys {
+            #expect(man.contains(".It Ev \(variable)"), "batch.conf.5 lacks \(variable)")
+        }
+    }
+}
