@@ -153,6 +153,11 @@ struct ConfigFileTests {
         ("[gateway]\ndispatch-backoff = 1m\ndispatch-backoff-max = 10s", ["F:2: [gateway] dispatch-backoff (1m) is above dispatch-backoff-max (10s)"]),
         ("[gateway]\nlease = 1s", ["F:2: [worker] lease-renew (1s) must be shorter than [gateway] lease (1s), or leases expire while jobs run"]),
         ("[log]\nlevel = \"info", ["F:2: unterminated double quote in value of \"level\""]),
+        ("[job \"a\"]\ncommand = /bin/x\ntimeout = 1m\ntimeout = 2m", ["F:4: \"timeout\" is given twice in [job \"a\"] (first at line 3)"]),
+        ("[job \"a\"]\ncommand = /bin/x\nenv.1X = y\nheader.X-A = b", ["F:3: invalid environment variable name \"1X\" in [job \"a\"] (use letters, digits and '_', not starting with a digit)", "F:4: \"header.X-A\" applies to kind = http only, and [job \"a\"] is kind = command"]),
+        ("[job \"a\"]\ncommand = /bin/x {attempt}\nparam.attempt = string", ["F:3: parameter name \"attempt\" in [job \"a\"] is reserved ({attempt} is always filled by the worker)"]),
+        ("[job \"h\"]\nurl = http://127.0.0.1:1/x\nmethod = FETCH", ["F:3: invalid \"method\" in [job \"h\"]: expected GET, POST, PUT, PATCH or DELETE, found \"FETCH\""]),
+        ("[include \"x\"]", ["F:1: [include] takes no name (found [include \"x\"])"]),
         ("include = missing.conf", ["F:1: no such file: /etc/batch/missing.conf"]),
         ("include = a/*/b.conf", ["F:1: wildcards are allowed only in the file name of an include (\"a/*/b.conf\")"]),
     ] as [(String, [String])])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import BatchCore
 
@@ -105,5 +106,21 @@ struct ParamSpecTests {
     ])
     func commandsSplitWithoutAShell(text: String, expected: [String]) throws {
         #expect(try CommandWords.split(text).get() == expected)
+    }
+
+    @Test func validationGivesTheSameAnswersFromManyThreads() {
+        let good: [String: JSONValue] = ["date": .string("2026-01-02")]
+        let bad: [String: JSONValue] = ["date": .string("2026-1-02")]
+        let wrong = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 2000) { i in
+            let ok = (try? Self.job.validate(i % 2 == 0 ? good : bad).get()) != nil
+            if ok != (i % 2 == 0) { wrong.withLock { $0 += 1 } }
+        }
+        #expect(wrong.withLock { $0 } == 0)
+    }
+
+    @Test(arguments: [("date", "BATCH_PARAM_DATE"), ("max-rows", "BATCH_PARAM_MAX_ROWS"), ("a_b", "BATCH_PARAM_A_B")])
+    func parametersHaveAnEnvironmentName(name: String, variable: String) {
+        #expect(JobType.environmentVariable(forParam: name) == variable)
     }
 }

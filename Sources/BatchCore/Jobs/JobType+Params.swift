@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a request's parameters do not fit a job type's schema. Each problem names the parameter.
 public struct ParamValidationError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
@@ -71,6 +73,11 @@ extension JobType {
             default: return params[name] ?? ""
             }
         }
+    }
+
+    /// The environment variable that carries a parameter to the child: `max-rows` → `BATCH_PARAM_MAX_ROWS`.
+    public static func environmentVariable(forParam name: String) -> String {
+        "BATCH_PARAM_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
     /// The name inside a `{name}` element, or nil when the element is literal text.

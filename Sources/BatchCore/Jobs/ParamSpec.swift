@@ -42,8 +42,7 @@ public struct ParamSpec: Sendable, Hashable {
             guard let n = Int64(value) else { return "\(Self.quote(value)) is not a whole number" }
             return (lo...hi).contains(n) ? nil : "\(n) is out of range \(lo)..\(hi)"
         case .pattern(let p):
-            // \A and \z, not ^ and $: "$" would also match before a trailing newline.
-            guard let re = try? NSRegularExpression(pattern: "\\A(?:\(p))\\z") else { return "has an invalid pattern \(p)" }
+            guard let re = PatternCache.shared.matcher(for: p) else { return "has an invalid pattern \(p)" }
             let range = NSRange(value.startIndex..., in: value)
             return re.firstMatch(in: value, range: range) != nil ? nil : "\(Self.quote(value)) does not match \(p)"
         case .oneOf(let words):
