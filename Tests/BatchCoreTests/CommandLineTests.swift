@@ -178,4 +178,10 @@ struct CommonOptionsTests {
         #expect(config.gateway.id == "g1")
         #expect(spec.helpText().contains("      --listen HOST:PORT    Address of the HTTP endpoint. (default:\n                            127.0.0.1:20200)\n"))
     }
+
+    @Test func toolFlagsSetTheClientGateway() throws {
+        let spec = CommandSpec(name: "batchtop", abstract: "Console.", options: CommonOptions.tool)
+        let p = try spec.parse(["--gateway", "http://127.0.0.1:20200", "--namespace", "t1"])
+        #expect(CommonOptions.overrides(from: p) == ["client.gateway": "http://127.0.0.1:20200", "redis.namespace": "t1"])
+    }
 }

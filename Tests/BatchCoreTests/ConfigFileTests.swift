@@ -171,6 +171,20 @@ struct ConfigFileTests {
         }
     }
 
+    @Test func byteOrderMarkAndWindowsLineEndsAreAccepted() throws {
+        let config = try Configuration.parse(text: "\u{FEFF}# c\r\n[redis]\r\nnamespace = win\r\n", file: "F")
+        #expect(config.redis.namespace == "win")
+    }
+
+    @Test func schedulesRoundTripThroughJSON() throws {
+        let config = try Configuration.load(path: shippedConfig)
+        for s in config.schedules.values {
+            #expect(try JSONDecoder().decode(ScheduleDefinition.self, from: JSONEncoder().encode(s)) == s)
+        }
+        let nightly = try #require(config.schedules["nightly-report"])
+        #expect(nightly.params(fireDate: "2026-02-03", fireTime: "2026-02-03T02:00:00+09:00") == ["date": "2026-02-03"])
+    }
+
     @Test func everyProblemIsReportedUpToALimit() {
         let text = "[redis]\n" + (1...30).map { "bad-key-\($0) = 1" }.joined(separator: "\n")
         do {

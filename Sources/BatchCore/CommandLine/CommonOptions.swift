@@ -9,6 +9,11 @@ public enum CommonOptions {
         .value("log-level", "LEVEL", help: "debug, info, notice, warning or error (env BATCH_LOG_LEVEL).", default: LogLevel.info.rawValue),
     ]
 
+    /// The client options plus `--gateway`, for `batchctl` and `batchtop`.
+    public static let tool: [OptionSpec] = client + [
+        .value("gateway", "URL", help: "Gateway to talk to (env BATCH_GATEWAY_URL).", default: "a live gateway found in Redis"),
+    ]
+
     /// The client options plus `--listen` and `--id` for a daemon whose settings live in `[section]`.
     public static func daemon(section: String, defaultListen: HostPort) -> [OptionSpec] {
         client + [

@@ -44,10 +44,6 @@ struct DiagnosticSink {
         items.append(ConfigDiagnostic(file: file, line: line, message: message))
     }
 
-    mutating func add(contentsOf other: [ConfigDiagnostic]) { items.append(contentsOf: other) }
-
-    var isEmpty: Bool { items.isEmpty }
-
     func throwIfAny() throws(ConfigError) {
         if !items.isEmpty { throw ConfigError(items) }
     }

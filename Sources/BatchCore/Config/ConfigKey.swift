@@ -62,14 +62,6 @@ struct ConfigKey<S> {
         }
     }
 
-    static func string(_ name: String, _ kp: WritableKeyPath<S, String>) -> Self {
-        Self(name: name) { s, v in
-            guard !v.isEmpty else { return "empty value (give a value or remove the line for the default)" }
-            s[keyPath: kp] = v
-            return nil
-        }
-    }
-
     /// An optional string: empty or `none` means unset.
     static func optional(_ name: String, _ kp: WritableKeyPath<S, String?>) -> Self {
         Self(name: name) { s, v in

@@ -35,7 +35,9 @@ struct ConfigLoader {
 
     /// Reads configuration text that came from `file` (a path or a label).
     mutating func load(text: String, file: String) {
-        for block in ConfigSyntax.parse(text: text, file: file, into: &sink) {
+        // Editors on some systems start UTF-8 files with a byte order mark; it is not content.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for block in ConfigSyntax.parse(text: body, file: file, into: &sink) {
             switch block.kind {
             case "":
                 for e in block.entries {

@@ -31,7 +31,8 @@ enum ConfigSyntax {
     static func parse(text: String, file: String, into sink: inout DiagnosticSink) -> [ConfigBlock] {
         var blocks = [ConfigBlock(kind: "", name: nil, file: file, line: 0)]
         var lineNo = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it must be named as a separator of its own.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNo += 1
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
