@@ -52,7 +52,9 @@ extension CommandSpec {
                 try record(o, value, shown: "--\(name)")
                 continue
             }
-            if !endOfOptions && a.hasPrefix("-") && a.count > 1 && !(Double(a) != nil && find({ $0.short == a.dropFirst().first }) == nil) {
+            // `-5` is a number, not an option, unless some option is really named `-5`.
+            let isNegativeNumber = Double(a) != nil && find({ $0.short == a.dropFirst().first }) == nil
+            if !endOfOptions && a.hasPrefix("-") && a.count > 1 && !isNegativeNumber {
                 var rest = Substring(a.dropFirst())
                 while let c = rest.first {
                     rest = rest.dropFirst()
