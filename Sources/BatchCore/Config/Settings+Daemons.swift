@@ -1,12 +1,6 @@
 // The sections of the three daemons and of what they share: gateway, breaker, retention, worker, scheduler.
 
-/// How a gateway picks a worker among those that can take the job.
-public enum BalanceStrategy: String, Sendable, CaseIterable, Codable {
-    /// The less loaded of two random choices.
-    case p2c
-    case roundRobin = "round-robin"
-    case random
-}
+// `BalanceStrategy` lives with the balancer (Resilience/Balancer.swift).
 
 /// `[gateway]`
 public struct GatewaySettings: ConfigSection, Hashable {
