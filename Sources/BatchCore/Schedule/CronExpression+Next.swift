@@ -16,9 +16,12 @@ extension CronExpression {
             let (t, offset) = zone.firstSeconds(atWall: w)
             if t > afterSeconds { return Instant(secondsSinceEpoch: t) }
             // `after` lies in the second pass of a repeated hour and this wall
-            // time's first occurrence already fired: skip every wall time whose
-            // first occurrence is not after `after`.
-            wall = max(w + 1, offset.map { afterSeconds + Int64($0) + 1 } ?? w + 1)
+            // time's first occurrence already fired: every wall time up to the
+            // end of the repeated stretch (the transition seen with the earlier
+            // offset) fired already, so resume there.
+            guard let offset else { wall = w + 1; continue }
+            let change = zone.firstChange(after: t, notAfter: afterSeconds)
+            wall = max(w + 1, min(afterSeconds + Int64(offset) + 1, change + Int64(offset)))
         }
     }
 

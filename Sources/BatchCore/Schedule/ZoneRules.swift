@@ -139,6 +139,19 @@ public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
         return (gapEnd(wall: w), nil)
     }
 
+    /// The first instant in `(from, to]` whose offset differs from the one at
+    /// `from` (bisection: assumes one change in between), or `to`.
+    func firstChange(after from: Int64, notAfter to: Int64) -> Int64 {
+        let before = offsetSeconds(at: from)
+        var lo = from, hi = to
+        if offsetSeconds(at: hi) == before { return hi }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if offsetSeconds(at: mid) == before { lo = mid } else { hi = mid }
+        }
+        return hi
+    }
+
     /// For a wall time no instant shows: the first instant whose wall time is later.
     private func gapEnd(wall w: Int64) -> Int64 {
         // Every instant showing w lies in [w - maxOffset, w - minOffset]; local time
