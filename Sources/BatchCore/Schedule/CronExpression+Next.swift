@@ -25,6 +25,17 @@ extension CronExpression {
         }
     }
 
+    /// The next `count` fires after `after`, e.g. for `batchctl schedule next`.
+    public func nextFires(after: Instant, in zone: ZoneRules, count: Int) -> [Instant] {
+        var out: [Instant] = []
+        var t = after
+        while out.count < count, let n = next(after: t, in: zone) {
+            out.append(n)
+            t = n
+        }
+        return out
+    }
+
     /// The first wall time at or after `start` (wall seconds, epoch read as UTC)
     /// that matches, before January 1st of `limit`.
     func nextWallMatch(from start: Int64, untilYear limit: Int) -> Int64? {

@@ -122,9 +122,6 @@ struct CronParser {
                 throw fail(spec, "step \"\(stepText)\" in \"\(element)\" is not a number")
             }
             guard s >= 1 else { throw fail(spec, "step \(s) in \"\(element)\" must be 1 or more") }
-            guard s <= spec.range.upperBound else {
-                throw fail(spec, "step \(s) in \"\(element)\" is larger than the field's maximum \(spec.range.upperBound)")
-            }
             step = s
         }
         var lo: Int, hi: Int

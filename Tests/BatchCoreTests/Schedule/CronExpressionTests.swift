@@ -61,6 +61,8 @@ struct CronExpressionTests {
         FireCase("10-40/10 * * * * *", after: "2026-01-01T00:00:00Z",
                  ["2026-01-01T00:00:10Z", "2026-01-01T00:00:20Z", "2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z",
                   "2026-01-01T00:01:10Z"]),
+        // A step past the range keeps only the start (Spring accepts it).
+        FireCase("0 */90 * * * *", after: "2026-01-01T00:00:00Z", ["2026-01-01T01:00:00Z"]),
         FireCase("1,2,3 0 0 * * *", after: "2026-01-01T00:00:02Z",
                  ["2026-01-01T00:00:03Z", "2026-01-02T00:00:01Z"]),
         FireCase("0 0 12 1 jan,Jul *", after: "2026-01-01T00:00:00Z",
@@ -161,6 +163,13 @@ struct CronExpressionTests {
     @Test(arguments: crontab)
     func crontabLinesFollowCrontab5(_ c: FireCase) {
         #expect(fires(c.expression, after: c.after, zone: c.zone, count: c.expected.count) == c.expected)
+    }
+
+    @Test func nextFiresListsConsecutiveFires() throws {
+        let c = try CronExpression(parsing: "0 0 12 * * MON-FRI")
+        let list = c.nextFires(after: instant("2026-01-02T13:00:00Z"), in: .utc, count: 3)
+        #expect(list.map { $0.iso8601(in: .utc) } == ["2026-01-05T12:00:00Z", "2026-01-06T12:00:00Z", "2026-01-07T12:00:00Z"])
+        #expect(c.nextFires(after: instant("2026-01-02T13:00:00Z"), in: .utc, count: 0).isEmpty)
     }
 
     @Test func fiveFieldLinesAreMarkedAsCrontab() throws {
