@@ -1,26 +1,9 @@
 import Foundation
 
-/// What to do about fires that were missed while no scheduler ran.
-public enum MisfirePolicy: String, Sendable, Codable, CaseIterable {
-    /// Fire once for all the missed ticks (if within the grace), then carry on.
-    case fireOnce = "fire-once"
-    /// Drop missed fires.
-    case skip
-}
-
-/// What to do when a fire comes while the previous execution still runs (Kubernetes CronJob's concurrency policy).
-public enum OverlapPolicy: String, Sendable, Codable, CaseIterable {
-    case allow
-    /// Drop the new fire.
-    case skip
-    /// Fire when the previous execution ends.
-    case queue
-    /// Cancel the previous execution, then fire.
-    case replace
-}
+// `MisfirePolicy` and `OverlapPolicy` live with the schedule engine (Schedule/).
 
 /// When a schedule fires: exactly one of a cron expression, a fixed rate and a fixed delay.
-public enum ScheduleTrigger: Sendable, Hashable {
+public enum ScheduleTriggerText: Sendable, Hashable {
     /// Six fields (second first) or five (crontab); the schedule engine reads it.
     case cron(String)
     case fixedRate(Duration)
@@ -49,7 +32,7 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
     public var paused: Bool
     public var description: String?
 
-    public init(name: String, job: String, trigger: ScheduleTrigger, initialDelay: Duration = .zero,
+    public init(name: String, job: String, trigger: ScheduleTriggerText, initialDelay: Duration = .zero,
                 zone: String = "UTC", params: [String: String] = [:], misfire: MisfirePolicy = .fireOnce,
                 misfireGrace: Duration = .seconds(60), overlap: OverlapPolicy = .allow,
                 priority: Int = Priority.default, paused: Bool = false, description: String? = nil) {
@@ -60,7 +43,7 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
         self.trigger = trigger
     }
 
-    public var trigger: ScheduleTrigger {
+    public var trigger: ScheduleTriggerText {
         get {
             if let ms = fixedRateMs { return .fixedRate(.milliseconds(ms)) }
             if let ms = fixedDelayMs { return .fixedDelay(.milliseconds(ms)) }
