@@ -118,9 +118,4 @@ struct ParamSpecTests {
         }
         #expect(wrong.withLock { $0 } == 0)
     }
-
-    @Test(arguments: [("date", "BATCH_PARAM_DATE"), ("max-rows", "BATCH_PARAM_MAX_ROWS"), ("a_b", "BATCH_PARAM_A_B")])
-    func parametersHaveAnEnvironmentName(name: String, variable: String) {
-        #expect(JobType.environmentVariable(forParam: name) == variable)
-    }
 }
