@@ -61,4 +61,15 @@ struct ConfigOverrideTests {
         #expect(keys.contains("scheduler.fire-key-ttl"))
         #expect(keys.count == Set(keys).count)
     }
+
+    @Test func breakerSettingsBecomeTheBreakersConfig() throws {
+        var config = Configuration()
+        #expect(config.breaker.circuitBreakerConfig.validationProblems() == [])
+        try config.apply(overrides: ["breaker.window-type": "time", "breaker.window-size": "60", "breaker.half-open-calls": "2"])
+        let c = config.breaker.circuitBreakerConfig
+        #expect(c.slidingWindowType == .timeBased)
+        #expect(c.slidingWindowSize == 60)
+        #expect(c.permittedNumberOfCallsInHalfOpenState == 2)
+        #expect(throws: ConfigError.self) { try config.apply(overrides: ["breaker.window-size": "90000"]) }
+    }
 }

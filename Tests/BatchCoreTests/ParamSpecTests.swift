@@ -93,10 +93,10 @@ struct ParamSpecTests {
         #expect(!job.allowsRetry(afterAttempt: 3, exitCode: 75))
         job.retryOnExit = []
         #expect(job.allowsRetry(afterAttempt: 2, exitCode: nil))
-        #expect(job.retryDelay(afterAttempt: 1, jitter: 1) == .seconds(5))
-        #expect(job.retryDelay(afterAttempt: 2, jitter: 1) == .seconds(10))
-        #expect(job.retryDelay(afterAttempt: 3, jitter: 1) == .seconds(12))
-        #expect(job.retryDelay(afterAttempt: 2, jitter: 0.5) == .seconds(5))
+        #expect(job.retryBackoff.ceiling(attempt: 0) == .seconds(5))
+        #expect(job.retryBackoff.ceiling(attempt: 1) == .seconds(10))
+        #expect(job.retryBackoff.ceiling(attempt: 2) == .seconds(12))
+        #expect(job.retryBackoff.jitter == .equal)
     }
 
     @Test(arguments: [
@@ -117,10 +117,5 @@ struct ParamSpecTests {
             if ok != (i % 2 == 0) { wrong.withLock { $0 += 1 } }
         }
         #expect(wrong.withLock { $0 } == 0)
-    }
-
-    @Test(arguments: [("date", "BATCH_PARAM_DATE"), ("max-rows", "BATCH_PARAM_MAX_ROWS"), ("a_b", "BATCH_PARAM_A_B")])
-    func parametersHaveAnEnvironmentName(name: String, variable: String) {
-        #expect(JobType.environmentVariable(forParam: name) == variable)
     }
 }

@@ -6,8 +6,8 @@ extension ConfigBuilder {
             guard let d = ConfigDuration.parse(v) else {
                 return "expected a duration such as 500ms, 30s, 10m, 2h or 1d, found \"\(v)\""
             }
-            if positive && d.milliseconds < 1 { return "must be at least 1ms" }
-            s[keyPath: kp] = d.milliseconds
+            if positive && d.inMilliseconds < 1 { return "must be at least 1ms" }
+            s[keyPath: kp] = d.inMilliseconds
             return nil
         }
     }
@@ -19,12 +19,12 @@ extension ConfigBuilder {
             s.cron = v; return nil
         },
         .custom("fixed-rate") { s, v in
-            guard let d = ConfigDuration.parse(v), d.milliseconds >= 1 else { return "expected a duration of at least 1ms, found \"\(v)\"" }
-            s.fixedRateMs = d.milliseconds; return nil
+            guard let d = ConfigDuration.parse(v), d.inMilliseconds >= 1 else { return "expected a duration of at least 1ms, found \"\(v)\"" }
+            s.fixedRateMs = d.inMilliseconds; return nil
         },
         .custom("fixed-delay") { s, v in
-            guard let d = ConfigDuration.parse(v), d.milliseconds >= 1 else { return "expected a duration of at least 1ms, found \"\(v)\"" }
-            s.fixedDelayMs = d.milliseconds; return nil
+            guard let d = ConfigDuration.parse(v), d.inMilliseconds >= 1 else { return "expected a duration of at least 1ms, found \"\(v)\"" }
+            s.fixedDelayMs = d.inMilliseconds; return nil
         },
         durationMs("initial-delay", \.initialDelayMs, positive: false),
         .custom("zone") { s, v in

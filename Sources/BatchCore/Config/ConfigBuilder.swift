@@ -122,6 +122,10 @@ extension Configuration {
             out.append((["breaker.minimum-calls", "breaker.window-size", "breaker.window-type"],
                         "[breaker] minimum-calls (\(breaker.minimumCalls)) is above window-size (\(breaker.windowSize)), so the breaker could never open"))
         }
+        if breaker.windowType == .time && breaker.windowSize > 86_400 {
+            out.append((["breaker.window-size", "breaker.window-type"],
+                        "[breaker] window-size (\(breaker.windowSize)) is above 86400: a time window spans at most one day of seconds"))
+        }
         return out
     }
 }

@@ -34,7 +34,7 @@ public enum ConfigDuration {
 
     /// The shortest exact config spelling of `d`: `10m`, `1500ms`, `0s`.
     public static func format(_ d: Duration) -> String {
-        let ms = d.milliseconds
+        let ms = d.inMilliseconds
         if ms == 0 { return "0s" }
         for (suffix, nanos) in units.reversed() {
             let unitMs = Int64(nanos / 1e6)
@@ -45,14 +45,17 @@ public enum ConfigDuration {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded toward zero.
-    public var milliseconds: Int64 {
+    /// Whole milliseconds, rounded toward zero, saturating at the ends of `Int64`.
+    public var inMilliseconds: Int64 {
         let (s, atto) = components
-        return s * 1000 + atto / 1_000_000_000_000_000
+        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
+        if overflow { return s < 0 ? .min : .max }
+        let (sum, overflow2) = ms.addingReportingOverflow(atto / 1_000_000_000_000_000)
+        return overflow2 ? (s < 0 ? .min : .max) : sum
     }
 
     /// Seconds as a floating-point number, for timeouts handed to C APIs and JSON.
-    public var seconds: Double {
+    public var inSeconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }

@@ -37,8 +37,8 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
                 misfireGrace: Duration = .seconds(60), overlap: OverlapPolicy = .allow,
                 priority: Int = Priority.default, paused: Bool = false, description: String? = nil) {
         self.name = name; self.job = job
-        self.initialDelayMs = initialDelay.milliseconds; self.zone = zone; self.params = params
-        self.misfire = misfire; self.misfireGraceMs = misfireGrace.milliseconds; self.overlap = overlap
+        self.initialDelayMs = initialDelay.inMilliseconds; self.zone = zone; self.params = params
+        self.misfire = misfire; self.misfireGraceMs = misfireGrace.inMilliseconds; self.overlap = overlap
         self.priority = priority; self.paused = paused; self.description = description
         self.trigger = trigger
     }
@@ -53,8 +53,8 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
             cron = nil; fixedRateMs = nil; fixedDelayMs = nil
             switch newValue {
             case .cron(let c): cron = c
-            case .fixedRate(let d): fixedRateMs = d.milliseconds
-            case .fixedDelay(let d): fixedDelayMs = d.milliseconds
+            case .fixedRate(let d): fixedRateMs = d.inMilliseconds
+            case .fixedDelay(let d): fixedDelayMs = d.inMilliseconds
             }
         }
     }

@@ -84,6 +84,20 @@ public struct BreakerSettings: ConfigSection, Hashable {
         .int("half-open-calls", \.halfOpenCalls, 1...10_000),
         .bool("automatic-half-open", \.automaticHalfOpen),
     ]}
+    /// The same knobs in the circuit breaker's own terms.
+    public var circuitBreakerConfig: CircuitBreakerConfig {
+        CircuitBreakerConfig(
+            failureRateThreshold: failureRateThreshold,
+            slowCallRateThreshold: slowCallRateThreshold,
+            slowCallDurationThreshold: slowCallDuration,
+            slidingWindowType: windowType == .count ? .countBased : .timeBased,
+            slidingWindowSize: windowSize,
+            minimumNumberOfCalls: minimumCalls,
+            waitDurationInOpenState: waitInOpen,
+            permittedNumberOfCallsInHalfOpenState: halfOpenCalls,
+            automaticTransitionFromOpenToHalfOpenEnabled: automaticHalfOpen)
+    }
+
     static var aliases: [String: String] {
         ["sliding-window-size": "window-size", "sliding-window-type": "window-type",
          "wait-duration-in-open-state": "wait-in-open", "permitted-calls-in-half-open": "half-open-calls",

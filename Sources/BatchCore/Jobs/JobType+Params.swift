@@ -75,11 +75,6 @@ extension JobType {
         }
     }
 
-    /// The environment variable that carries a parameter to the child: `max-rows` → `BATCH_PARAM_MAX_ROWS`.
-    public static func environmentVariable(forParam name: String) -> String {
-        "BATCH_PARAM_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
-    }
-
     /// The name inside a `{name}` element, or nil when the element is literal text.
     static func placeholder(_ element: String) -> String? {
         guard element.count > 2, element.hasPrefix("{"), element.hasSuffix("}") else { return nil }

@@ -54,25 +54,25 @@ public struct JobType: Sendable, Hashable, Codable {
                 description: String? = nil) {
         self.name = name; self.kind = kind; self.argv = argv; self.builtin = builtin
         self.url = url; self.method = method; self.headers = headers; self.params = params
-        self.timeoutMs = timeout.milliseconds; self.maxAttempts = maxAttempts; self.retryOnExit = retryOnExit
-        self.backoffMs = backoff.milliseconds; self.backoffMaxMs = backoffMax.milliseconds
+        self.timeoutMs = timeout.inMilliseconds; self.maxAttempts = maxAttempts; self.retryOnExit = retryOnExit
+        self.backoffMs = backoff.inMilliseconds; self.backoffMaxMs = backoffMax.inMilliseconds
         self.concurrency = concurrency; self.workingDirectory = workingDirectory; self.env = env
         self.description = description
     }
 
     public var timeout: Duration {
         get { .milliseconds(timeoutMs) }
-        set { timeoutMs = newValue.milliseconds }
+        set { timeoutMs = newValue.inMilliseconds }
     }
 
     public var backoff: Duration {
         get { .milliseconds(backoffMs) }
-        set { backoffMs = newValue.milliseconds }
+        set { backoffMs = newValue.inMilliseconds }
     }
 
     public var backoffMax: Duration {
         get { .milliseconds(backoffMaxMs) }
-        set { backoffMaxMs = newValue.milliseconds }
+        set { backoffMaxMs = newValue.inMilliseconds }
     }
 
     /// The declaration of parameter `name`.
@@ -87,13 +87,10 @@ public struct JobType: Sendable, Hashable, Codable {
         return retryOnExit.contains(exitCode)
     }
 
-    /// The delay before attempt `attempt + 1`: `backoff * 2^(attempt-1)`, capped at
-    /// `backoffMax`, then scaled by `jitter` (in 0.5...1.0, injected so tests can fix it).
-    public func retryDelay(afterAttempt attempt: Int, jitter: Double) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 40)
-        let base = Double(backoffMs) * Double(1 << exponent)
-        let capped = min(base, Double(backoffMaxMs))
-        let j = min(max(jitter, 0.5), 1.0)
-        return .milliseconds(Int64(capped * j))
+    /// The delay before a retry of the job itself: exponential from `backoff` up to
+    /// `backoffMax`, with equal jitter (never less than half the ceiling). Retry n
+    /// (0 for the first) waits `retryBackoff.delay(attempt: n, random: &g)`.
+    public var retryBackoff: Backoff {
+        Backoff(base: backoff, cap: backoffMax, jitter: .equal)
     }
 }
