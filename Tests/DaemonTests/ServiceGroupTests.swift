@@ -206,14 +206,39 @@ struct ServiceGroupTests {
 }
 
 struct SignalWatcherTests {
-    @Test func deliversSignalsToTheHandlerOffTheSignalContext() async throws {
-        // SIGUSR2 stands in for SIGTERM: the test process must not stop.
-        let seen = Mutex<[Int32]>([])
-        let w = SignalWatcher(signals: [SIGUSR2]) { sig in seen.withLock { $0.append(sig) } }
+    @Test func realSignalsReloadThenDrainThenForceTheGroup() async throws {
+        // SIGUSR1/SIGUSR2 stand in for SIGTERM/SIGHUP: the test process must not stop.
+        let j = Journal()
+        let reloads = Mutex(0)
+        let g = ServiceGroup(services: [ScriptedService(name: "a", journal: j),
+                                        ScriptedService(name: "wedged", journal: j, run: .ignoresStop)],
+                             logger: Logger(label: "t", sink: LineCollector().sink()), drainDeadline: .seconds(600),
+                             onReload: { reloads.withLock { $0 += 1 } })
+        let w = g.watchSignals(stop: [SIGUSR1], reload: [SIGUSR2])
         defer { w.cancel() }
+        let run = Task { try await g.run() }
+        #expect(await eventually { j.all.count == 2 })
         kill(getpid(), SIGUSR2)
-        #expect(await eventually { seen.withLock { $0 } == [SIGUSR2] })
-        kill(getpid(), SIGUSR2)
+        #expect(await eventually { reloads.withLock { $0 } == 1 })
+        kill(getpid(), SIGUSR1)
+        #expect(await eventually { j.all.contains("stop wedged") })
+        kill(getpid(), SIGUSR1)
+        await #expect {
+            try await run.value
+        } throws: { e in
+            guard case DaemonError.forcedStop(["wedged", "a"]) = e else { return false }
+            return true
+        }
+    }
+
+    @Test func deliversSignalsToTheHandlerOffTheSignalContext() async throws {
+        // SIGURG is ignored by default and used by no other test here.
+        let seen = Mutex<[Int32]>([])
+        let w = SignalWatcher(signals: [SIGURG]) { sig in seen.withLock { $0.append(sig) } }
+        defer { w.cancel() }
+        kill(getpid(), SIGURG)
+        #expect(await eventually { seen.withLock { $0 } == [SIGURG] })
+        kill(getpid(), SIGURG)
         #expect(await eventually { seen.withLock { $0 }.count == 2 })
     }
 }

@@ -60,23 +60,31 @@ public final class ServiceGroup: Sendable {
     /// SIGTERM and SIGINT stop, SIGHUP reloads; other signals are ignored.
     public func handle(signal: Int32) {
         switch signal {
-        case SIGTERM, SIGINT:
-            let n = stopRequests.withLock { $0 }
-            logger.notice(n == 0 ? "stop requested; draining" : "second stop request; stopping at once",
-                          ["signal": ServiceGroup.signalName(signal)])
-            requestStop()
-        case SIGHUP:
-            logger.notice("reload requested", ["signal": "SIGHUP"])
-            requestReload()
-        default:
-            break
+        case SIGTERM, SIGINT: stopSignalReceived(signal)
+        case SIGHUP: reloadSignalReceived(signal)
+        default: break
         }
     }
 
-    /// Watches SIGTERM, SIGINT and SIGHUP for this group and ignores SIGPIPE.
-    public func watchSignals() -> SignalWatcher {
+    private func stopSignalReceived(_ signal: Int32) {
+        let n = stopRequests.withLock { $0 }
+        logger.notice(n == 0 ? "stop requested; draining" : "second stop request; stopping at once",
+                      ["signal": ServiceGroup.signalName(signal)])
+        requestStop()
+    }
+
+    private func reloadSignalReceived(_ signal: Int32) {
+        logger.notice("reload requested", ["signal": ServiceGroup.signalName(signal)])
+        requestReload()
+    }
+
+    /// Routes `stop` signals (default SIGTERM, SIGINT) and `reload` signals
+    /// (default SIGHUP) to this group, and ignores SIGPIPE.
+    public func watchSignals(stop: [Int32] = [SIGTERM, SIGINT], reload: [Int32] = [SIGHUP]) -> SignalWatcher {
         SignalWatcher.ignoreSIGPIPE()
-        return SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [self] sig in handle(signal: sig) }
+        return SignalWatcher(signals: stop + reload) { [self] sig in
+            if stop.contains(sig) { stopSignalReceived(sig) } else { reloadSignalReceived(sig) }
+        }
     }
 
     /// The whole life of a daemon process: watches signals, runs the group,
