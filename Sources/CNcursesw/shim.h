@@ -5,7 +5,15 @@
 #define NCURSES_WIDECHAR 1
 #endif
 #include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
+
+/* wcwidth is declared only under _XOPEN_SOURCE, which SwiftPM does not pass. */
+extern int wcwidth(wchar_t c);
 
 /* Globals Swift 6 refuses as shared mutable state, and macros it cannot import. */
 static inline WINDOW *batch_stdscr(void) { return stdscr; }
@@ -19,4 +27,38 @@ static inline attr_t batch_a_reverse(void) { return A_REVERSE; }
 static inline attr_t batch_a_dim(void) { return A_DIM; }
 static inline attr_t batch_a_underline(void) { return A_UNDERLINE; }
 static inline int batch_key_f(int n) { return KEY_F(n); }
+static inline int batch_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
+/* The stdio streams newterm wants; Swift 6 refuses the stdout/stdin globals. */
+static inline FILE *batch_stdout(void) { return stdout; }
+static inline FILE *batch_stdin(void) { return stdin; }
+
+/* Whether LC_CTYPE currently encodes UTF-8. */
+static inline int batch_ctype_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (cs[0] == 'U' || cs[0] == 'u') && (cs[1] == 'T' || cs[1] == 't') && (cs[2] == 'F' || cs[2] == 'f');
+}
+
+/* Installed for SIGTERM, SIGINT and SIGHUP while curses owns the terminal: hand the
+   terminal back to the shell, then die of the same signal so the exit status tells why.
+   endwin is what htop's CRT does here too; nothing else runs after it. */
+static inline void batch_restore_and_reraise(int sig) {
+    endwin();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+static inline void batch_install_restore_handlers(void) {
+    struct sigaction sa;
+    sa.sa_handler = batch_restore_and_reraise;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+static inline void batch_remove_restore_handlers(void) {
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+}
 #endif

@@ -1,0 +1,102 @@
+import CNcursesw
+import Glibc
+
+/// The real terminal, through ncursesw. Views draw into curses' own screen buffer
+/// (`clear` is `werase`, never `clear`), and `refresh` sends only what changed, so
+/// redraws do not flicker.
+///
+/// Not `Sendable`: curses is used from the one thread that made the screen. While a
+/// screen is open, SIGTERM, SIGINT and SIGHUP first give the terminal back (`endwin`),
+/// then end the process as the signal would have.
+public final class CursesScreen: Canvas {
+    private var screen: OpaquePointer?
+    private let window: UnsafeMutablePointer<WINDOW>
+    private let palette: Palette
+
+    /// Takes over the terminal. Throws, leaving the terminal as it was, when standard
+    /// input or output is not a terminal or `TERM` names no usable terminal type.
+    /// With `color` false (or `NO_COLOR` set) roles are drawn with attributes only.
+    public init(color: Bool = true) throws {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError.notATerminal }
+        _ = setlocale(LC_ALL, "")
+        if batch_ctype_is_utf8() == 0 { _ = setlocale(LC_CTYPE, "C.UTF-8") }
+        TextWidth.prepareLocale()
+        // newterm, unlike initscr, returns nil for a bad TERM instead of exiting.
+        guard let scr = newterm(nil, batch_stdout(), batch_stdin()) else {
+            throw TerminalError.unusableTerminal(term: getenv("TERM").map { String(cString: $0) } ?? "")
+        }
+        screen = scr
+        _ = set_term(scr)
+        window = batch_stdscr()
+        batch_install_restore_handlers()
+        _ = cbreak()
+        _ = noecho()
+        _ = nonl()
+        _ = keypad(window, true)
+        _ = curs_set(0)
+        _ = set_escdelay(25)
+        let useColor = color && getenv("NO_COLOR") == nil && has_colors()
+        if useColor {
+            _ = start_color()
+            _ = use_default_colors()
+        }
+        palette = Palette(color: useColor)
+        palette.install()
+    }
+
+    deinit { close() }
+
+    /// Gives the terminal back. Safe to call more than once.
+    public func close() {
+        guard let scr = screen else { return }
+        _ = curs_set(1)
+        _ = endwin()
+        delscreen(scr)
+        screen = nil
+        batch_remove_restore_handlers()
+    }
+
+    public var size: Size {
+        Size(rows: Int(batch_getmaxy(window)), cols: Int(batch_getmaxx(window)))
+    }
+
+    public func clear() { _ = werase(window) }
+
+    public func put(_ row: Int, _ col: Int, _ text: String, _ style: Style) {
+        let sz = size
+        guard row >= 0, row < sz.rows, col < sz.cols else { return }
+        var start = col
+        var visible = ""
+        var used = 0
+        for raw in text {
+            let ch = TextWidth.printable(raw)
+            let w = TextWidth.width(of: ch)
+            if start < 0 { start += w; continue }
+            if start + used + w > sz.cols { break }
+            visible.append(ch)
+            used += w
+        }
+        guard !visible.isEmpty, start < sz.cols else { return }
+        palette.apply(style, to: window)
+        _ = mvwaddstr(window, Int32(row), Int32(start), visible)
+    }
+
+    public func fill(_ row: Int, _ col: Int, width: Int, _ char: Character, _ style: Style) {
+        let from = max(col, 0), to = min(col + width, size.cols)
+        guard from < to else { return }
+        put(row, from, String(repeating: String(char), count: to - from), style)
+    }
+
+    /// Sends the drawn screen to the terminal: only the cells that changed.
+    public func refresh() { _ = wrefresh(window) }
+
+    /// Waits up to `timeoutMilliseconds` for a key; nil when none came.
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
+        wtimeout(window, Int32(max(timeoutMilliseconds, 0)))
+        var ch: wint_t = 0
+        let r = wget_wch(window, &ch)
+        if r == OK { return Key.decode(character: UInt32(ch)) }
+        if r == KEY_CODE_YES { return Key.decode(keyCode: Int32(ch), functionKeyBase: KeyCodes.f0) }
+        return nil
+    }
+}
