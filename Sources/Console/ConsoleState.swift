@@ -41,6 +41,8 @@ public struct ConsoleState: Sendable {
     var scroll: [ConsoleView: Int] = [:]
     /// Lines scrolled back from the end of the detail view's output.
     var outputScroll = 0
+    /// Samples since the message was set.
+    var messageAge = 0
 
     public init(view: ConsoleView = .executions, size: Size, timeZone: TimeZone = .current) {
         self.view = view
@@ -53,6 +55,9 @@ public struct ConsoleState: Sendable {
     public mutating func apply(snapshot: ConsoleSnapshot) {
         self.snapshot = snapshot
         dataError = nil
+        // A message stays for a few samples, then the status line shows the time again.
+        messageAge += 1
+        if messageAge > 3 { message = nil }
     }
 
     public mutating func apply(dataError: String) { self.dataError = dataError }
@@ -73,6 +78,7 @@ public struct ConsoleState: Sendable {
     /// The outcome of an action the run loop performed.
     public mutating func report(_ text: String, isError: Bool = false) {
         message = Message(text: text, isError: isError)
+        messageAge = 0
     }
 
     public mutating func resize(_ size: Size) { self.size = size }

@@ -33,13 +33,17 @@ struct Column: Sendable {
     var title: String
     /// Width when there is room.
     var width: Int
-    /// Narrowest it may get; 0 means it may disappear at narrow sizes.
+    /// Narrowest it may get before columns are dropped.
     var minWidth: Int
     var rightAligned = false
     /// Shrink order: higher gives way first.
     var shrinkPriority = 0
     /// Sorting by this column starts descending (times, counts).
     var descendingFirst = false
+    /// Takes the room left over on wide screens.
+    var grows = false
+    /// May disappear on narrow screens.
+    var droppable = false
 }
 
 /// One row of a view's table, made uniform so that filtering, sorting, selection
@@ -74,8 +78,9 @@ struct Table: Sendable {
         return out
     }
 
-    /// Column widths for `cols` cells, one blank between columns: wide columns give
-    /// way in shrink order, then the last column takes what is left.
+    /// Column widths for `cols` cells, one blank between columns. When too wide,
+    /// columns give way in shrink order: each shrinks to its minimum, and a droppable
+    /// one goes if that was not enough; room left over goes to the growing column.
     func widths(for cols: Int) -> [Int] {
         var w = columns.map(\.width)
         func total() -> Int {
@@ -83,13 +88,12 @@ struct Table: Sendable {
             return shown.reduce(0, +) + max(shown.count - 1, 0)
         }
         let order = columns.indices.sorted { columns[$0].shrinkPriority > columns[$1].shrinkPriority }
-        // First shrink to minimum widths (but not below 1), then drop zero-minimum columns.
         for i in order where total() > cols {
-            let floor = max(columns[i].minWidth, 1)
-            w[i] = max(floor, w[i] - (total() - cols))
+            w[i] = max(columns[i].minWidth, w[i] - (total() - cols))
+            if total() > cols && columns[i].droppable { w[i] = 0 }
         }
-        for i in order where total() > cols && columns[i].minWidth == 0 { w[i] = 0 }
-        if total() < cols, let last = w.lastIndex(where: { $0 > 0 }) { w[last] += cols - total() }
+        let grower = columns.indices.first { columns[$0].grows && w[$0] > 0 } ?? w.lastIndex { $0 > 0 }
+        if total() < cols, let g = grower { w[g] += cols - total() }
         return w
     }
 }

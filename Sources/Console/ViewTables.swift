@@ -36,11 +36,11 @@ extension Table {
     static func executions(_ snap: ConsoleSnapshot, _ zone: TimeZone) -> Table {
         let columns = [
             Column(title: "ID", width: 26, minWidth: 12, shrinkPriority: 5),
-            Column(title: "JOB", width: 16, minWidth: 10, shrinkPriority: 3),
-            Column(title: "STATE", width: 10, minWidth: 10),
+            Column(title: "JOB", width: 16, minWidth: 10, shrinkPriority: 4, grows: true),
+            Column(title: "STATE", width: 17, minWidth: 10, shrinkPriority: 3),
             Column(title: "ATT", width: 4, minWidth: 3, rightAligned: true, descendingFirst: true),
-            Column(title: "WORKER", width: 18, minWidth: 0, shrinkPriority: 4),
-            Column(title: "PROGRESS", width: 12, minWidth: 4, shrinkPriority: 2, descendingFirst: true),
+            Column(title: "WORKER", width: 18, minWidth: 8, shrinkPriority: 2, droppable: true),
+            Column(title: "PROGRESS", width: 12, minWidth: 4, shrinkPriority: 1, descendingFirst: true),
             Column(title: "CREATED", width: 8, minWidth: 8, descendingFirst: true),
             Column(title: "TIME", width: 7, minWidth: 6, rightAligned: true, descendingFirst: true),
         ]
@@ -50,7 +50,7 @@ extension Table {
             return TableRow(
                 id: e.id,
                 cells: [.id(e.id), .text(e.job), .text(state), .text("\(e.attempt)/\(e.maxAttempts)"),
-                        .text(e.worker ?? "-"), .progress(e.progress), .text(Format.clock(e.created, zone)),
+                        e.worker.map(CellContent.id) ?? .text("-"), .progress(e.progress), .text(Format.clock(e.created, zone)),
                         .text(dur.map(Format.duration) ?? "-")],
                 styles: [nil, nil, stateStyle(e.state), nil, e.worker == nil ? .dim : nil, nil, nil, nil],
                 sortKeys: [.text(e.id), .text(e.job), .text(e.state.rawValue), .number(Double(e.attempt)),
@@ -63,16 +63,16 @@ extension Table {
 
     static func workers(_ snap: ConsoleSnapshot) -> Table {
         let columns = [
-            Column(title: "WORKER", width: 22, minWidth: 12, shrinkPriority: 3),
-            Column(title: "HOST", width: 14, minWidth: 0, shrinkPriority: 4),
-            Column(title: "ADDRESS", width: 21, minWidth: 0, shrinkPriority: 6),
+            Column(title: "WORKER", width: 22, minWidth: 12, shrinkPriority: 1),
+            Column(title: "HOST", width: 14, minWidth: 8, shrinkPriority: 6, droppable: true),
+            Column(title: "ADDRESS", width: 21, minWidth: 15, shrinkPriority: 7, droppable: true),
             Column(title: "RUN", width: 5, minWidth: 5, rightAligned: true, descendingFirst: true),
             Column(title: "BREAKER", width: 11, minWidth: 9),
             Column(title: "FAIL%", width: 6, minWidth: 6, rightAligned: true, descendingFirst: true),
-            Column(title: "SLOW%", width: 6, minWidth: 0, rightAligned: true, shrinkPriority: 1, descendingFirst: true),
-            Column(title: "CALLS", width: 6, minWidth: 0, rightAligned: true, shrinkPriority: 2, descendingFirst: true),
+            Column(title: "SLOW%", width: 6, minWidth: 6, rightAligned: true, shrinkPriority: 3, descendingFirst: true, droppable: true),
+            Column(title: "CALLS", width: 6, minWidth: 5, rightAligned: true, shrinkPriority: 4, descendingFirst: true, droppable: true),
             Column(title: "BEAT", width: 5, minWidth: 5, rightAligned: true, descendingFirst: true),
-            Column(title: "JOB TYPES", width: 12, minWidth: 6, shrinkPriority: 5),
+            Column(title: "JOB TYPES", width: 12, minWidth: 6, shrinkPriority: 5, grows: true),
         ]
         let rows = snap.workers.map { w -> TableRow in
             let age = max(0, snap.takenAt.timeIntervalSince(w.lastHeartbeat))
@@ -97,12 +97,12 @@ extension Table {
 
     static func schedules(_ snap: ConsoleSnapshot, _ zone: TimeZone) -> Table {
         let columns = [
-            Column(title: "SCHEDULE", width: 18, minWidth: 10, shrinkPriority: 3),
-            Column(title: "JOB", width: 12, minWidth: 8, shrinkPriority: 2),
-            Column(title: "WHEN", width: 18, minWidth: 10, shrinkPriority: 4),
+            Column(title: "SCHEDULE", width: 18, minWidth: 10, shrinkPriority: 2),
+            Column(title: "JOB", width: 12, minWidth: 8, shrinkPriority: 3),
+            Column(title: "WHEN", width: 18, minWidth: 10, shrinkPriority: 4, grows: true),
             Column(title: "NEXT FIRE", width: 14, minWidth: 14),
-            Column(title: "LAST FIRE", width: 14, minWidth: 0, shrinkPriority: 5),
-            Column(title: "LAST EXEC", width: 12, minWidth: 0, shrinkPriority: 6),
+            Column(title: "LAST FIRE", width: 14, minWidth: 14, shrinkPriority: 5, droppable: true),
+            Column(title: "LAST EXEC", width: 12, minWidth: 8, shrinkPriority: 6, droppable: true),
             Column(title: "OUTCOME", width: 10, minWidth: 9),
             Column(title: "PAUSED", width: 6, minWidth: 6),
         ]
@@ -130,7 +130,7 @@ extension Table {
             Column(title: "TIME", width: 8, minWidth: 8, descendingFirst: true),
             Column(title: "EVENT", width: 16, minWidth: 10, shrinkPriority: 2),
             Column(title: "ID", width: 26, minWidth: 12, shrinkPriority: 3),
-            Column(title: "DETAIL", width: 20, minWidth: 10, shrinkPriority: 1),
+            Column(title: "DETAIL", width: 20, minWidth: 10, shrinkPriority: 1, grows: true),
         ]
         // Events have no id of their own; time and position make a stable one.
         let rows = snap.events.enumerated().map { i, e -> TableRow in
