@@ -42,7 +42,7 @@ struct ConsoleLoop {
         state.filter = options.filter
     }
 
-    mutating func run(on screen: CursesScreen) {
+    mutating func run(on screen: some Screen) {
         let clock = ContinuousClock()
         var nextSample = clock.now
         var dirty = true

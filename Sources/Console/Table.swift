@@ -78,6 +78,9 @@ struct Table: Sendable {
         return out
     }
 
+    /// Cells the table needs with every column at its preferred width.
+    var naturalWidth: Int { columns.reduce(0) { $0 + $1.width } + max(columns.count - 1, 0) }
+
     /// Column widths for `cols` cells, one blank between columns. When too wide,
     /// columns give way in shrink order: each shrinks to its minimum, and a droppable
     /// one goes if that was not enough; room left over goes to the growing column.

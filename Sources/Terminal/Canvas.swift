@@ -32,3 +32,11 @@ extension Canvas {
         fill(row, 0, width: size.cols, " ", style)
     }
 }
+
+/// A canvas that is a live terminal: it shows what was drawn and reads keys.
+public protocol Screen: Canvas {
+    /// Shows what was drawn since the last refresh.
+    func refresh()
+    /// Waits up to `timeoutMilliseconds` for a key; nil when none came.
+    func readKey(timeoutMilliseconds: Int) -> Key?
+}

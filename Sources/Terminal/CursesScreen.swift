@@ -8,7 +8,7 @@ import Glibc
 /// Not `Sendable`: curses is used from the one thread that made the screen. While a
 /// screen is open, SIGTERM, SIGINT and SIGHUP first give the terminal back (`endwin`),
 /// then end the process as the signal would have.
-public final class CursesScreen: Canvas {
+public final class CursesScreen: Screen {
     private var screen: OpaquePointer?
     private let window: UnsafeMutablePointer<WINDOW>
     private let palette: Palette
