@@ -21,21 +21,21 @@ public struct ConsoleState: Sendable {
         public var isError: Bool
     }
 
-    public internal(set) var view: ConsoleView
+    public internal(set) var view: ConsoleView { didSet { rebuildRows() } }
     /// The execution open in the detail view, if any.
     public internal(set) var openExecution: String?
     public internal(set) var overlay: Overlay = .none
-    public internal(set) var snapshot: ConsoleSnapshot?
+    public internal(set) var snapshot: ConsoleSnapshot? { didSet { rebuildRows() } }
     public internal(set) var detail: ExecutionDetail?
     public internal(set) var jobTypes: [JobTypeInfo]?
-    public internal(set) var filter = ""
+    public internal(set) var filter = "" { didSet { rebuildRows() } }
     public internal(set) var message: Message?
     /// Why the last fetch failed; cleared by the next good one.
     public internal(set) var dataError: String?
     public internal(set) var size: Size
     public let timeZone: TimeZone
 
-    var sorts: [ConsoleView: SortOrder] = [:]
+    var sorts: [ConsoleView: SortOrder] = [:] { didSet { rebuildRows() } }
     var selectedIndex: [ConsoleView: Int] = [:]
     var selectedID: [ConsoleView: String] = [:]
     var scroll: [ConsoleView: Int] = [:]
@@ -43,11 +43,22 @@ public struct ConsoleState: Sendable {
     var outputScroll = 0
     /// Samples since the message was set.
     var messageAge = 0
+    /// The current view's table and its filtered, sorted rows, rebuilt when the data,
+    /// view, filter or sort change rather than on every key and frame.
+    private(set) var table = Table(columns: [], rows: [])
+    private(set) var visibleRows: [TableRow] = []
 
     public init(view: ConsoleView = .executions, size: Size, timeZone: TimeZone = .current) {
         self.view = view
         self.size = size
         self.timeZone = timeZone
+        rebuildRows()
+    }
+
+    private mutating func rebuildRows() {
+        let snap = snapshot ?? ConsoleSnapshot(takenAt: Date(timeIntervalSince1970: 0))
+        table = Table.make(view, snap, zone: timeZone)
+        visibleRows = table.visibleRows(filter: filter, sort: sort(of: view))
     }
 
     // MARK: data in
@@ -88,13 +99,6 @@ public struct ConsoleState: Sendable {
     var layout: Layout { Layout(size, view: view) }
 
     public func sort(of view: ConsoleView) -> SortOrder { sorts[view] ?? view.defaultSort }
-
-    var table: Table {
-        guard let snap = snapshot else { return Table.make(view, ConsoleSnapshot(takenAt: Date(timeIntervalSince1970: 0)), zone: timeZone) }
-        return Table.make(view, snap, zone: timeZone)
-    }
-
-    var visibleRows: [TableRow] { table.visibleRows(filter: filter, sort: sort(of: view)) }
 
     /// The selected row's place among `rows`: where its id is now, else the old place.
     func selection(in rows: [TableRow]) -> Int? {
