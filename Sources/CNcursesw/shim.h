@@ -39,12 +39,15 @@ static inline int batch_ctype_is_utf8(void) {
     return cs != NULL && (cs[0] == 'U' || cs[0] == 'u') && (cs[1] == 'T' || cs[1] == 't') && (cs[2] == 'F' || cs[2] == 'f');
 }
 
-/* Installed for SIGTERM, SIGINT and SIGHUP while curses owns the terminal: hand the
-   terminal back to the shell, then die of the same signal so the exit status tells why.
-   endwin is what htop's CRT does here too; nothing else runs after it. */
+/* Installed while curses owns the terminal for the signals that end a process: the
+   polite ones (SIGTERM, SIGINT, SIGHUP) and the crashes (a Swift trap is SIGILL or
+   SIGTRAP, then SIGABRT, SIGSEGV, SIGBUS, SIGFPE). The handler hands the terminal
+   back to the shell, then dies of the same signal (SA_RESETHAND restored the default
+   action; the raised signal is delivered when the handler returns), so the exit
+   status and any core dump still tell why. endwin here is what htop's CRT does too. */
+static const int batch_restore_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
 static inline void batch_restore_and_reraise(int sig) {
     endwin();
-    signal(sig, SIG_DFL);
     raise(sig);
 }
 static inline void batch_install_restore_handlers(void) {
@@ -52,13 +55,11 @@ static inline void batch_install_restore_handlers(void) {
     sa.sa_handler = batch_restore_and_reraise;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    for (unsigned i = 0; i < sizeof batch_restore_signals / sizeof batch_restore_signals[0]; i++)
+        sigaction(batch_restore_signals[i], &sa, NULL);
 }
 static inline void batch_remove_restore_handlers(void) {
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    for (unsigned i = 0; i < sizeof batch_restore_signals / sizeof batch_restore_signals[0]; i++)
+        signal(batch_restore_signals[i], SIG_DFL);
 }
 #endif

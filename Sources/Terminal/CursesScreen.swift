@@ -7,7 +7,8 @@ import Glibc
 ///
 /// Not `Sendable`: curses is used from the one thread that made the screen. While a
 /// screen is open, SIGTERM, SIGINT and SIGHUP first give the terminal back (`endwin`),
-/// then end the process as the signal would have.
+/// then end the process as the signal would have; so do crashes (SIGSEGV, a Swift
+/// trap), so the shell is never left without echo.
 public final class CursesScreen: Screen {
     private var screen: OpaquePointer?
     private let window: UnsafeMutablePointer<WINDOW>
