@@ -76,7 +76,7 @@ enum DetailView {
         y += 1
         if shown.isEmpty { canvas.put(y, 2, "no output yet", .dim) }
         for line in shown {
-            canvas.put(y, 0, line, .normal)
+            canvas.put(y, 0, OutputText.clean(line), .normal)
             y += 1
         }
     }
