@@ -18,7 +18,8 @@ enum ParamValidation {
             let options = rest.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             return options.contains(value) ? nil : "\(p.name) must be one of \(options.joined(separator: ", "))"
         case "pattern":
-            guard let re = try? NSRegularExpression(pattern: rest) else { return nil }  // the gateway will judge
+            // As a whole, like the gateway's check: anchors in the pattern do no harm.
+            guard let re = try? NSRegularExpression(pattern: "^(?:" + rest + ")$") else { return nil }  // the gateway will judge
             let whole = NSRange(value.startIndex..., in: value)
             return re.firstMatch(in: value, range: whole) == nil ? "\(p.name) does not match \(rest)" : nil
         default:

@@ -15,6 +15,8 @@ struct ParamValidationTests {
         ("25-11-2025", ParamInfo(name: "date", typeHint: "pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
          "date does not match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
         ("abcdef", ParamInfo(name: "s", maxLength: 5), "s is longer than 5 characters"),
+        ("x2025-11-25", ParamInfo(name: "d", typeHint: "pattern [0-9]{4}-[0-9]{2}-[0-9]{2}"),
+         "d does not match [0-9]{4}-[0-9]{2}-[0-9]{2}"),  // the whole value must match
         ("anything", ParamInfo(name: "s", typeHint: "string"), nil),
     ] as [(String, ParamInfo, String?)])
     func valuesAreCheckedAgainstTheDeclaration(value: String, param: ParamInfo, problem: String?) {
