@@ -13,7 +13,10 @@ public func runConsole(options: ConsoleOptions, dataSource: any ConsoleDataSourc
         printError("batchtop: \(error)")
         return 2
     }
-    if options.batch { return runBatch(options: options, dataSource: dataSource) }
+    if options.batch {
+        let width = options.batchWidth ?? ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) } ?? 120
+        return runBatch(options: options, dataSource: dataSource, width: width)
+    }
     let screen: CursesScreen
     do {
         screen = try CursesScreen(color: options.color)
@@ -81,17 +84,20 @@ struct ConsoleLoop {
     }
 }
 
-private func runBatch(options: ConsoleOptions, dataSource: any ConsoleDataSource) -> Int32 {
-    let width = options.batchWidth ?? ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init) ?? 120
+/// Batch mode: `iterations` snapshots (or until interrupted), one every `delay`.
+/// Output, errors and waiting are passed in so tests neither print nor sleep.
+func runBatch(options: ConsoleOptions, dataSource: any ConsoleDataSource, width: Int,
+              write: (String) -> Void = writeOut, error: (String) -> Void = printError,
+              wait: (Duration) -> Void = { Thread.sleep(forTimeInterval: $0.seconds) }) -> Int32 {
     var i = 0
     while options.iterations.map({ i < $0 }) ?? true {
-        if i > 0 { Thread.sleep(forTimeInterval: options.delay.seconds) }
+        if i > 0 { wait(options.delay) }
         do {
             let snap = try dataSource.snapshot(filter: options.filter.isEmpty ? nil : options.filter, limit: options.limit)
             let lines = BatchOutput.lines(snap, view: options.view, filter: options.filter, width: width)
-            writeOut((i > 0 ? "\n" : "") + lines.joined(separator: "\n") + "\n")
-        } catch {
-            printError("batchtop: \(ConsoleError.dataSource(String(describing: error)))")
+            write((i > 0 ? "\n" : "") + lines.joined(separator: "\n") + "\n")
+        } catch let e {
+            error("batchtop: \(ConsoleError.dataSource(String(describing: e)))")
             return 1
         }
         i += 1
@@ -99,11 +105,11 @@ private func runBatch(options: ConsoleOptions, dataSource: any ConsoleDataSource
     return 0
 }
 
-private func writeOut(_ s: String) {
+func writeOut(_ s: String) {
     FileHandle.standardOutput.write(Data(s.utf8))
 }
 
-private func printError(_ s: String) {
+func printError(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
