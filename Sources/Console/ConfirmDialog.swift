@@ -10,6 +10,7 @@ public struct ConfirmDialog: Equatable, Sendable {
 
     public enum Outcome: Equatable, Sendable { case waiting, yes, no }
 
+    /// `y` confirms; `n`, `q` and Esc decline; other keys wait.
     public func handle(_ key: Key) -> Outcome {
         switch key {
         case .char("y"), .char("Y"): return .yes

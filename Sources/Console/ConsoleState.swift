@@ -63,6 +63,7 @@ public struct ConsoleState: Sendable {
 
     // MARK: data in
 
+    /// New data from a sample; clears a data error, ages the status message.
     public mutating func apply(snapshot: ConsoleSnapshot) {
         self.snapshot = snapshot
         dataError = nil
@@ -71,13 +72,16 @@ public struct ConsoleState: Sendable {
         if messageAge > 3 { message = nil }
     }
 
+    /// A sample failed: the last data stays, the status line says why.
     public mutating func apply(dataError: String) { self.dataError = dataError }
 
+    /// The open execution's detail; one for an execution no longer open is dropped.
     public mutating func apply(detail: ExecutionDetail) {
         guard detail.row.id == openExecution else { return }  // a late answer for one closed since
         self.detail = detail
     }
 
+    /// The job types workers serve, for the trigger form (also when it is already open).
     public mutating func apply(jobTypes: [JobTypeInfo]) {
         self.jobTypes = jobTypes
         if case .trigger(var form) = overlay {
@@ -92,12 +96,14 @@ public struct ConsoleState: Sendable {
         messageAge = 0
     }
 
+    /// The screen's new size: pages and scrolling follow it.
     public mutating func resize(_ size: Size) { self.size = size }
 
     // MARK: derived
 
     var layout: Layout { Layout(size, view: view) }
 
+    /// How a view is sorted now (each view keeps its own).
     public func sort(of view: ConsoleView) -> SortOrder { sorts[view] ?? view.defaultSort }
 
     /// The selected row's place among `rows`: where its id is now, else the old place.

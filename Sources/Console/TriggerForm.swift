@@ -35,6 +35,7 @@ public struct TriggerForm: Equatable, Sendable {
         jobIndex = current.flatMap { c in self.jobTypes.firstIndex { $0.name == c } } ?? 0
     }
 
+    /// One key: moves, edits, or (on Enter at the end, or F2) checks and submits.
     public mutating func handle(_ key: Key) -> Outcome {
         if key == .escape { return .cancelled }
         switch step {
