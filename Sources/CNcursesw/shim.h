@@ -29,6 +29,13 @@ static inline attr_t batch_a_underline(void) { return A_UNDERLINE; }
 static inline int batch_key_f(int n) { return KEY_F(n); }
 static inline int batch_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
 
+/* The master side of a pseudo-terminal, for tests that drive curses the way a
+   terminal would; declared only under _XOPEN_SOURCE, like wcwidth. */
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern char *ptsname(int fd);
+
 /* The stdio streams newterm wants; Swift 6 refuses the stdout/stdin globals. */
 static inline FILE *batch_stdout(void) { return stdout; }
 static inline FILE *batch_stdin(void) { return stdin; }

@@ -13,19 +13,36 @@ public final class CursesScreen: Screen {
     private var screen: OpaquePointer?
     private let window: UnsafeMutablePointer<WINDOW>
     private let palette: Palette
+    /// Streams opened for a terminal other than standard input and output; closed with the screen.
+    private var ownStreams: [UnsafeMutablePointer<FILE>] = []
 
-    /// Takes over the terminal. Throws, leaving the terminal as it was, when standard
-    /// input or output is not a terminal or `TERM` names no usable terminal type.
-    /// With `color` false (or `NO_COLOR` set) roles are drawn with attributes only.
-    public init(color: Bool = true) throws {
-        guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError.notATerminal }
-        _ = setlocale(LC_ALL, "")
-        if batch_ctype_is_utf8() == 0 { _ = setlocale(LC_CTYPE, "C.UTF-8") }
+    /// Takes over the terminal on `input` and `output` (standard input and output by
+    /// default) as terminal type `term` (default `TERM`). Throws, leaving the terminal
+    /// as it was, when they are not a terminal or the type is unusable. With `color`
+    /// false (or `NO_COLOR` set) roles are drawn with attributes only.
+    public init(color: Bool = true, input: Int32 = 0, output: Int32 = 1, term: String? = nil) throws {
+        guard isatty(input) == 1, isatty(output) == 1 else { throw TerminalError.notATerminal }
+        // Curses needs a UTF-8 LC_CTYPE for wide characters; set once per process, so a
+        // second screen (or a test) never sees the locale change under its feet.
         TextWidth.prepareLocale()
-        // newterm, unlike initscr, returns nil for a bad TERM instead of exiting.
-        guard let scr = newterm(nil, batch_stdout(), batch_stdin()) else {
-            throw TerminalError.unusableTerminal(term: getenv("TERM").map { String(cString: $0) } ?? "")
+        var streams: [UnsafeMutablePointer<FILE>] = []
+        func stream(_ fd: Int32, _ mode: String, standard: UnsafeMutablePointer<FILE>?) throws -> UnsafeMutablePointer<FILE> {
+            if let standard { return standard }
+            // A duplicate, so closing the stream leaves the caller's descriptor open.
+            guard let f = fdopen(dup(fd), mode) else { throw TerminalError.notATerminal }
+            streams.append(f)
+            return f
         }
+        let outFile = try stream(output, "w", standard: output == 1 ? batch_stdout() : nil)
+        let inFile = try stream(input, "r", standard: input == 0 ? batch_stdin() : nil)
+        // newterm, unlike initscr, returns nil for a bad TERM instead of exiting.
+        let scr: OpaquePointer? = term.map { newterm($0, outFile, inFile) } ?? newterm(nil, outFile, inFile)
+        guard let scr else {
+            streams.forEach { fclose($0) }
+            let name = term ?? getenv("TERM").map { String(cString: $0) } ?? ""
+            throw TerminalError.unusableTerminal(term: name)
+        }
+        ownStreams = streams
         screen = scr
         _ = set_term(scr)
         window = batch_stdscr()
@@ -54,6 +71,8 @@ public final class CursesScreen: Screen {
         _ = endwin()
         delscreen(scr)
         screen = nil
+        ownStreams.forEach { fclose($0) }
+        ownStreams = []
         batch_remove_restore_handlers()
     }
 
