@@ -51,6 +51,25 @@ struct RenderTests {
     }
 
     @Test(arguments: sizes)
+    func scrollingKeepsTheSelectionOnScreen(size: Size) {
+        var s = state(size, snapshot: Fixtures.snapshot(executions: 100))
+        let lastRow = size.rows - 3
+        _ = s.handle(.end)
+        var c = draw(s)
+        #expect(c.lines[lastRow].contains(Format.id(Fixtures.id(99), width: size.cols >= 120 ? 26 : 12)))
+        #expect(c.style(lastRow, 0) == .selection)
+        _ = s.handle(.pageUp)
+        c = draw(s)
+        let selected = (5...lastRow).filter { c.style($0, 0) == .selection }
+        #expect(selected.count == 1)
+        #expect(s.selectedRowID == Fixtures.id(99 - (size.rows - 7)))
+        _ = s.handle(.home)
+        c = draw(s)
+        #expect(c.style(5, 0) == .selection)
+        #expect(c.lines[5].contains(Format.id(Fixtures.id(0), width: size.cols >= 120 ? 26 : 12)))
+    }
+
+    @Test(arguments: sizes)
     func wideCharactersKeepColumnsAligned(size: Size) {
         var snap = Fixtures.snapshot()
         snap.executions[1].job = "日本語のレポート作成ジョブ"
