@@ -79,7 +79,10 @@ struct API: Sendable {
     /// Validates and writes; nothing is written when anything is wrong.
     func admit(_ req: HTTPRequest) throws -> (CreateResult, Duration?) {
         let request: BatchExecutionRequest
-        do { request = try req.decodeJSON(BatchExecutionRequest.self) } catch {
+        do { request = try req.decodeJSON(BatchExecutionRequest.self) } catch let e as HTTPError {
+            context.metrics.refused.labels("bad_request").inc()
+            throw e
+        } catch {
             context.metrics.refused.labels("bad_request").inc()
             throw HTTPError(status: 400, title: "Bad Request", detail: "the body is not a BatchExecutionRequest: \(error)")
         }
