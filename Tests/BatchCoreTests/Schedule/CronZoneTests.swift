@@ -1,4 +1,5 @@
 @testable import BatchCore
+import Foundation
 import Testing
 
 struct CronZoneTests {
@@ -120,5 +121,25 @@ struct CronZoneTests {
             return
         }
         #expect(Int(r.offset(at: CronFixture.instant(at).secondsSinceEpoch)) == offset)
+    }
+}
+
+struct CronSystemZoneTests {
+    @Test func systemZoneFollowsTZThenLocaltime() throws {
+        #expect(try ZoneRules.system(environment: ["TZ": "Asia/Seoul"]).identifier == "Asia/Seoul")
+        #expect(try ZoneRules.system(environment: ["TZ": ":Europe/Berlin"]).identifier == "Europe/Berlin")
+        #expect(throws: CronError.self) { try ZoneRules.system(environment: ["TZ": "Nowhere/Town"]) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cron-zone-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let link = dir.appendingPathComponent("localtime").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/usr/share/zoneinfo/Australia/Lord_Howe")
+        #expect(try ZoneRules.system(environment: [:], localtime: link).identifier == "Australia/Lord_Howe")
+        let copy = dir.appendingPathComponent("copy").path
+        try FileManager.default.copyItem(atPath: "/usr/share/zoneinfo/America/New_York", toPath: copy)
+        let z = try ZoneRules.system(environment: [:], localtime: copy)
+        #expect(z.identifier == "localtime")
+        #expect(z.offset(at: CronFixture.instant("2026-07-01T00:00:00Z")) == -14_400)
+        #expect(try ZoneRules.system(environment: [:], localtime: dir.appendingPathComponent("missing").path) == .utc)
     }
 }
