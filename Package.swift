@@ -24,10 +24,11 @@ let package = Package(
     ],
     targets: [
         // C shims
-        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis",
-                       providers: [.apt(["libhiredis-dev"])]),
-        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncursesw5-dev"])]),
+        // No pkgConfig: SwiftPM drops (and warns about) the -D flags pkg-config gives for
+        // both; the headers are in /usr/include and each module map names its libraries.
+        // scripts/deps.sh installs libhiredis-dev and libncursesw5-dev.
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
 
         // L0

@@ -99,13 +99,17 @@ extension ExecutionState {
         case (.dispatched, .dispatchFailed): return .moved(.retrying)
         case (.dispatched, .start): return .moved(.running)
         case (.running, .start): return .unchanged
+        // Started while its cancel was on the way: it stays cancelling and the worker stops it.
+        case (.cancelling, .start): return .unchanged
         case (.running, .succeed), (.dispatched, .succeed): return .moved(.succeeded)
         case (.running, .failRetryable), (.dispatched, .failRetryable): return .moved(.retrying)
         case (.running, .fail), (.dispatched, .fail): return .moved(.failed)
-        case (.running, .timeout): return .moved(.timedOut)
+        case (.running, .timeout), (.dispatched, .timeout): return .moved(.timedOut)
         case (.retrying, .promote): return .moved(.queued)
         case (.dispatched, .leaseExpiredRetryable), (.running, .leaseExpiredRetryable): return .moved(.retrying)
-        case (.dispatched, .leaseExpired), (.running, .leaseExpired): return .moved(.failed)
+        // An attempt that never started is not counted, so it is always retried.
+        case (.dispatched, .leaseExpired): return .moved(.retrying)
+        case (.running, .leaseExpired): return .moved(.failed)
         case (.cancelling, .leaseExpired), (.cancelling, .leaseExpiredRetryable): return .moved(.cancelled)
         case (.queued, .cancel), (.retrying, .cancel): return .moved(.cancelled)
         case (.dispatched, .cancel), (.running, .cancel): return .moved(.cancelling)

@@ -1,5 +1,5 @@
 /// What to do with fires missed while no scheduler ran (configuration `misfire`).
-public enum MisfirePolicy: String, Sendable, Hashable, CaseIterable {
+public enum MisfirePolicy: String, Sendable, Hashable, CaseIterable, Codable {
     /// Fire the latest missed fire once, then carry on.
     case fireOnce = "fire-once"
     /// Drop missed fires.

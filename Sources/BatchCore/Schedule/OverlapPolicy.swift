@@ -1,6 +1,6 @@
 /// What to do when a schedule fires while its previous execution still runs
 /// (configuration `overlap`; Kubernetes CronJob's concurrency policy plus `queue`).
-public enum OverlapPolicy: String, Sendable, Hashable, CaseIterable {
+public enum OverlapPolicy: String, Sendable, Hashable, CaseIterable, Codable {
     /// Run both.
     case allow
     /// Drop this fire.

@@ -1,0 +1,244 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// A thread-safe Redis client: a bounded pool of connections, reconnects with capped jittered
+/// backoff, and Sentinel re-discovery after a failover or a `READONLY` answer.
+///
+/// Every synchronous method blocks the calling thread: call it from a thread or a serial queue.
+/// The `…Async` variants run on the client's own threads and never block Swift's cooperative pool.
+///
+/// Retry policy — what is repeated and what is not:
+/// - Failing to *connect* (refused, unreachable, AUTH/handshake I/O, Sentinel naming no master) is
+///   retried with backoff until `options.connectTimeout` has passed in total; then
+///   `RedisError.unreachable` is thrown. For `options.failFastWindow` after that, calls try once and
+///   fail at once, so a caller can answer "unavailable" immediately while Redis is down.
+/// - A pooled connection that the server closed while idle is noticed *before* writing (a zero-time
+///   poll of its socket) and replaced; the command is then written once, on the new connection.
+/// - A connection that breaks *after* the command was written (`.io`, `.timeout`) is never retried:
+///   the command may have run. The error goes to the caller, who knows whether repeating is safe.
+/// - Behind Sentinel, a `READONLY` error reply (we reached a demoted master: nothing was written)
+///   drops the pooled connections and repeats the command once on the newly discovered master.
+public final class RedisClient: Sendable {
+    public let url: RedisURL
+    public let options: RedisOptions
+
+    private let idle = Mutex<[RedisConnection]>([])
+    private let state = Mutex(ClientState())
+    /// Counts free pool slots; DispatchSemaphore because a borrower may wait for one to free up.
+    private let slots: DispatchSemaphore
+    private let executor: BlockingExecutor
+
+    private struct ClientState {
+        var failFastUntil: ContinuousClock.Instant?
+        var closed = false
+    }
+
+    public init(url: RedisURL, options: RedisOptions = .init()) {
+        precondition(options.poolSize > 0, "RedisOptions.poolSize must be at least 1")
+        self.url = url
+        self.options = options
+        self.slots = DispatchSemaphore(value: options.poolSize)
+        self.executor = BlockingExecutor(maxThreads: options.poolSize, name: "redis \(url)")
+    }
+
+    deinit {
+        executor.shutdown()
+    }
+
+    public convenience init(url: String, options: RedisOptions = .init()) throws {
+        self.init(url: try RedisURL(parsing: url), options: options)
+    }
+
+    /// Sends one command; an error reply throws `RedisError.server`.
+    @discardableResult
+    public func send(_ command: RedisCommand) throws -> RedisReply {
+        try run({ try $0.send(command) }, isReadonly: { _ in false })
+    }
+
+    @discardableResult
+    public func send(_ args: any RedisArgument...) throws -> RedisReply {
+        try send(RedisCommand(args))
+    }
+
+    /// Sends all commands in one round trip on one connection; error replies come back inline.
+    public func pipeline(_ commands: [RedisCommand]) throws -> [RedisReply] {
+        try run({ try $0.pipeline(commands) }, isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } })
+    }
+
+    /// Runs a script by `EVALSHA`, falling back to `EVAL` when Redis lacks it.
+    @discardableResult
+    public func eval(_ script: RedisScript, keys: [any RedisArgument], args: [any RedisArgument]) throws -> RedisReply {
+        try eval(script, keyBytes: keys.map(\.redisBytes), argBytes: args.map(\.redisBytes))
+    }
+
+    func eval(_ script: RedisScript, keyBytes: [[UInt8]], argBytes: [[UInt8]]) throws -> RedisReply {
+        try run({ try $0.eval(script, keyBytes: keyBytes, argBytes: argBytes) }, isReadonly: { _ in false })
+    }
+
+    /// Lends a pooled connection to `body` (for MULTI/EXEC or WATCH sequences).
+    /// Leave its read timeout alone; use `dedicatedConnection()` for blocking reads.
+    public func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        let connection = try checkout()
+        defer { checkin(connection) }
+        return try body(connection)
+    }
+
+    /// A new connection outside the pool, owned by the caller (for `XREAD BLOCK`, `SUBSCRIBE`).
+    public func dedicatedConnection() throws -> RedisConnection {
+        try connectWithRetry()
+    }
+
+    /// True when Redis answers `PING` now (connecting if needed, within the retry policy).
+    public func ping() -> Bool {
+        (try? send("PING"))?.string == "PONG"
+    }
+
+    /// Closes idle connections; later calls throw `RedisError.closed`.
+    public func close() {
+        state.withLock { $0.closed = true }
+        let connections = idle.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        connections.forEach { $0.close() }
+    }
+
+    // MARK: pool
+
+    private var isSentinel: Bool {
+        if case .sentinel = url.endpoint { return true }
+        return false
+    }
+
+    static func isReadonly(_ message: String) -> Bool {
+        message.hasPrefix("READONLY") || message.contains("READONLY You can't write")
+    }
+
+    private func run<T>(_ body: (RedisConnection) throws -> T, isReadonly: (T) -> Bool) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let connection = try checkout()
+            let result: T
+            do {
+                result = try body(connection)
+            } catch RedisError.server(let message) where isSentinel && attempt == 1 && Self.isReadonly(message) {
+                forgetAll(connection)
+                continue
+            } catch {
+                checkin(connection)
+                throw error
+            }
+            if isSentinel && attempt == 1 && isReadonly(result) {
+                forgetAll(connection)
+                continue
+            }
+            checkin(connection)
+            return result
+        }
+    }
+
+    private func checkout() throws -> RedisConnection {
+        let limit = options.connectTimeout + options.readTimeout
+        guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.nanoseconds))) == .success else {
+            throw RedisError.timeout("all \(options.poolSize) connections to \(url) stayed busy for \(limit); raise poolSize or shorten the work done on them")
+        }
+        if state.withLock({ $0.closed }) {
+            slots.signal()
+            throw RedisError.closed
+        }
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if connection.looksAlive() { return connection }
+            connection.close()
+        }
+        do {
+            return try connectWithRetry()
+        } catch {
+            slots.signal()
+            throw error
+        }
+    }
+
+    private func checkin(_ connection: RedisConnection) {
+        if connection.isConnected && !state.withLock({ $0.closed }) {
+            idle.withLock { $0.append(connection) }
+        } else {
+            connection.close()
+        }
+        slots.signal()
+    }
+
+    /// After a failover every idle connection points at the old master: drop them all.
+    private func forgetAll(_ borrowed: RedisConnection) {
+        borrowed.close()
+        slots.signal()
+        let stale = idle.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        stale.forEach { $0.close() }
+    }
+
+    private func connectWithRetry() throws -> RedisConnection {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let failFast = state.withLock { s in s.failFastUntil.map { start < $0 } ?? false }
+        let deadline = start + options.connectTimeout
+        var backoff = Backoff(cap: options.maxBackoff)
+        while true {
+            do {
+                let connection = try RedisConnection(url: url, options: options,
+                                                     connectTimeout: max(.milliseconds(50), deadline - clock.now))
+                state.withLock { $0.failFastUntil = nil }
+                return connection
+            } catch let error as RedisError where error.isConnectFailure {
+                let delay = backoff.next(unit: .random(in: 0...1))
+                if failFast || clock.now + delay >= deadline {
+                    state.withLock { $0.failFastUntil = clock.now + options.failFastWindow }
+                    throw error
+                }
+                sleepBlocking(delay)
+            }
+        }
+    }
+
+    // MARK: async
+
+    /// Sends one command from async code, on the client's own threads.
+    public func sendAsync(_ command: RedisCommand) async throws -> RedisReply {
+        try await onQueue { try self.send(command) }
+    }
+
+    public func evalAsync(_ script: RedisScript, keys: [any RedisArgument], args: [any RedisArgument]) async throws -> RedisReply {
+        let keyBytes = keys.map(\.redisBytes)
+        let argBytes = args.map(\.redisBytes)
+        return try await onQueue { try self.eval(script, keyBytes: keyBytes, argBytes: argBytes) }
+    }
+
+    public func pipelineAsync(_ commands: [RedisCommand]) async throws -> [RedisReply] {
+        try await onQueue { try self.pipeline(commands) }
+    }
+
+    /// Runs blocking work on the client's own threads (as many as pool connections) and resumes
+    /// the caller with its result; the cooperative pool only waits, it never blocks.
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            executor.submit { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (s, atto) = components
+        return s * 1_000_000_000 + atto / 1_000_000_000
+    }
+}
+
+func sleepBlocking(_ duration: Duration) {
+    let ns = max(0, duration.nanoseconds)
+    var request = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+}

@@ -1,0 +1,108 @@
+import BatchCore
+import Foundation
+
+/// One attempt of an execution, as kept in its history.
+public struct AttemptRecord: Codable, Sendable, Hashable {
+    public var attempt: Int?
+    public var worker: String?
+    public var outcome: String
+    public var reason: String?
+    /// Redis time, ms.
+    public var at: Int64?
+}
+
+/// An execution as stored in its `exec:<id>` hash.
+public struct ExecutionRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var job: String
+    public var state: ExecutionState
+    public var reason: String?
+    public var error: String?
+    public var attempt: Int
+    public var runs: Int
+    public var maxAttempts: Int
+    public var priority: Int
+    public var timeoutSeconds: Int
+    public var params: [String: String]
+    public var trigger: Trigger
+    public var idempotencyKey: String?
+    public var worker: String?
+    public var gateway: String?
+    /// Times in ms since the epoch, from Redis.
+    public var created: Int64
+    public var updated: Int64?
+    public var queued: Int64?
+    public var dispatched: Int64?
+    public var started: Int64?
+    public var ended: Int64?
+    public var finished: Int64?
+    public var exitCode: Int?
+    public var signal: Int?
+    public var result: JSONValue?
+    public var progress: Int?
+    public var dispatchFailures: Int
+    public var lost: Int
+    public var cancelledBy: String?
+    public var history: [AttemptRecord]
+
+    /// Builds a record from a flat field/value reply of `HGETALL`; nil when the
+    /// hash is empty or lacks what every execution has.
+    public init?(fields: [String: String]) {
+        guard let id = fields["id"], let job = fields["job"],
+              let stateRaw = fields["state"], let state = ExecutionState(rawValue: stateRaw) else { return nil }
+        self.id = id
+        self.job = job
+        self.state = state
+        reason = fields["reason"]
+        error = fields["error"]
+        attempt = Int(fields["attempt"] ?? "") ?? 0
+        runs = Int(fields["runs"] ?? "") ?? 0
+        maxAttempts = Int(fields["max_attempts"] ?? "") ?? 1
+        priority = Int(fields["priority"] ?? "") ?? Priority.default
+        timeoutSeconds = Int(fields["timeout"] ?? "") ?? 0
+        if let p = fields["params"], let d = p.data(using: .utf8),
+           let decoded = try? JSONDecoder().decode([String: String].self, from: d) {
+            params = decoded
+        } else {
+            params = [:]
+        }
+        trigger = Trigger(source: fields["source"] ?? "api", schedule: fields["schedule"],
+                          fireTime: fields["fire_time"], user: fields["user"], retryOf: fields["retry_of"])
+        idempotencyKey = fields["idem"]
+        worker = fields["worker"]
+        gateway = fields["gateway"]
+        created = Int64(fields["created"] ?? "") ?? 0
+        updated = fields["updated"].flatMap { Int64($0) }
+        queued = fields["queued"].flatMap { Int64($0) }
+        dispatched = fields["dispatched"].flatMap { Int64($0) }
+        started = fields["started"].flatMap { Int64($0) }
+        ended = fields["ended"].flatMap { Int64($0) }
+        finished = fields["finished"].flatMap { Int64($0) }
+        exitCode = fields["exit_code"].flatMap { Int($0) }
+        signal = fields["signal"].flatMap { Int($0) }
+        if let r = fields["result"], let d = r.data(using: .utf8) {
+            result = try? JSONDecoder().decode(JSONValue.self, from: d)
+        }
+        progress = fields["progress"].flatMap { Int($0) }
+        dispatchFailures = Int(fields["dispatch_failures"] ?? "") ?? 0
+        lost = Int(fields["lost"] ?? "") ?? 0
+        cancelledBy = fields["cancelled_by"]
+        if let h = fields["history"], let d = h.data(using: .utf8) {
+            history = (try? JSONDecoder().decode([AttemptRecord].self, from: d)) ?? []
+        } else {
+            history = []
+        }
+    }
+
+    /// Run time of the last attempt in ms, when it has started.
+    public var runMillis: Int64? {
+        guard let s = started else { return nil }
+        return (ended ?? finished).map { $0 - s }
+    }
+
+    /// Time spent waiting in the queue before the last dispatch, in ms.
+    public var queueWaitMillis: Int64? {
+        guard let q = queued, let d = dispatched, d >= q else { return nil }
+        return d - q
+    }
+}

@@ -1,0 +1,80 @@
+import BatchCore
+import Foundation
+import Redis
+
+/// Reads: one execution, pages, counts, logs. None of them scans the keyspace.
+extension ExecutionStore {
+    /// One execution, or nil when unknown.
+    public func get(_ id: String) throws(StoreError) -> ExecutionRecord? {
+        guard ExecutionID.isValid(id) else { return nil }
+        let reply = try mapRedis { try redis.send(RedisCommand("HGETALL", keys.exec(id))) }
+        return ExecutionRecord(fields: Self.fieldMap(reply))
+    }
+
+    /// A page of executions, newest first.
+    /// - Parameter before: a cursor from a previous page (`ExecutionPage.next`).
+    public func list(state: ExecutionState? = nil, job: String? = nil, limit: Int = 50, before: Int64? = nil) throws(StoreError) -> ExecutionPage {
+        let limit = max(1, min(limit, 1_000))
+        let reply = try run(Scripts.list, [state?.rawValue ?? "", job ?? "", before.map(String.init) ?? "", limit])
+        let records = (reply.array ?? []).compactMap { ExecutionRecord(fields: Self.fieldMap($0)) }
+        var next: Int64?
+        if records.count == limit, let last = records.last {
+            next = state != nil ? (last.updated ?? last.created) : last.created
+        }
+        return ExecutionPage(executions: records, next: next)
+    }
+
+    /// Number of executions in each state.
+    public func counts() throws(StoreError) -> [ExecutionState: Int] {
+        let states = ExecutionState.allCases
+        let replies = try mapRedis { try redis.pipeline(states.map { RedisCommand("ZCARD", keys.byState($0.rawValue)) }) }
+        var out: [ExecutionState: Int] = [:]
+        for (s, r) in zip(states, replies) { out[s] = Int(r.int ?? 0) }
+        return out
+    }
+
+    /// Ids waiting in the queues (all priorities), and waiting for a retry.
+    public func queueDepth() throws(StoreError) -> (queued: Int, delayed: Int) {
+        var cmds = Priority.range.map { RedisCommand("LLEN", keys.queue($0)) }
+        cmds.append(RedisCommand("ZCARD", keys.delayed))
+        let r = try mapRedis { try redis.pipeline(cmds) }
+        let q = r.dropLast().reduce(0) { $0 + Int($1.int ?? 0) }
+        return (q, Int(r.last?.int ?? 0))
+    }
+
+    /// The last lines of an execution's output.
+    public func logTail(_ id: String, lines: Int = 100) throws(StoreError) -> [String] {
+        let r = try mapRedis { try redis.send(RedisCommand("LRANGE", keys.log(id), -max(1, lines), -1)) }
+        return (r.array ?? []).compactMap(\.string)
+    }
+
+    /// Fleet-wide count of leased executions per job type.
+    public func runningByJob() throws(StoreError) -> [String: Int] {
+        let r = try mapRedis { try redis.send(RedisCommand("HGETALL", keys.jobRunning)) }
+        return Self.fieldMap(r).compactMapValues { Int($0) }
+    }
+
+    /// Number of leases that are held now.
+    public func leaseCount() throws(StoreError) -> Int {
+        Int(try mapRedis { try redis.send(RedisCommand("ZCARD", keys.leases)) }.int ?? 0)
+    }
+
+    static func fieldMap(_ reply: RedisReply) -> [String: String] {
+        guard let a = reply.array else { return [:] }
+        var out: [String: String] = [:]
+        out.reserveCapacity(a.count / 2)
+        var i = 0
+        while i + 1 < a.count {
+            if let k = a[i].string, let v = a[i + 1].string { out[k] = v }
+            i += 2
+        }
+        return out
+    }
+}
+
+/// A page of executions and the cursor of the next one.
+public struct ExecutionPage: Sendable {
+    public var executions: [ExecutionRecord]
+    /// Pass as `before` for the next page; nil on the last page.
+    public var next: Int64?
+}

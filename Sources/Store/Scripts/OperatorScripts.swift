@@ -1,0 +1,97 @@
+extension Lua {
+    /// Cancels an execution in any non-terminal state. Queued and retrying ones
+    /// end `cancelled` at once; dispatched and running ones become `cancelling`
+    /// and their worker stops the child. Cancelling a terminal execution changes
+    /// nothing. Every call is written to the audit stream.
+    ///
+    ///     ARGV[3] id   ARGV[4] user   ARGV[5] source (batchctl, batchtop, api, ...)
+    ///     Returns: {changed (1/0), state, worker or ''} or {-404}
+    static let cancel = prelude + #"""
+local id = ARGV[3]
+local h = P .. 'exec:' .. id
+local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
+local st = f[1]
+if not st then return {-404} end
+local now = now_ms()
+redis.call('XADD', P .. 'audit', 'MAXLEN', '~', EVMAX, '*', 'action', 'cancel', 'id', id,
+  'user', ARGV[4], 'source', ARGV[5], 'state', st)
+if TERMINAL[st] or st == 'cancelling' then return {0, st, f[3] or ''} end
+local new
+if st == 'queued' then
+  redis.call('LREM', P .. 'queue:' .. f[2], 1, id)
+  new = 'cancelled'
+elseif st == 'retrying' then
+  redis.call('ZREM', P .. 'delayed', id)
+  new = 'cancelled'
+else
+  new = 'cancelling'
+end
+redis.call('HSET', h, 'cancelled_by', ARGV[4])
+if new == 'cancelled' then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
+event(id, new, new, 'job', f[4], 'user', ARGV[4])
+return {1, new, f[3] or ''}
+"""#
+
+    /// Trims retained executions by count and age: oldest terminal ones first,
+    /// with their logs and every index. Non-terminal executions are never trimmed.
+    ///
+    ///     ARGV[3] max count   ARGV[4] max age (ms)   ARGV[5] max removals this call
+    ///     Returns: number removed
+    static let trim = prelude + #"""
+local now = now_ms()
+local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
+local total = redis.call('ZCARD', P .. 'recent')
+local removed = 0
+local entries = redis.call('ZRANGE', P .. 'recent', 0, batch * 4 - 1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  local id, created = entries[i], tonumber(entries[i + 1])
+  if total - removed <= maxCount and created >= cutoff then break end
+  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job')
+  if not f[1] then
+    redis.call('ZREM', P .. 'recent', id)
+    removed = removed + 1
+  elseif TERMINAL[f[1]] then
+    redis.call('DEL', P .. 'exec:' .. id, P .. 'log:' .. id)
+    redis.call('ZREM', P .. 'by-state:' .. f[1], id)
+    redis.call('ZREM', P .. 'by-job:' .. f[2], id)
+    redis.call('ZREM', P .. 'recent', id)
+    removed = removed + 1
+  end
+  if removed >= batch then break end
+end
+return removed
+"""#
+
+    /// A page of executions, newest first, by state and/or job type.
+    ///
+    ///     ARGV[3] state ('' any)   ARGV[4] job ('' any)   ARGV[5] before (ms, exclusive; '' newest)
+    ///     ARGV[6] limit
+    ///     Returns: a list of flat field/value lists, one per execution
+    static let list = prelude + #"""
+local state, job, before, limit = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local idx, other
+if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end
+elseif job ~= '' then idx = P .. 'by-job:' .. job
+else idx = P .. 'recent' end
+local max = '+inf'
+if before ~= '' then max = '(' .. before end
+local out = {}
+local offset = 0
+local chunk = limit
+if other then chunk = limit * 4 end
+for round = 1, 25 do
+  local ids = redis.call('ZREVRANGEBYSCORE', idx, max, '-inf', 'LIMIT', offset, chunk)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    local h = P .. 'exec:' .. id
+    if (not other) or redis.call('HGET', h, 'job') == other then
+      local rec = redis.call('HGETALL', h)
+      if #rec > 0 then out[#out + 1] = rec end
+      if #out >= limit then return out end
+    end
+  end
+  offset = offset + #ids
+end
+return out
+"""#
+}

@@ -1,0 +1,50 @@
+import Redis
+
+/// Errors of the store: every refusal of a script, and Redis being unreachable.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// No execution with this id (it never existed or was trimmed by retention).
+    case notFound(String)
+    /// The transition is not allowed in the execution's current state.
+    case wrongState(id: String, state: String, operation: String)
+    /// The caller's attempt number is not the current one: a late write is fenced off.
+    case staleAttempt(id: String, attempt: Int, current: Int)
+    /// The caller no longer holds the lease for this attempt.
+    case leaseLost(id: String, attempt: Int)
+    /// The queue is over its bound.
+    case queueFull(limit: Int)
+    /// Redis could not be reached or answered with an error.
+    case redis(RedisError)
+    /// A script answered something this code does not understand.
+    case unexpectedReply(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): return "execution \(id) not found"
+        case .wrongState(let id, let state, let op): return "execution \(id) is \(state): cannot \(op)"
+        case .staleAttempt(let id, let attempt, let current):
+            return "execution \(id): attempt \(attempt) is stale (current attempt is \(current))"
+        case .leaseLost(let id, let attempt): return "execution \(id): the lease of attempt \(attempt) is lost"
+        case .queueFull(let limit): return "the queue holds \(limit) executions or more; try again later"
+        case .redis(let e): return e.description
+        case .unexpectedReply(let s): return "unexpected reply from a store script: \(s)"
+        }
+    }
+
+    /// Whether Redis itself is the problem (unreachable, timed out), as opposed to a refusal.
+    public var isUnavailable: Bool {
+        if case .redis(let e) = self {
+            switch e {
+            case .server: return false
+            default: return true
+            }
+        }
+        return false
+    }
+}
+
+@inline(__always)
+func mapRedis<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    do { return try body() } catch let e as StoreError { throw e } catch let e as RedisError { throw .redis(e) } catch {
+        throw .unexpectedReply("\(error)")
+    }
+}
