@@ -100,7 +100,7 @@ extension EventLoop {
               connection.phase == .inFlight, let head = connection.head else { return }
         connection.phase = .streaming
         connection.streamChunked = head.versionMinor >= 1
-        if !connection.streamChunked { connection.keepAlive = false }
+        if !connection.streamChunked || draining { connection.keepAlive = false }
         var headers = headers
         headers.remove("Content-Length")
         if connection.streamChunked { headers.set("Transfer-Encoding", "chunked") }
@@ -133,6 +133,7 @@ extension EventLoop {
 
     /// Serialises a complete response and ends the request.
     func send(_ connection: Connection, _ response: HTTPResponse, method: String, target: String, versionMinor: Int) {
+        if draining { connection.keepAlive = false }
         let noBody = response.status == 204 || response.status == 304 || (100..<200).contains(response.status)
         let bodyBytes = noBody ? 0 : response.body.count
         connection.writeBuffer.append(contentsOf: serializeHead(status: response.status, headers: response.headers,
