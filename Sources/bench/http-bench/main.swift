@@ -1,7 +1,7 @@
 // http-bench: the server and client halves of bench/http.
 //   http-bench serve PORT [LOOPS]          trivial routes on 127.0.0.1:PORT until stdin closes
 //   http-bench client URL COUNT            sequential keep-alive GETs; prints requests/s
-//   http-bench latency URL COUNT           sequential GETs on fresh keep-alive client; prints p50/p99 in ms
+//   http-bench latency URL COUNT [ROUNDS]  sequential keep-alive GETs; p50/p99 per round and the median p99
 import Foundation
 import Glibc
 import HTTP
@@ -33,28 +33,39 @@ case "serve":
     fflush(nil)
     while let _ = readLine() {}
     server.shutdown(deadline: .seconds(2))
-case "client", "latency":
-    guard arguments.count == 4, let count = Int(arguments[3]), count > 0 else { fail("\(arguments[1]): URL COUNT") }
+case "client":
+    guard arguments.count == 4, let count = Int(arguments[3]), count > 0 else { fail("client: URL COUNT") }
     let client = HTTPClient()
+    let samples = measure(client, arguments[2], count)
+    let seconds = Double(samples.reduce(0, +)) / 1e9
+    print(String(format: "client: %d sequential keep-alive GETs in %.2fs = %.0f req/s", count, seconds, Double(count) / seconds))
+case "latency":
+    guard arguments.count >= 4, let count = Int(arguments[3]), count > 0 else { fail("latency: URL COUNT [ROUNDS]") }
+    let rounds = arguments.count > 4 ? Int(arguments[4]) ?? 1 : 1
+    let client = HTTPClient()
+    var p99s: [Double] = []
+    for round in 1...rounds {
+        let samples = measure(client, arguments[2], count).sorted()
+        func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) / 1e6 }
+        p99s.append(percentile(0.99))
+        print(String(format: "round %d: p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%d requests)", round, percentile(0.5), percentile(0.99), percentile(1.0), count))
+    }
+    print(String(format: "median p99 %.3f ms", p99s.sorted()[p99s.count / 2]))
+default:
+    fail("unknown mode \(arguments[1])")
+}
+
+/// Nanoseconds of each of `count` sequential GETs.
+func measure(_ client: HTTPClient, _ url: String, _ count: Int) -> [UInt64] {
     var samples: [UInt64] = []
     samples.reserveCapacity(count)
-    let start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<count {
         let t0 = DispatchTime.now().uptimeNanoseconds
         do {
-            let response = try client.get(arguments[2])
-            if response.status != 200 { fail("status \(response.status)") }
-        } catch { fail("request failed: \(error)") }
+            let response = try client.get(url)
+            if response.status != 200 { fail("status \(response.status) from \(url)") }
+        } catch { fail("request to \(url) failed: \(error)") }
         samples.append(DispatchTime.now().uptimeNanoseconds - t0)
     }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    samples.sort()
-    func percentile(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(Double(samples.count) * p))]) / 1e6 }
-    if arguments[1] == "client" {
-        print(String(format: "client: %d sequential keep-alive GETs in %.2fs = %.0f req/s", count, seconds, Double(count) / seconds))
-    } else {
-        print(String(format: "p50 %.3f ms  p99 %.3f ms  max %.3f ms  (%d requests)", percentile(0.5), percentile(0.99), percentile(1.0), count))
-    }
-default:
-    fail("unknown mode \(arguments[1])")
+    return samples
 }
