@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import HTTP
 
@@ -46,6 +47,10 @@ import Testing
         let client = HTTPClient()
         let got = try client.get(server.url + "/items/a%20b?q=x+y")
         #expect(got.text == #"{"id":"a b","q":"x y"}"#)
+        #expect(try client.get(server.url + "/items/a%2Fb%2541").text == #"{"id":"a/b%41","q":""}"#)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET http://example/items/5?q=1 HTTP/1.1\r\nHost: example\r\n\r\n")
+        #expect(try connection.readResponse()?.text == #"{"id":"5","q":"1"}"#)
         struct Rename: Encodable { var name: String }
         let renamed = try client.post(server.url + "/items/9/rename", json: Rename(name: "new"))
         #expect(renamed.status == 201)
@@ -132,6 +137,14 @@ import Testing
         _ = gone
     }
 
+    @Test func readerThatNeverReadsIsDisconnectedAfterTheStallTimeout() throws {
+        let server = try TestServer { $0.bodyTimeout = .milliseconds(300) }
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /stream?n=400000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        // The socket buffers fill, then the server gives up on this reader.
+        #expect(waitUntil(20) { server.server.connectionCount == 0 })
+    }
+
     @Test func streamingResponseIsChunkedAndReadableByTheClient() throws {
         let server = try TestServer()
         let response = try HTTPClient().get(server.url + "/stream?n=5")
@@ -189,6 +202,13 @@ import Testing
     }
 
     @Test func manyIdleConnectionsAndPendingLongPollsDoNotSlowOthers() throws {
+        // Both ends of 1,100 connections live in this process: lift the soft descriptor limit.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < 4096 {
+            limit.rlim_cur = min(limit.rlim_max, 8192)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
         let server = try TestServer { $0.handlerThreads = 4 }
         let idle = try (0..<1000).map { _ in try RawConnection(port: server.port) }
         var polls: [RawConnection] = []
