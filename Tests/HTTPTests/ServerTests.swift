@@ -140,7 +140,7 @@ import Testing
     @Test func readerThatNeverReadsIsDisconnectedAfterTheStallTimeout() throws {
         let server = try TestServer { $0.bodyTimeout = .milliseconds(300) }
         let connection = try RawConnection(port: server.port)
-        connection.send("GET /stream?n=400000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        connection.send("GET /stream?n=1500000 HTTP/1.1\r\nHost: t\r\n\r\n")
         // The socket buffers fill, then the server gives up on this reader.
         #expect(waitUntil(20) { server.server.connectionCount == 0 })
     }
