@@ -1,7 +1,7 @@
 // libFuzzer entry point for the request parser, compiled by fuzz/run.sh together
 // with Sources/HTTP/HTTPHeaders.swift and Sources/HTTP/HTTPRequestParser*.swift.
 // Besides crashes and ASan reports, it checks that the parser reaches the same
-// verdict whether the bytes arrive at once or split at an arbitrary point.
+// verdict whether the bytes arrive at once or split at a point the input chooses.
 
 struct Outcome: Equatable {
     var heads: [HTTPRequestHead] = []
@@ -52,10 +52,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let whole = drive(bytes, splits: [], limits: limits)
     let split = bytes.isEmpty ? 0 : Int(bytes[0]) % max(1, bytes.count)
     let halves = drive(bytes, splits: [split], limits: limits)
-    let thirds = drive(bytes, splits: [bytes.count / 3, 2 * bytes.count / 3], limits: limits)
     precondition(whole.heads == halves.heads && whole.bodies == halves.bodies, "split at \(split) changed the requests")
-    precondition(whole.heads == thirds.heads && whole.bodies == thirds.bodies, "split in thirds changed the requests")
-    precondition((whole.error == nil) == (halves.error == nil) && (whole.error == nil) == (thirds.error == nil),
-                 "splitting changed whether the input is an error")
+    precondition((whole.error == nil) == (halves.error == nil), "splitting at \(split) changed whether the input is an error")
     return 0
 }
