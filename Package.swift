@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "batch-scheduler", dependencies: ["Scheduler"], path: "Sources/exe/batch-scheduler"),
         .executableTarget(name: "batchctl", dependencies: ["Control"], path: "Sources/exe/batchctl"),
         .executableTarget(name: "batchtop", dependencies: ["Console"], path: "Sources/exe/batchtop"),
+        .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
