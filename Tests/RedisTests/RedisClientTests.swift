@@ -144,6 +144,34 @@ struct RedisClientTests {
         #expect(got.withLock { $0 } == .array([.bulk(Array("\(ns):q".utf8)), .bulk(Array("job-1".utf8))]))
     }
 
+    @Test func aBusyPoolTimesOutInsteadOfWaitingForever() throws {
+        var options = RedisOptions()
+        options.poolSize = 1
+        options.connectTimeout = .milliseconds(100)
+        options.readTimeout = .milliseconds(200)
+        let client = try RedisClient(url: try RedisServer.shared.url, options: options)
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? client.withConnection { _ in
+                holding.signal()
+                release.wait()
+            }
+            finished.signal()
+        }
+        holding.wait()
+        do {
+            _ = try client.send("PING")
+            Issue.record("a second borrower got the only connection")
+        } catch RedisError.timeout(let message) {
+            #expect(message.contains("all 1 connections"))
+        }
+        release.signal()
+        finished.wait()
+        #expect(try client.send("PING") == .status("PONG"))
+    }
+
     @Test func closedClientRefusesWork() throws {
         let client = try RedisClient(url: try RedisServer.shared.url)
         #expect(client.ping())
