@@ -78,10 +78,20 @@ public final class RedisClient: Sendable {
 
     /// Lends a pooled connection to `body` (for MULTI/EXEC or WATCH sequences).
     /// Leave its read timeout alone; use `dedicatedConnection()` for blocking reads.
+    /// When `body` throws, the connection is closed rather than pooled: it may be left inside a
+    /// MULTI or with keys WATCHed, which would leak into the next borrower's commands.
     public func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
         let connection = try checkout()
-        defer { checkin(connection) }
-        return try body(connection)
+        let result: T
+        do {
+            result = try body(connection)
+        } catch {
+            connection.close()
+            checkin(connection)
+            throw error
+        }
+        checkin(connection)
+        return result
     }
 
     /// A new connection outside the pool, owned by the caller (for `XREAD BLOCK`, `SUBSCRIBE`).

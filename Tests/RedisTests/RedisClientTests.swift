@@ -172,6 +172,24 @@ struct RedisClientTests {
         #expect(try client.send("PING") == .status("PONG"))
     }
 
+    @Test func aConnectionAbandonedInsideMultiIsNotReused() throws {
+        struct Abandon: Error {}
+        let ns = RedisServer.uniqueNamespace()
+        var options = RedisOptions()
+        options.poolSize = 1
+        let client = try RedisClient(url: try RedisServer.shared.url, options: options)
+        #expect(throws: Abandon.self) {
+            try client.withConnection { c in
+                _ = try c.send("MULTI")
+                _ = try c.send("SET", "\(ns):k", "queued")
+                throw Abandon()
+            }
+        }
+        // On a reused connection this SET would only be QUEUED inside the abandoned MULTI.
+        #expect(try client.send("SET", "\(ns):k", "direct") == .status("OK"))
+        #expect(try client.send("GET", "\(ns):k").string == "direct")
+    }
+
     @Test func closedClientRefusesWork() throws {
         let client = try RedisClient(url: try RedisServer.shared.url)
         #expect(client.ping())
