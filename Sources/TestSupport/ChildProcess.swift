@@ -36,9 +36,10 @@ public final class ChildProcess: Sendable {
     private let stdinFD = Mutex<Int32>(-1)
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
-    /// `environment` nil inherits this process's environment; `stdin` true gives a pipe for `writeStdin`.
+    /// `environment` nil inherits this process's environment; `addingEnvironment` is set on top of
+    /// either; `stdin` true gives a pipe for `writeStdin`.
     public init(executable: String, arguments: [String] = [], environment: [String: String]? = nil,
-                workingDirectory: String? = nil, stdout: Output = .capture, stderr: Output = .capture,
+                addingEnvironment: [String: String] = [:], workingDirectory: String? = nil, stdout: Output = .capture, stderr: Output = .capture,
                 stdin: Bool = false, newProcessGroup: Bool = true) throws {
         guard let path = findExecutable(executable) else {
             throw TestSupportError("cannot start \(executable): not found in PATH, /usr/bin, /usr/sbin or /usr/local/bin; build or install it first")
@@ -103,7 +104,9 @@ public final class ChildProcess: Sendable {
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let fullEnvironment = (environment ?? ProcessInfo.processInfo.environment)
+            .merging(addingEnvironment) { _, added in added }
+        let env = fullEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
 
         var child: pid_t = 0

@@ -25,6 +25,13 @@ struct ChildProcessTests {
         #expect(waitUntil(timeout: .seconds(5)) { child.standardOutput == "\(dir)\nhello\nfrom stdin\n" }, "\(child.standardOutput)")
     }
 
+    @Test func addedEnvironmentKeepsTheInheritedOne() throws {
+        let child = try ChildProcess(executable: "sh", arguments: ["-c", "echo \"$BATCH_TEST_VALUE:${PATH:+has-path}\""],
+                                     addingEnvironment: ["BATCH_TEST_VALUE": "set"])
+        #expect(child.wait(timeout: .seconds(10)) == .exited(0))
+        #expect(waitUntil(timeout: .seconds(5)) { child.standardOutput == "set:has-path\n" }, "\(child.standardOutput)")
+    }
+
     @Test func terminateEndsAChildThatIgnoresNothing() throws {
         let child = try ChildProcess(executable: "sleep", arguments: ["30"])
         #expect(child.isRunning)
