@@ -54,6 +54,8 @@ let package = Package(
         .executableTarget(name: "batch-scheduler", dependencies: ["Scheduler"], path: "Sources/exe/batch-scheduler"),
         .executableTarget(name: "batchctl", dependencies: ["Control"], path: "Sources/exe/batchctl"),
         .executableTarget(name: "batchtop", dependencies: ["Console"], path: "Sources/exe/batchtop"),
+        // Benchmarks (release builds, run by bench/*)
+        .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),

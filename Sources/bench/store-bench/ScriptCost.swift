@@ -1,0 +1,63 @@
+import Foundation
+import BatchCore
+import Redis
+import Store
+
+/// Server-side cost of each lifecycle script, from `INFO commandstats`: one
+/// thread runs N creates, then N claims, N starts, N finishes, resetting the
+/// statistics before each batch. Commands called from Lua are counted too, which
+/// shows what each script spends its time on.
+struct ScriptCost {
+    let redis: RedisClient
+    let count: Int
+
+    func run(namespace: String) throws {
+        let store = ExecutionStore(redis: redis, namespace: namespace)
+        var warm = StepTimes()
+        try LifecycleBench.lifecycle(ExecutionStore(redis: redis, namespace: namespace + ":warm"), worker: "w", steps: &warm)
+        var claimed: [ClaimedExecution] = []
+        claimed.reserveCapacity(count)
+
+        try measure("create") {
+            for _ in 0..<count {
+                _ = try store.create(NewExecution(job: LifecycleBench.job, params: LifecycleBench.params), queueLimit: 0)
+            }
+        }
+        try measure("claim") {
+            for _ in 0..<count {
+                guard let c = try store.claim(allowed: [LifecycleBench.job: 0], leaseMillis: 600_000, gateway: "g1") else { throw BenchError.failed("claim found nothing with \(count) queued") }
+                claimed.append(c)
+            }
+        }
+        try measure("start") {
+            for c in claimed {
+                _ = try store.start(id: c.id, attempt: c.attempt, worker: "w", leaseMillis: 600_000)
+            }
+        }
+        try measure("finish") {
+            for c in claimed {
+                _ = try store.finish(id: c.id, attempt: c.attempt, worker: "w", end: AttemptEnd(outcome: .succeeded, exitCode: 0))
+            }
+        }
+    }
+
+    private func measure(_ name: String, _ body: () throws -> Void) throws {
+        _ = try redis.send("CONFIG", "RESETSTAT")
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        try body()
+        let client = (clock.now - t0).seconds * 1e6 / Double(count)
+        let stats = try redis.commandStats()
+        guard let script = stats["evalsha"], script.calls > 0 else {
+            throw BenchError.failed("\(name): INFO commandstats shows no EVALSHA calls")
+        }
+        let perCall = Double(script.usec) / Double(script.calls)
+        // Inner commands per script call, most expensive first.
+        let inner = stats.filter { $0.key != "evalsha" && $0.key != "eval" && $0.key != "config" && $0.key != "info" }
+            .sorted { $0.value.usec > $1.value.usec }
+            .prefix(6)
+            .map { "\($0.key) \(fmt(Double($0.value.calls) / Double(count), 1))x \(fmt(Double($0.value.usec) / Double(count), 2))µs" }
+        print("  \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) server \(fmt(perCall, 1)) µs/call, client \(fmt(client, 1)) µs/call;"
+              + " inside: \(inner.joined(separator: ", "))")
+    }
+}
