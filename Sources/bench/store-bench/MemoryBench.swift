@@ -40,6 +40,10 @@ struct MemoryBench {
         }
         if pairs.count > maxEntries { print("  OVER hash-max-listpack-entries: \(pairs.count) fields > \(maxEntries)") }
 
+        if encoding != "listpack" {
+            try listpackWhatIf(pairs: pairs, key: keys.prefix + "bench:listpack-probe", maxValue: maxValue)
+        }
+
         let delta = after - before
         print("  used_memory delta: \(delta) B for \(count) executions = \(fmt(Double(delta) / Double(count), 0)) B/execution")
         let indexKeys = [("recent", keys.prefix + "recent"), ("by-state:succeeded", keys.prefix + "by-state:succeeded"),
@@ -58,5 +62,23 @@ struct MemoryBench {
         let withoutEvents = Double(delta - events) / Double(count)
         print("  retained per execution without the capped events stream: \(fmt(withoutEvents, 0)) B"
               + " (hash + indexes by MEMORY USAGE: \(fmt(Double(hashBytes) + Double(indexTotal) / Double(count), 0)) B)")
+    }
+
+    /// What the same hash would take in listpack encoding: without its long
+    /// fields, and whole with `hash-max-listpack-value` raised for a moment.
+    private func listpackWhatIf(pairs: [(String, String)], key: String, maxValue: Int) throws {
+        let short = pairs.filter { $0.0.utf8.count <= maxValue && $0.1.utf8.count <= maxValue }
+        _ = try redis.send(RedisCommand(["HSET", key] + short.flatMap { [$0.0, $0.1] }))
+        let withoutLong = try redis.memoryUsage(key)
+        let enc1 = try redis.send("OBJECT", "ENCODING", key).string ?? "?"
+        _ = try redis.send("DEL", key)
+        let longest = pairs.map { max($0.0.utf8.count, $0.1.utf8.count) }.max() ?? 0
+        _ = try redis.send("CONFIG", "SET", "hash-max-listpack-value", longest)
+        defer { _ = try? redis.send("CONFIG", "SET", "hash-max-listpack-value", maxValue) }
+        _ = try redis.send(RedisCommand(["HSET", key] + pairs.flatMap { [$0.0, $0.1] }))
+        let whole = try redis.memoryUsage(key)
+        let enc2 = try redis.send("OBJECT", "ENCODING", key).string ?? "?"
+        _ = try redis.send("DEL", key)
+        print("  what if: without the long fields \(withoutLong) B (\(enc1)); all fields with hash-max-listpack-value \(longest): \(whole) B (\(enc2))")
     }
 }

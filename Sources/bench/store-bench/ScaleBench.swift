@@ -36,25 +36,47 @@ struct ScaleBench {
         let middleCursor = next - Int64(count / 2)
 
         var random = SystemRandomNumberGenerator()
-        let reads: [(String, () throws -> Void)] = [
-            ("page of 50 by state (newest)", { _ = try store.list(state: .succeeded, limit: 50) }),
-            ("page of 50 by state (middle)", { _ = try store.list(state: .succeeded, limit: 50, before: middleCursor) }),
-            ("counts per state", { _ = try store.counts() }),
-            ("one execution (get)", {
+        let reads: [(String, String, () throws -> Void)] = [
+            ("page of 50 by state (newest)", "evalsha", { _ = try store.list(state: .succeeded, limit: 50) }),
+            ("page of 50 by state (middle)", "evalsha", { _ = try store.list(state: .succeeded, limit: 50, before: middleCursor) }),
+            ("counts per state", "zcard", { _ = try store.counts() }),
+            ("one execution (get)", "hgetall", {
                 let id = ids[Int.random(in: 0..<ids.count, using: &random)]
                 guard try store.get(id) != nil else { throw BenchError.failed("get: \(id) not found") }
             }),
         ]
-        for (name, read) in reads {
+        for (name, command, read) in reads {
             for _ in 0..<10 { try read() }
             var samples = Samples()
+            _ = try redis.send("CONFIG", "RESETSTAT")
             for _ in 0..<repetitions {
                 let s = clock.now
                 try read()
                 samples.add(clock.now - s)
             }
+            // Redis's own time for the read: the top-level command only (a script's time includes what it calls).
+            let server = try redis.commandStats()[command]?.usec ?? 0
             print("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) p50 \(fmt(samples.percentile(50) / 1000, 3)) ms"
-                  + "  p99 \(fmt(samples.percentile(99) / 1000, 3)) ms  max \(fmt(samples.percentile(100) / 1000, 3)) ms  (\(repetitions) reps)")
+                  + "  p99 \(fmt(samples.percentile(99) / 1000, 3)) ms  max \(fmt(samples.percentile(100) / 1000, 3)) ms"
+                  + "  (\(repetitions) reps; Redis itself \(fmt(Double(server) / Double(repetitions) / 1000, 3)) ms/read)")
         }
+        // What the page costs in Swift alone: turning 50 HGETALL replies into records.
+        let pageIds = first.executions.map(\.id)
+        let raw = try redis.pipeline(pageIds.map { RedisCommand("HGETALL", Keys(namespace: namespace).prefix + "exec:" + $0) })
+        let flat: [[String: String]] = raw.map { reply in
+            let a = reply.array?.compactMap(\.string) ?? []
+            var d: [String: String] = [:]
+            for i in stride(from: 0, to: a.count - 1, by: 2) { d[a[i]] = a[i + 1] }
+            return d
+        }
+        var decode = Samples()
+        for _ in 0..<repetitions {
+            let s = clock.now
+            let records = flat.compactMap(ExecutionRecord.init(fields:))
+            decode.add(clock.now - s)
+            guard records.count == 50 else { throw BenchError.failed("decoding: \(records.count) of 50 records") }
+        }
+        print("  (page of 50: of which Swift decoding of 50 ExecutionRecords: p50 \(fmt(decode.percentile(50) / 1000, 3)) ms"
+              + "  p99 \(fmt(decode.percentile(99) / 1000, 3)) ms)")
     }
 }

@@ -15,6 +15,7 @@ struct ScriptCost {
         let store = ExecutionStore(redis: redis, namespace: namespace)
         var warm = StepTimes()
         try LifecycleBench.lifecycle(ExecutionStore(redis: redis, namespace: namespace + ":warm"), worker: "w", steps: &warm)
+        try baseline()
         var claimed: [ClaimedExecution] = []
         claimed.reserveCapacity(count)
 
@@ -39,6 +40,20 @@ struct ScriptCost {
                 _ = try store.finish(id: c.id, attempt: c.attempt, worker: "w", end: AttemptEnd(outcome: .succeeded, exitCode: 0))
             }
         }
+    }
+
+    /// What any call costs on this machine: a PING and a trivial script, same client and thread.
+    private func baseline() throws {
+        let trivial = RedisScript("return 1")
+        _ = try redis.eval(trivial, keys: [], args: [])
+        let clock = ContinuousClock()
+        var t0 = clock.now
+        for _ in 0..<count { _ = try redis.send("PING") }
+        let ping = (clock.now - t0).seconds * 1e6 / Double(count)
+        t0 = clock.now
+        for _ in 0..<count { _ = try redis.eval(trivial, keys: [], args: ["batch:{x}:", 100_000]) }
+        let eval = (clock.now - t0).seconds * 1e6 / Double(count)
+        print("  baseline: PING round trip \(fmt(ping, 1)) µs, EVALSHA of 'return 1' \(fmt(eval, 1)) µs (client side)")
     }
 
     private func measure(_ name: String, _ body: () throws -> Void) throws {
