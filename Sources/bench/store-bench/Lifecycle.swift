@@ -26,6 +26,9 @@ struct LifecycleBench {
         var elapsed: Duration
         /// Client-side mean latency per step, µs.
         var meanMicros: [String: Double]
+        /// CPU per lifecycle, µs: this process (all threads) and Redis.
+        var clientCPUMicros: Double
+        var redisCPUMicros: Double
     }
 
     func run(sharing: ClientSharing, namespace: String) throws -> Outcome {
@@ -73,13 +76,16 @@ struct LifecycleBench {
             }
             thread.start()
         }
+        let cpu0 = CPUTime.process(), redis0 = try CPUTime.redis(shared)
         let began = clock.now
         for _ in 0..<threads { startGate.signal() }
         done.wait()
         let elapsed = clock.now - began
+        let cpu = CPUTime.process() - cpu0, redisCPU = try CPUTime.redis(shared) - redis0
         if let e = errors.withLock({ $0.first }) { throw BenchError.failed("lifecycle (\(sharing.rawValue)): \(e)") }
         let means = steps.withLock { $0.mapValues(\.meanMicros) }
-        return Outcome(perSecond: Double(total) / elapsed.seconds, elapsed: elapsed, meanMicros: means)
+        return Outcome(perSecond: Double(total) / elapsed.seconds, elapsed: elapsed, meanMicros: means,
+                       clientCPUMicros: cpu * 1e6 / Double(total), redisCPUMicros: redisCPU * 1e6 / Double(total))
     }
 
     /// One execution from creation to `succeeded`, each step timed into `steps`.

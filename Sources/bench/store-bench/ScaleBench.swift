@@ -49,16 +49,19 @@ struct ScaleBench {
             for _ in 0..<10 { try read() }
             var samples = Samples()
             _ = try redis.send("CONFIG", "RESETSTAT")
+            let cpu0 = CPUTime.thread()
             for _ in 0..<repetitions {
                 let s = clock.now
                 try read()
                 samples.add(clock.now - s)
             }
+            let clientCPU = (CPUTime.thread() - cpu0) / Double(repetitions) * 1000
             // Redis's own time for the read: the top-level command only (a script's time includes what it calls).
             let server = try redis.commandStats()[command]?.usec ?? 0
             print("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) p50 \(fmt(samples.percentile(50) / 1000, 3)) ms"
                   + "  p99 \(fmt(samples.percentile(99) / 1000, 3)) ms  max \(fmt(samples.percentile(100) / 1000, 3)) ms"
-                  + "  (\(repetitions) reps; Redis itself \(fmt(Double(server) / Double(repetitions) / 1000, 3)) ms/read)")
+                  + "  (\(repetitions) reps; per read: Redis \(fmt(Double(server) / Double(repetitions) / 1000, 3)) ms,"
+                  + " client CPU \(fmt(clientCPU, 3)) ms)")
         }
         // What the page costs in Swift alone: turning 50 HGETALL replies into records.
         let pageIds = first.executions.map(\.id)

@@ -50,18 +50,25 @@ struct ScriptCost {
         var t0 = clock.now
         for _ in 0..<count { _ = try redis.send("PING") }
         let ping = (clock.now - t0).seconds * 1e6 / Double(count)
+        _ = try redis.send("CONFIG", "RESETSTAT")
+        let cpu0 = try CPUTime.redis(redis)
         t0 = clock.now
         for _ in 0..<count { _ = try redis.eval(trivial, keys: [], args: ["batch:{x}:", 100_000]) }
         let eval = (clock.now - t0).seconds * 1e6 / Double(count)
-        print("  baseline: PING round trip \(fmt(ping, 1)) µs, EVALSHA of 'return 1' \(fmt(eval, 1)) µs (client side)")
+        let cpu = (try CPUTime.redis(redis) - cpu0) * 1e6 / Double(count)
+        let server = try redis.commandStats()["evalsha"].map { Double($0.usec) / Double($0.calls) } ?? 0
+        print("  baseline: PING round trip \(fmt(ping, 1)) µs; EVALSHA of 'return 1': \(fmt(eval, 1)) µs round trip,"
+              + " \(fmt(server, 1)) µs in the command, \(fmt(cpu, 1)) µs Redis CPU in all")
     }
 
     private func measure(_ name: String, _ body: () throws -> Void) throws {
         _ = try redis.send("CONFIG", "RESETSTAT")
         let clock = ContinuousClock()
+        let cpu0 = try CPUTime.redis(redis)
         let t0 = clock.now
         try body()
         let client = (clock.now - t0).seconds * 1e6 / Double(count)
+        let redisCPU = (try CPUTime.redis(redis) - cpu0) * 1e6 / Double(count)
         let stats = try redis.commandStats()
         guard let script = stats["evalsha"], script.calls > 0 else {
             throw BenchError.failed("\(name): INFO commandstats shows no EVALSHA calls")
@@ -72,7 +79,8 @@ struct ScriptCost {
             .sorted { $0.value.usec > $1.value.usec }
             .prefix(6)
             .map { "\($0.key) \(fmt(Double($0.value.calls) / Double(count), 1))x \(fmt(Double($0.value.usec) / Double(count), 2))µs" }
-        print("  \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) server \(fmt(perCall, 1)) µs/call, client \(fmt(client, 1)) µs/call;"
+        print("  \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) in the command \(fmt(perCall, 1)) µs, Redis CPU \(fmt(redisCPU, 1)) µs,"
+              + " round trip \(fmt(client, 1)) µs;"
               + " inside: \(inner.joined(separator: ", "))")
     }
 }
