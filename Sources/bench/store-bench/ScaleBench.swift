@@ -35,10 +35,16 @@ struct ScaleBench {
         guard middle.executions.count == 50 else { throw BenchError.failed("middle page has \(middle.executions.count)") }
         let middleCursor = next - Int64(count / 2)
 
+        let pageIds = first.executions.map(\.id)
         var random = SystemRandomNumberGenerator()
         let reads: [(String, String, () throws -> Void)] = [
             ("page of 50 by state (newest)", "evalsha", { _ = try store.list(state: .succeeded, limit: 50) }),
             ("page of 50 by state (middle)", "evalsha", { _ = try store.list(state: .succeeded, limit: 50, before: middleCursor) }),
+            // The same records without the script or the record decoding: transport and reply conversion only.
+            ("50 HGETALL pipelined (no script)", "hgetall", {
+                let prefix = Keys(namespace: namespace).prefix + "exec:"
+                _ = try redis.pipeline(pageIds.map { RedisCommand("HGETALL", prefix + $0) })
+            }),
             ("counts per state", "zcard", { _ = try store.counts() }),
             ("one execution (get)", "hgetall", {
                 let id = ids[Int.random(in: 0..<ids.count, using: &random)]
@@ -58,13 +64,12 @@ struct ScaleBench {
             let clientCPU = (CPUTime.thread() - cpu0) / Double(repetitions) * 1000
             // Redis's own time for the read: the top-level command only (a script's time includes what it calls).
             let server = try redis.commandStats()[command]?.usec ?? 0
-            print("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) p50 \(fmt(samples.percentile(50) / 1000, 3)) ms"
+            print("  \(name.padding(toLength: 33, withPad: " ", startingAt: 0)) p50 \(fmt(samples.percentile(50) / 1000, 3)) ms"
                   + "  p99 \(fmt(samples.percentile(99) / 1000, 3)) ms  max \(fmt(samples.percentile(100) / 1000, 3)) ms"
                   + "  (\(repetitions) reps; per read: Redis \(fmt(Double(server) / Double(repetitions) / 1000, 3)) ms,"
                   + " client CPU \(fmt(clientCPU, 3)) ms)")
         }
         // What the page costs in Swift alone: turning 50 HGETALL replies into records.
-        let pageIds = first.executions.map(\.id)
         let raw = try redis.pipeline(pageIds.map { RedisCommand("HGETALL", Keys(namespace: namespace).prefix + "exec:" + $0) })
         let flat: [[String: String]] = raw.map { reply in
             let a = reply.array?.compactMap(\.string) ?? []
