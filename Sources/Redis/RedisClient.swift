@@ -6,7 +6,7 @@ import Synchronization
 /// backoff, and Sentinel re-discovery after a failover or a `READONLY` answer.
 ///
 /// Every synchronous method blocks the calling thread: call it from a thread or a serial queue.
-/// The `…Async` variants run on the client's own serial queues and never block Swift's cooperative pool.
+/// The `…Async` variants run on the client's own threads and never block Swift's cooperative pool.
 ///
 /// Retry policy — what is repeated and what is not:
 /// - Failing to *connect* (refused, unreachable, AUTH/handshake I/O, Sentinel naming no master) is
@@ -27,8 +27,7 @@ public final class RedisClient: Sendable {
     private let state = Mutex(ClientState())
     /// Counts free pool slots; DispatchSemaphore because a borrower may wait for one to free up.
     private let slots: DispatchSemaphore
-    private let queues: [DispatchQueue]
-    private let nextQueue = Atomic<Int>(0)
+    private let executor: BlockingExecutor
 
     private struct ClientState {
         var failFastUntil: ContinuousClock.Instant?
@@ -40,7 +39,11 @@ public final class RedisClient: Sendable {
         self.url = url
         self.options = options
         self.slots = DispatchSemaphore(value: options.poolSize)
-        self.queues = (0..<options.poolSize).map { DispatchQueue(label: "redis.client.\($0)") }
+        self.executor = BlockingExecutor(maxThreads: options.poolSize, name: "redis \(url)")
+    }
+
+    deinit {
+        executor.shutdown()
     }
 
     public convenience init(url: String, options: RedisOptions = .init()) throws {
@@ -202,7 +205,7 @@ public final class RedisClient: Sendable {
 
     // MARK: async
 
-    /// Sends one command from async code, on the client's own queue.
+    /// Sends one command from async code, on the client's own threads.
     public func sendAsync(_ command: RedisCommand) async throws -> RedisReply {
         try await onQueue { try self.send(command) }
     }
@@ -217,13 +220,11 @@ public final class RedisClient: Sendable {
         try await onQueue { try self.pipeline(commands) }
     }
 
-    /// Runs blocking work on one of the client's serial queues (they target overcommit threads,
-    /// so a blocked one never starves the cooperative pool) and resumes the caller with its result.
+    /// Runs blocking work on the client's own threads (as many as pool connections) and resumes
+    /// the caller with its result; the cooperative pool only waits, it never blocks.
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let index = nextQueue.wrappingAdd(1, ordering: .relaxed).oldValue
-        let queue = queues[Int(UInt(bitPattern: index) % UInt(queues.count))]
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+        try await withCheckedThrowingContinuation { continuation in
+            executor.submit { continuation.resume(with: Result { try work() }) }
         }
     }
 }

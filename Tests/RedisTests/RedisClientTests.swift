@@ -89,19 +89,28 @@ struct RedisClientTests {
         // A private server, so its blocked-client count is ours alone.
         let server = try RedisServer.start()
         defer { server.stop() }
-        let client = try RedisClient(url: server.url)
-        let observer = try RedisConnection(url: RedisURL(parsing: server.url))
+        var options = RedisOptions()
+        options.readTimeout = .seconds(90)  // the BLPOPs wait as long as the test needs
+        let client = try RedisClient(url: server.url, options: options)
         // Four BLPOPs that block until released: with only 2 cooperative threads, all four can be
         // blocked in Redis at once only if the client runs them on threads of its own.
+        // This test itself must not block its thread while waiting, or the tasks could not start.
         try await withThrowingTaskGroup(of: RedisReply.self) { group in
             for i in 0..<4 {
                 group.addTask { try await client.sendAsync(RedisCommand("BLPOP", "wait\(i)", 0)) }
             }
-            let allBlocked = try waitUntil(timeout: .seconds(10)) {
-                try observer.send("INFO", "clients").string?.contains("blocked_clients:4") == true
+            let clock = ContinuousClock()
+            // Generous: the tasks start only when a cooperative thread is free, and other suites'
+            // synchronous tests occupy those threads for seconds at a time.
+            let deadline = clock.now + .seconds(60)
+            var allBlocked = false
+            while !allBlocked && clock.now < deadline {
+                let info = try await client.sendAsync(RedisCommand("INFO", "clients")).string ?? ""
+                allBlocked = info.contains("blocked_clients:4")
+                if !allBlocked { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(allBlocked)
-            for i in 0..<4 { _ = try observer.send("RPUSH", "wait\(i)", "go") }
+            for i in 0..<4 { _ = try await client.sendAsync(RedisCommand("RPUSH", "wait\(i)", "go")) }
             var released = 0
             for try await reply in group {
                 #expect(reply.array?.last == .bulk(Array("go".utf8)))

@@ -318,9 +318,9 @@ import TestSupport
     @Test func trimByAgeKeepsYoungOnes() throws {
         let f = try StoreFixture()
         let id = try f.seed(state: .failed, leaseMs: nil)
-        #expect(try f.store.trim(maxCount: 0, maxAgeMillis: 3_600_000) == 0)
+        #expect(try f.store.trim(maxCount: 100, maxAgeMillis: 3_600_000) == 0)
         #expect(try f.state(id) == .failed)
-        #expect(try f.store.trim(maxCount: 0, maxAgeMillis: -1) == 1)
+        #expect(try f.store.trim(maxCount: 100, maxAgeMillis: -1) == 1)
     }
 
     @Test func eventsRecordEveryTransition() throws {
@@ -334,5 +334,20 @@ import TestSupport
         #expect(ev.allSatisfy { $0.executionID == id })
         let after = try f.store.events(after: ev[1].streamID)
         #expect(after.map(\.type) == ["running", "succeeded"])
+    }
+}
+
+@Suite struct StartFencingTests {
+    @Test func anAttemptStartedByOneWorkerCannotBeStartedByAnother() throws {
+        let f = try StoreFixture()
+        let id = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0).id
+        let c = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 10_000, gateway: "g"))
+        #expect(c.dispatchFailures == 0)
+        #expect(c.queueWaitMillis >= 0)
+        #expect(try f.store.start(id: id, attempt: c.attempt, worker: "w1", leaseMillis: 10_000) == .running)
+        #expect(throws: StoreError.leaseLost(id: id, attempt: c.attempt)) {
+            try f.store.start(id: id, attempt: c.attempt, worker: "w2", leaseMillis: 10_000)
+        }
+        #expect(try f.field(id, "worker") == "w1")
     }
 }

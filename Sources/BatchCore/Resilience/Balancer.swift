@@ -24,7 +24,7 @@ public struct WorkerCandidate: Sendable, Hashable {
 }
 
 /// How the dispatcher spreads executions over eligible workers (`balance =` in the config).
-public enum BalanceStrategy: String, Sendable, Hashable, CaseIterable {
+public enum BalanceStrategy: String, Sendable, Hashable, CaseIterable, Codable {
     /// The less loaded (fewer outstanding) of two distinct random choices; ties at random.
     case p2c
     /// Each worker in turn, in order of id.

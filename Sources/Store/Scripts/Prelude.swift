@@ -47,5 +47,6 @@ local function finish_terminal(id, old, new, now)
   set_state(id, old, new, now)
   redis.call('HSET', P .. 'exec:' .. id, 'finished', now)
 end
+
 """#
 }

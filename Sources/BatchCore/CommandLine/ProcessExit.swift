@@ -1,0 +1,20 @@
+import Foundation
+
+/// Ending a command-line program: usage errors go to stderr with status 2.
+public enum ProcessExit {
+    /// Prints `batchctl: <message>; see 'batchctl list --help'` to stderr and exits 2.
+    public static func usage(_ error: UsageError) -> Never {
+        write(error.description + "\n", to: 2)
+        exit(2)
+    }
+
+    /// Writes text whole to standard output (1) or standard error (2).
+    public static func write(_ text: String, to fd: Int32) {
+        let handle = fd == 2 ? FileHandle.standardError : FileHandle.standardOutput
+        handle.write(Data(text.utf8))
+    }
+
+    public static func exit(_ status: Int32) -> Never {
+        Foundation.exit(status)
+    }
+}

@@ -1,0 +1,141 @@
+/// How one key of a section is read into its typed field. Each builder returns an
+/// error message (what was expected, and what was found) or nil.
+struct ConfigKey<S> {
+    let name: String
+    let apply: (inout S, String) -> String?
+
+    static func custom(_ name: String, _ apply: @escaping (inout S, String) -> String?) -> Self {
+        Self(name: name, apply: apply)
+    }
+
+    static func duration(_ name: String, _ kp: WritableKeyPath<S, Duration>,
+                         min: Duration = .zero, max: Duration? = nil) -> Self {
+        Self(name: name) { s, v in
+            guard let d = ConfigDuration.parse(v) else {
+                return "expected a duration such as 500ms, 30s, 10m, 2h or 1d, found \"\(v)\""
+            }
+            if d < min { return "\(v) is too short (at least \(ConfigDuration.format(min)))" }
+            if let max, d > max { return "\(v) is too long (at most \(ConfigDuration.format(max)))" }
+            s[keyPath: kp] = d
+            return nil
+        }
+    }
+
+    static func int(_ name: String, _ kp: WritableKeyPath<S, Int>, _ range: ClosedRange<Int>) -> Self {
+        Self(name: name) { s, v in
+            guard let n = Int(v) else { return "expected a whole number, found \"\(v)\"" }
+            guard range.contains(n) else { return "\(n) is out of range \(range.lowerBound)..\(range.upperBound)" }
+            s[keyPath: kp] = n
+            return nil
+        }
+    }
+
+    static func bytes(_ name: String, _ kp: WritableKeyPath<S, Int>, _ range: ClosedRange<Int>) -> Self {
+        Self(name: name) { s, v in
+            guard let n = ByteSize.parse(v) else {
+                return "expected a size such as 512, 64KiB, 1MiB or 10MB, found \"\(v)\""
+            }
+            guard range.contains(n) else {
+                return "\(v) is out of range \(ByteSize.format(range.lowerBound))..\(ByteSize.format(range.upperBound))"
+            }
+            s[keyPath: kp] = n
+            return nil
+        }
+    }
+
+    static func percent(_ name: String, _ kp: WritableKeyPath<S, Double>) -> Self {
+        Self(name: name) { s, v in
+            let t = v.hasSuffix("%") ? String(v.dropLast()).trimmingWhitespace() : v
+            guard let p = Double(t), p > 0, p <= 100 else {
+                return "expected a percentage above 0 and at most 100, found \"\(v)\""
+            }
+            s[keyPath: kp] = p
+            return nil
+        }
+    }
+
+    static func bool(_ name: String, _ kp: WritableKeyPath<S, Bool>) -> Self {
+        Self(name: name) { s, v in
+            guard let b = ConfigBool.parse(v) else { return "expected yes or no (also true/false, on/off), found \"\(v)\"" }
+            s[keyPath: kp] = b
+            return nil
+        }
+    }
+
+    /// An optional string: empty or `none` means unset.
+    static func optional(_ name: String, _ kp: WritableKeyPath<S, String?>) -> Self {
+        Self(name: name) { s, v in
+            s[keyPath: kp] = (v.isEmpty || v == "none") ? nil : v
+            return nil
+        }
+    }
+
+    static func choice<E: RawRepresentable & CaseIterable>(_ name: String, _ kp: WritableKeyPath<S, E>) -> Self
+    where E.RawValue == String {
+        Self(name: name) { s, v in
+            guard let e = E(rawValue: v.lowercased()) else {
+                let all = E.allCases.map(\.rawValue)
+                let hint = Suggestion.closest(to: v, in: all).map { " (did you mean \"\($0)\"?)" } ?? ""
+                return "expected one of \(all.joined(separator: ", ")), found \"\(v)\"\(hint)"
+            }
+            s[keyPath: kp] = e
+            return nil
+        }
+    }
+
+    static func list(_ name: String, _ kp: WritableKeyPath<S, [String]>,
+                     check: @escaping (String) -> String? = { _ in nil }) -> Self {
+        Self(name: name) { s, v in
+            let items = ConfigList.parse(v)
+            for item in items { if let e = check(item) { return e } }
+            s[keyPath: kp] = items
+            return nil
+        }
+    }
+
+    static func hostPort(_ name: String, _ kp: WritableKeyPath<S, HostPort>) -> Self {
+        Self(name: name) { s, v in
+            guard let hp = HostPort(v) else {
+                return "expected HOST:PORT such as 127.0.0.1:20200, [::1]:80 or :8080, found \"\(v)\""
+            }
+            s[keyPath: kp] = hp
+            return nil
+        }
+    }
+}
+
+/// Booleans as the configuration writes them.
+public enum ConfigBool {
+    public static func parse(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default: return nil
+        }
+    }
+}
+
+/// Comma-separated lists; empty items are dropped, so an empty value is an empty list.
+public enum ConfigList {
+    public static func parse(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+}
+
+/// Checks shared by several keys.
+enum ConfigCheck {
+    static func httpURL(_ v: String) -> String? {
+        v.hasPrefix("http://") && v.count > 7 ? nil : "expected an http:// URL, found \"\(v)\""
+    }
+
+    static func redisURL(_ v: String) -> String? {
+        (v.hasPrefix("redis://") || v.hasPrefix("unix://")) && v.count > 8
+            ? nil : "expected redis://HOST:PORT/DB or unix:///path/to/redis.sock, found \"\(v)\""
+    }
+
+    /// Names of jobs, schedules, ids and namespaces: they end up inside Redis keys and URLs.
+    static func name(_ v: String) -> String? {
+        let ok = !v.isEmpty && v.count <= 128 && v.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        return ok ? nil : "\"\(v)\" is not a valid name (use 1 to 128 letters, digits, '-', '_' and '.')"
+    }
+}

@@ -1,0 +1,105 @@
+import BatchCore
+import Daemon
+import Foundation
+import HTTP
+import Redis
+import Store
+
+/// The version every daemon reports in its registration and `--version`.
+public let batchVersion = "0.1.0"
+
+/// What a daemon has once its command line and configuration are read: the
+/// settings, its identity, a logger, metrics, Redis and the stores, and the
+/// router its HTTP endpoint serves. Built by `DaemonMain`; each daemon adds its
+/// routes and services to it.
+public final class DaemonContext: Sendable {
+    /// `gateway`, `worker` or `scheduler`.
+    public let role: String
+    public let id: String
+    public let configuration: Configuration
+    public let listen: HostPort
+    public let logger: Logger
+    public let metrics: MetricsRegistry
+    public let redis: RedisClient
+    public let namespace: String
+    public let executions: ExecutionStore
+    public let fleet: FleetRegistry
+    public let schedules: ScheduleStore
+    public let router: Router
+    public let notifier: SystemdNotifier
+    /// Wall-clock start time, ms since the epoch.
+    public let startedAt: Int64
+    /// Bearer token of mutating endpoints, from `http.token-file`.
+    public let token: String?
+
+    init(role: String, configuration: Configuration, listen: HostPort, id: String?, logger: Logger) throws {
+        self.role = role
+        self.configuration = configuration
+        self.listen = listen
+        let host = ProcessStats.hostname
+        self.id = id ?? "\(role)-\(host)-\(listen.port)"
+        self.logger = logger.with(["daemon": self.id])
+        metrics = MetricsRegistry()
+        var options = RedisOptions()
+        options.connectTimeout = configuration.redis.connectTimeout
+        options.readTimeout = configuration.redis.readTimeout
+        options.poolSize = configuration.redis.poolSize
+        redis = RedisClient(url: try RedisURL(parsing: configuration.redis.url), options: options)
+        namespace = configuration.redis.namespace
+        var limits = StoreLimits()
+        limits.eventsMax = configuration.retention.eventsMax
+        limits.logLines = configuration.retention.logLines
+        executions = ExecutionStore(redis: redis, namespace: namespace, limits: limits)
+        fleet = FleetRegistry(redis: redis, namespace: namespace, eventsMax: limits.eventsMax)
+        schedules = ScheduleStore(redis: redis, namespace: namespace, eventsMax: limits.eventsMax)
+        router = Router()
+        notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
+        startedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        token = try Self.readToken(configuration.http.tokenFile)
+    }
+
+    /// The address other programs reach this daemon at.
+    public var advertisedURL: String {
+        let h = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+        let host = (h == "0.0.0.0" || h == "[::]") ? ProcessStats.hostname : h
+        return "http://\(host):\(listen.port)"
+    }
+
+    static func readToken(_ path: String?) throws -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FleetError.config("cannot read the token file \(path) (http.token-file)")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if token.isEmpty { throw FleetError.config("the token file \(path) is empty (http.token-file)") }
+        return token
+    }
+
+    /// The HTTP server settings of `[http]`, with this daemon's address and token.
+    public var httpConfiguration: HTTPServerConfiguration {
+        let h = configuration.http
+        var c = HTTPServerConfiguration(host: listen.host, port: Int(listen.port))
+        c.maxConnections = h.maxConnections
+        c.maxHeaderBytes = h.maxHeaderBytes
+        c.maxBodyBytes = h.maxBody
+        c.headerTimeout = h.headerTimeout
+        c.bodyTimeout = h.bodyTimeout
+        c.idleTimeout = h.idleTimeout
+        c.handlerThreads = h.handlerThreads
+        c.bearerToken = token
+        return c
+    }
+}
+
+/// Errors of daemon start-up.
+public enum FleetError: Error, CustomStringConvertible {
+    case config(String)
+    case redis(String)
+
+    public var description: String {
+        switch self {
+        case .config(let s): return s
+        case .redis(let s): return s
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// One client connection; touched only by its event loop's thread.
+final class Connection {
+    enum Phase {
+        /// Between requests, no bytes of the next one yet.
+        case idle
+        case readingHead
+        case readingBody
+        /// A handler owns the request; the connection waits for its answer.
+        case inFlight
+        /// A streamed response is being written.
+        case streaming
+    }
+
+    let id: UInt64
+    let fd: Int32
+    let remoteAddress: String
+    var readBuffer: [UInt8] = []
+    var readIndex = 0
+    var parser: HTTPRequestParser
+    var writeBuffer: [UInt8] = []
+    var writeIndex = 0
+    var phase = Phase.idle
+    /// Monotonic nanoseconds after which the current phase has lasted too long.
+    var deadline: UInt64 = 0
+    var lastWriteProgress: UInt64 = 0
+    var interest: UInt32 = 0
+    var closeAfterWrite = false
+    var processing = false
+    var closed = false
+
+    // The request being read or answered.
+    var head: HTTPRequestHead?
+    /// An answer decided from the head alone (401, 404, 405), sent once the body has been read.
+    var earlyResponse: HTTPResponse?
+    var context: RequestContext?
+    var keepAlive = true
+    var requestStart: UInt64 = 0
+    var streamChunked = true
+
+    init(id: UInt64, fd: Int32, remoteAddress: String, limits: HTTPParserLimits) {
+        self.id = id
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.parser = HTTPRequestParser(limits: limits)
+    }
+
+    var hasPendingWrite: Bool { writeIndex < writeBuffer.count }
+    var hasBufferedInput: Bool { readIndex < readBuffer.count }
+}

@@ -1,0 +1,95 @@
+import CSystem
+import Glibc
+
+/// An errno value from one of `ProcessSyscall`'s calls.
+struct ProcessErrno: Error { var code: Int32 }
+
+/// The process layer's syscalls: each retries EINTR and returns errno as a value.
+enum ProcessSyscall {
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// A pipe whose both ends are close-on-exec: `(read, write)`.
+    static func pipe() -> Result<(Int32, Int32), ProcessErrno> {
+        var fds: [Int32] = [-1, -1]
+        if pipe2(&fds, O_CLOEXEC) != 0 { return .failure(ProcessErrno(code: batch_errno())) }
+        return .success((fds[0], fds[1]))
+    }
+
+    static func setNonBlocking(_ fd: Int32) -> Int32? {
+        let flags = fcntl(fd, F_GETFL)
+        if flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 { return batch_errno() }
+        return nil
+    }
+
+    static func close(_ fd: Int32) {
+        if fd >= 0 { _ = Glibc.close(fd) }  // EINTR on close must not be retried on Linux.
+    }
+
+    /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or errno.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, ProcessErrno> {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return .success(n) }
+            let e = batch_errno()
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
+            return .failure(ProcessErrno(code: e))
+        }
+    }
+
+    /// `write(2)`: bytes written, nil when it would block, or errno.
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, ProcessErrno> {
+        while true {
+            let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
+            if n >= 0 { return .success(n) }
+            let e = batch_errno()
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
+            return .failure(ProcessErrno(code: e))
+        }
+    }
+
+    /// Signals a process group; a group that is already gone is not an error.
+    static func killGroup(_ pgid: pid_t, _ signal: Int32) {
+        precondition(pgid > 1, "refusing to signal process group \(pgid)")
+        _ = Glibc.kill(-pgid, signal)
+    }
+
+    /// Reaps `pid`, which must be a child of this process that has exited.
+    static func reap(_ pid: pid_t) -> ExitStatus {
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, 0)
+            if r == pid { break }
+            if r < 0 && batch_errno() == EINTR { continue }
+            // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
+            // SIGCHLD set to SIG_IGN): the status is lost.
+            return .exited(-1)
+        }
+        if batch_wifsignaled(status) != 0 { return .signaled(batch_wtermsig(status)) }
+        return .exited(batch_wexitstatus(status))
+    }
+
+    static func epollAdd(_ epfd: Int32, _ fd: Int32, events: UInt32, token: UInt64) -> Int32? {
+        var ev = epoll_event()
+        batch_epoll_event_set(&ev, events, token)
+        return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? nil : batch_errno()
+    }
+
+    static func epollRemove(_ epfd: Int32, _ fd: Int32) {
+        var ev = epoll_event()
+        _ = epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev)
+    }
+
+    static func writeStderr(_ text: String) {
+        var line = text
+        line.append("\n")
+        line.utf8CString.withUnsafeBytes { raw in
+            _ = Glibc.write(2, raw.baseAddress, raw.count - 1)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import Worker
+
+/// Spawn throughput of `/bin/true`, start to outcome. A floor, not a target:
+/// the numbers go to the log (`swift test -c release ... --filter ProcessSpawnRate`).
+@Suite(.serialized)
+struct ProcessSpawnRateTests {
+    private func rate(count: Int, concurrency: Int, dieWithParent: Bool) async -> Double {
+        let runner = ProcessRunner(dieWithParent: dieWithParent)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    for _ in 0..<(count / concurrency) {
+                        guard let p = try? await runner.start(testSpec(["/bin/true"])) else {
+                            Issue.record("spawn of /bin/true failed")
+                            return
+                        }
+                        let end = await p.wait()
+                        #expect(end.status == .exited(0))
+                    }
+                }
+            }
+        }
+        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+        return Double(count) / seconds
+    }
+
+    @Test(arguments: [(1, true), (8, true), (1, false), (8, false)])
+    func spawnsTrueQuickly(concurrency: Int, dieWithParent: Bool) async {
+        let perSecond = await rate(count: 200, concurrency: concurrency, dieWithParent: dieWithParent)
+        print("spawn rate /bin/true: concurrency \(concurrency), setpriv \(dieWithParent): \(Int(perSecond))/s")
+        #expect(perSecond > 20)
+    }
+}
