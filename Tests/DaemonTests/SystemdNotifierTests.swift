@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Daemon
+import TestSupport
 
+@Suite(.blocking)
 struct SystemdNotifierTests {
     @Test(arguments: [false, true])
     func sendsReadyStatusWatchdogStoppingToTheBoundSocket(abstract: Bool) throws {

@@ -60,7 +60,7 @@ struct GatewayFixture {
     func stop() { gateway.stop() }
 }
 
-@Suite(.serialized) struct GatewayTests {
+@Suite(.serialized, .blocking) struct GatewayTests {
     @Test func thousandJobsAllSucceedSpreadOverTheWorkers() throws {
         let f = try GatewayFixture()
         defer { f.stop() }

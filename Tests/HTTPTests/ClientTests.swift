@@ -1,31 +1,61 @@
 import CSystem
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 @testable import HTTP
+import TestSupport
 
 /// A one-shot listener that does something rude with each connection.
-final class RudeServer {
-    let fd: Int32
+///
+/// Its accept thread owns the listening descriptor and closes it only when it has stopped:
+/// closing it from another thread would free the number while `accept` may still be called with
+/// it, and a socket that another test opens next (a server's listener) would then be accepted from
+/// here. `stop()` shuts the socket down, which makes `accept` fail, and waits for the thread.
+final class RudeServer: Sendable {
     let port: Int
+    private let fd: Int32
+    private let stopped = DispatchSemaphore(value: 0)
+    private let isStopped = Mutex(false)
 
     init(_ behaviour: @escaping @Sendable (Int32) -> Void) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard listener >= 0 else { throw TestError("socket() failed: \(Socket.errorText(batch_errno()))") }
         var addr = Socket.address("127.0.0.1", 0)!
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, 16) } }
-        listen(listener, 16)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, 16) } }
+        guard bound == 0, listen(listener, 16) == 0 else {
+            let reason = Socket.errorText(batch_errno())
+            Glibc.close(listener)
+            throw TestError("cannot listen on 127.0.0.1: \(reason)")
+        }
         fd = listener
         port = Socket.localPort(listener)
+        let stopped = self.stopped
         Thread {
             while true {
                 let c = accept(listener, nil, nil)
-                if c < 0 { return }
+                if c < 0 {
+                    if batch_errno() == EINTR { continue }
+                    break
+                }
+                // A client that never sends must not keep the thread (and `stop()`) waiting for ever.
+                var limit = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
                 behaviour(c)
             }
+            Glibc.close(listener)
+            stopped.signal()
         }.start()
     }
 
-    deinit { shutdown(fd, Int32(SHUT_RDWR)); Glibc.close(fd) }
+    /// Stops accepting; once this returns the port is closed (connections to it are refused).
+    func stop() {
+        guard !isStopped.withLock({ s in defer { s = true }; return s }) else { return }
+        shutdown(fd, Int32(SHUT_RDWR))
+        stopped.wait()
+    }
+
+    deinit { stop() }
 
     static func readRequest(_ fd: Int32) {
         var scratch = [UInt8](repeating: 0, count: 4096)
@@ -33,7 +63,7 @@ final class RudeServer {
     }
 }
 
-@Suite struct ClientTests {
+@Suite(.blocking) struct ClientTests {
     @Test func keepAliveReusesOneConnection() throws {
         let server = try TestServer()
         let client = HTTPClient()
@@ -53,8 +83,7 @@ final class RudeServer {
     @Test func refusedConnectionIsReportedAsRefused() throws {
         let probe = try RudeServer { Glibc.close($0) }
         let port = probe.port
-        shutdown(probe.fd, Int32(SHUT_RDWR))
-        Glibc.close(probe.fd)
+        probe.stop()
         #expect(throws: HTTPClientError.self) { _ = try HTTPClient().get("http://127.0.0.1:\(port)/") }
         do { _ = try HTTPClient().get("http://127.0.0.1:\(port)/") } catch let error as HTTPClientError {
             guard case .connectionRefused(let message) = error else { Issue.record("got \(error)"); return }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import HTTP
+import TestSupport
 
 /// Raw bytes against a running server: status, connection fate, and agreement with h11.
-@Suite struct ConformanceTests {
+@Suite(.blocking) struct ConformanceTests {
     @Test(arguments: conformanceCases)
     func serverAnswersEachCaseWithTheRightStatusAndConnectionFate(_ testCase: ConformanceCase) throws {
         let server = try TestServer()

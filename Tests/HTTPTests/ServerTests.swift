@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import Testing
 @testable import HTTP
+import TestSupport
 
-@Suite struct ServerTests {
+@Suite(.blocking) struct ServerTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let server = try TestServer()
         let connection = try RawConnection(port: server.port)

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TestSupport
 
+@Suite(.blocking)
 struct BlockingExecutorTests {
     @Test(arguments: [1, 3, 8])
     func jobsSubmittedTogetherAllRunAtOnceUpToTheThreadLimit(_ jobs: Int) {

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 
 /// The process helper of TestSupport, which end-to-end tests rely on.
+@Suite(.blocking)
 struct ChildProcessTests {
     @Test func capturesOutputAndExitStatus() throws {
         let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "echo out; echo err >&2; exit 3"])

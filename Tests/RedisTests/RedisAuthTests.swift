@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 
 /// Password and ACL logins against a server of their own.
+@Suite(.blocking)
 struct RedisAuthTests {
     @Test func wrongPasswordFailsWithAClearError() throws {
         let server = try RedisServer.start(extraConfig: ["requirepass right-one"])

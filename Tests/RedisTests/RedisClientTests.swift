@@ -4,8 +4,10 @@ import Synchronization
 import Testing
 import TestSupport
 
+/// Each test but the one about the async API blocks its thread (`.blocking`); that one must run
+/// on the cooperative pool, which is what it checks.
 struct RedisClientTests {
-    @Test func manyThreadsShareTheBoundedPool() throws {
+    @Test(.blocking) func manyThreadsShareTheBoundedPool() throws {
         // A private server, so every connection it counts is ours.
         let server = try RedisServer.start()
         defer { server.stop() }
@@ -31,7 +33,7 @@ struct RedisClientTests {
         #expect(clients.split(separator: "\n").count <= 3, "\(clients)")
     }
 
-    @Test func reconnectsAfterTheServerIsKilledAndStartedAgain() throws {
+    @Test(.blocking) func reconnectsAfterTheServerIsKilledAndStartedAgain() throws {
         let server = try RedisServer.start()
         defer { server.stop() }
         let client = try RedisClient(url: server.url)
@@ -45,7 +47,7 @@ struct RedisClientTests {
         #expect(client.ping())
     }
 
-    @Test func aDownServerFailsPromptlyAsUnreachable() throws {
+    @Test(.blocking) func aDownServerFailsPromptlyAsUnreachable() throws {
         let port = freeTCPPort()
         var options = RedisOptions()
         options.connectTimeout = .milliseconds(500)
@@ -66,7 +68,7 @@ struct RedisClientTests {
         #expect(clock.now - start < .milliseconds(400))
     }
 
-    @Test func retriesConnectingUntilTheServerAppears() throws {
+    @Test(.blocking) func retriesConnectingUntilTheServerAppears() throws {
         let server = try RedisServer.start()
         defer { server.stop() }
         server.kill()
@@ -124,7 +126,7 @@ struct RedisClientTests {
         #expect(replies == [.bulk(Array("v".utf8)), .integer(1)])
     }
 
-    @Test func dedicatedConnectionBlocksWithoutHoldingThePool() throws {
+    @Test(.blocking) func dedicatedConnectionBlocksWithoutHoldingThePool() throws {
         let server = try RedisServer.shared
         let ns = RedisServer.uniqueNamespace()
         var options = RedisOptions()
@@ -144,7 +146,7 @@ struct RedisClientTests {
         #expect(got.withLock { $0 } == .array([.bulk(Array("\(ns):q".utf8)), .bulk(Array("job-1".utf8))]))
     }
 
-    @Test func aBusyPoolTimesOutInsteadOfWaitingForever() throws {
+    @Test(.blocking) func aBusyPoolTimesOutInsteadOfWaitingForever() throws {
         var options = RedisOptions()
         options.poolSize = 1
         options.connectTimeout = .milliseconds(100)
@@ -172,7 +174,7 @@ struct RedisClientTests {
         #expect(try client.send("PING") == .status("PONG"))
     }
 
-    @Test func aConnectionAbandonedInsideMultiIsNotReused() throws {
+    @Test(.blocking) func aConnectionAbandonedInsideMultiIsNotReused() throws {
         struct Abandon: Error {}
         let ns = RedisServer.uniqueNamespace()
         var options = RedisOptions()
@@ -190,7 +192,7 @@ struct RedisClientTests {
         #expect(try client.send("GET", "\(ns):k").string == "direct")
     }
 
-    @Test func closedClientRefusesWork() throws {
+    @Test(.blocking) func closedClientRefusesWork() throws {
         let client = try RedisClient(url: try RedisServer.shared.url)
         #expect(client.ping())
         client.close()

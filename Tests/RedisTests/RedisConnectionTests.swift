@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 
 /// Commands against the shared test server, each test under its own key prefix.
+@Suite(.blocking)
 struct RedisConnectionTests {
     let server: RedisServer
     let ns: String

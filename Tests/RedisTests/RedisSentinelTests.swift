@@ -7,6 +7,7 @@ import TestSupport
 /// Every wait is on a state the test can observe (replication links, the sentinel's own answers),
 /// with deadlines of tens of seconds: on a loaded 2-core machine the sentinel's timers (1 s pings,
 /// 10 s INFO polls of replicas) and full syncs run late, and only the order of events is certain.
+@Suite(.blocking)
 struct RedisSentinelTests {
     static let masterName = "batchmaster"
 

@@ -4,6 +4,7 @@ import Testing
 @testable import TestSupport
 
 /// The redis-server fixture itself: restart on the same port, log access, orphan reaping.
+@Suite(.blocking)
 struct RedisServerFixtureTests {
     @Test func restartKeepsThePortAndTheLogTellsWhatHappened() throws {
         let server = try RedisServer.start()

@@ -5,7 +5,7 @@ import Redis
 import Testing
 import TestSupport
 
-@Suite struct CreateAndClaimTests {
+@Suite(.blocking) struct CreateAndClaimTests {
     @Test func createWritesRecordQueueIndexesAndEventInOneStep() throws {
         let f = try StoreFixture()
         let r = try f.store.create(NewExecution(job: "report", params: ["date": "2026-11-24"], priority: 7, maxAttempts: 3,
@@ -83,7 +83,7 @@ import TestSupport
     }
 }
 
-@Suite struct AttemptTests {
+@Suite(.blocking) struct AttemptTests {
     @Test func fullLifecycleEndsSucceededAndReleasesEverything() throws {
         let f = try StoreFixture()
         let id = try f.store.create(NewExecution(job: "report", params: ["x": "1"]), queueLimit: 0).id
@@ -222,7 +222,7 @@ import TestSupport
     }
 }
 
-@Suite struct CancelTests {
+@Suite(.blocking) struct CancelTests {
     @Test(arguments: [ExecutionState.queued, .retrying, .dispatched, .running, .cancelling, .succeeded, .failed, .timedOut, .cancelled])
     func cancelInEveryState(_ state: ExecutionState) throws {
         let f = try StoreFixture()
@@ -261,7 +261,7 @@ import TestSupport
     }
 }
 
-@Suite struct ReadAndRetentionTests {
+@Suite(.blocking) struct ReadAndRetentionTests {
     @Test func pagesByStateAndJobNewestFirst() throws {
         let f = try StoreFixture()
         var ids: [String] = []
@@ -361,7 +361,7 @@ import TestSupport
     }
 }
 
-@Suite struct StartFencingTests {
+@Suite(.blocking) struct StartFencingTests {
     @Test func anAttemptStartedByOneWorkerCannotBeStartedByAnother() throws {
         let f = try StoreFixture()
         let id = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0).id

@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-@Suite struct RaceTests {
+@Suite(.blocking) struct RaceTests {
     @Test func fourClaimersNeverGetTheSameId() throws {
         let f = try StoreFixture()
         let total = 10_000

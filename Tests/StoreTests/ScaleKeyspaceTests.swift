@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// No store script or store read walks the keyspace: `KEYS` and the `SCAN`
 /// family cost O(all keys) and would make every read slower as executions pile up.
-@Suite struct ScaleKeyspaceTests {
+@Suite(.blocking) struct ScaleKeyspaceTests {
     /// A Redis command spelled as a quoted word, as `redis.call('KEYS', …)` in Lua or
     /// `RedisCommand("SCAN", …)` in Swift have it. Lua's `KEYS[1]` is not quoted, so it never matches.
     static let scanCommands: [String] = ["keys", "scan", "hscan", "sscan", "zscan"].flatMap { ["'\($0)'", "\"\($0)\""] }

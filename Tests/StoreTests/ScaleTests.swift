@@ -7,7 +7,7 @@ import TestSupport
 
 /// Reads stay correct with many retained executions. How fast they are at a
 /// million is measured by `bench/store` (store-bench), not asserted here.
-@Suite struct ScaleTests {
+@Suite(.blocking) struct ScaleTests {
     /// Enough to make a keyspace scan or a whole-index read stand out, small
     /// enough for a debug build on a busy 2-core machine.
     static let count = 150_000

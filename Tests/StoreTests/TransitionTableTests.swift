@@ -8,7 +8,7 @@ import TestSupport
 /// The pure transition table of `ExecutionState.apply` and the Lua scripts must
 /// agree on every state × event pair: seed raw state, run the script that
 /// implements the event, and compare the state it leaves with the table's.
-@Suite struct TransitionTableTests {
+@Suite(.blocking) struct TransitionTableTests {
     struct Case: CustomStringConvertible, Sendable {
         let state: ExecutionState
         let event: TransitionEvent

@@ -62,7 +62,7 @@ let commonJobs = """
     command = /nonexistent/batch-no-such-program
     """
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct WorkerEndToEndTests {
     @Test func commandJobReportsExitCodeOutputAndProgress() throws {
         let h = try WorkerHarness(jobs: commonJobs)

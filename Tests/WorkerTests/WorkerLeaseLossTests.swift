@@ -7,7 +7,7 @@ import TestSupport
 
 /// Promise 2 of DESIGN.md §4: a worker that cannot renew its lease kills the
 /// child and writes nothing for that attempt, even once Redis is back.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct WorkerLeaseLossTests {
     @Test func workerThatLosesRedisKillsItsChildAndWritesNothingAfterwards() throws {
         let server = try RedisServer.start()

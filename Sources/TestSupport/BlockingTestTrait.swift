@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// `@Suite(.blocking)` / `@Test(.blocking)`: the tests block their thread (sockets, Redis,
+/// `waitpid`, `waitUntil`), so each runs on a thread of its own instead of Swift's cooperative pool.
+///
+/// Swift Testing runs every test as a task on the cooperative pool, which has one thread per core
+/// (two here). A synchronous test that waits on a socket holds one of them until it ends, and the
+/// queued continuations of async tests wait behind every such test: their deadlines pass while
+/// they never ran (55 s stalls were seen on a loaded machine). With this trait a blocking test
+/// occupies a thread that nobody else needs, and at most `BATCH_TEST_BLOCKING_WIDTH` (default 4)
+/// such tests run at once, so the machine is not flooded with servers started in parallel.
+public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public init() {}
+
+    /// Only each test case gets a scope (not the suite, not a parameterized test as a whole),
+    /// so a case holds a slot of the gate only while it runs.
+    public func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        testCase == nil ? nil : self
+    }
+
+    public func provideScope(for test: Test, testCase: Test.Case?,
+                             performing function: @Sendable () async throws -> Void) async throws {
+        await BlockingGate.shared.enter()
+        defer { BlockingGate.shared.leave() }
+        // A task started with the preference begins on that executor; `withTaskExecutorPreference`
+        // alone would keep running the synchronous body inline on the pool thread that called it.
+        // The task is awaited before returning, so `function` does not really escape; task-local
+        // values (the current test, for issue reporting) are inherited, cancellation is forwarded.
+        try await withoutActuallyEscaping(function) { body in
+            let task = Task(executorPreference: ThreadPerJobExecutor.shared) { try await body() }
+            try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        }
+    }
+}
+
+extension Trait where Self == BlockingTestTrait {
+    /// The test (or every test of the suite) blocks its thread: run it off the cooperative pool.
+    public static var blocking: Self { BlockingTestTrait() }
+}
+
+/// Runs every job on a new thread: a job that blocks for a minute delays nobody else.
+/// Jobs are whole stretches of a test between suspension points, so threads are few and short-lived.
+final class ThreadPerJobExecutor: TaskExecutor {
+    static let shared = ThreadPerJobExecutor()
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        let thread = Thread {
+            Thread.current.threadDictionary[blockingThreadKey] = true
+            job.runSynchronously(on: executor)
+        }
+        thread.start()
+    }
+}
+
+let blockingThreadKey = "batch.test.blocking-thread"
+
+/// Whether the caller runs on a thread the `.blocking` trait made (not on the cooperative pool).
+func isOnBlockingTestThread() -> Bool {
+    Thread.current.threadDictionary[blockingThreadKey] as? Bool == true
+}
+
+/// Counts running blocking tests; a test waiting for a slot suspends (it does not block a thread).
+final class BlockingGate: Sendable {
+    static let shared = BlockingGate(width: {
+        let configured = ProcessInfo.processInfo.environment["BATCH_TEST_BLOCKING_WIDTH"].flatMap { Int($0) }
+        return max(1, configured ?? 4)
+    }())
+
+    private struct State {
+        var free: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(width: Int) {
+        state = Mutex(State(free: width))
+    }
+
+    func enter() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { s in
+                if s.free > 0 {
+                    s.free -= 1
+                    return true
+                }
+                s.waiting.append(continuation)
+                return false
+            }
+            if admitted { continuation.resume() }
+        }
+    }
+
+    /// Tests suspended in `enter()`, waiting for a slot.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    func leave() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiting.isEmpty {
+                s.free += 1
+                return nil
+            }
+            return s.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}
