@@ -56,7 +56,8 @@ extension ClientConnection {
         while true {
             if let end = findHeadEnd(from: scanFrom) {
                 let lines = String(decoding: buffer[index..<end], as: UTF8.self)
-                    .split(separator: "\n", omittingEmptySubsequences: false)
+                    // "\r\n" is one Character in Swift: split on both it and a lone "\n".
+                    .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
                     .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
                 index = end
                 return try parseHead(lines.filter { !$0.isEmpty })
