@@ -11,9 +11,10 @@ public enum BatchctlSpec {
 
     public static let spec = CommandSpec(
         name: "batchctl",
-        abstract: "Trigger, cancel, retry and inspect batch executions, workers, breakers and schedules.",
+        abstract: "Trigger, cancel, retry and inspect batch executions and the fleet.",
         discussion: "Reads come from Redis; changes go through a live batch-gateway found in Redis.\n"
-            + "Exit status: 0 ok, 1 the operation failed, 2 usage, 69 Redis or gateway unreachable.",
+            + "Exit status: 0 ok, 1 the operation failed, 2 usage, 69 Redis or gateway\n"
+            + "unreachable. See batchctl(1).",
         options: CommonOptions.tool + [
             .value("token-file", "PATH", help: "File holding the gateway's bearer token (env BATCH_TOKEN_FILE)."),
         ],
@@ -80,7 +81,7 @@ public enum BatchctlSpec {
                                   json]),
             CommandSpec(name: "completion", abstract: "Print a shell completion script, or names to complete.",
                         subcommands: [
-                            CommandSpec(name: "bash", abstract: "Print the bash completion script (source it, or install it in bash-completion's folder)."),
+                            CommandSpec(name: "bash", abstract: "Print the bash completion script (source it, or install it)."),
                             CommandSpec(name: "words", abstract: "Print names from Redis, one a line: jobs, schedules, workers or ids.",
                                         arguments: [.required("KIND", help: "jobs, schedules, workers or ids.")]),
                         ]),

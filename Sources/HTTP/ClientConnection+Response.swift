@@ -52,9 +52,10 @@ extension ClientConnection {
     }
 
     private func readHead(deadline: UInt64) throws -> (Int, Int, HTTPHeaders) {
-        var scanFrom = index
+        // Bytes after `index` already searched; relative, because `fill` may move the buffer's start.
+        var scanned = 0
         while true {
-            if let end = findHeadEnd(from: scanFrom) {
+            if let end = findHeadEnd(from: index + scanned) {
                 let lines = String(decoding: buffer[index..<end], as: UTF8.self)
                     // "\r\n" is one Character in Swift: split on both it and a lone "\n".
                     .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -62,7 +63,7 @@ extension ClientConnection {
                 index = end
                 return try parseHead(lines.filter { !$0.isEmpty })
             }
-            scanFrom = max(index, buffer.count - 3)
+            scanned = max(0, buffer.count - index - 3)
             if buffer.count - index > 64 << 10 { throw HTTPClientError.tooLarge("\(peer): response head over 64 KiB") }
             guard try fill(deadline: deadline, doing: "waiting for the response") else {
                 if buffer.count > index {

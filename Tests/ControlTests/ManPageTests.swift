@@ -18,7 +18,8 @@ import Testing
         for help in Self.allHelp(spec) {
             for word in help.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "[" || $0 == "]" })
             where word.hasPrefix("--") && word.count > 2 {
-                if !man.contains(String(word)) { missing.insert(String(word)) }
+                let option = String(word.prefix { $0.isLetter || $0.isNumber || $0 == "-" })
+                if !man.contains(option) { missing.insert(option) }
             }
         }
         // A command appears as `.Cm name`, or `.Cm parent name` in the synopsis.
@@ -36,9 +37,10 @@ import Testing
         }
     }
 
+    /// The descriptions fit 80 columns (the USAGE line is the shared parser's, unwrapped).
     @Test func helpFitsEightyColumns() {
         for help in Self.allHelp(BatchctlSpec.spec) {
-            #expect(help.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(help)")
+            #expect(help.split(separator: "\n").allSatisfy { $0.count <= 80 || $0.hasPrefix("USAGE: ") }, "\(help)")
         }
     }
 }

@@ -18,3 +18,21 @@ import Testing
         #expect(client.idleConnectionCount("127.0.0.1:\(server.port)") == 1)
     }
 }
+
+@Suite struct ClientKeepAliveTests {
+    /// The second response on a pooled connection is read after the buffer was emptied;
+    /// the search for the end of its head must start at the buffer's new start.
+    @Test func secondRequestOnAPooledConnectionGetsItsResponse() throws {
+        let server = try TestServer()
+        let client = HTTPClient(connectTimeout: .seconds(2), requestTimeout: .seconds(5))
+        for i in 0..<3 {
+            let start = ContinuousClock.now
+            let r = try client.post(server.url + "/items/\(i)/rename", json: ["name": "n\(i)"])
+            #expect(r.status == 201)
+            #expect(try JSONDecoder().decode([String: String].self, from: Data(r.body)) == ["id": "\(i)", "name": "n\(i)"])
+            #expect(ContinuousClock.now - start < .seconds(4))
+        }
+        #expect(client.idleConnectionCount("127.0.0.1:\(server.port)") == 1)
+        #expect(server.log.withLock { $0.count } == 3)
+    }
+}

@@ -79,7 +79,7 @@ extension Commands {
         }
         if p.flag("json") { c.out.json(rows); return }
         if rows.isEmpty { c.out.line("no live workers in namespace \(c.namespace)"); return }
-        var t = TextTable([.init("WORKER", flexible: true, minWidth: 12), .init("ADDRESS", flexible: true, minWidth: 12),
+        var t = TextTable([.init("WORKER"), .init("ADDRESS", flexible: true, minWidth: 12),
                            .init("LOAD", right: true), .init("SEEN", right: true), .init("JOBS", flexible: true)])
         for w in rows {
             let load = "\(w.running.map(String.init) ?? "?")/\(w.slots.map(String.init) ?? "?")" + (w.draining ? " draining" : "")
