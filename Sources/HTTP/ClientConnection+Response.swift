@@ -52,14 +52,12 @@ extension ClientConnection {
     }
 
     private func readHead(deadline: UInt64) throws -> (Int, Int, HTTPHeaders) {
-        // Bytes after `index` already searched; relative, because `fill` may move the buffer's start.
-        var scanned = 0
+        var scanned = 0  // relative to index, which fill() may move when it compacts the buffer
         while true {
             if let end = findHeadEnd(from: index + scanned) {
-                let lines = String(decoding: buffer[index..<end], as: UTF8.self)
-                    // "\r\n" is one Character in Swift: split on both it and a lone "\n".
-                    .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-                    .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+                // Split bytes, not Characters: "\r\n" is a single Character in Swift.
+                let lines = buffer[index..<end].split(separator: 0x0A, omittingEmptySubsequences: false)
+                    .map { Substring(String(decoding: $0.last == 0x0D ? $0.dropLast() : $0, as: UTF8.self)) }
                 index = end
                 return try parseHead(lines.filter { !$0.isEmpty })
             }
