@@ -35,7 +35,9 @@ public enum Batchctl {
             return try Configuration.resolve(configPath: parsed.value("config"), environment: environment,
                                              flags: flags, validators: .standard)
         } catch {
-            throw .config("\(error)")
+            // Every problem on one line: stderr gets one line per failure.
+            let problems = error.description.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            throw .config(problems.joined(separator: "; ") + "; fix the setting or pass another --config")
         }
     }
 

@@ -12,15 +12,15 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     case failed(String)
     /// Nothing to talk to (Redis or the gateway unreachable): exit 69 (sysexits' EX_UNAVAILABLE).
     case unavailable(String)
-    /// The configuration cannot be used: exit 78 (EX_CONFIG).
+    /// The configuration (file, environment or flags) cannot be used: exit 2, as for
+    /// usage, since the fix is in how batchctl was started.
     case config(String)
 
     public var exitStatus: Int32 {
         switch self {
-        case .usage: return 2
+        case .usage, .config: return 2
         case .failed: return 1
         case .unavailable: return 69
-        case .config: return 78
         }
     }
 

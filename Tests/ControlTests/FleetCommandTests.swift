@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 import TestSupport
 
@@ -232,6 +233,26 @@ import TestSupport
         #expect(try f.run(["schedule", "resume", "nightly"]).status == 0)
         rows = try f.run(["schedules", "--json"]).jsonObject as? [[String: Any]]
         #expect(rows?.last?["paused"] as? Bool == false)
+
+        // What a leading scheduler publishes shows through, times relative to Redis' clock.
+        let store = ScheduleStore(redis: f.redis, namespace: f.namespace)
+        let now = try FleetRegistry(redis: f.redis, namespace: f.namespace).redisTime()
+        let status: [String: Any] = ["name": "hourly-noop", "job": "noop", "trigger": "cron @hourly", "zone": "UTC",
+                                     "nextFire": "2026-11-25T14:00:00Z", "nextFireMs": now + 600_000,
+                                     "lastFire": "2026-11-25T13:00:00Z", "lastFireMs": now - 120_000,
+                                     "lastExecution": "01KMX6ZQ8Z0000000000000000", "lastOutcome": "succeeded",
+                                     "paused": false, "pending": 0, "misfires": 0, "anchorMs": 0, "fingerprint": "x",
+                                     "scheduler": "scheduler-test", "updatedMs": now]
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: status), as: UTF8.self)
+        try store.publish(statuses: ["hourly-noop": text])
+        rows = try f.run(["schedules", "--json"]).jsonObject as? [[String: Any]]
+        #expect(rows?.first?["published"] as? Bool == true)
+        #expect(rows?.first?["nextFireMs"] as? Int64 == now + 600_000)
+        #expect(rows?.first?["lastOutcome"] as? String == "succeeded")
+        let table = try f.run(["schedules"])
+        #expect(table.out.contains("in 9m5") || table.out.contains("in 10m00s"), "\(table)")
+        #expect(table.out.contains("2m00s ago") || table.out.contains("2m01s ago"), "\(table)")
+        #expect(table.out.split(separator: "\n").allSatisfy { $0.count <= 80 })
 
         let fired = try f.run(["schedule", "trigger", "nightly", "--json"])
         #expect(fired.status == 0, "\(fired)")

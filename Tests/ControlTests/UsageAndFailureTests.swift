@@ -29,6 +29,16 @@ import TestSupport
         #expect(r.out.isEmpty)
     }
 
+    @Test(arguments: [(["--config", "/nonexistent/batch.conf", "list"], "no such file: /nonexistent/batch.conf"),
+                      (["--redis", "mysql://db", "list"], "redis.url"),
+                      (["--redis", "redis://127.0.0.1:1/0", "--gateway", "ftp://x", "list"], "client.gateway")])
+    func unusableConfigurationExits2(args: [String], hint: String) throws {
+        let r = try batchctl(args)
+        #expect(r.status == 2, "\(r)")
+        #expect(r.err.contains(hint), "\(r)")
+        #expect(r.err.split(separator: "\n").count == 1, "\(r)")
+    }
+
     @Test func helpExits0OnStdout() throws {
         let r = try batchctl(["list", "--help"])
         #expect(r.status == 0)
