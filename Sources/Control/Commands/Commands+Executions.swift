@@ -27,8 +27,8 @@ struct StatusJSON: Encodable {
 /// `list --json`.
 struct ListJSON: Encodable {
     var executions: [ExecutionRecord]
-    /// Cursor of the next page (not used by batchctl itself), null on the last.
-    var next: Int64?
+    /// Cursor of the next page (`<score>:<id>`, as the gateway's `before`), absent on the last.
+    var next: String?
 }
 
 extension Commands {

@@ -59,7 +59,8 @@ enum EventText {
         else if let w = e.fields["worker"] { subject = "worker " + w; skip.insert("worker") }
         else { subject = "-" }
         var line = c.times.clock(e.millis) + "  " + type.padding(10) + "  " + subject
-        if let st = e.state?.rawValue { line += "  " + c.style.paint(st, Style.role(of: st)) }
+        // The state, unless the type already says it (`running  ...  running`).
+        if let st = e.state?.rawValue, st != type { line += "  " + c.style.paint(st, Style.role(of: st)) }
         let rest = extras(e, skipping: skip)
         if !rest.isEmpty { line += "  " + rest }
         return line
