@@ -5,7 +5,7 @@ import Store
 
 /// Everything `batchctl` can fail with, each with its exit status (DESIGN.md §11)
 /// and a one-line message that says what to do.
-public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
+enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The command line is wrong: exit 2.
     case usage(UsageError)
     /// The operation was refused or failed (unknown id, bad parameters, the job did not succeed): exit 1.
@@ -16,7 +16,7 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// usage, since the fix is in how batchctl was started.
     case config(String)
 
-    public var exitStatus: Int32 {
+    var exitStatus: Int32 {
         switch self {
         case .usage, .config: return 2
         case .failed: return 1
@@ -24,7 +24,7 @@ public enum ControlError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .usage(let u): return u.description
         case .failed(let m), .unavailable(let m), .config(let m): return "batchctl: " + m

@@ -72,7 +72,8 @@ enum Completion {
                     --*=*) continue ;;
                     -*) continue ;;
                 esac
-                case "${COMP_WORDS[i-1]}" in --*) [[ " $valued " == *" ${COMP_WORDS[i-1]} "* ]] && continue ;; esac
+                # The value of an option is no command.
+                case "${COMP_WORDS[i-1]}" in --*) [[ "|$valued|" == *"|${COMP_WORDS[i-1]}|"* ]] && continue ;; esac
                 __batchctl_spec "$path"
                 if [[ " $subs " == *" $w "* ]]; then path="${path:+$path }$w"; fi
             done

@@ -1,19 +1,19 @@
 import BatchCore
 
 /// Wall times for people: `13:02:25` (today) in the machine's zone.
-public struct LocalTimes: Sendable {
-    public let zone: ZoneRules
+struct LocalTimes: Sendable {
+    let zone: ZoneRules
 
-    public init(zone: ZoneRules) { self.zone = zone }
+    init(zone: ZoneRules) { self.zone = zone }
 
     /// The machine's zone, or UTC when it cannot be read.
-    public static var system: LocalTimes { LocalTimes(zone: (try? ZoneRules.system()) ?? .utc) }
+    static var system: LocalTimes { LocalTimes(zone: (try? ZoneRules.system()) ?? .utc) }
 
     /// `2026-11-25T13:02:25+09:00`.
-    public func iso(_ ms: Int64) -> String { Instant(millisecondsSinceEpoch: ms).iso8601(in: zone) }
+    func iso(_ ms: Int64) -> String { Instant(millisecondsSinceEpoch: ms).iso8601(in: zone) }
 
     /// `13:02:25.120`.
-    public func clock(_ ms: Int64) -> String {
+    func clock(_ ms: Int64) -> String {
         let text = Instant(millisecondsSinceEpoch: ms - ms % 1000).iso8601(in: zone)
         let parts = text.split(separator: "T")
         let time = parts.count == 2 ? String(parts[1].prefix(8)) : text

@@ -4,25 +4,25 @@ import Glibc
 
 /// Standard output of the command: whole lines, written at once (so `--follow`
 /// output reaches a pipe line by line), JSON with stable sorted keys.
-public final class Output {
-    public let style: Style
+final class Output {
+    let style: Style
     private let fd: Int32
 
-    public init(style: Style, fd: Int32 = 1) { self.style = style; self.fd = fd }
+    init(style: Style, fd: Int32 = 1) { self.style = style; self.fd = fd }
 
-    public func line(_ text: String = "") { write(text + "\n") }
+    func line(_ text: String = "") { write(text + "\n") }
 
-    public func lines(_ all: [String]) { if !all.isEmpty { write(all.joined(separator: "\n") + "\n") } }
+    func lines(_ all: [String]) { if !all.isEmpty { write(all.joined(separator: "\n") + "\n") } }
 
     /// One JSON document on one line.
-    public func json<T: Encodable>(_ value: T) {
+    func json<T: Encodable>(_ value: T) {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? e.encode(value)) ?? Data("null".utf8)
         write(String(decoding: data, as: UTF8.self) + "\n")
     }
 
-    public func write(_ text: String) {
+    func write(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

@@ -1,7 +1,7 @@
 /// Short human durations: `850ms`, `42s`, `3m05s`, `2h10m`, `3d4h`.
-public enum RelativeTime {
+enum RelativeTime {
     /// A duration in milliseconds as text (negative counts as zero).
-    public static func duration(_ ms: Int64) -> String {
+    static func duration(_ ms: Int64) -> String {
         let ms = max(0, ms)
         if ms < 1_000 { return "\(ms)ms" }
         let s = ms / 1_000
@@ -12,7 +12,7 @@ public enum RelativeTime {
     }
 
     /// `3s ago` for a past instant, `in 5m00s` for a future one, `now` within a second.
-    public static func ago(_ then: Int64, now: Int64) -> String {
+    static func ago(_ then: Int64, now: Int64) -> String {
         let d = now - then
         if abs(d) < 1_000 { return "now" }
         return d > 0 ? "\(duration(d)) ago" : "in \(duration(-d))"

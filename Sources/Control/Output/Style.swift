@@ -2,17 +2,17 @@ import BatchCore
 
 /// Colour by role, only when standard output is a terminal and `NO_COLOR` is unset
 /// (https://no-color.org): scripts and pipes get plain text.
-public struct Style: Sendable {
-    public let enabled: Bool
+struct Style: Sendable {
+    let enabled: Bool
 
-    public init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool) { self.enabled = enabled }
 
     /// Colour on a terminal, never with `NO_COLOR` (any value, even empty) or `TERM=dumb`.
-    public static func detect(environment: [String: String], isTerminal: Bool) -> Style {
+    static func detect(environment: [String: String], isTerminal: Bool) -> Style {
         Style(enabled: isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb")
     }
 
-    public enum Role: Sendable {
+    enum Role: Sendable {
         case good, bad, warn, active, dim, heading
         var code: String {
             switch self {
@@ -26,13 +26,13 @@ public struct Style: Sendable {
         }
     }
 
-    public func paint(_ text: String, _ role: Role?) -> String {
+    func paint(_ text: String, _ role: Role?) -> String {
         guard enabled, let role, !text.isEmpty else { return text }
         return "\u{1B}[\(role.code)m\(text)\u{1B}[0m"
     }
 
     /// The role of a state word (`succeeded`, `failed`, `running`, `open`, ...).
-    public static func role(of word: String) -> Role? {
+    static func role(of word: String) -> Role? {
         switch word {
         case "succeeded", "closed", "yes", "live": return .good
         case "failed", "timed_out", "open", "forced_open", "poison": return .bad

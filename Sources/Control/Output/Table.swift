@@ -1,33 +1,33 @@
 /// An aligned text table that fits a width (80 columns unless told): columns are as
 /// wide as their widest cell; when the whole is too wide, the columns marked
 /// `flexible` give up width first and their cells end in `…`.
-public struct TextTable: Sendable {
-    public struct Column: Sendable {
-        public var title: String
+struct TextTable: Sendable {
+    struct Column: Sendable {
+        var title: String
         /// Right-aligned (numbers, durations).
-        public var right: Bool
+        var right: Bool
         /// May be shortened to fit the width.
-        public var flexible: Bool
+        var flexible: Bool
         /// Narrowest a flexible column becomes.
-        public var minWidth: Int
+        var minWidth: Int
 
-        public init(_ title: String, right: Bool = false, flexible: Bool = false, minWidth: Int = 6) {
+        init(_ title: String, right: Bool = false, flexible: Bool = false, minWidth: Int = 6) {
             self.title = title; self.right = right; self.flexible = flexible; self.minWidth = minWidth
         }
     }
 
-    public var columns: [Column]
-    public var rows: [[String]] = []
+    var columns: [Column]
+    var rows: [[String]] = []
 
-    public init(_ columns: [Column]) { self.columns = columns }
+    init(_ columns: [Column]) { self.columns = columns }
 
-    public mutating func add(_ row: [String]) {
+    mutating func add(_ row: [String]) {
         precondition(row.count == columns.count, "a table row needs \(columns.count) cells, got \(row.count)")
         rows.append(row)
     }
 
     /// The table as lines, without trailing spaces; `style` colours a cell (after padding).
-    public func render(width: Int = 80, style: (_ row: Int, _ column: Int, _ text: String) -> String = { _, _, t in t }) -> [String] {
+    func render(width: Int = 80, style: (_ row: Int, _ column: Int, _ text: String) -> String = { _, _, t in t }) -> [String] {
         var widths = columns.indices.map { c in
             rows.reduce(columns[c].title.count) { max($0, $1[c].count) }
         }
