@@ -35,7 +35,7 @@ final class SchedulerLoop: Sendable {
     let delivery: GatewayDelivery
     private let inbox = Mutex(Inbox())
     private let wake = DispatchSemaphore(value: 0)
-    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let finished = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let done = Atomic<Bool>(false)
     private let leading = Atomic<Bool>(false)
     private let scheduleCount = Atomic<Int>(0)
@@ -63,8 +63,12 @@ final class SchedulerLoop: Sendable {
         let t = Thread { [self] in
             var state = LoopState(settings: settings)
             runLoop(&state)
-            done.store(true, ordering: .relaxed)
-            finished.withLock { $0.take() }?.resume()
+            let waiters = finished.withLock { w -> [CheckedContinuation<Void, Never>] in
+                done.store(true, ordering: .relaxed)
+                defer { w = [] }
+                return w
+            }
+            for w in waiters { w.resume() }
         }
         t.name = "scheduler-loop"
         t.start()
@@ -73,9 +77,9 @@ final class SchedulerLoop: Sendable {
     /// Returns when the loop thread has ended (after `stop()`).
     func waitUntilFinished() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let resumeNow = finished.withLock { slot -> Bool in
+            let resumeNow = finished.withLock { waiters -> Bool in
                 if done.load(ordering: .relaxed) { return true }
-                slot = c
+                waiters.append(c)
                 return false
             }
             if resumeNow { c.resume() }
