@@ -17,20 +17,29 @@ public struct CompiledSchedule: Sendable {
         self.fingerprint = Self.fingerprint(of: definition)
     }
 
-    /// Compiles every schedule of a configuration, loading each zone once.
+    /// Compiles every schedule of a configuration. Zones are loaded once each:
+    /// ten thousand schedules in a handful of zones read a handful of files.
     public static func compile(_ definitions: [String: ScheduleDefinition]) throws(SchedulerError) -> [CompiledSchedule] {
         var zones: [String: ZoneRules] = [:]
         var out: [CompiledSchedule] = []
         out.reserveCapacity(definitions.count)
         for (name, d) in definitions.sorted(by: { $0.key < $1.key }) {
             do {
-                let plan = try d.plan { z throws(CronError) in
-                    if let cached = zones[z] { return cached }
-                    let loaded = try ZoneRules.named(z)
-                    zones[z] = loaded
-                    return loaded
+                guard let zone = zones[d.zone] else {
+                    let plan = try SchedulePlan(definition: d)
+                    zones[d.zone] = plan.zone
+                    out.append(CompiledSchedule(d, plan: plan))
+                    continue
                 }
-                out.append(CompiledSchedule(d, plan: plan))
+                let trigger: ScheduleTrigger
+                switch d.trigger {
+                case .cron(let text): trigger = .cron(try CronExpression(parsing: text))
+                // Checked by SchedulePlan(definition:) and the configuration: positive.
+                case .fixedRate: trigger = .fixedRate(milliseconds: max(1, d.fixedRateMs ?? 1))
+                case .fixedDelay: trigger = .fixedDelay(milliseconds: max(1, d.fixedDelayMs ?? 1))
+                }
+                out.append(CompiledSchedule(d, plan: SchedulePlan(trigger: trigger, initialDelayMilliseconds: max(0, d.initialDelayMs),
+                                                                  zone: zone)))
             } catch {
                 throw .schedule(name: name, reason: error.description)
             }

@@ -51,6 +51,10 @@ public struct ClaimedExecution: Sendable, Equatable {
     public var maxAttempts: Int
     public var runs: Int
     public var priority: Int
+    /// Dispatches of this execution that failed before this one.
+    public var dispatchFailures: Int
+    /// Time it waited in the queue before this claim, ms (Redis time).
+    public var queueWaitMillis: Int64
 }
 
 /// How an attempt ended, as its worker reports it.
@@ -160,14 +164,15 @@ public final class ExecutionStore: Sendable {
         let reply = try run(Scripts.claim, args)
         guard let a = reply.array else { throw .unexpectedReply("claim: \(reply)") }
         if a.isEmpty { return nil }
-        guard a.count >= 8, let id = a[0].string, let job = a[1].string else { throw .unexpectedReply("claim: \(reply)") }
+        guard a.count >= 10, let id = a[0].string, let job = a[1].string else { throw .unexpectedReply("claim: \(reply)") }
         var params: [String: String] = [:]
         if let p = a[3].string, !p.isEmpty, let d = p.data(using: .utf8) {
             params = (try? JSONDecoder().decode([String: String].self, from: d)) ?? [:]
         }
         return ClaimedExecution(id: id, job: job, attempt: Int(a[2].int ?? 0), params: params,
                                 timeoutSeconds: Int(a[4].int ?? 0), maxAttempts: Int(a[5].int ?? 1),
-                                runs: Int(a[6].int ?? 0), priority: Int(a[7].int ?? Int64(Priority.default)))
+                                runs: Int(a[6].int ?? 0), priority: Int(a[7].int ?? Int64(Priority.default)),
+                                dispatchFailures: Int(a[8].int ?? 0), queueWaitMillis: a[9].int ?? 0)
     }
 
     // MARK: the worker's side

@@ -13,7 +13,7 @@ enum PlannerFixtures {
                          params: [String: String] = [:]) throws -> CompiledSchedule {
         let d = ScheduleDefinition(name: name, job: "report", trigger: trigger, params: params, misfire: misfire,
                                    misfireGrace: grace, overlap: overlap, paused: paused)
-        return CompiledSchedule(d, plan: try d.plan())
+        return CompiledSchedule(d, plan: try SchedulePlan(definition: d))
     }
 
     /// A planner with `schedules` loaded at `t0` (fixed-rate grids start at t0).

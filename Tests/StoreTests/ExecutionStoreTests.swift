@@ -336,3 +336,18 @@ import TestSupport
         #expect(after.map(\.type) == ["running", "succeeded"])
     }
 }
+
+@Suite struct StartFencingTests {
+    @Test func anAttemptStartedByOneWorkerCannotBeStartedByAnother() throws {
+        let f = try StoreFixture()
+        let id = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0).id
+        let c = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 10_000, gateway: "g"))
+        #expect(c.dispatchFailures == 0)
+        #expect(c.queueWaitMillis >= 0)
+        #expect(try f.store.start(id: id, attempt: c.attempt, worker: "w1", leaseMillis: 10_000) == .running)
+        #expect(throws: StoreError.leaseLost(id: id, attempt: c.attempt)) {
+            try f.store.start(id: id, attempt: c.attempt, worker: "w2", leaseMillis: 10_000)
+        }
+        #expect(try f.field(id, "worker") == "w1")
+    }
+}

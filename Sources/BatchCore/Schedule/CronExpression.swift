@@ -97,7 +97,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension String {
+private extension String {
     func trimmingWhitespace() -> String {
         let s = self.drop(while: { $0.isWhitespace })
         return String(s.reversed().drop(while: { $0.isWhitespace }).reversed())

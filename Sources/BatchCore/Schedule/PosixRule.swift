@@ -73,16 +73,21 @@ struct PosixRule: Sendable, Hashable {
         var start = RuleDate.monthWeekDay(month: 3, week: 2, weekday: 0), startTime: Int32 = 7200
         var end = RuleDate.monthWeekDay(month: 11, week: 1, weekday: 0), endTime: Int32 = 7200
         if !s.isEmpty {
-            guard s.first == ",", case _ = s.removeFirst(),
-                  let a = PosixRule.date(&s) else { return nil }
+            guard PosixRule.eat(",", &s), let a = PosixRule.date(&s) else { return nil }
             start = a
-            if s.first == "/" { s.removeFirst(); guard let v = PosixRule.hms(&s) else { return nil }; startTime = Int32(v) }
-            guard s.first == ",", case _ = s.removeFirst(), let b = PosixRule.date(&s) else { return nil }
+            if PosixRule.eat("/", &s) { guard let v = PosixRule.hms(&s) else { return nil }; startTime = Int32(v) }
+            guard PosixRule.eat(",", &s), let b = PosixRule.date(&s) else { return nil }
             end = b
-            if s.first == "/" { s.removeFirst(); guard let v = PosixRule.hms(&s) else { return nil }; endTime = Int32(v) }
+            if PosixRule.eat("/", &s) { guard let v = PosixRule.hms(&s) else { return nil }; endTime = Int32(v) }
             guard s.isEmpty else { return nil }
         }
         dst = DST(offset: dstOffset, start: start, startTime: startTime, end: end, endTime: endTime)
+    }
+
+    private static func eat(_ c: Character, _ s: inout Substring) -> Bool {
+        guard s.first == c else { return false }
+        s.removeFirst()
+        return true
     }
 
     private static func name(_ s: inout Substring) -> Bool {
@@ -122,8 +127,7 @@ struct PosixRule: Sendable, Hashable {
         }
         if s.first == "M" {
             s.removeFirst()
-            guard let m = number(&s), s.first == ".", case _ = s.removeFirst(), let w = number(&s),
-                  s.first == ".", case _ = s.removeFirst(), let d = number(&s),
+            guard let m = number(&s), eat(".", &s), let w = number(&s), eat(".", &s), let d = number(&s),
                   (1...12).contains(m), (1...5).contains(w), (0...6).contains(d) else { return nil }
             return .monthWeekDay(month: m, week: w, weekday: d)
         }

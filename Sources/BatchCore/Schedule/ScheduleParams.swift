@@ -22,7 +22,7 @@ public func expandScheduleParams(_ params: [String: String], schedule: String, f
     }
 }
 
-extension String {
+private extension String {
     /// Replaces every occurrence, without Foundation (BatchCore's pure part).
     func replacingAll(_ target: String, with replacement: String) -> String {
         var out = ""

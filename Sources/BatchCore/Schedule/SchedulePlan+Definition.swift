@@ -1,26 +1,25 @@
-extension ScheduleDefinition {
-    /// The engine's plan for this `[schedule]` section, its zone loaded from the tz database.
-    ///
-    /// - Throws: `CronError` when the cron expression or the zone is refused (the
-    ///   configuration checks both when it loads, so this means the files changed).
-    public func plan(zones: (String) throws(CronError) -> ZoneRules = { z throws(CronError) in try ZoneRules.named(z) })
-        throws(CronError) -> SchedulePlan {
-        let zone = try zones(self.zone)
-        let trigger: ScheduleTrigger
-        if let ms = fixedRateMs {
-            trigger = .fixedRate(milliseconds: max(1, ms))
-        } else if let ms = fixedDelayMs {
-            trigger = .fixedDelay(milliseconds: max(1, ms))
-        } else {
-            trigger = .cron(try CronExpression(parsing: cron ?? ""))
+extension SchedulePlan {
+    /// The plan of a configured schedule: its cron expression parsed, or its
+    /// rate or delay, its initial delay, and its zone loaded from the tz database.
+    /// A definition read back from Redis is checked again, so a bad one is an
+    /// error here rather than a crash.
+    public init(definition d: ScheduleDefinition) throws(CronError) {
+        let zone = try ZoneRules.named(d.zone)
+        func refuse(_ what: String) -> CronError {
+            CronError(kind: .syntax, input: "schedule \(d.name)",
+                      reason: "\(what); fix the [schedule \"\(d.name)\"] section")
         }
-        return SchedulePlan(trigger: trigger, initialDelayMilliseconds: max(0, initialDelayMs), zone: zone)
-    }
-
-    /// The trigger as written: `cron 0 0 2 * * *`, `fixed-rate 1000ms`, `fixed-delay 30000ms`.
-    public var triggerText: String {
-        if let ms = fixedRateMs { return "fixed-rate \(ms)ms" }
-        if let ms = fixedDelayMs { return "fixed-delay \(ms)ms" }
-        return "cron \(cron ?? "")"
+        let trigger: ScheduleTrigger
+        switch d.trigger {
+        case .cron(let text): trigger = .cron(try CronExpression(parsing: text))
+        case .fixedRate:
+            guard let ms = d.fixedRateMs, ms > 0 else { throw refuse("fixed-rate must be longer than 0") }
+            trigger = .fixedRate(milliseconds: ms)
+        case .fixedDelay:
+            guard let ms = d.fixedDelayMs, ms > 0 else { throw refuse("fixed-delay must be longer than 0") }
+            trigger = .fixedDelay(milliseconds: ms)
+        }
+        guard d.initialDelayMs >= 0 else { throw refuse("initial-delay must not be negative") }
+        self.init(trigger: trigger, initialDelayMilliseconds: d.initialDelayMs, zone: zone)
     }
 }

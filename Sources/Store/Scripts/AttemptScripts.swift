@@ -3,15 +3,17 @@ extension Lua {
     ///
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker id   ARGV[6] lease (ms)
     ///     Returns: 1 running, 2 started but cancelling (the worker must stop it),
-    ///              0 already running (same attempt), -404 unknown id, -409 stale attempt
+    ///              0 already running on this worker, -404 unknown id, -409 stale attempt
     ///              (current attempt as second element), -410 lease lost, -1 wrong state
     static let start = prelude + #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt')
+local f = redis.call('HMGET', h, 'state', 'attempt', 'worker')
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
 local st = f[1]
+-- Another worker started this attempt (a dispatch that timed out was retried elsewhere).
+if f[3] and f[3] ~= ARGV[5] then return {-410} end
 if st == 'running' then return {0} end
 if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
 local now = now_ms()

@@ -6,7 +6,8 @@ extension Lua {
     ///
     ///     ARGV[3] gateway id   ARGV[4] lease (ms)   ARGV[5] scan depth per priority
     ///     ARGV[6..] pairs: job type, concurrency limit (0 = none)
-    ///     Returns: {id, job, attempt, params, timeout, max_attempts, runs, priority}
+    ///     Returns: {id, job, attempt, params, timeout, max_attempts, runs, priority,
+    ///               dispatch failures so far, ms waited in the queue}
     ///              or {} when nothing can be dispatched now
     static let claim = prelude + #"""
 local allowed = {}
@@ -35,8 +36,8 @@ for p = 9, 0, -1 do
           redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[4]), id)
           redis.call('HINCRBY', P .. 'job-running', job, 1)
           event(id, 'dispatched', 'dispatched', 'job', job, 'attempt', attempt)
-          local r = redis.call('HMGET', h, 'params', 'timeout', 'max_attempts', 'runs', 'priority')
-          return {id, job, attempt, r[1] or '', r[2], r[3], r[4], r[5]}
+          local r = redis.call('HMGET', h, 'params', 'timeout', 'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
+          return {id, job, attempt, r[1] or '', r[2], r[3], r[4], r[5], r[6] or '0', now - tonumber(r[7] or now)}
         end
       end
     end

@@ -1,1 +1,3 @@
-// batch-gateway: entry point, filled in by its issue.
+import Gateway
+
+await GatewayDaemon.main()

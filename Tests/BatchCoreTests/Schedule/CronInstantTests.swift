@@ -14,8 +14,8 @@ struct CronInstantTests {
         ("1850-01-01T00:00:00Z", "America/New_York", "1849-12-31T19:03:58-04:56:02", "1849-12-31"),
     ])
     func instantsFormatInTheZonesLocalTime(_ utc: String, _ id: String, _ iso: String, _ date: String) {
-        let z = zone(id)
-        let t = instant(utc)
+        let z = CronFixture.zone(id)
+        let t = CronFixture.instant(utc)
         #expect(t.iso8601(in: z) == iso)
         #expect(t.localDate(in: z) == date)
     }
@@ -35,7 +35,7 @@ struct CronInstantTests {
         ("2028-02-29T00:00:00Z", "UTC", "2028-02-29T00:00:00Z"),
     ])
     func iso8601TextParses(_ text: String, _ id: String, _ utc: String) throws {
-        let t = try Instant(iso8601: text, zone: zone(id))
+        let t = try Instant(iso8601: text, zone: CronFixture.zone(id))
         #expect(t.iso8601(in: .utc) == utc)
     }
 
@@ -53,8 +53,8 @@ struct CronInstantTests {
     }
 
     @Test func formattingRoundTripsThroughParsing() throws {
-        let ny = zone("America/New_York")
-        var t = instant("2026-01-01T00:00:00Z")
+        let ny = CronFixture.zone("America/New_York")
+        var t = CronFixture.instant("2026-01-01T00:00:00Z")
         for _ in 0..<500 {
             let back = try Instant(iso8601: t.iso8601(in: ny), zone: .utc)
             #expect(back == t)

@@ -31,10 +31,10 @@ struct CronPlanTests {
     }
 
     @Test func cronPlansInTheirZoneAndRespectTheInitialDelay() throws {
-        let seoul = zone("Asia/Seoul")
+        let seoul = CronFixture.zone("Asia/Seoul")
         let plan = SchedulePlan(trigger: .cron(try CronExpression(parsing: "0 0 2 * * *")), zone: seoul)
-        let s = instant("2026-03-07T12:00:00+09:00")
-        #expect(plan.nextFire(after: s, lastFire: nil, lastEnd: nil, startedAt: s) == instant("2026-03-08T02:00:00+09:00"))
+        let s = CronFixture.instant("2026-03-07T12:00:00+09:00")
+        #expect(plan.nextFire(after: s, lastFire: nil, lastEnd: nil, startedAt: s) == CronFixture.instant("2026-03-08T02:00:00+09:00"))
         let delayed = SchedulePlan(trigger: .cron(try CronExpression(parsing: "0 * * * * *")),
                                    initialDelayMilliseconds: 90_000, zone: seoul)
         #expect(delayed.nextFire(after: s, lastFire: nil, lastEnd: nil, startedAt: s) == s.adding(milliseconds: 120_000))
@@ -111,15 +111,48 @@ struct CronPlanTests {
     }
 
     @Test func scheduleParametersExpandPlaceholders() {
-        let ny = zone("America/New_York")
-        let fire = instant("2026-03-08T07:00:00Z")
+        let ny = CronFixture.zone("America/New_York")
+        let fire = CronFixture.instant("2026-03-08T07:00:00Z")
         let out = expandScheduleParams(
             ["date": "{fire-date}", "time": "{fire-time}", "name": "{schedule}",
              "mixed": "run {schedule} at {fire-time} ({fire-date}) {other}", "plain": "x"],
             schedule: "nightly-report", fireTime: fire, zone: ny)
         #expect(out == ["date": "2026-03-08", "time": "2026-03-08T03:00:00-04:00", "name": "nightly-report",
                         "mixed": "run nightly-report at 2026-03-08T03:00:00-04:00 (2026-03-08) {other}", "plain": "x"])
-        #expect(expandScheduleParams(["d": "{fire-date}"], schedule: "s", fireTime: instant("2026-03-07T16:00:00Z"),
-                                     zone: zone("Asia/Seoul")) == ["d": "2026-03-08"])
+        #expect(expandScheduleParams(["d": "{fire-date}"], schedule: "s", fireTime: CronFixture.instant("2026-03-07T16:00:00Z"),
+                                     zone: CronFixture.zone("Asia/Seoul")) == ["d": "2026-03-08"])
+    }
+}
+
+struct CronPlanDefinitionTests {
+    @Test func configuredSchedulesBecomePlans() throws {
+        let nightly = ScheduleDefinition(name: "nightly-report", job: "report", trigger: .cron("0 0 2 * * *"),
+                                         zone: "Asia/Seoul")
+        let plan = try SchedulePlan(definition: nightly)
+        #expect(plan.zone.identifier == "Asia/Seoul")
+        let s = CronFixture.instant("2026-03-07T12:00:00+09:00")
+        #expect(plan.nextFire(after: s, lastFire: nil, lastEnd: nil, startedAt: s)
+                == CronFixture.instant("2026-03-08T02:00:00+09:00"))
+        let rate = try SchedulePlan(definition: ScheduleDefinition(name: "r", job: "j", trigger: .fixedRate(.seconds(30)),
+                                                                   initialDelay: .seconds(5)))
+        #expect(rate.trigger == .fixedRate(milliseconds: 30_000))
+        #expect(rate.initialDelayMilliseconds == 5000)
+        let delay = try SchedulePlan(definition: ScheduleDefinition(name: "d", job: "j", trigger: .fixedDelay(.milliseconds(1500))))
+        #expect(delay.trigger == .fixedDelay(milliseconds: 1500))
+    }
+
+    @Test func badDefinitionsAreErrorsNotCrashes() {
+        #expect(throws: CronError.self) {
+            try SchedulePlan(definition: ScheduleDefinition(name: "x", job: "j", trigger: .cron("0 0 0 30 2 *")))
+        }
+        #expect(throws: CronError.self) {
+            try SchedulePlan(definition: ScheduleDefinition(name: "x", job: "j", trigger: .cron("0 0 * * * *"), zone: "Nowhere/Town"))
+        }
+        #expect(throws: CronError.self) {
+            try SchedulePlan(definition: ScheduleDefinition(name: "x", job: "j", trigger: .fixedRate(.zero)))
+        }
+        #expect(throws: CronError.self) {
+            try SchedulePlan(definition: ScheduleDefinition(name: "x", job: "j", trigger: .fixedDelay(.seconds(-1))))
+        }
     }
 }

@@ -1,0 +1,209 @@
+import BatchCore
+import Terminal
+
+extension ConsoleState {
+    /// Handles one key: the overlay on top takes it first, then the detail view, then
+    /// the view's key bindings. Returns what the run loop must do.
+    public mutating func handle(_ key: Key) -> HandlerResult {
+        if key == .resize { return .redraw }  // the loop has already read the new size
+        if key == .f(10) { return .quit }
+        switch overlay {
+        case .filtering: return handleFilter(key)
+        case .trigger(var form):
+            switch form.handle(key) {
+            case .editing:
+                overlay = .trigger(form)
+                return .redraw
+            case .cancelled:
+                overlay = .none
+                return .redraw
+            case .submit(let job, let params):
+                overlay = .none
+                report("triggering \(job)…")
+                return HandlerResult([.handled, .redraw], .trigger(job: job, params: params))
+            }
+        case .confirm(let dialog):
+            switch dialog.handle(key) {
+            case .waiting: return HandlerResult([.handled])
+            case .no:
+                overlay = .none
+                report("nothing done")
+                return .redraw
+            case .yes:
+                overlay = .none
+                return HandlerResult([.handled, .redraw], dialog.action)
+            }
+        case .help:
+            overlay = .none
+            return .redraw
+        case .none:
+            break
+        }
+        if openExecution != nil, let r = handleDetail(key) { return r }
+        guard let command = KeyBindings.command(for: key) else { return .ignored }
+        return run(command)
+    }
+
+    private mutating func handleFilter(_ key: Key) -> HandlerResult {
+        switch key {
+        case .enter:
+            overlay = .none
+            return .redraw
+        case .escape:
+            overlay = .none
+            filter = ""
+            return .rescan
+        case .backspace, .delete:
+            guard !filter.isEmpty else { return .redraw }
+            filter.removeLast()
+            return .rescan
+        case .ctrl("u"):
+            filter = ""
+            return .rescan
+        case .char(let c):
+            filter.append(c)
+            return .rescan
+        case .up, .down, .pageUp, .pageDown, .home, .end:
+            return run(KeyBindings.command(for: key) ?? .refresh)
+        default:
+            return .ignored
+        }
+    }
+
+    /// Keys of the detail view; nil hands the key on to the main bindings.
+    private mutating func handleDetail(_ key: Key) -> HandlerResult? {
+        switch key {
+        case .escape, .char("q"), .left, .backspace, .enter, .char("h"):
+            openExecution = nil
+            detail = nil
+            outputScroll = 0
+            return .redraw
+        case .up, .char("k"):
+            outputScroll += 1
+            return .redraw
+        case .down, .char("j"):
+            outputScroll = max(outputScroll - 1, 0)
+            return .redraw
+        case .pageUp:
+            outputScroll += max(layout.tableHeight / 2, 1)
+            return .redraw
+        case .pageDown:
+            outputScroll = max(outputScroll - max(layout.tableHeight / 2, 1), 0)
+            return .redraw
+        case .end, .char("G"):
+            outputScroll = 0
+            return .redraw
+        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .f(1), .ctrl("l"), .ctrl("c"):
+            return nil
+        case .char("1"), .char("2"), .char("3"), .char("4"):
+            openExecution = nil
+            detail = nil
+            return nil
+        default:
+            return .ignored
+        }
+    }
+
+    mutating func run(_ command: Command) -> HandlerResult {
+        let rows = visibleRows
+        let page = max(layout.tableHeight, 1)
+        switch command {
+        case .up: return move(rows, by: -1)
+        case .down: return move(rows, by: 1)
+        case .pageUp: return move(rows, by: -page, scrollBy: -page)
+        case .pageDown: return move(rows, by: page, scrollBy: page)
+        case .top: return move(rows, to: 0)
+        case .bottom: return move(rows, to: rows.count - 1)
+        case .open: return open(rows)
+        case .trigger:
+            overlay = .trigger(TriggerForm(jobTypes: jobTypes ?? []))
+            return HandlerResult([.handled, .redraw], .loadJobTypes)
+        case .cancel: return cancel()
+        case .retry: return retry()
+        case .filter:
+            overlay = .filtering
+            return .redraw
+        case .sort:
+            let columns = table.columns
+            let next = (sort(of: view).column + 1) % max(columns.count, 1)
+            sorts[view] = SortOrder(column: next, descending: columns[next].descendingFirst)
+            report("sorted by \(columns[next].title)")
+            return .redraw
+        case .invertSort:
+            var s = sort(of: view)
+            s.descending.toggle()
+            sorts[view] = s
+            return .redraw
+        case .view(let v):
+            view = v
+            return .redraw
+        case .help:
+            overlay = .help
+            return .redraw
+        case .quit: return .quit
+        case .refresh: return .rescan
+        }
+    }
+
+    private mutating func move(_ rows: [TableRow], by delta: Int = 0, to target: Int? = nil, scrollBy: Int = 0) -> HandlerResult {
+        guard let current = selection(in: rows) else { return .redraw }
+        let i = min(max(target ?? current + delta, 0), rows.count - 1)
+        selectedIndex[view] = i
+        selectedID[view] = rows[i].id
+        let h = layout.tableHeight
+        scroll[view] = max(0, min((scroll[view] ?? 0) + scrollBy, max(rows.count - h, 0)))
+        scroll[view] = firstRow(selection: i, count: rows.count)
+        return .redraw
+    }
+
+    private mutating func open(_ rows: [TableRow]) -> HandlerResult {
+        guard let i = selection(in: rows) else { return .ignored }
+        let id: String?
+        switch view {
+        case .executions: id = rows[i].id
+        case .events, .schedules:
+            let candidate: String? = {
+                guard case .id(let s) = rows[i].cells[view == .events ? 2 : 5] else { return nil }
+                return s
+            }()
+            id = candidate
+        case .workers: id = nil
+        }
+        guard let id else {
+            report(view == .workers ? "a worker has no detail view; its breakers are on the line below the table"
+                                    : "this row names no execution")
+            return .redraw
+        }
+        openExecution = id
+        detail = nil
+        outputScroll = 0
+        return HandlerResult([.handled, .redraw], .openExecution(id: id))
+    }
+
+    private mutating func cancel() -> HandlerResult {
+        guard let e = targetExecution else {
+            report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to cancel it", isError: true)
+            return .redraw
+        }
+        if e.state.isTerminal {
+            report("\(e.id) already ended (\(e.state.rawValue)): nothing to cancel", isError: true)
+            return .redraw
+        }
+        overlay = .confirm(ConfirmDialog(question: "Cancel \(e.job) execution \(e.id) (\(e.state.rawValue))?",
+                                         action: .cancel(id: e.id)))
+        return .redraw
+    }
+
+    private mutating func retry() -> HandlerResult {
+        guard let e = targetExecution else {
+            report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to retry it", isError: true)
+            return .redraw
+        }
+        guard e.state.isTerminal else {
+            report("\(e.id) is \(e.state.rawValue): only a finished execution can be retried", isError: true)
+            return .redraw
+        }
+        report("retrying \(e.id)…")
+        return HandlerResult([.handled, .redraw], .retry(id: e.id))
+    }
+}

@@ -1,0 +1,73 @@
+import BatchCore
+import Foundation
+
+/// One execution in full, for the detail view.
+public struct ExecutionDetail: Sendable, Equatable {
+    public var row: ExecutionRow
+    public var params: [String: String]
+    public var attempts: [Attempt]
+    /// The last lines of output, oldest first.
+    public var outputTail: [String]
+    /// The result as JSON text, when it has one.
+    public var result: String?
+    public var trigger: String?
+    public var exitCode: Int?
+
+    public init(row: ExecutionRow, params: [String: String] = [:], attempts: [Attempt] = [], outputTail: [String] = [],
+                result: String? = nil, trigger: String? = nil, exitCode: Int? = nil) {
+        self.row = row; self.params = params; self.attempts = attempts; self.outputTail = outputTail
+        self.result = result; self.trigger = trigger; self.exitCode = exitCode
+    }
+
+    /// One attempt at running the execution.
+    public struct Attempt: Sendable, Equatable {
+        public var number: Int
+        public var worker: String?
+        public var started: Date?
+        public var finished: Date?
+        /// How it ended: a state and reason, such as `failed exit_code 3`; nil while running.
+        public var outcome: String?
+
+        public init(number: Int, worker: String? = nil, started: Date? = nil, finished: Date? = nil, outcome: String? = nil) {
+            self.number = number; self.worker = worker; self.started = started; self.finished = finished; self.outcome = outcome
+        }
+    }
+}
+
+/// A job type that workers serve, with its declared parameters (DESIGN.md §7).
+public struct JobTypeInfo: Sendable, Equatable {
+    public var name: String
+    public var params: [ParamInfo]
+    public init(name: String, params: [ParamInfo]) { self.name = name; self.params = params }
+}
+
+/// One declared parameter of a job type.
+public struct ParamInfo: Sendable, Equatable {
+    public var name: String
+    public var required: Bool
+    public var defaultValue: String?
+    /// The declared type: `string`, `int MIN..MAX`, `enum A|B|C` or `pattern REGEX`.
+    public var typeHint: String
+    /// The declared `max-length`, if any.
+    public var maxLength: Int?
+
+    public init(name: String, required: Bool = false, defaultValue: String? = nil, typeHint: String = "string", maxLength: Int? = nil) {
+        self.name = name; self.required = required; self.defaultValue = defaultValue
+        self.typeHint = typeHint; self.maxLength = maxLength
+    }
+}
+
+/// Where the console gets its data and sends its commands. Every call blocks; the
+/// console makes them on a background queue, never on the thread that draws.
+public protocol ConsoleDataSource: Sendable {
+    /// The current state of the fleet; at most `limit` executions, matching `filter` when given.
+    func snapshot(filter: String?, limit: Int) throws -> ConsoleSnapshot
+    func detail(id: String) throws -> ExecutionDetail
+    /// The job types live workers serve, with their declared parameters.
+    func jobTypes() throws -> [JobTypeInfo]
+    /// Triggers a job; returns the new execution's id.
+    func trigger(job: String, params: [String: String]) throws -> String
+    func cancel(id: String) throws
+    /// Runs a terminal execution again; returns the new execution's id.
+    func retry(id: String) throws -> String
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Numbers, times and durations as the console writes them: short and fixed-width.
+enum Format {
+    /// `HH:MM:SS` in `zone`.
+    static func clock(_ date: Date, _ zone: TimeZone) -> String {
+        let t = local(date, zone)
+        let s = ((t % 86400) + 86400) % 86400
+        return two(s / 3600) + ":" + two(s / 60 % 60) + ":" + two(s % 60)
+    }
+
+    /// `MM-DD HH:MM:SS` in `zone`.
+    static func dateTime(_ date: Date, _ zone: TimeZone) -> String {
+        let t = local(date, zone)
+        let (_, month, day) = civil(fromDays: t >= 0 ? t / 86400 : (t - 86399) / 86400)
+        return two(month) + "-" + two(day) + " " + clock(date, zone)
+    }
+
+    /// Seconds since the epoch on the zone's wall clock (arithmetic, not Calendar:
+    /// this runs for every visible row on every frame).
+    private static func local(_ date: Date, _ zone: TimeZone) -> Int {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        return t + zone.secondsFromGMT(for: date)
+    }
+
+    /// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+    private static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// `12.3`: one decimal, rounded half up, without `String(format:)` (slow on Linux).
+    private static func oneDecimal(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// A duration in at most two units: `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = max(0, seconds)
+        if s < 1 { return "\(Int(s * 1000))ms" }
+        if s < 60 { return oneDecimal(s) + "s" }
+        let total = Int(s)
+        if total < 3600 { return "\(total / 60)m" + two(total % 60) + "s" }
+        if total < 86400 { return "\(total / 3600)h" + two(total % 3600 / 60) + "m" }
+        return "\(total / 86400)d" + two(total % 86400 / 3600) + "h"
+    }
+
+    /// A share 0...1 as a percentage with one decimal.
+    static func percent(_ fraction: Double) -> String {
+        oneDecimal(fraction * 100) + "%"
+    }
+
+    /// A rate per second, two decimals below 100.
+    static func rate(_ perSecond: Double) -> String {
+        perSecond < 100 ? String(format: "%.2f/s", perSecond) : String(format: "%.0f/s", perSecond)
+    }
+
+    /// An execution id in `width` cells: whole when it fits, else its end (the random
+    /// part of a ULID tells ids apart; the start is the shared timestamp).
+    static func id(_ id: String, width: Int) -> String {
+        if id.count <= width { return id }
+        guard width > 1 else { return String(id.suffix(max(width, 0))) }
+        return "…" + id.suffix(width - 1)
+    }
+}

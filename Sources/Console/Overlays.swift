@@ -1,0 +1,78 @@
+import Terminal
+
+/// The trigger form, the confirmation dialog and the help screen, drawn on top.
+enum Overlays {
+    static func drawTrigger(_ form: TriggerForm, knownTypes: Bool, into canvas: Canvas, top: Int, bottom: Int) {
+        let size = canvas.size
+        switch form.step {
+        case .chooseJob:
+            let box = Box(size: size, height: form.jobTypes.count + 4, width: 50, areaTop: top, areaBottom: bottom)
+            box.draw(title: "Trigger: choose a job type", into: canvas)
+            if form.jobTypes.isEmpty {
+                box.line(0, knownTypes ? "no job types: no live worker serves any" : "loading job types…", into: canvas)
+                return
+            }
+            // Keep the chosen one in the visible window.
+            let rows = max(box.innerHeight - 1, 1)
+            let first = max(0, min(form.jobIndex - rows + 1, form.jobTypes.count - rows))
+            for (i, job) in form.jobTypes.enumerated().dropFirst(max(first, 0)).prefix(rows) {
+                let params = job.params.map { $0.required ? $0.name + "*" : $0.name }.joined(separator: " ")
+                let text = TextWidth.pad(job.name, to: 18) + " " + params
+                box.line(i - first, text, i == form.jobIndex ? .selection : .dialog, into: canvas)
+            }
+            box.line(box.innerHeight - 1, "* required", .dialog, into: canvas)
+        case .editParams(let job):
+            let box = Box(size: size, height: job.params.count * 2 + 4, width: 64, areaTop: top, areaBottom: bottom)
+            box.draw(title: "Trigger \(job.name)", into: canvas)
+            let nameWidth = min(max(job.params.map { TextWidth.width($0.name) }.max() ?? 4, 4) + 1, 16)
+            let inputWidth = max(box.innerWidth - nameWidth - 2, 4)
+            // Each field takes two lines: the input, then its type or its problem.
+            let perField = 2
+            let visible = max((box.innerHeight - 1) / perField, 1)
+            let first = max(0, min(form.field - visible + 1, job.params.count - visible))
+            for (i, p) in job.params.enumerated().dropFirst(first).prefix(visible) {
+                let line = (i - first) * perField
+                let name = TextWidth.pad(p.name + (p.required ? "*" : ""), to: nameWidth)
+                box.line(line, name, .dialog, into: canvas)
+                let value = form.values[i]
+                // Show the end of a long value: that is where typing happens.
+                let shownValue = TextWidth.width(value) >= inputWidth
+                    ? String(value.suffix(inputWidth - 1)) : value
+                let cursor = i == form.field ? "_" : ""
+                canvas.put(box.top + 1 + line, box.left + 2 + nameWidth + 1,
+                           TextWidth.pad(shownValue + cursor, to: inputWidth), i == form.field ? .input : .selection)
+                let hint = form.problems[i] ?? (p.typeHint + (p.defaultValue.map { ", default \($0)" } ?? ""))
+                box.line(line + 1, String(repeating: " ", count: nameWidth + 1) + hint,
+                         form.problems[i] == nil ? .dialog : .error, into: canvas)
+            }
+            box.line(box.innerHeight - 1, "Enter on the last field (or F2) runs it", .dialog, into: canvas)
+        }
+    }
+
+    static func drawConfirm(_ dialog: ConfirmDialog, into canvas: Canvas, top: Int, bottom: Int) {
+        let width = min(max(TextWidth.width(dialog.question) + 6, 40), canvas.size.cols)
+        let box = Box(size: canvas.size, height: 5, width: width, areaTop: top, areaBottom: bottom)
+        box.draw(title: "Confirm", into: canvas)
+        box.line(0, dialog.question, into: canvas)
+        box.line(2, "y: yes    n: no", into: canvas)
+    }
+
+    static func drawHelp(into canvas: Canvas, top: Int, bottom: Int) {
+        let bindings = KeyBindings.main
+        let box = Box(size: canvas.size, height: bindings.count + 4, width: 64, areaTop: top, areaBottom: bottom)
+        box.draw(title: "batchtop keys", into: canvas)
+        // Two columns when the box is too short for one.
+        let rows = max(box.innerHeight - 1, 1)
+        let twoColumns = bindings.count > rows
+        let colWidth = twoColumns ? box.innerWidth / 2 : box.innerWidth
+        for (i, b) in bindings.enumerated() {
+            let r = twoColumns ? i % rows : i
+            let c = twoColumns && i >= rows ? colWidth : 0
+            guard r < rows, !(twoColumns && i >= rows * 2) else { continue }
+            let y = box.top + 1 + r, x = box.left + 2 + c
+            canvas.put(y, x, TextWidth.pad(b.label, to: 11), .functionKey)
+            canvas.put(y, x + 11, TextWidth.truncate(b.help, to: colWidth - 12, ellipsis: true), .dialog)
+        }
+        box.line(box.innerHeight - 1, "In the detail view: ↑↓ scroll the output, Esc goes back.", into: canvas)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+
+/// What the background queue hands back to the UI thread.
+enum SamplerMessage: Sendable {
+    case snapshot(ConsoleSnapshot)
+    case detail(ExecutionDetail)
+    case jobTypes([JobTypeInfo])
+    /// A fetch failed: shown in the status line until the next good one.
+    case dataError(String)
+    /// An action (trigger, cancel, retry) ended.
+    case actionDone(String, isError: Bool)
+}
+
+/// Makes every data-source call on one serial background queue, so blocking calls
+/// (Redis, HTTP) never stall the thread that draws; answers wait in an inbox the UI
+/// thread drains between keys.
+final class Sampler: Sendable {
+    private let source: any ConsoleDataSource
+    private let queue = DispatchQueue(label: "batchtop.data")
+    private let inbox = Mutex<[SamplerMessage]>([])
+    private let inFlight = Atomic<Bool>(false)
+
+    init(_ source: any ConsoleDataSource) { self.source = source }
+
+    /// Whether a sample is still being taken (so the UI does not queue another).
+    var sampling: Bool { inFlight.load(ordering: .acquiring) }
+
+    /// Takes a snapshot (and the open execution's detail) in the background.
+    func sample(filter: String, limit: Int, detail id: String?) {
+        inFlight.store(true, ordering: .releasing)
+        queue.async { [self] in
+            defer { inFlight.store(false, ordering: .releasing) }
+            do {
+                let snap = try source.snapshot(filter: filter.isEmpty ? nil : filter, limit: limit)
+                post(.snapshot(snap))
+            } catch {
+                post(.dataError(String(describing: error)))
+                return
+            }
+            if let id { fetchDetail(id) }
+        }
+    }
+
+    func detail(_ id: String) {
+        queue.async { [self] in fetchDetail(id) }
+    }
+
+    private func fetchDetail(_ id: String) {
+        do { post(.detail(try source.detail(id: id))) } catch { post(.actionDone("execution \(id): \(error)", isError: true)) }
+    }
+
+    func jobTypes() {
+        queue.async { [self] in
+            do { post(.jobTypes(try source.jobTypes())) } catch { post(.actionDone("job types: \(error)", isError: true)) }
+        }
+    }
+
+    func perform(_ action: ConsoleAction) {
+        queue.async { [self] in
+            do {
+                switch action {
+                case .trigger(let job, let params):
+                    let id = try source.trigger(job: job, params: params)
+                    post(.actionDone("triggered \(job): \(id)", isError: false))
+                case .cancel(let id):
+                    try source.cancel(id: id)
+                    post(.actionDone("cancel requested for \(id)", isError: false))
+                case .retry(let id):
+                    let new = try source.retry(id: id)
+                    post(.actionDone("retried \(id) as \(new)", isError: false))
+                case .openExecution(let id):
+                    fetchDetail(id)
+                case .loadJobTypes:
+                    post(.jobTypes(try source.jobTypes()))
+                }
+            } catch {
+                post(.actionDone("\(action.verb) failed: \(error)", isError: true))
+            }
+        }
+    }
+
+    /// Waits until the queue has run everything handed to it so far.
+    func drainQueue() { queue.sync {} }
+
+    private func post(_ m: SamplerMessage) { inbox.withLock { $0.append(m) } }
+
+    /// Takes everything that arrived since the last call.
+    func take() -> [SamplerMessage] { inbox.withLock { box in defer { box.removeAll() }; return box } }
+}
+
+extension ConsoleAction {
+    var verb: String {
+        switch self {
+        case .trigger(let job, _): return "trigger \(job)"
+        case .cancel(let id): return "cancel \(id)"
+        case .retry(let id): return "retry \(id)"
+        case .openExecution(let id): return "open \(id)"
+        case .loadJobTypes: return "loading job types"
+        }
+    }
+}
+
+extension ConsoleState {
+    /// Applies one answer from the background queue.
+    mutating func apply(_ m: SamplerMessage) {
+        switch m {
+        case .snapshot(let s): apply(snapshot: s)
+        case .detail(let d): apply(detail: d)
+        case .jobTypes(let j): apply(jobTypes: j)
+        case .dataError(let e): apply(dataError: e)
+        case .actionDone(let text, let isError): report(text, isError: isError)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import BatchCore
+import Foundation
+
+/// Everything the console shows at one moment, read in one go by a `ConsoleDataSource`.
+/// Times are absolute; ages and durations are drawn against `takenAt`, so drawing
+/// never reads a clock.
+public struct ConsoleSnapshot: Sendable, Equatable {
+    public var takenAt: Date
+    public var meters: Meters
+    public var executions: [ExecutionRow]
+    public var workers: [WorkerRow]
+    public var schedules: [ScheduleRow]
+    public var events: [EventRow]
+
+    public init(takenAt: Date, meters: Meters = Meters(), executions: [ExecutionRow] = [], workers: [WorkerRow] = [],
+                schedules: [ScheduleRow] = [], events: [EventRow] = []) {
+        self.takenAt = takenAt; self.meters = meters; self.executions = executions
+        self.workers = workers; self.schedules = schedules; self.events = events
+    }
+
+    /// The header's numbers.
+    public struct Meters: Sendable, Equatable {
+        public var workersUp: Int
+        public var workersKnown: Int
+        public var queueDepth: Int
+        public var running: Int
+        /// Free and busy worker slots together.
+        public var slots: Int
+        /// Executions finished per second over the last minute.
+        public var throughputPerSecond: Double
+        /// Share of finished executions that succeeded (0...1); nil before any finished.
+        public var successRate: Double?
+        /// 95th percentile of run time; nil when unknown.
+        public var p95RunSeconds: Double?
+        /// Executions by state, for the counts line.
+        public var countsByState: [ExecutionState: Int]
+
+        public init(workersUp: Int = 0, workersKnown: Int = 0, queueDepth: Int = 0, running: Int = 0, slots: Int = 0,
+                    throughputPerSecond: Double = 0, successRate: Double? = nil, p95RunSeconds: Double? = nil,
+                    countsByState: [ExecutionState: Int] = [:]) {
+            self.workersUp = workersUp; self.workersKnown = workersKnown; self.queueDepth = queueDepth
+            self.running = running; self.slots = slots; self.throughputPerSecond = throughputPerSecond
+            self.successRate = successRate; self.p95RunSeconds = p95RunSeconds; self.countsByState = countsByState
+        }
+    }
+}
+
+/// One execution in the executions view.
+public struct ExecutionRow: Sendable, Equatable {
+    public var id: String
+    public var job: String
+    public var state: ExecutionState
+    public var reason: String?
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var worker: String?
+    /// 0...100, when the job reports progress.
+    public var progress: Int?
+    public var created: Date
+    public var started: Date?
+    public var finished: Date?
+
+    public init(id: String, job: String, state: ExecutionState, reason: String? = nil, attempt: Int = 1, maxAttempts: Int = 1,
+                worker: String? = nil, progress: Int? = nil, created: Date, started: Date? = nil, finished: Date? = nil) {
+        self.id = id; self.job = job; self.state = state; self.reason = reason; self.attempt = attempt
+        self.maxAttempts = maxAttempts; self.worker = worker; self.progress = progress
+        self.created = created; self.started = started; self.finished = finished
+    }
+
+    /// Run time so far (or in all, once finished); nil before it started.
+    public func duration(at now: Date) -> TimeInterval? {
+        guard let s = started else { return nil }
+        return max(0, (finished ?? now).timeIntervalSince(s))
+    }
+}
+
+/// One gateway's circuit breaker for a worker.
+public struct BreakerRow: Sendable, Equatable {
+    public var gateway: String
+    /// `closed`, `open`, `half_open`, `forced_open`, `disabled`.
+    public var state: String
+    /// 0...1
+    public var failureRate: Double
+    /// 0...1
+    public var slowRate: Double
+    public var calls: Int
+
+    public init(gateway: String, state: String, failureRate: Double = 0, slowRate: Double = 0, calls: Int = 0) {
+        self.gateway = gateway; self.state = state; self.failureRate = failureRate; self.slowRate = slowRate; self.calls = calls
+    }
+}
+
+/// One worker in the workers view.
+public struct WorkerRow: Sendable, Equatable {
+    public var id: String
+    public var host: String
+    public var address: String
+    public var slots: Int
+    public var running: Int
+    public var jobTypes: [String]
+    public var breakers: [BreakerRow]
+    public var lastHeartbeat: Date
+
+    public init(id: String, host: String, address: String, slots: Int, running: Int, jobTypes: [String],
+                breakers: [BreakerRow] = [], lastHeartbeat: Date) {
+        self.id = id; self.host = host; self.address = address; self.slots = slots; self.running = running
+        self.jobTypes = jobTypes; self.breakers = breakers; self.lastHeartbeat = lastHeartbeat
+    }
+
+    /// The worst breaker state any gateway holds for this worker: what an operator must see first.
+    public var worstBreaker: BreakerRow? {
+        let rank = ["forced_open": 5, "open": 4, "half_open": 3, "disabled": 2, "closed": 1]
+        return breakers.max { (rank[$0.state] ?? 0, $0.failureRate) < (rank[$1.state] ?? 0, $1.failureRate) }
+    }
+}
+
+/// One schedule in the schedules view.
+public struct ScheduleRow: Sendable, Equatable {
+    public var name: String
+    public var job: String
+    /// The cron expression, or `fixed-rate 30s` / `fixed-delay 1m`.
+    public var expression: String
+    public var nextFire: Date?
+    public var lastFire: Date?
+    public var lastExecution: String?
+    public var lastOutcome: ExecutionState?
+    public var paused: Bool
+
+    public init(name: String, job: String, expression: String, nextFire: Date? = nil, lastFire: Date? = nil,
+                lastExecution: String? = nil, lastOutcome: ExecutionState? = nil, paused: Bool = false) {
+        self.name = name; self.job = job; self.expression = expression; self.nextFire = nextFire
+        self.lastFire = lastFire; self.lastExecution = lastExecution; self.lastOutcome = lastOutcome; self.paused = paused
+    }
+}
+
+/// One entry of the event stream.
+public struct EventRow: Sendable, Equatable {
+    public var time: Date
+    /// The event type: a transition (`dispatch`, `succeed`...) or an operator action.
+    public var type: String
+    /// The execution (or schedule, worker) the event is about.
+    public var id: String
+    public var text: String
+
+    public init(time: Date, type: String, id: String, text: String) {
+        self.time = time; self.type = type; self.id = id; self.text = text
+    }
+}

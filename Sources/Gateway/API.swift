@@ -1,0 +1,249 @@
+import BatchCore
+import Foundation
+import HTTP
+import Store
+
+/// The gateway's HTTP API (DESIGN.md §6).
+struct API: Sendable {
+    let context: GatewayContext
+
+    struct WaitResponse: Encodable {
+        var executionId: String
+        var state: ExecutionState
+        var duplicate: Bool
+        var execution: ExecutionRecord?
+    }
+
+    struct CancelResponse: Encodable {
+        var executionId: String
+        var state: ExecutionState
+        var changed: Bool
+    }
+
+    struct Page: Encodable {
+        var executions: [ExecutionRecord]
+        var next: Int64?
+    }
+
+    func install(on router: Router) {
+        router.addDeferred("POST", "/api/orchestration/execute") { req, responder in
+            // Validation and the write block on Redis: off the event loop, onto a handler queue.
+            DispatchQueue.global().async { execute(req, responder) }
+        }
+        router.add("GET", "/api/orchestration/executions/{id}") { req in
+            let id = req.pathParameters["id"] ?? ""
+            guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+            return .json(rec)
+        }
+        router.add("GET", "/api/orchestration/executions/{id}/log") { req in
+            let id = req.pathParameters["id"] ?? ""
+            guard try mapStore({ try context.store.get(id) }) != nil else { throw notFound(id) }
+            let n = Int(req.query["lines"] ?? "") ?? 100
+            return .json(["lines": try mapStore { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
+        }
+        router.add("GET", "/api/orchestration/executions") { req in try list(req) }
+        router.add("POST", "/api/orchestration/executions/{id}/cancel") { req in try cancel(req) }
+        router.add("POST", "/api/orchestration/executions/{id}/retry") { req in try retry(req) }
+    }
+
+    // MARK: execute
+
+    func execute(_ req: HTTPRequest, _ responder: HTTPResponder) {
+        do {
+            let (created, wait) = try admit(req)
+            context.wakeup.signal()
+            guard let wait, !created.state.isTerminal else {
+                responder.respond(.json(BatchExecutionResponse(executionId: created.id, state: created.state, duplicate: created.duplicate),
+                                        status: created.state.isTerminal ? 200 : 202))
+                return
+            }
+            let store = context.store
+            context.waiters.add(id: created.id, timeout: wait) { ended in
+                DispatchQueue.global().async {
+                    let rec = try? store.get(created.id)
+                    let st = rec?.state ?? created.state
+                    let body = WaitResponse(executionId: created.id, state: st, duplicate: created.duplicate, execution: rec)
+                    responder.respond(.json(body, status: st.isTerminal ? 200 : 202))
+                    _ = ended
+                }
+            }
+            // It may have ended between the write and the registration.
+            if let rec = try? store.get(created.id), rec.state.isTerminal { context.waiters.ended(created.id) }
+        } catch let e as HTTPError {
+            responder.respond(e.response)
+        } catch {
+            responder.respond(.problem(status: 500, title: "Internal Server Error", detail: "\(error)"))
+        }
+    }
+
+    /// Validates and writes; nothing is written when anything is wrong.
+    func admit(_ req: HTTPRequest) throws -> (CreateResult, Duration?) {
+        let request: BatchExecutionRequest
+        do { request = try req.decodeJSON(BatchExecutionRequest.self) } catch let e as HTTPError {
+            context.metrics.refused.labels("bad_request").inc()
+            throw e
+        } catch {
+            context.metrics.refused.labels("bad_request").inc()
+            throw HTTPError(status: 400, title: "Bad Request", detail: "the body is not a BatchExecutionRequest: \(error)")
+        }
+        var wait: Duration?
+        if let w = req.query["wait"] {
+            guard let s = Double(w), s >= 0 else { throw bad("query parameter wait must be a number of seconds, not \"\(w)\"", field: "wait") }
+            wait = min(.milliseconds(Int64(s * 1000)), context.settings.waitMax)
+        }
+        let job = request.jobType
+        guard !job.isEmpty, job.count <= 64, job.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw bad("jobType must be 1–64 letters, digits, '-', '_' or '.'", field: "jobType")
+        }
+        guard let type = context.directory.jobType(job) else {
+            context.metrics.refused.labels("unknown_job").inc()
+            let known = context.directory.knownJobTypes
+            if known.isEmpty {
+                throw HTTPError(status: 503, title: "Service Unavailable",
+                                detail: "no live worker serves any job type; start a worker (batch-worker) and try again",
+                                extra: ["field": "jobType"])
+            }
+            throw bad("unknown job type \"\(job)\": no live worker serves it (known: \(known.joined(separator: ", ")))", field: "jobType")
+        }
+        let params: [String: String]
+        switch type.validate(request.params ?? [:]) {
+        case .success(let p): params = p
+        case .failure(let e):
+            context.metrics.refused.labels("bad_params").inc()
+            throw bad(e.description, field: "params")
+        }
+        let size = params.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 }
+        if size > context.settings.maxParamsBytes {
+            throw HTTPError(status: 413, title: "Content Too Large", detail: "params take \(size) bytes; the limit is \(context.settings.maxParamsBytes) (gateway.max-params-bytes)")
+        }
+        let priority = request.priority ?? Priority.default
+        guard Priority.range.contains(priority) else { throw bad("priority must be 0–9, not \(priority)", field: "priority") }
+        let timeout = request.timeoutSeconds ?? Int(type.timeout.inMilliseconds / 1000)
+        guard (1...7 * 86_400).contains(timeout) else { throw bad("timeoutSeconds must be 1–604800, not \(timeout)", field: "timeoutSeconds") }
+        let attempts = request.maxAttempts ?? type.maxAttempts
+        guard (1...100).contains(attempts) else { throw bad("maxAttempts must be 1–100, not \(attempts)", field: "maxAttempts") }
+        if let k = request.idempotencyKey {
+            guard !k.isEmpty, k.utf8.count <= 200, !k.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw bad("idempotencyKey must be 1–200 bytes without control characters", field: "idempotencyKey")
+            }
+        }
+        var trigger = request.trigger ?? Trigger(source: "api")
+        if trigger.user == nil { trigger.user = req.headers["X-Batch-User"] }
+        for (name, value) in [("trigger.source", trigger.source), ("trigger.user", trigger.user ?? ""), ("trigger.schedule", trigger.schedule ?? "")]
+            where value.utf8.count > 200 {
+            throw bad("\(name) is longer than 200 bytes", field: name)
+        }
+        let new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
+                               trigger: trigger, idempotencyKey: request.idempotencyKey)
+        do {
+            let r = try context.store.create(new, queueLimit: context.settings.queueLimit,
+                                             idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000))
+            if !r.duplicate {
+                context.metrics.accepted.labels(job).inc()
+                context.logger.info("execution queued", ["id": r.id, "job": job, "source": trigger.source])
+            }
+            return (r, wait)
+        } catch .queueFull(let limit) {
+            context.metrics.refused.labels("queue_full").inc()
+            var e = HTTPError(status: 429, title: "Too Many Requests",
+                              detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
+            e.extra["retryAfter"] = "5"
+            throw e
+        } catch {
+            throw storeError(error)
+        }
+    }
+
+    // MARK: reads and operator actions
+
+    func list(_ req: HTTPRequest) throws -> HTTPResponse {
+        var state: ExecutionState?
+        if let s = req.query["state"], !s.isEmpty {
+            guard let st = ExecutionState(rawValue: s) else {
+                throw bad("unknown state \"\(s)\" (one of \(ExecutionState.allCases.map(\.rawValue).joined(separator: ", ")))", field: "state")
+            }
+            state = st
+        }
+        let limit = Int(req.query["limit"] ?? "50") ?? -1
+        guard (1...1000).contains(limit) else { throw bad("limit must be 1–1000", field: "limit") }
+        var before: Int64?
+        if let b = req.query["before"], !b.isEmpty {
+            guard let v = Int64(b) else { throw bad("before must be a cursor from a previous page", field: "before") }
+            before = v
+        }
+        let job = req.query["job"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = try mapStore { try context.store.list(state: state, job: job, limit: limit, before: before) }
+        return .json(Page(executions: page.executions, next: page.next))
+    }
+
+    func cancel(_ req: HTTPRequest) throws -> HTTPResponse {
+        let id = req.pathParameters["id"] ?? ""
+        guard ExecutionID.isValid(id) else { throw notFound(id) }
+        let user = req.headers["X-Batch-User"] ?? "api"
+        let source = req.headers["X-Batch-Source"] ?? "api"
+        let r: CancelResult
+        r = try mapStore { try context.store.cancel(id: id, user: user, source: source) }
+        if r.changed { context.logger.notice("execution cancel", ["id": id, "state": r.state.rawValue, "user": user]) }
+        if r.state == .cancelling, let w = r.worker, let address = context.directory.address(of: w) {
+            // Reach the worker at once; its lease renewal notices the cancel within a second anyway.
+            let client = context.client
+            let token = context.workerToken
+            let log = context.logger
+            DispatchQueue.global().async {
+                var headers: HTTPHeaders = [:]
+                if let token { headers.add("Authorization", "Bearer " + token) }
+                do { _ = try client.request("POST", address + "/api/batch/executions/\(id)/cancel", headers: headers, timeout: .seconds(2)) } catch {
+                    log.info("could not reach the worker to cancel; its lease renewal will", ["id": id, "worker": w, "error": "\(error)"])
+                }
+            }
+        }
+        return .json(CancelResponse(executionId: id, state: r.state, changed: r.changed), status: 202)
+    }
+
+    func retry(_ req: HTTPRequest) throws -> HTTPResponse {
+        let id = req.pathParameters["id"] ?? ""
+        guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+        guard rec.state.isTerminal else {
+            throw HTTPError(status: 409, title: "Conflict", detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
+        }
+        let user = req.headers["X-Batch-User"] ?? "api"
+        let new = NewExecution(job: rec.job, params: rec.params, priority: rec.priority, maxAttempts: rec.maxAttempts,
+                               timeoutSeconds: rec.timeoutSeconds,
+                               trigger: Trigger(source: req.headers["X-Batch-Source"] ?? "retry", user: user, retryOf: id))
+        let r = try mapStore { try context.store.create(new, queueLimit: context.settings.queueLimit) }
+        try? context.store.audit(action: "retry", user: user, source: "api", fields: ["id": id, "new": r.id])
+        context.wakeup.signal()
+        return .json(BatchExecutionResponse(executionId: r.id, state: r.state, duplicate: false), status: 202)
+    }
+
+    // MARK: errors, mapped once
+
+    func bad(_ detail: String, field: String) -> HTTPError {
+        HTTPError(status: 400, title: "Bad Request", detail: detail, extra: ["field": field])
+    }
+
+    func notFound(_ id: String) -> HTTPError {
+        HTTPError(status: 404, title: "Not Found", detail: "no execution \(id) (unknown, or trimmed by retention)")
+    }
+
+    func storeError(_ e: StoreError) -> HTTPError {
+        switch e {
+        case .notFound(let id): return notFound(id)
+        case .queueFull(let limit):
+            return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
+        case .wrongState, .staleAttempt, .leaseLost:
+            return HTTPError(status: 409, title: "Conflict", detail: e.description)
+        case .redis, .unexpectedReply:
+            if e.isUnavailable {
+                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed")
+            }
+            return HTTPError(status: 500, title: "Internal Server Error", detail: e.description)
+        }
+    }
+
+    func mapStore<T>(_ body: () throws -> T) throws(HTTPError) -> T {
+        do { return try body() } catch let e as StoreError { throw storeError(e) } catch let e as HTTPError { throw e } catch {
+            throw HTTPError(status: 500, title: "Internal Server Error", detail: "\(error)")
+        }
+    }
+}

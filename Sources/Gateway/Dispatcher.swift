@@ -1,0 +1,164 @@
+import BatchCore
+import Daemon
+import Foundation
+import HTTP
+import Store
+import Synchronization
+
+/// Takes executions off the queue only when some worker has a free slot for
+/// their job type, chooses a worker (balancer, breakers), and delegates with
+/// retry: a failed dispatch moves to another instance at once; when every
+/// instance failed, the execution backs off in `delayed`; when they only
+/// refused (full), it goes back to the front of its queue uncounted.
+final class Dispatcher: Sendable {
+    let context: GatewayContext
+    let balancer: Mutex<Balancer>
+    let stopped = Atomic<Bool>(false)
+    let threads: Int
+
+    init(context: GatewayContext) {
+        self.context = context
+        balancer = Mutex(Balancer(strategy: context.settings.balance))
+        threads = context.settings.dispatchers
+    }
+
+    func start() {
+        for i in 0..<threads {
+            let t = Thread { [self] in loop() }
+            t.name = "dispatcher-\(i)"
+            t.stackSize = 512 << 10
+            t.start()
+        }
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        context.wakeup.signal()
+    }
+
+    private func loop() {
+        var generation = context.wakeup.current
+        while !stopped.load(ordering: .acquiring) {
+            let allowed = context.directory.dispatchable(breakerAllows: context.breakers.wouldPermit)
+            var claimed: ClaimedExecution?
+            if !allowed.isEmpty {
+                do {
+                    claimed = try context.store.claim(allowed: allowed, leaseMillis: Int(context.settings.lease.inMilliseconds),
+                                                      gateway: context.id)
+                } catch {
+                    context.logger.warning("claim failed", ["error": "\(error)"])
+                    generation = context.wakeup.wait(since: generation, timeout: .seconds(1))
+                    continue
+                }
+            }
+            guard let c = claimed else {
+                generation = context.wakeup.wait(since: generation, timeout: .milliseconds(250))
+                continue
+            }
+            context.metrics.queueWait.labels(c.job).observe(Double(c.queueWaitMillis) / 1000)
+            dispatch(c)
+        }
+    }
+
+    /// Outcome of one call to one worker.
+    enum CallResult {
+        case accepted
+        /// The worker refused without fault: full (429), does not serve it (404), attempt already there (409).
+        case refused(Int)
+        /// Connection error, timeout, 5xx: counts against the breaker.
+        case failed(String)
+    }
+
+    func dispatch(_ c: ClaimedExecution) {
+        let log = context.logger.with(["id": c.id, "job": c.job, "attempt": String(c.attempt)])
+        var exclude: Set<String> = []
+        var failures: [String] = []
+        var refusals = 0
+        let body: [UInt8]
+        do {
+            body = Array(try JSONEncoder().encode(WorkerDispatchRequest(
+                executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds,
+                leaseMs: Int(context.settings.lease.inMilliseconds))))
+        } catch {
+            log.error("cannot encode a dispatch", ["error": "\(error)"])
+            return
+        }
+        while !stopped.load(ordering: .acquiring) {
+            let candidates = context.directory.candidates(job: c.job, breakerAllows: context.breakers.wouldPermit)
+            var rng = SystemRandomNumberGenerator()
+            guard let chosen = balancer.withLock({ $0.choose(from: candidates, exclude: exclude, random: &rng) }) else { break }
+            exclude.insert(chosen.id)
+            guard context.breakers.tryAcquire(chosen.id), let address = context.directory.address(of: chosen.id) else { continue }
+            context.directory.noteDispatched(id: c.id, worker: chosen.id)
+            let started = ContinuousClock.now
+            let result = call(address: address, job: c.job, body: body)
+            let took = ContinuousClock.now - started
+            switch result {
+            case .accepted:
+                context.breakers.success(chosen.id, took)
+                context.metrics.dispatches.labels(chosen.id, "accepted").inc()
+                log.debug("dispatched", ["worker": chosen.id, "ms": String(took.inMilliseconds)])
+                return
+            case .refused(let status):
+                context.breakers.ignored(chosen.id)
+                context.metrics.dispatches.labels(chosen.id, "refused_\(status)").inc()
+                context.directory.noteGone(id: c.id)
+                if status == 409 {
+                    // That worker already has this attempt (an earlier answer was lost): it runs.
+                    context.directory.noteDispatched(id: c.id, worker: chosen.id)
+                    return
+                }
+                if status == 429 { context.directory.markFull(chosen.id) }
+                refusals += 1
+            case .failed(let why):
+                context.breakers.failure(chosen.id, took)
+                context.metrics.dispatches.labels(chosen.id, "failed").inc()
+                context.directory.noteGone(id: c.id)
+                failures.append("\(chosen.id): \(why)")
+                log.warning("dispatch failed", ["worker": chosen.id, "error": why])
+                // A lost answer may hide a start: if the worker did start it, it runs there.
+                if let rec = try? context.store.get(c.id), rec.attempt == c.attempt, rec.state != .dispatched {
+                    if rec.state == .running, let w = rec.worker { context.directory.noteDispatched(id: c.id, worker: w) }
+                    return
+                }
+            }
+        }
+        do {
+            if failures.isEmpty {
+                // Nobody could take it now (all full or refusing): back to the front of its queue, uncounted.
+                try context.store.requeue(id: c.id, attempt: c.attempt, worker: nil)
+                log.debug("no worker could take it; requeued", ["refusals": String(refusals)])
+            } else {
+                let exhausted = c.dispatchFailures + 1 >= context.settings.dispatchMaxAttempts
+                var rng = SystemRandomNumberGenerator()
+                let backoff = Backoff(base: context.settings.dispatchBackoff, cap: context.settings.dispatchBackoffMax)
+                    .delay(attempt: c.dispatchFailures, random: &rng)
+                let st = try context.store.dispatchFailed(id: c.id, attempt: c.attempt, exhausted: exhausted,
+                                                          backoffMillis: Int(backoff.inMilliseconds),
+                                                          error: failures.joined(separator: "; "))
+                log.warning(exhausted ? "dispatch exhausted" : "dispatch failed on every worker; retrying later",
+                            ["state": st.rawValue, "backoff_ms": String(backoff.inMilliseconds)])
+            }
+        } catch {
+            // The lease may have moved on (recovered, cancelled): the store refused, nothing to undo.
+            log.info("could not record the dispatch outcome", ["error": "\(error)"])
+        }
+    }
+
+    func call(address: String, job: String, body: [UInt8]) -> CallResult {
+        let url = address + "/api/batch/" + job
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let t = context.workerToken { headers.add("Authorization", "Bearer " + t) }
+        do {
+            let r = try context.client.request("POST", url, headers: headers, body: body, timeout: context.settings.dispatchTimeout)
+            switch r.status {
+            case 200..<300: return .accepted
+            case 404, 409, 429: return .refused(r.status)
+            case 500...: return .failed("HTTP \(r.status)")
+            default: return .failed("HTTP \(r.status): \(String(decoding: r.body.prefix(200), as: UTF8.self))")
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import BatchCore
+import Daemon
+import Foundation
+import Store
+import Synchronization
+
+/// Follows the events stream on a connection of its own: ends of executions
+/// this gateway dispatched free their worker's slot, new and returning
+/// executions wake the dispatchers, and ends complete long polls.
+final class EventWatcher: Sendable {
+    let context: GatewayContext
+    let stopped = Atomic<Bool>(false)
+
+    init(context: GatewayContext) { self.context = context }
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "events"
+        t.start()
+    }
+
+    func stop() { stopped.store(true, ordering: .releasing) }
+
+    private func loop() {
+        var follower: EventFollower?
+        var last = "$"
+        while !stopped.load(ordering: .acquiring) {
+            do {
+                if follower == nil { follower = try context.store.follow(from: last) }
+                let events = try follower!.next(block: .milliseconds(500))
+                if let l = events.last { last = l.streamID }
+                handle(events)
+            } catch {
+                follower?.close()
+                follower = nil
+                context.logger.warning("event stream read failed; retrying", ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        follower?.close()
+    }
+
+    func handle(_ events: [StreamEvent]) {
+        var wake = false
+        for e in events {
+            guard let id = e.executionID, let st = e.state else { continue }
+            switch st {
+            case .queued:
+                wake = true
+                context.directory.noteGone(id: id)
+            case .retrying:
+                context.directory.noteGone(id: id)
+                wake = true
+            case .succeeded, .failed, .timedOut, .cancelled:
+                if context.directory.noteGone(id: id) != nil {
+                    let job = e.fields["job"] ?? "?"
+                    context.metrics.outcomes.labels(job, st.rawValue).inc()
+                }
+                context.waiters.ended(id)
+                wake = true
+            default:
+                break
+            }
+        }
+        if wake { context.wakeup.signal() }
+    }
+}

@@ -1,0 +1,56 @@
+import BatchCore
+import Daemon
+import Fleet
+import Foundation
+import HTTP
+import Store
+
+/// The gateway's metrics (DESIGN.md §10).
+struct GatewayMetrics: Sendable {
+    let accepted: CounterFamily
+    let refused: CounterFamily
+    let outcomes: CounterFamily
+    let queueWait: HistogramFamily
+    let runTime: HistogramFamily
+    let dispatches: CounterFamily
+    let recovered: CounterFamily
+
+    init(_ m: MetricsRegistry) {
+        accepted = m.counter("batch_executions_accepted_total", help: "Executions admitted, by job type.", labels: ["job"])
+        refused = m.counter("batch_executions_refused_total", help: "Execute requests refused, by reason.", labels: ["reason"])
+        outcomes = m.counter("batch_executions_total", help: "Executions this gateway dispatched that ended, by job type and outcome.", labels: ["job", "outcome"])
+        queueWait = m.histogram("batch_queue_wait_seconds", help: "Time from queued to dispatched, by job type.", labels: ["job"])
+        runTime = m.histogram("batch_run_seconds", help: "Run time of ended executions this gateway dispatched, by job type.", labels: ["job"])
+        dispatches = m.counter("batch_dispatch_attempts_total", help: "Calls to workers by worker and result.", labels: ["worker", "result"])
+        recovered = m.counter("batch_leases_recovered_total", help: "Expired leases recovered, by new state.", labels: ["state"])
+    }
+}
+
+/// What the gateway's parts share.
+final class GatewayContext: Sendable {
+    let daemon: DaemonContext
+    let settings: GatewaySettings
+    let store: ExecutionStore
+    let directory: WorkerDirectory
+    let breakers: BreakerBoard
+    let wakeup = Wakeup()
+    let client: HTTPClient
+    let metrics: GatewayMetrics
+    let waiters = Waiters()
+    /// The token the gateway presents to workers: the same file, when configured.
+    let workerToken: String?
+
+    var id: String { daemon.id }
+    var logger: Logger { daemon.logger }
+
+    init(daemon: DaemonContext) {
+        self.daemon = daemon
+        settings = daemon.configuration.gateway
+        store = daemon.executions
+        directory = WorkerDirectory(fleet: daemon.fleet)
+        breakers = BreakerBoard(config: daemon.configuration.breaker.circuitBreakerConfig, logger: daemon.logger, metrics: daemon.metrics)
+        client = HTTPClient(connectTimeout: .seconds(1), requestTimeout: daemon.configuration.gateway.dispatchTimeout, maxIdlePerHost: 32)
+        metrics = GatewayMetrics(daemon.metrics)
+        workerToken = daemon.token
+    }
+}

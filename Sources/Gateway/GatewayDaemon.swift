@@ -1,0 +1,65 @@
+import BatchCore
+import Daemon
+import Fleet
+import Foundation
+import HTTP
+import Store
+
+/// `batch-gateway`: admits executions, queues them in Redis, dispatches them
+/// to workers through circuit breakers and retries, and recovers what workers
+/// lose.
+public enum GatewayDaemon {
+    public static let description = DaemonDescription(
+        role: "gateway", program: "batch-gateway",
+        abstract: "Admit, queue and dispatch batch executions.",
+        discussion: "Validates execution requests against the job types live workers declare, queues them durably in Redis, hands each to a healthy worker (balancing, circuit breakers, retries), and recovers executions whose worker was lost. See batch-gateway(8).",
+        defaultListen: HostPort(host: "127.0.0.1", port: 20200),
+        registrationFields: { _ in [:] })
+
+    public static func main() async -> Never {
+        await DaemonMain.run(description) { daemon in
+            let context = GatewayContext(daemon: daemon)
+            API(context: context).install(on: daemon.router)
+            return [GatewayService(context: context)]
+        }
+    }
+}
+
+/// The gateway's own threads as one service: the worker list first, then the
+/// event watcher, the dispatchers and the maintenance loop.
+final class GatewayService: Service {
+    let name = "gateway"
+    let context: GatewayContext
+    let dispatcher: Dispatcher
+    let events: EventWatcher
+    let maintenance: Maintenance
+    let stopSignal = StopSignal()
+
+    init(context: GatewayContext) {
+        self.context = context
+        dispatcher = Dispatcher(context: context)
+        events = EventWatcher(context: context)
+        maintenance = Maintenance(context: context)
+    }
+
+    func start() async throws {
+        let m = maintenance
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { m.refreshWorkers(); c.resume() }
+        }
+        events.start()
+        dispatcher.start()
+        maintenance.start()
+        context.logger.info("dispatching", ["dispatchers": String(context.settings.dispatchers), "balance": context.settings.balance.rawValue,
+                                            "workers": String(context.directory.workerCount)])
+    }
+
+    func run() async throws { await stopSignal.wait() }
+
+    func stop() async {
+        dispatcher.stop()
+        maintenance.stop()
+        events.stop()
+        stopSignal.stop()
+    }
+}

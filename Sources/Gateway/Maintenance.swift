@@ -1,0 +1,106 @@
+import BatchCore
+import Daemon
+import Foundation
+import Store
+import Synchronization
+
+/// The periodic work every gateway does without stepping on the others (each
+/// step is one atomic script): refresh the worker list, promote due retries,
+/// recover expired leases, publish breakers and apply operator overrides, and
+/// trim by retention.
+final class Maintenance: Sendable {
+    let context: GatewayContext
+    let stopped = Atomic<Bool>(false)
+    let queueDepth = Atomic<Int>(0)
+    let delayedDepth = Atomic<Int>(0)
+
+    init(context: GatewayContext) {
+        self.context = context
+        let m = context.daemon.metrics
+        m.gauge("batch_queue_depth", help: "Executions waiting in the queues.") { [self] in Double(self.queueDepth.load(ordering: .relaxed)) }
+        m.gauge("batch_retry_waiting", help: "Executions waiting for a retry backoff.") { [self] in Double(self.delayedDepth.load(ordering: .relaxed)) }
+        m.gauge("batch_workers_live", help: "Live workers this gateway can dispatch to.") { [directory = context.directory] in Double(directory.workerCount) }
+    }
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "maintenance"
+        t.start()
+    }
+
+    func stop() { stopped.store(true, ordering: .releasing) }
+
+    /// One round of everything but retention; also used at start so the first
+    /// requests see the workers.
+    func refreshWorkers() {
+        do {
+            try context.directory.refresh()
+            context.wakeup.signal()
+        } catch {
+            context.logger.warning("cannot read the live workers", ["error": "\(error)"])
+        }
+    }
+
+    private func loop() {
+        let s = context.settings
+        let retention = context.daemon.configuration.retention
+        var lastTrim = ContinuousClock.now - retention.interval
+        var lastRecover = ContinuousClock.now - s.recoverInterval
+        while !stopped.load(ordering: .acquiring) {
+            refreshWorkers()
+            let now = ContinuousClock.now
+            if now - lastRecover >= s.recoverInterval {
+                lastRecover = now
+                recoverAndPromote()
+                publishBreakers()
+            }
+            if now - lastTrim >= retention.interval {
+                lastTrim = now
+                do {
+                    var total = 0
+                    while true {
+                        let n = try context.store.trim(maxCount: retention.count, maxAgeMillis: retention.age.inMilliseconds)
+                        total += n
+                        if n < 500 || stopped.load(ordering: .acquiring) { break }
+                    }
+                    if total > 0 { context.logger.info("retention trimmed executions", ["count": String(total)]) }
+                } catch {
+                    context.logger.warning("retention trim failed", ["error": "\(error)"])
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+    }
+
+    func recoverAndPromote() {
+        let s = context.settings
+        do {
+            var rng = SystemRandomNumberGenerator()
+            let backoff = Backoff(base: s.dispatchBackoff, cap: s.dispatchBackoffMax).delay(attempt: 1, random: &rng)
+            let recovered = try context.store.recoverExpired(poisonThreshold: s.poisonThreshold, backoffMillis: Int(backoff.inMilliseconds))
+            for (id, st) in recovered {
+                context.metrics.recovered.labels(st.rawValue).inc()
+                context.logger.warning("lease expired; execution recovered", ["id": id, "state": st.rawValue])
+                context.directory.noteGone(id: id)
+            }
+            let promoted = try context.store.promoteDue()
+            if promoted > 0 || !recovered.isEmpty { context.wakeup.signal() }
+            let depth = try context.store.queueDepth()
+            queueDepth.store(depth.queued, ordering: .relaxed)
+            delayedDepth.store(depth.delayed, ordering: .relaxed)
+        } catch {
+            context.logger.warning("recovery round failed", ["error": "\(error)"])
+        }
+    }
+
+    func publishBreakers() {
+        do {
+            context.breakers.apply(overrides: try context.daemon.fleet.breakerOverrides())
+            let workers = Set(context.directory.loads().map(\.0))
+            try context.daemon.fleet.publishBreakers(gateway: context.id, states: context.breakers.published(workers: workers))
+            context.breakers.prune(keeping: workers)
+        } catch {
+            context.logger.warning("cannot publish breakers", ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import BatchCore
+import Foundation
+import Store
+import Synchronization
+
+/// A live worker as the gateway sees it.
+struct WorkerEntry: Sendable {
+    var id: String
+    var address: String
+    var slots: Int
+    /// Running attempts as the worker last reported them.
+    var reportedRunning: Int
+    var heartbeat: Int64
+    var jobs: [String: JobType]
+}
+
+/// The live workers and the job types they serve, refreshed from Redis, plus
+/// what this gateway dispatched to each (outstanding), so free slots are known
+/// between heartbeats. Thread-safe.
+final class WorkerDirectory: Sendable {
+    struct State {
+        var workers: [String: WorkerEntry] = [:]
+        /// execution id → worker, for what this gateway dispatched and has not seen end.
+        var inFlight: [String: String] = [:]
+        var outstanding: [String: Int] = [:]
+        /// Workers that answered 429, until their next heartbeat.
+        var full: [String: Int64] = [:]
+        var refreshedAt: ContinuousClock.Instant?
+    }
+
+    let state = Mutex(State())
+    let fleet: FleetRegistry
+
+    init(fleet: FleetRegistry) { self.fleet = fleet }
+
+    /// Reads the live workers and their job types from Redis.
+    func refresh() throws {
+        let (_, daemons) = try fleet.live(within: .seconds(5))
+        let workers = daemons.filter { $0.role == "worker" && !$0.address.isEmpty && $0.fields["draining"] != "1" }
+        let jobs = try fleet.jobs(of: workers.map(\.id))
+        let decoder = JSONDecoder()
+        var entries: [String: WorkerEntry] = [:]
+        for w in workers {
+            var types: [String: JobType] = [:]
+            for (name, json) in jobs[w.id] ?? [:] {
+                if let t = try? decoder.decode(JobType.self, from: Data(json.utf8)) { types[name] = t }
+            }
+            if types.isEmpty { continue }
+            entries[w.id] = WorkerEntry(id: w.id, address: w.address, slots: Int(w.fields["slots"] ?? "") ?? 0,
+                                        reportedRunning: Int(w.fields["running"] ?? "") ?? 0, heartbeat: w.heartbeat, jobs: types)
+        }
+        state.withLock { s in
+            for (id, hb) in s.full where entries[id]?.heartbeat != hb { s.full[id] = nil }
+            s.workers = entries
+            s.refreshedAt = .now
+        }
+    }
+
+    /// The job type as some live worker declares it (for validation).
+    func jobType(_ name: String) -> JobType? {
+        state.withLock { s in
+            for w in s.workers.values.sorted(by: { $0.id < $1.id }) { if let t = w.jobs[name] { return t } }
+            return nil
+        }
+    }
+
+    var knownJobTypes: [String] {
+        state.withLock { s in Array(Set(s.workers.values.flatMap { $0.jobs.keys })).sorted() }
+    }
+
+    var workerCount: Int { state.withLock { $0.workers.count } }
+
+    func address(of worker: String) -> String? { state.withLock { $0.workers[worker]?.address } }
+
+    /// Load of a worker: the larger of what it reported and what this gateway has outstanding there.
+    private static func load(_ w: WorkerEntry, _ s: State) -> Int {
+        max(w.reportedRunning, s.outstanding[w.id] ?? 0)
+    }
+
+    /// Candidates for one job type, with their breaker verdict.
+    func candidates(job: String, breakerAllows: (String) -> Bool) -> [WorkerCandidate] {
+        state.withLock { s in
+            s.workers.values.map { w in
+                let load = Self.load(w, s)
+                let free = s.full[w.id] != nil ? 0 : max(0, w.slots - load)
+                return WorkerCandidate(id: w.id, outstanding: load, freeSlots: free, servesJob: w.jobs[job] != nil,
+                                       breakerAllows: breakerAllows(w.id))
+            }
+        }
+    }
+
+    /// Job types that some worker could take now, with their fleet-wide concurrency limit.
+    func dispatchable(breakerAllows: (String) -> Bool) -> [String: Int] {
+        state.withLock { s in
+            var out: [String: Int] = [:]
+            for w in s.workers.values where s.full[w.id] == nil && w.slots > Self.load(w, s) && breakerAllows(w.id) {
+                for (name, t) in w.jobs { out[name] = t.concurrency }
+            }
+            return out
+        }
+    }
+
+    func noteDispatched(id: String, worker: String) {
+        state.withLock { s in
+            if let old = s.inFlight[id] { s.outstanding[old, default: 1] -= 1 }
+            s.inFlight[id] = worker
+            s.outstanding[worker, default: 0] += 1
+        }
+    }
+
+    /// The execution left the worker (ended, went back to the queue, or the dispatch failed).
+    @discardableResult
+    func noteGone(id: String) -> String? {
+        state.withLock { s in
+            guard let w = s.inFlight.removeValue(forKey: id) else { return nil }
+            s.outstanding[w, default: 1] -= 1
+            if s.outstanding[w]! <= 0 { s.outstanding[w] = nil }
+            return w
+        }
+    }
+
+    func markFull(_ worker: String) {
+        state.withLock { s in s.full[worker] = s.workers[worker]?.heartbeat ?? 0 }
+    }
+
+    func isInFlight(_ id: String) -> Bool { state.withLock { $0.inFlight[id] != nil } }
+
+    /// Per-worker view for metrics: (id, reported running, outstanding here, slots).
+    func loads() -> [(String, Int, Int, Int)] {
+        state.withLock { s in s.workers.values.map { ($0.id, $0.reportedRunning, s.outstanding[$0.id] ?? 0, $0.slots) } }
+    }
+}

@@ -1,0 +1,196 @@
+import BatchCore
+import Terminal
+import Testing
+@testable import Console
+
+struct KeyHandlingTests {
+    func state(_ size: Size = Size(rows: 24, cols: 80), executions: Int = 30) -> ConsoleState {
+        var s = ConsoleState(size: size, timeZone: Fixtures.utc)
+        s.apply(snapshot: Fixtures.snapshot(executions: executions))
+        return s
+    }
+
+    func press(_ s: inout ConsoleState, _ keys: Key...) -> HandlerResult {
+        var last = HandlerResult.ignored
+        for k in keys { last = s.handle(k) }
+        return last
+    }
+
+    // Default sort is newest first, so the rows appear as id(0), id(1), ...
+    @Test(arguments: [
+        ([Key.down], 1), ([.char("j"), .char("j")], 2), ([.down, .up], 0), ([.up], 0),
+        ([.end], 29), ([.char("G"), .char("k")], 28), ([.end, .home], 0),
+        ([.pageDown], 17), ([.pageDown, .pageDown], 29), ([.pageDown, .pageUp], 0),
+    ])
+    func movementKeysMoveTheSelectionWithinTheRows(keys: [Key], expected: Int) {
+        var s = state()
+        for k in keys { _ = s.handle(k) }
+        #expect(s.selectedRowID == Fixtures.id(expected))
+    }
+
+    @Test func selectionFollowsItsRowWhenNewDataReordersTheRows() {
+        var s = state()
+        _ = press(&s, .down, .down)
+        #expect(s.selectedRowID == Fixtures.id(2))
+        var snap = Fixtures.snapshot(executions: 30)
+        snap.executions.insert(ExecutionRow(id: Fixtures.id(99), job: "new", state: .queued,
+                                            created: Fixtures.t0.addingTimeInterval(5)), at: 0)
+        s.apply(snapshot: snap)
+        #expect(s.selectedRowID == Fixtures.id(2))
+    }
+
+    @Test func numberKeysSwitchViewsAndQuitKeysQuit() {
+        var s = state()
+        #expect(press(&s, .char("2")) == .redraw)
+        #expect(s.view == .workers)
+        _ = press(&s, .char("4"))
+        #expect(s.view == .events)
+        #expect(press(&s, .char("q")).flags.contains(.quit))
+        #expect(press(&s, .f(10)).flags.contains(.quit))
+        #expect(press(&s, .ctrl("c")).flags.contains(.quit))
+        #expect(press(&s, .char("x")) == .ignored)
+    }
+
+    @Test func enterOpensTheSelectedExecutionAndEscapeGoesBack() {
+        var s = state()
+        let r = press(&s, .down, .enter)
+        #expect(r.action == .openExecution(id: Fixtures.id(1)))
+        #expect(s.openExecution == Fixtures.id(1))
+        s.apply(detail: Fixtures.detail(1))
+        #expect(s.detail != nil)
+        s.apply(detail: Fixtures.detail(2))  // a late answer for another execution is dropped
+        #expect(s.detail?.row.id == Fixtures.id(1))
+        _ = press(&s, .escape)
+        #expect(s.openExecution == nil)
+        #expect(s.detail == nil)
+    }
+
+    @Test func enterOnAnEventOpensItsExecution() {
+        var s = state()
+        _ = press(&s, .char("4"))
+        #expect(press(&s, .enter).action == .openExecution(id: Fixtures.id(0)))
+    }
+
+    @Test func cancelAsksFirstAndOnlyYesSendsIt() {
+        var s = state()  // row 0 is running
+        #expect(press(&s, .char("c")).action == nil)
+        guard case .confirm = s.overlay else { Issue.record("no confirmation dialog"); return }
+        #expect(press(&s, .char("z")).action == nil)  // other keys wait
+        #expect(press(&s, .char("n")).action == nil)
+        #expect(s.overlay == .none)
+        _ = press(&s, .char("c"))
+        #expect(press(&s, .char("y")).action == .cancel(id: Fixtures.id(0)))
+        #expect(s.overlay == .none)
+    }
+
+    @Test func cancelOfAFinishedExecutionExplainsInsteadOfAsking() {
+        var s = state()
+        _ = press(&s, .down, .char("c"))  // row 1 succeeded
+        #expect(s.overlay == .none)
+        #expect(s.message?.isError == true)
+        #expect(s.message?.text.contains("nothing to cancel") == true)
+    }
+
+    @Test func retryOnlyForFinishedExecutions() {
+        var s = state()
+        #expect(press(&s, .char("r")).action == nil)  // running
+        #expect(s.message?.text.contains("only a finished execution") == true)
+        #expect(press(&s, .down, .down, .char("r")).action == .retry(id: Fixtures.id(2)))  // failed
+    }
+
+    @Test func cancelAndRetryWorkOnTheOpenExecution() {
+        var s = state()
+        _ = press(&s, .enter)
+        s.apply(detail: Fixtures.detail(0))
+        _ = press(&s, .char("c"))
+        #expect(press(&s, .char("y")).action == .cancel(id: Fixtures.id(0)))
+        #expect(s.openExecution == Fixtures.id(0))
+    }
+
+    @Test func cancelOutsideTheExecutionsViewSaysWhere() {
+        var s = state()
+        _ = press(&s, .char("2"), .char("c"))
+        #expect(s.overlay == .none)
+        #expect(s.message?.text.contains("view 1") == true)
+    }
+
+    @Test func filterNarrowsRowsAsYouTypeAndEscapeClearsIt() {
+        var s = state()
+        #expect(press(&s, .char("/")) == .redraw)
+        let r = press(&s, .char("F"), .char("a"), .char("i"), .char("l"))
+        #expect(r.flags.contains(.rescan))
+        #expect(s.filter == "Fail")
+        #expect(s.visibleRows.allSatisfy { $0.searchText.contains("fail") })
+        #expect(s.visibleRows.count == 4)
+        _ = press(&s, .backspace)
+        #expect(s.filter == "Fai")
+        _ = press(&s, .enter)
+        #expect(s.overlay == .none)
+        #expect(s.filter == "Fai")
+        _ = press(&s, .char("/"), .escape)
+        #expect(s.filter.isEmpty)
+        #expect(s.visibleRows.count == 30)
+    }
+
+    @Test func sortCyclesColumnsAndInvertFlipsTheOrder() {
+        var s = state()
+        #expect(s.sort(of: .executions) == SortOrder(column: 6, descending: true))
+        _ = press(&s, .char("s"))
+        #expect(s.sort(of: .executions) == SortOrder(column: 7, descending: true))
+        _ = press(&s, .char("s"))
+        #expect(s.sort(of: .executions) == SortOrder(column: 0, descending: false))
+        _ = press(&s, .char("I"))
+        #expect(s.sort(of: .executions) == SortOrder(column: 0, descending: true))
+        #expect(s.visibleRows.first?.id == Fixtures.id(29))
+        #expect(s.sort(of: .workers) == ConsoleView.workers.defaultSort)  // each view keeps its own
+    }
+
+    @Test func helpClosesOnAnyKey() {
+        var s = state()
+        _ = press(&s, .char("?"))
+        #expect(s.overlay == .help)
+        #expect(press(&s, .char("q")) == .redraw)  // closes help, does not quit
+        #expect(s.overlay == .none)
+    }
+
+    @Test func triggerAsksForJobTypesThenSendsValidatedParameters() {
+        var s = state()
+        #expect(press(&s, .char("t")).action == .loadJobTypes)
+        s.apply(jobTypes: Fixtures.jobs)  // sorted: noop, report, sleep
+        _ = press(&s, .down, .enter)      // report
+        guard case .trigger(let form) = s.overlay, case .editParams(let job) = form.step else {
+            Issue.record("not editing parameters"); return
+        }
+        #expect(job.name == "report")
+        #expect(form.values == ["", "pdf"])  // defaults filled in
+        // Enter on the last field submits: the required date is empty, so it is refused.
+        #expect(press(&s, .tab, .enter).action == nil)
+        guard case .trigger(let refused) = s.overlay else { Issue.record("form closed"); return }
+        #expect(refused.field == 0)
+        #expect(refused.problems[0] == "date is required")
+        for c in "2025-11-25" { _ = s.handle(.char(c)) }
+        _ = press(&s, .tab, .ctrl("u"))
+        for c in "csv" { _ = s.handle(.char(c)) }
+        let r = press(&s, .enter)
+        #expect(r.action == .trigger(job: "report", params: ["date": "2025-11-25", "format": "csv"]))
+        #expect(s.overlay == .none)
+    }
+
+    @Test func triggerOfAJobWithoutParametersSendsAtOnceAndEscapeCancels() {
+        var s = state()
+        _ = press(&s, .char("t"))
+        s.apply(jobTypes: Fixtures.jobs)
+        #expect(press(&s, .enter).action == .trigger(job: "noop", params: [:]))
+        _ = press(&s, .char("t"), .escape)
+        #expect(s.overlay == .none)
+    }
+
+    @Test func dataErrorsShowUntilTheNextGoodSample() {
+        var s = state()
+        s.apply(dataError: "redis at 127.0.0.1:6379: connection refused")
+        #expect(s.dataError != nil)
+        #expect(s.snapshot != nil)  // the last good data stays on screen
+        s.apply(snapshot: Fixtures.snapshot())
+        #expect(s.dataError == nil)
+    }
+}

@@ -1,0 +1,208 @@
+import BatchCore
+import Foundation
+import Terminal
+import Testing
+@testable import Console
+
+struct RenderTests {
+    static let sizes = [Size(rows: 24, cols: 80), Size(rows: 40, cols: 120)]
+
+    func draw(_ state: ConsoleState) -> GridCanvas {
+        let c = GridCanvas(rows: state.size.rows, cols: state.size.cols)
+        render(state, into: c)
+        return c
+    }
+
+    func state(_ size: Size, snapshot: ConsoleSnapshot = Fixtures.snapshot()) -> ConsoleState {
+        var s = ConsoleState(size: size, timeZone: Fixtures.utc)
+        s.apply(snapshot: snapshot)
+        return s
+    }
+
+    @Test(arguments: sizes)
+    func executionsViewHasMetersTabsTitlesRowsAndFunctionBar(size: Size) {
+        let c = draw(state(size, snapshot: Fixtures.snapshot(executions: 60)))
+        let lines = c.lines
+        #expect(lines[0].hasPrefix("Workers [") && lines[0].contains("2/3 up"))
+        #expect(lines[0].contains("12 queued"))
+        #expect(lines[1].contains("3/8 slots") && lines[1].contains("1.25/s"))
+        #expect(lines[2].contains("97.5%") && lines[2].contains("1m02s"))
+        #expect(lines[3].contains("1 Executions") && lines[3].contains("60 rows"))
+        #expect(lines[4].hasPrefix("ID ") && lines[4].contains("STATE") && lines[4].contains("CREATED▼"))
+        #expect(lines[5].contains("report") && lines[5].contains("running") && lines[5].contains("40%"))
+        #expect(lines[size.rows - 2].contains("updated 12:00:00"))
+        #expect(lines[size.rows - 1].hasPrefix("?Help"))
+        // One table row per line between the titles and the status line, no more.
+        let tableRows = size.rows - 7
+        #expect(lines[5 + tableRows - 1].contains(Format.id(Fixtures.id(tableRows - 1), width: size.cols >= 120 ? 26 : 12)))
+    }
+
+    @Test(arguments: sizes)
+    func selectedRowIsHighlightedAcrossTheWholeWidth(size: Size) {
+        var s = state(size)
+        _ = s.handle(.down)
+        let c = draw(s)
+        #expect((0..<size.cols).allSatisfy { c.style(6, $0) == .selection })
+        #expect(c.style(5, 0) != .selection)
+        // Unselected rows carry their state's colour in the state column.
+        let stateCol = c.lines[4].range(of: "STATE").map { c.lines[4].distance(from: c.lines[4].startIndex, to: $0.lowerBound) }!
+        #expect(c.style(5, stateCol) == .stateRunning)
+        #expect(c.style(7, stateCol) == .stateFailed)
+    }
+
+    @Test(arguments: sizes)
+    func scrollingKeepsTheSelectionOnScreen(size: Size) {
+        var s = state(size, snapshot: Fixtures.snapshot(executions: 100))
+        let lastRow = size.rows - 3
+        _ = s.handle(.end)
+        var c = draw(s)
+        #expect(c.lines[lastRow].contains(Format.id(Fixtures.id(99), width: size.cols >= 120 ? 26 : 12)))
+        #expect(c.style(lastRow, 0) == .selection)
+        _ = s.handle(.pageUp)
+        c = draw(s)
+        let selected = (5...lastRow).filter { c.style($0, 0) == .selection }
+        #expect(selected.count == 1)
+        #expect(s.selectedRowID == Fixtures.id(99 - (size.rows - 7)))
+        _ = s.handle(.home)
+        c = draw(s)
+        #expect(c.style(5, 0) == .selection)
+        #expect(c.lines[5].contains(Format.id(Fixtures.id(0), width: size.cols >= 120 ? 26 : 12)))
+    }
+
+    @Test(arguments: sizes)
+    func wideCharactersKeepColumnsAligned(size: Size) {
+        var snap = Fixtures.snapshot()
+        snap.executions[1].job = "日本語のレポート作成ジョブ"
+        let c = draw(state(size, snapshot: snap))
+        // Every row is exactly as wide as the screen, and the ATT column lines up.
+        #expect(c.lines.allSatisfy { TextWidth.width($0) == size.cols })
+        let attCol = { (line: String) -> Int? in
+            guard let r = line.range(of: "/3 ") else { return nil }
+            return TextWidth.width(String(line[..<r.lowerBound]))
+        }
+        #expect(attCol(c.lines[6]) != nil)
+        #expect(attCol(c.lines[6]) == attCol(c.lines[5]))
+    }
+
+    @Test(arguments: sizes)
+    func workersViewShowsBreakersOfTheSelectedWorker(size: Size) {
+        var s = state(size)
+        _ = s.handle(.char("2"))
+        let c = draw(s)
+        #expect(c.lines[4].hasPrefix("WORKER"))
+        #expect(c.lines[5].contains("worker-a-20190") && c.lines[5].contains("open") && c.lines[5].contains("62.0%"))
+        #expect(c.lines[6].contains("worker-b-20191") && c.lines[6].contains("30s"))
+        let info = c.lines[size.rows - 3]
+        #expect(info.hasPrefix("Breakers gw-1: closed"))
+        #expect(info.contains("gw-2: open"))
+    }
+
+    @Test(arguments: sizes)
+    func schedulesAndEventsViewsShowTheirRows(size: Size) {
+        var s = state(size)
+        _ = s.handle(.char("3"))
+        var c = draw(s)
+        #expect(c.lines[5].contains("tick") && c.lines[5].contains("paused"))
+        #expect(c.lines[6].contains("nightly-report") && c.lines[6].contains("11-26 02:00:00"))
+        _ = s.handle(.char("4"))
+        c = draw(s)
+        #expect(c.lines[5].hasPrefix("12:00:00 dispatch"))
+        #expect(c.lines[6].contains("fail") && c.lines[6].contains("exit_code 3"))
+    }
+
+    @Test(arguments: sizes)
+    func detailViewShowsParametersAttemptsAndTheOutputTail(size: Size) {
+        var s = state(size)
+        _ = s.handle(.enter)
+        var c = draw(s)
+        #expect(c.row(containing: "loading…") != nil)
+        s.apply(detail: Fixtures.detail(0, outputLines: 100))
+        c = draw(s)
+        #expect(c.lines[4].hasPrefix("Execution \(Fixtures.id(0))"))
+        #expect(c.row(containing: "date=2025-11-25  format=pdf") != nil)
+        #expect(c.row(containing: "failed exit_code 3") != nil)
+        #expect(c.row(containing: "40%") != nil)
+        // The newest output line sits just above the status line.
+        #expect(c.lines[size.rows - 3].hasPrefix("line 100 of output"))
+        _ = s.handle(.up)
+        _ = s.handle(.up)
+        c = draw(s)
+        #expect(c.lines[size.rows - 3].hasPrefix("line 98 of output"))
+        #expect(c.row(containing: "2 lines back") != nil)
+    }
+
+    @Test(arguments: sizes)
+    func overlaysDrawOnTopOfTheView(size: Size) {
+        var s = state(size)
+        _ = s.handle(.char("c"))
+        var c = draw(s)
+        #expect(c.row(containing: "Cancel report execution \(Fixtures.id(0)) (running)?") != nil)
+        #expect(c.lines[size.rows - 1].hasPrefix("yYes"))
+        _ = s.handle(.char("n"))
+        _ = s.handle(.char("t"))
+        c = draw(s)
+        #expect(c.row(containing: "loading job types…") != nil)
+        s.apply(jobTypes: Fixtures.jobs)
+        c = draw(s)
+        #expect(c.row(containing: "report             date* format") != nil)
+        _ = s.handle(.down)
+        _ = s.handle(.enter)
+        c = draw(s)
+        #expect(c.row(containing: "Trigger report") != nil)
+        #expect(c.row(containing: "enum pdf|csv, default pdf") != nil)
+        _ = s.handle(.escape)
+        _ = s.handle(.char("?"))
+        c = draw(s)
+        #expect(c.row(containing: "batchtop keys") != nil)
+        #expect(c.row(containing: "trigger a job") != nil)
+    }
+
+    @Test func filterShowsOnTheTabLineAndEmptyResultsSaySo() {
+        var s = state(Size(rows: 24, cols: 80))
+        _ = s.handle(.char("/"))
+        for ch in "zzz" { _ = s.handle(.char(ch)) }
+        let c = draw(s)
+        #expect(c.lines[3].contains("filter: zzz_"))
+        #expect(c.lines[3].contains("0/30 rows"))
+        #expect(c.lines[5].contains("no executions match \"zzz\""))
+        #expect(c.lines[23].hasPrefix("EnterDone"))
+    }
+
+    @Test func dataErrorTakesTheStatusLineAndDataStays() {
+        var s = state(Size(rows: 24, cols: 80))
+        s.apply(dataError: "redis 127.0.0.1:6379: connection refused")
+        let c = draw(s)
+        #expect(c.lines[22].hasPrefix("data source: redis 127.0.0.1:6379: connection refused (retrying)"))
+        #expect(c.style(22, 0) == .error)
+        #expect(c.lines[5].contains("report"))
+    }
+
+    @Test func beforeTheFirstSampleTheScreenSaysItIsWaiting() {
+        let s = ConsoleState(size: Size(rows: 24, cols: 80), timeZone: Fixtures.utc)
+        let c = draw(s)
+        #expect(c.lines[5].contains("waiting for the first sample"))
+        #expect(c.lines[0].contains("Workers"))
+    }
+
+    @Test(arguments: [Size(rows: 3, cols: 80), Size(rows: 24, cols: 10), Size(rows: 10, cols: 30), Size(rows: 0, cols: 0)])
+    func tinyScreensDoNotCrash(size: Size) {
+        var s = state(size)
+        _ = s.handle(.char("t"))
+        s.apply(jobTypes: Fixtures.jobs)
+        let c = draw(s)
+        #expect(c.lines.count == size.rows)
+    }
+
+    @Test func batchOutputIsPlainTextWithEveryRow() {
+        let lines = BatchOutput.lines(Fixtures.snapshot(executions: 50), width: 100, timeZone: Fixtures.utc)
+        #expect(lines.count == 52)
+        #expect(lines[0] == "batchtop 11-25 12:00:00  workers 2/3  queue 12  running 3/8  throughput 1.25/s  success 97.5%  p95 1m02s")
+        #expect(lines[1].hasPrefix("ID"))
+        #expect(lines[2].hasPrefix(Fixtures.id(0)))
+        #expect(lines.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("…") })
+        #expect(lines.dropFirst().allSatisfy { TextWidth.width($0) <= 115 })
+        let workers = BatchOutput.lines(Fixtures.snapshot(), view: .workers, width: 120, timeZone: Fixtures.utc)
+        #expect(workers.count == 4)
+        #expect(workers[2].hasPrefix("worker-a-20190"))
+    }
+}
