@@ -9,6 +9,13 @@ struct FirePlanner: Sendable {
     private var generation: UInt64 = 0
     /// Schedules with pending fires: the only ones `readyPending` looks at.
     private var withPending: Set<String> = []
+    /// Schedules whose status changed since it was last published.
+    private var dirtyNames: Set<String> = []
+    /// Executions not known to be over, and their schedule: the only ones
+    /// `observed` looks at, so a second's work does not grow with the schedule count.
+    private(set) var watching: [String: String] = [:]
+    /// Schedules paused by an operator (in Redis).
+    private var operatorPaused: Set<String> = []
     /// How long an undeliverable fire is retried before it is given up.
     var deliveryRetryMaxMs: Int64 = 3_600_000
     /// Fires `overlap = queue` keeps per schedule; later ones are skipped.
@@ -31,7 +38,7 @@ struct FirePlanner: Sendable {
         let anchor = Instant(millisecondsSinceEpoch: (now.millisecondsSinceEpoch + 999) / 1000 * 1000)
         for s in schedules {
             if var old = states[s.name], old.schedule.fingerprint == s.fingerprint {
-                if old.schedule.definition != s.definition { old.dirty = true }
+                if old.schedule.definition != s.definition { dirtyNames.insert(old.name) }
                 old.schedule = s
                 next[s.name] = old
                 continue
@@ -50,6 +57,7 @@ struct FirePlanner: Sendable {
         let removed = states.keys.filter { next[$0] == nil }
         states = next
         withPending = Set(states.values.filter { !$0.pending.isEmpty }.map(\.name))
+        watching = watching.filter { states[$0.value]?.lastExecution == $0.key }
         return removed
     }
 
@@ -57,7 +65,7 @@ struct FirePlanner: Sendable {
     private mutating func plan(_ st: inout ScheduleState, after: Instant) {
         st.next = st.schedule.plan.nextFire(after: after, lastFire: st.isFixedDelay ? st.lastFire : nil,
                                             lastEnd: st.lastEnd, startedAt: st.anchor)
-        st.dirty = true
+        dirtyNames.insert(st.name)
         if let n = st.next { heap.push(.init(at: n, name: st.name, generation: st.generation)) }
     }
 
@@ -78,7 +86,7 @@ struct FirePlanner: Sendable {
     mutating func adopt(_ status: ScheduleStatus?, name: String) -> Instant? {
         guard var st = states[name] else { return nil }
         defer { states[name] = st }
-        st.dirty = true
+        dirtyNames.insert(st.name)
         guard let status, status.fingerprint == st.schedule.fingerprint else { return st.lastFire }
         st.anchor = Instant(millisecondsSinceEpoch: status.anchorMs)
         st.misfires = max(st.misfires, status.misfires)
@@ -86,6 +94,7 @@ struct FirePlanner: Sendable {
             st.lastFire = Instant(millisecondsSinceEpoch: ms)
             st.lastExecution = status.lastExecution
             st.lastOutcome = status.lastOutcome
+            if let id = status.lastExecution, st.previousMayRun { watching[id] = name }
         }
         var since = st.lastFire
         if let p = status.pendingSinceMs { since = min(since ?? .init(millisecondsSinceEpoch: p - 1), .init(millisecondsSinceEpoch: p - 1)) }
@@ -133,10 +142,12 @@ struct FirePlanner: Sendable {
 
     /// Marks operator pauses; a resumed schedule fires from its next instant on.
     mutating func setOperatorPaused(_ paused: Set<String>) {
-        for (name, st) in states where st.pausedByOperator != paused.contains(name) {
+        guard paused != operatorPaused else { return }
+        for name in paused.symmetricDifference(operatorPaused) where states[name] != nil {
             states[name]!.pausedByOperator = paused.contains(name)
-            states[name]!.dirty = true
+            dirtyNames.insert(name)
         }
+        operatorPaused = paused
     }
 
     // MARK: Overlap
@@ -156,13 +167,13 @@ struct FirePlanner: Sendable {
         case .queueAfterPrevious:
             if st.pending.filter(\.queued).count >= queueLimit {
                 st.lastOutcome = "skipped:queue-full"
-                st.dirty = true
+                dirtyNames.insert(st.name)
                 return .skip
             }
             st.pending.append(PendingFire(at: fire.at, notBefore: now, queued: true))
         case .skip:
             st.lastOutcome = "skipped:overlap"
-            st.dirty = true
+            dirtyNames.insert(st.name)
         }
         return decision
     }
@@ -174,7 +185,7 @@ struct FirePlanner: Sendable {
         let known = Set(st.pending.map(\.at))
         for at in fires where !known.contains(at) { st.pending.append(PendingFire(at: at, notBefore: now)) }
         st.pending.sort { $0.at < $1.at }
-        st.dirty = true
+        dirtyNames.insert(st.name)
         states[name] = st
         withPending.insert(name)
     }
@@ -218,7 +229,7 @@ struct FirePlanner: Sendable {
                 st.pending[i].inFlight = true
                 deliver.append(Fire(name: name, at: st.pending[i].at))
             }
-            if !dropped.isEmpty || !deliver.isEmpty { st.dirty = true }
+            if !dropped.isEmpty || !deliver.isEmpty { dirtyNames.insert(st.name) }
             if st.isFixedDelay, dropped.contains(where: { $0.0.name == name }), st.pending.isEmpty, st.next == nil {
                 st.lastEnd = now
                 states[name] = st
@@ -235,9 +246,11 @@ struct FirePlanner: Sendable {
     mutating func delivered(_ fire: Fire, executionId: String, state: String) {
         guard var st = states[fire.name] else { return }
         st.pending.removeAll { $0.at == fire.at }
+        if let old = st.lastExecution { watching[old] = nil }
         st.lastExecution = executionId
         st.lastOutcome = state
-        st.dirty = true
+        if !ScheduleState.isFinal(state) { watching[executionId] = fire.name }
+        dirtyNames.insert(st.name)
         states[fire.name] = st
         if st.pending.isEmpty { withPending.remove(fire.name) }
     }
@@ -247,7 +260,7 @@ struct FirePlanner: Sendable {
         guard var st = states[fire.name] else { return }
         st.pending.removeAll { $0.at == fire.at }
         st.lastOutcome = outcome
-        st.dirty = true
+        dirtyNames.insert(st.name)
         states[fire.name] = st
         if st.pending.isEmpty { withPending.remove(fire.name) }
         if st.isFixedDelay, st.next == nil {
@@ -262,7 +275,7 @@ struct FirePlanner: Sendable {
         st.pending[i].inFlight = false
         st.pending[i].attempts += 1
         st.pending[i].notBefore = now.adding(milliseconds: delayMs)
-        st.dirty = true
+        dirtyNames.insert(st.name)
         states[fire.name] = st
         withPending.insert(fire.name)
     }
@@ -275,9 +288,7 @@ struct FirePlanner: Sendable {
     // MARK: Executions
 
     /// Executions whose state the planner waits on: last executions not yet over.
-    var watchedExecutions: [String] {
-        states.values.compactMap { $0.previousMayRun ? $0.lastExecution : nil }
-    }
+    var watchedExecutions: [String] { Array(watching.keys) }
 
     /// The last execution of `name`, when the overlap policy needs its state before a fire.
     func overlapCheck(_ name: String) -> String? {
@@ -287,11 +298,13 @@ struct FirePlanner: Sendable {
 
     /// New states of watched executions: outcomes, queued fires' turn, fixed-delay's next fire.
     mutating func observed(_ seen: [String: (state: ExecutionState, finished: Int64?)], now: Instant) {
-        if seen.isEmpty { return }
-        for (name, st) in states {
-            guard let id = st.lastExecution, let s = seen[id], st.lastOutcome != s.state.rawValue else { continue }
+        for (id, s) in seen {
+            guard let name = watching[id] else { continue }
+            guard let st = states[name], st.lastExecution == id else { watching[id] = nil; continue }
+            if s.state.isTerminal { watching[id] = nil }
+            guard st.lastOutcome != s.state.rawValue else { continue }
             states[name]!.lastOutcome = s.state.rawValue
-            states[name]!.dirty = true
+            dirtyNames.insert(name)
             if s.state.isTerminal {
                 if !st.pending.isEmpty { withPending.insert(name) }
                 if st.isFixedDelay, st.next == nil {
@@ -329,21 +342,21 @@ struct FirePlanner: Sendable {
 
     /// Names whose status changed since the last call, which clears the marks.
     mutating func takeDirty() -> [String] {
-        var out: [String] = []
-        for (name, st) in states where st.dirty {
-            out.append(name)
-            states[name]!.dirty = false
-        }
-        return out
+        let out = dirtyNames.filter { states[$0] != nil }
+        dirtyNames = []
+        return Array(out)
     }
 
     /// Marks these statuses to publish again (the last publish failed).
     mutating func markDirty(_ names: [String]) {
-        for name in names where states[name] != nil { states[name]!.dirty = true }
+        dirtyNames.formUnion(names)
     }
 
     /// Marks every status to publish again.
     mutating func markAllDirty() {
-        for name in states.keys { states[name]!.dirty = true }
+        dirtyNames = Set(states.keys)
     }
+
+    /// Fires claimed and not yet delivered, over all schedules.
+    var pendingCount: Int { withPending.reduce(0) { $0 + (states[$1]?.pending.count ?? 0) } }
 }

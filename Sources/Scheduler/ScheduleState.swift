@@ -45,8 +45,6 @@ struct ScheduleState: Sendable {
     var misfires = 0
     var pending: [PendingFire] = []
     var pausedByOperator = false
-    /// Changed since the status was last published.
-    var dirty = true
 
     var name: String { schedule.name }
     var definition: ScheduleDefinition { schedule.definition }

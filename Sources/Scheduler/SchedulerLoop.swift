@@ -15,7 +15,7 @@ final class SchedulerLoop: Sendable {
         var deliveryRetryMaxMs: Int64
         var fireKeyTTLSeconds: Int
         var gateways: [String]
-        var deliveryThreads = 4
+        var deliveryThreads = 16
         var backoff = Backoff(base: .milliseconds(500), cap: .seconds(30), jitter: .full)
     }
 
@@ -354,7 +354,7 @@ final class SchedulerLoop: Sendable {
             jobType: d.job, params: params.mapValues { .string($0) }, idempotencyKey: fire.idempotencyKey,
             priority: d.priority, trigger: Trigger(source: "schedule", schedule: d.name, fireTime: fire.at.iso8601(in: zone)))
         let first = s.planner.attempts(fire) == 0
-        let (clock, delivery, metrics, schedules, ttl, log) = (clock, delivery, metrics, schedules, settings.fireKeyTTLSeconds, logger)
+        let (clock, delivery, metrics, log) = (clock, delivery, metrics, logger)
         pool.submit { [self] in
             if let cancel {
                 if !delivery.cancel(executionId: cancel) {
@@ -363,17 +363,6 @@ final class SchedulerLoop: Sendable {
             }
             if first { metrics.lateness.observe(Double(clock.now().milliseconds(since: fire.at)) / 1000) }
             let result = delivery.deliver(request)
-            var value: String?
-            switch result {
-            case .delivered(let id, _, _): value = id
-            case .rejected(_, let reason): value = "failed:" + reason
-            case .unavailable: value = nil
-            }
-            if let value {
-                do { try schedules.recordFire(schedule: fire.name, epochMillis: fire.at.millisecondsSinceEpoch, value: value, ttlSeconds: ttl) } catch {
-                    log.warning("cannot record a delivered fire", ["fire": fire.description, "error": "\(error)"])
-                }
-            }
             post(fire, result)
         }
     }
@@ -385,13 +374,22 @@ final class SchedulerLoop: Sendable {
         }
         guard !results.isEmpty else { return }
         let now = clock.now()
+        var records: [(schedule: String, epochMillis: Int64, value: String)] = []
+        defer {
+            do { try schedules.recordFires(records, ttlSeconds: settings.fireKeyTTLSeconds) } catch {
+                // The fire keys keep their claim: a new leader redelivers them, and the idempotency key makes that safe.
+                logger.warning("cannot record delivered fires", ["fires": "\(records.count)", "error": "\(error)"])
+            }
+        }
         for (fire, result) in results {
             switch result {
             case .delivered(let id, let state, let gateway):
+                records.append((fire.name, fire.at.millisecondsSinceEpoch, id))
                 s.planner.delivered(fire, executionId: id, state: state)
                 metrics.fires.labels(fire.name).inc()
                 logger.debug("fire delivered", ["fire": fire.description, "execution": id, "gateway": gateway])
             case .rejected(let status, let reason):
+                records.append((fire.name, fire.at.millisecondsSinceEpoch, "failed:" + reason))
                 s.planner.rejected(fire, outcome: "failed:" + reason, now: now)
                 metrics.deliveryFailures.labels("rejected").inc()
                 logger.error("gateway refused a fire; it will not be retried (fix the schedule's job or parameters)",
@@ -440,7 +438,7 @@ final class SchedulerLoop: Sendable {
     private func publish(_ s: inout LoopState, all: Bool) {
         if all { s.planner.markAllDirty() }
         let names = s.planner.takeDirty()
-        metrics.pending.set(Double(s.planner.states.values.reduce(0) { $0 + $1.pending.count }))
+        metrics.pending.set(Double(s.planner.pendingCount))
         guard !names.isEmpty else { return }
         let now = clock.now()
         let encoder = JSONEncoder()

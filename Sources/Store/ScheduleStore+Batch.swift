@@ -21,3 +21,13 @@ extension ScheduleStore {
         return replies.map(\.string)
     }
 }
+
+extension ScheduleStore {
+    /// Records what many claimed fires became, in one round trip.
+    public func recordFires(_ records: [(schedule: String, epochMillis: Int64, value: String)], ttlSeconds: Int) throws(StoreError) {
+        if records.isEmpty { return }
+        let commands = records.map { RedisCommand("SET", keys.fire($0.schedule, $0.epochMillis), $0.value, "EX", ttlSeconds) }
+        let replies = try mapRedis { try redis.pipeline(commands) }
+        if let e = replies.compactMap(\.errorMessage).first { throw .unexpectedReply("SET fire: \(e)") }
+    }
+}

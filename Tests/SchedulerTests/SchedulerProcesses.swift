@@ -9,8 +9,10 @@ struct SchedulerProcesses {
     let namespace: String
     let redisURL: String
 
-    /// The `batch-scheduler` built next to the test bundle (`swift build --build-tests` builds it).
+    /// `$BATCH_SCHEDULER_BIN` (bench/scheduler sets a release build), else the
+    /// `batch-scheduler` built next to the test bundle (`swift build --build-tests` builds it).
     static func executable() throws -> String {
+        if let bin = ProcessInfo.processInfo.environment["BATCH_SCHEDULER_BIN"], !bin.isEmpty { return bin }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = dir.appendingPathComponent("batch-scheduler").path
@@ -58,6 +60,11 @@ struct SchedulerProcesses {
 
         \(schedules)
         """
+    }
+
+    /// Rewrites the configuration (before a SIGHUP).
+    func rewrite(_ config: String) throws {
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     /// `count` schedules `s00`, `s01`, ... firing every second.

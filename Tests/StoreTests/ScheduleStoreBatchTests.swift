@@ -16,6 +16,10 @@ struct ScheduleStoreBatchTests {
         let ttl = try f.send("TTL", f.keys.fire("b", 1000)).int ?? -1
         #expect(ttl > 0 && ttl <= 60)
         #expect(try s.claimFires([], owner: "me", ttlSeconds: 60).isEmpty)
+        try s.recordFires([("a", 1000, "E1"), ("b", 1000, "failed:http_400")], ttlSeconds: 30)
+        #expect(try s.fireValues([("a", 1000), ("b", 1000)]) == ["E1", "failed:http_400"])
+        let recorded = try f.send("TTL", f.keys.fire("a", 1000)).int ?? -1
+        #expect(recorded > 0 && recorded <= 30)
     }
 
     @Test func statesReadsStateAndFinishOfKnownExecutionsOnly() throws {
