@@ -47,11 +47,11 @@ struct SchedulerProcesses {
     }
 
     /// A configuration: the job, the schedulers' settings and `schedules` sections.
-    static func config(gateways: [String], leaderTTL: String = "2s", schedules: String) -> String {
+    static func config(gateways: [String], leaderTTL: String = "2s", tick: String = "50ms", schedules: String) -> String {
         """
         [scheduler]
         leader-ttl = \(leaderTTL)
-        tick = 50ms
+        tick = \(tick)
         \(gateways.isEmpty ? "" : "gateways = " + gateways.joined(separator: ", "))
 
         [job "report"]
