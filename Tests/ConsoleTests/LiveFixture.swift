@@ -54,6 +54,13 @@ struct LiveFixture {
         return id
     }
 
+    /// The ids in the store's order, newest first: by creation time (Redis ms), then
+    /// by id, since several executions can be created within one millisecond.
+    func newestFirst(_ ids: [String]) throws -> [String] {
+        let created = try ids.map { ($0, try executions.get($0)?.created ?? 0) }
+        return created.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+    }
+
     @discardableResult
     func seed() throws -> Seeded {
         let ok = try run(job: "sleep", to: AttemptEnd(outcome: .succeeded, exitCode: 0, result: #"{"rows":3}"#), lines: ["done"])
