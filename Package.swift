@@ -54,6 +54,10 @@ let package = Package(
         .executableTarget(name: "batch-scheduler", dependencies: ["Scheduler"], path: "Sources/exe/batch-scheduler"),
         .executableTarget(name: "batchctl", dependencies: ["Control"], path: "Sources/exe/batchctl"),
         .executableTarget(name: "batchtop", dependencies: ["Console"], path: "Sources/exe/batchtop"),
+        // Benchmarks (release builds, run by the scripts in bench/)
+        .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
+        .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
+        .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),

@@ -30,7 +30,8 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
 export BATCH_REDIS_URL="redis://127.0.0.1:$rport/0"
 export BATCH_NAMESPACE=demo
-conf="$root/etc/demo/batch.conf"
+conf="$run/batch.conf"
+sed "s#@ROOT@#$root#g" "$root/etc/demo/batch.conf.in" > "$conf"
 
 "$bin/batch-gateway" --config "$conf" --listen 127.0.0.1:20200 2>"$run/gateway.log" & pids+=($!)
 "$bin/batch-worker" --config "$conf" --listen 127.0.0.1:20190 --id worker-a 2>"$run/worker-a.log" & pids+=($!)

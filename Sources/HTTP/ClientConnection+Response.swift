@@ -52,16 +52,16 @@ extension ClientConnection {
     }
 
     private func readHead(deadline: UInt64) throws -> (Int, Int, HTTPHeaders) {
-        var scanFrom = index
+        var scanned = 0  // relative to index, which fill() may move when it compacts the buffer
         while true {
-            if let end = findHeadEnd(from: scanFrom) {
-                let lines = String(decoding: buffer[index..<end], as: UTF8.self)
-                    .split(separator: "\n", omittingEmptySubsequences: false)
-                    .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+            if let end = findHeadEnd(from: index + scanned) {
+                // Split bytes, not Characters: "\r\n" is a single Character in Swift.
+                let lines = buffer[index..<end].split(separator: 0x0A, omittingEmptySubsequences: false)
+                    .map { Substring(String(decoding: $0.last == 0x0D ? $0.dropLast() : $0, as: UTF8.self)) }
                 index = end
                 return try parseHead(lines.filter { !$0.isEmpty })
             }
-            scanFrom = max(index, buffer.count - 3)
+            scanned = max(0, buffer.count - index - 3)
             if buffer.count - index > 64 << 10 { throw HTTPClientError.tooLarge("\(peer): response head over 64 KiB") }
             guard try fill(deadline: deadline, doing: "waiting for the response") else {
                 if buffer.count > index {

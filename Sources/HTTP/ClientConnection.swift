@@ -9,6 +9,7 @@ final class ClientConnection: @unchecked Sendable {
     var buffer: [UInt8] = []
     var index = 0
     var receivedAny = false
+    private var scratch = [UInt8](repeating: 0, count: 16 << 10)
     var sentAll = false
     private var isClosed = false
 
@@ -124,7 +125,6 @@ final class ClientConnection: @unchecked Sendable {
             buffer.removeAll(keepingCapacity: true)
             index = 0
         }
-        var scratch = [UInt8](repeating: 0, count: 16 << 10)
         while true {
             let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {

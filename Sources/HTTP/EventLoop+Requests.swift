@@ -16,8 +16,10 @@ extension EventLoop {
             response.headers.set("WWW-Authenticate", "Bearer")
             connection.earlyResponse = response
         } else {
-            let path = HTTPRequest.percentDecode(HTTPRequest.split(head.target).0, plusIsSpace: false)
-            switch server.router.match(method: head.method, path: path ?? "") {
+            // Routing uses the raw path so that an encoded "/" (%2F) stays inside its segment.
+            let rawPath = String(HTTPRequest.split(head.target).0)
+            let path: String? = HTTPRequest.percentDecode(rawPath, plusIsSpace: false)
+            switch server.router.match(method: head.method, path: rawPath) {
             case .found: break
             case .notFound:
                 connection.earlyResponse = .problem(status: 404, title: "Not Found", detail: "no route for \(path ?? head.target)")
@@ -42,6 +44,8 @@ extension EventLoop {
         connection.deadline = Socket.monotonicNanos() + configuration.bodyTimeout.nanoseconds
     }
 
+    static let maxStreamBacklog = 8 << 20
+
     static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     func dispatch(_ body: [UInt8], on connection: Connection) {
@@ -52,7 +56,7 @@ extension EventLoop {
         }
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body,
                                   remoteAddress: connection.remoteAddress, versionMinor: head.versionMinor)
-        guard case .found(let handler, let parameters) = server.router.match(method: request.method, path: request.path) else {
+        guard case .found(let handler, let parameters) = server.router.match(method: request.method, path: String(HTTPRequest.split(head.target).0)) else {
             send(connection, .problem(status: 404, title: "Not Found", detail: "no route for \(request.path)"),
                  method: head.method, target: head.target, versionMinor: head.versionMinor)
             return
@@ -100,7 +104,7 @@ extension EventLoop {
               connection.phase == .inFlight, let head = connection.head else { return }
         connection.phase = .streaming
         connection.streamChunked = head.versionMinor >= 1
-        if !connection.streamChunked { connection.keepAlive = false }
+        if !connection.streamChunked || draining { connection.keepAlive = false }
         var headers = headers
         headers.remove("Content-Length")
         if connection.streamChunked { headers.set("Transfer-Encoding", "chunked") }
@@ -113,6 +117,11 @@ extension EventLoop {
     func streamWrite(_ context: RequestContext, _ bytes: [UInt8]) {
         guard let connection = connections[context.connectionID], connection.context === context,
               connection.phase == .streaming else { return }
+        if connection.writeBuffer.count - connection.writeIndex > Self.maxStreamBacklog {
+            // The peer reads far slower than the handler writes: drop it rather than buffer without bound.
+            close(connection)
+            return
+        }
         if connection.streamChunked {
             connection.writeBuffer.append(contentsOf: Array(String(bytes.count, radix: 16).utf8))
             connection.writeBuffer.append(contentsOf: [0x0D, 0x0A])
@@ -127,12 +136,18 @@ extension EventLoop {
     func streamFinish(_ context: RequestContext) {
         guard let connection = connections[context.connectionID], connection.context === context,
               connection.phase == .streaming else { return }
+        if connection.writeBuffer.count - connection.writeIndex > Self.maxStreamBacklog {
+            // The peer reads far slower than the handler writes: drop it rather than buffer without bound.
+            close(connection)
+            return
+        }
         if connection.streamChunked { connection.writeBuffer.append(contentsOf: Array("0\r\n\r\n".utf8)) }
         finishRequest(connection)
     }
 
     /// Serialises a complete response and ends the request.
     func send(_ connection: Connection, _ response: HTTPResponse, method: String, target: String, versionMinor: Int) {
+        if draining { connection.keepAlive = false }
         let noBody = response.status == 204 || response.status == 304 || (100..<200).contains(response.status)
         let bodyBytes = noBody ? 0 : response.body.count
         connection.writeBuffer.append(contentsOf: serializeHead(status: response.status, headers: response.headers,
@@ -144,7 +159,6 @@ extension EventLoop {
     }
 
     private func finishRequest(_ connection: Connection) {
-        connection.context?.closed.store(false, ordering: .relaxed)
         connection.context = nil
         connection.head = nil
         connection.earlyResponse = nil

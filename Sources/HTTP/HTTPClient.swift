@@ -75,7 +75,7 @@ public final class HTTPClient: Sendable {
     /// POSTs `json` encoded with sorted keys and `Content-Type: application/json`.
     public func post<T: Encodable>(_ url: String, json: T, headers: HTTPHeaders = [:], timeout: Duration? = nil) throws -> HTTPClientResponse {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(json) } catch {
             throw HTTPClientError.invalidURL("body for \(url) cannot be encoded as JSON: \(error)")

@@ -61,9 +61,15 @@ public struct HTTPRequest: Sendable {
         }
     }
 
+    /// Path and query of a target; the absolute form (`http://host/path`, RFC 9112 §3.2.2) is reduced to its path.
     static func split(_ target: String) -> (Substring, Substring) {
-        guard let q = target.firstIndex(of: "?") else { return (target[...], "") }
-        return (target[..<q], target[target.index(after: q)...])
+        var rest = target[...]
+        for scheme in ["http://", "https://"] where rest.count > scheme.count && rest.lowercased().hasPrefix(scheme) {
+            rest = rest.dropFirst(scheme.count)
+            rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        guard let q = rest.firstIndex(of: "?") else { return (rest, "") }
+        return (rest[..<q], rest[rest.index(after: q)...])
     }
 
     static func parseQuery(_ raw: Substring) -> [String: String] {

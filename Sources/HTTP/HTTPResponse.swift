@@ -15,7 +15,7 @@ public struct HTTPResponse: Sendable {
     /// The value as JSON with sorted keys; an unencodable value gives a 500 problem.
     public static func json<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
             let data = try encoder.encode(value)
             return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: [UInt8](data))
@@ -37,7 +37,7 @@ public struct HTTPResponse: Sendable {
         members["type"] = type ?? "about:blank"
         // status is a number in RFC 9457, so it is spliced in after encoding the strings.
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var body = (try? encoder.encode(members)).map { [UInt8]($0) } ?? Array("{}".utf8)
         let statusMember = Array("\"status\":\(status)".utf8) + (body.count > 2 ? [0x2C] : [])
         body.insert(contentsOf: statusMember, at: 1)

@@ -29,7 +29,9 @@ final class BlockingExecutor: Sendable {
     func submit(_ job: @escaping @Sendable () -> Void) {
         let newThread = state.withLock { s -> Int? in
             s.jobs.append(job)
-            guard s.idle == 0, s.threads < maxThreads, !s.stopped else { return nil }
+            // Busy threads may block for long (a BLPOP): only waiting ones count as able to take
+            // a job, and a waiter already signalled for an earlier job still counts until it wakes.
+            guard s.jobs.count > s.idle, s.threads < maxThreads, !s.stopped else { return nil }
             s.threads += 1
             return s.threads
         }

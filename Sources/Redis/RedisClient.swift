@@ -1,5 +1,4 @@
 import Dispatch
-import Glibc
 import Synchronization
 
 /// A thread-safe Redis client: a bounded pool of connections, reconnects with capped jittered
@@ -27,7 +26,8 @@ public final class RedisClient: Sendable {
     private let state = Mutex(ClientState())
     /// Counts free pool slots; DispatchSemaphore because a borrower may wait for one to free up.
     private let slots: DispatchSemaphore
-    private let executor: BlockingExecutor
+    /// Runs the async API's blocking work (see RedisClient+Async.swift).
+    let executor: BlockingExecutor
 
     private struct ClientState {
         var failFastUntil: ContinuousClock.Instant?
@@ -78,10 +78,20 @@ public final class RedisClient: Sendable {
 
     /// Lends a pooled connection to `body` (for MULTI/EXEC or WATCH sequences).
     /// Leave its read timeout alone; use `dedicatedConnection()` for blocking reads.
+    /// When `body` throws, the connection is closed rather than pooled: it may be left inside a
+    /// MULTI or with keys WATCHed, which would leak into the next borrower's commands.
     public func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
         let connection = try checkout()
-        defer { checkin(connection) }
-        return try body(connection)
+        let result: T
+        do {
+            result = try body(connection)
+        } catch {
+            connection.close()
+            checkin(connection)
+            throw error
+        }
+        checkin(connection)
+        return result
     }
 
     /// A new connection outside the pool, owned by the caller (for `XREAD BLOCK`, `SUBSCRIBE`).
@@ -202,43 +212,4 @@ public final class RedisClient: Sendable {
             }
         }
     }
-
-    // MARK: async
-
-    /// Sends one command from async code, on the client's own threads.
-    public func sendAsync(_ command: RedisCommand) async throws -> RedisReply {
-        try await onQueue { try self.send(command) }
-    }
-
-    public func evalAsync(_ script: RedisScript, keys: [any RedisArgument], args: [any RedisArgument]) async throws -> RedisReply {
-        let keyBytes = keys.map(\.redisBytes)
-        let argBytes = args.map(\.redisBytes)
-        return try await onQueue { try self.eval(script, keyBytes: keyBytes, argBytes: argBytes) }
-    }
-
-    public func pipelineAsync(_ commands: [RedisCommand]) async throws -> [RedisReply] {
-        try await onQueue { try self.pipeline(commands) }
-    }
-
-    /// Runs blocking work on the client's own threads (as many as pool connections) and resumes
-    /// the caller with its result; the cooperative pool only waits, it never blocks.
-    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            executor.submit { continuation.resume(with: Result { try work() }) }
-        }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (s, atto) = components
-        return s * 1_000_000_000 + atto / 1_000_000_000
-    }
-}
-
-func sleepBlocking(_ duration: Duration) {
-    let ns = max(0, duration.nanoseconds)
-    var request = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
-    var remaining = timespec()
-    while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
 }

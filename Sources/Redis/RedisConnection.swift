@@ -258,10 +258,3 @@ public final class RedisConnection: @unchecked Sendable {
         return first.lowercased() + text.dropFirst()
     }
 }
-
-/// A `timeval` for hiredis; `nil` (or zero) means no timeout.
-func makeTimeval(_ duration: Duration?) -> timeval {
-    guard let duration else { return Glibc.timeval(tv_sec: 0, tv_usec: 0) }
-    let (seconds, attoseconds) = duration.components
-    return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-}

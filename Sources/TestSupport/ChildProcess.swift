@@ -31,15 +31,15 @@ public final class ChildProcess: Sendable {
     /// Whether the child leads its own process group (signals can reach its whole group).
     public let ownsProcessGroup: Bool
 
-    private let out = Mutex<[UInt8]>([])
-    private let err = Mutex<[UInt8]>([])
+    private let output = CapturedOutput()
     private let termination = Mutex<Termination?>(nil)
     private let stdinFD = Mutex<Int32>(-1)
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
-    /// `environment` nil inherits this process's environment; `stdin` true gives a pipe for `writeStdin`.
+    /// `environment` nil inherits this process's environment; `addingEnvironment` is set on top of
+    /// either; `stdin` true gives a pipe for `writeStdin`.
     public init(executable: String, arguments: [String] = [], environment: [String: String]? = nil,
-                workingDirectory: String? = nil, stdout: Output = .capture, stderr: Output = .capture,
+                addingEnvironment: [String: String] = [:], workingDirectory: String? = nil, stdout: Output = .capture, stderr: Output = .capture,
                 stdin: Bool = false, newProcessGroup: Bool = true) throws {
         guard let path = findExecutable(executable) else {
             throw TestSupportError("cannot start \(executable): not found in PATH, /usr/bin, /usr/sbin or /usr/local/bin; build or install it first")
@@ -104,7 +104,9 @@ public final class ChildProcess: Sendable {
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let fullEnvironment = (environment ?? ProcessInfo.processInfo.environment)
+            .merging(addingEnvironment) { _, added in added }
+        let env = fullEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
 
         var child: pid_t = 0
@@ -131,16 +133,17 @@ public final class ChildProcess: Sendable {
     }
 
     private func startReader(fd: Int32, isStderr: Bool) {
-        // The thread holds `self` (to reach the buffer) until the pipe closes, i.e. the child is gone.
-        let thread = Thread { [self] in
+        // The thread holds only the buffers, not `self`: dropping this object must still kill the child.
+        let output = self.output
+        let thread = Thread {
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n > 0 {
                     if isStderr {
-                        err.withLock { $0.append(contentsOf: chunk[0..<n]) }
+                        output.err.withLock { $0.append(contentsOf: chunk[0..<n]) }
                     } else {
-                        out.withLock { $0.append(contentsOf: chunk[0..<n]) }
+                        output.out.withLock { $0.append(contentsOf: chunk[0..<n]) }
                     }
                 } else if n == -1 && errno == EINTR {
                     continue
@@ -155,9 +158,9 @@ public final class ChildProcess: Sendable {
     }
 
     /// What the child wrote to stdout so far (when captured).
-    public var standardOutput: String { String(decoding: out.withLock { $0 }, as: UTF8.self) }
+    public var standardOutput: String { String(decoding: output.out.withLock { $0 }, as: UTF8.self) }
     /// What the child wrote to stderr so far (when captured).
-    public var standardError: String { String(decoding: err.withLock { $0 }, as: UTF8.self) }
+    public var standardError: String { String(decoding: output.err.withLock { $0 }, as: UTF8.self) }
 
     /// Waits until captured stdout or stderr contains `text`.
     public func waitForOutput(containing text: String, timeout: Duration) -> Bool {
@@ -231,4 +234,10 @@ public final class ChildProcess: Sendable {
             return state
         }
     }
+}
+
+/// What the reader threads collect; shared with them apart from the `ChildProcess` itself.
+private final class CapturedOutput: Sendable {
+    let out = Mutex<[UInt8]>([])
+    let err = Mutex<[UInt8]>([])
 }

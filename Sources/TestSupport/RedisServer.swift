@@ -87,12 +87,14 @@ public final class RedisServer: Sendable {
     /// Tries a few free ports: another process may grab the one we picked before the server binds it.
     private static func launch(executable: String, sentinel: Bool, unixSocket: Bool,
                                arguments: (Int, String) throws -> [String]) throws -> RedisServer {
+        reapOrphans()
         var failures = [String]()
         for _ in 0..<4 {
             let port = freeTCPPort()
             let dir = try makeTemporaryDirectory("batch-redis-\(port)")
             let args = try arguments(port, dir)
             let child = try spawn(executable: executable, arguments: args, directory: dir)
+            writeOwnership(directory: dir, serverPID: child.pid)
             if waitForPing(port: port, child: child) {
                 return RedisServer(port: port, directory: dir, unixSocketPath: unixSocket ? dir + "/redis.sock" : nil,
                                    isSentinel: sentinel, executable: executable, arguments: args, process: child)
@@ -149,6 +151,7 @@ public final class RedisServer: Sendable {
         var lastError = ""
         for _ in 0..<3 {
             let child = try Self.spawn(executable: executable, arguments: arguments, directory: directory)
+            Self.writeOwnership(directory: directory, serverPID: child.pid)
             if Self.waitForPing(port: port, child: child) {
                 process.withLock { $0 = child }
                 return

@@ -121,23 +121,33 @@ struct LoggerTests {
         let log = Logger(label: "t", sink: .fileDescriptor(fds[1]), clock: { Self.fixed })
         let writerFD = fds[1]
         let readerFD = fds[0]
-        // Read on a thread of its own so a full pipe never blocks the writers.
-        let reader = Task.detached { () -> String in
-            var data = [UInt8]()
+        // Read on a thread of its own (not the cooperative pool, which other tests
+        // may occupy) so a full pipe never blocks the writers.
+        let collected = Mutex<[UInt8]>([])
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
             var buf = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = buf.withUnsafeMutableBytes { read(readerFD, $0.baseAddress, $0.count) }
                 if n <= 0 { break }
-                data += buf[0..<n]
+                collected.withLock { $0 += buf[0..<n] }
             }
-            return String(decoding: data, as: UTF8.self)
+            finished.signal()
         }
         let long = String(repeating: "x", count: 8000)  // longer than PIPE_BUF: the lock keeps it whole
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
-            for j in 0..<50 { log.info("line", ["writer": String(i), "n": String(j), "pad": long]) }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                DispatchQueue.concurrentPerform(iterations: 8) { i in
+                    for j in 0..<50 { log.info("line", ["writer": String(i), "n": String(j), "pad": long]) }
+                }
+                close(writerFD)
+                c.resume()
+            }
         }
-        close(writerFD)
-        let text = await reader.value
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { finished.wait(); c.resume() }
+        }
+        let text = String(decoding: collected.withLock { $0 }, as: UTF8.self)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 400)
         let bad = lines.filter { !($0.hasPrefix("2026-11-25T12:00:00.123Z info  t: line writer=") && $0.hasSuffix(long)) }

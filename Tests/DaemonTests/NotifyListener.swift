@@ -52,7 +52,7 @@ final class NotifyListener: Sendable {
     }
 
     /// The next datagram, or nil when none arrives within `timeoutMs`.
-    func receive(timeoutMs: Int32 = 5000) -> String? {
+    func receive(timeoutMs: Int32 = 30000) -> String? {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, timeoutMs) == 1 else { return nil }
         var buf = [UInt8](repeating: 0, count: 4096)
@@ -62,7 +62,7 @@ final class NotifyListener: Sendable {
 
     /// Waits on a thread of its own: a blocking poll on the cooperative pool would
     /// stall the very tasks that are to send the datagram.
-    func next(timeoutMs: Int32 = 5000) async -> String? {
+    func next(timeoutMs: Int32 = 30000) async -> String? {
         await withCheckedContinuation { c in
             Thread.detachNewThread { c.resume(returning: self.receive(timeoutMs: timeoutMs)) }
         }

@@ -56,7 +56,7 @@ struct ScriptedService: Service {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; never a fixed sleep.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () -> Bool) async -> Bool {
     let end = ContinuousClock.now + timeout
     while ContinuousClock.now < end {
         if condition() { return true }

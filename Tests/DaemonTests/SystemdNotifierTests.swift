@@ -98,7 +98,7 @@ struct SystemdWatchdogTests {
                                   healthy: { true })
         let task = Task { try await dog.run() }
         // Three pings at 50 ms each; the generous deadline holds on a loaded machine.
-        for _ in 0..<3 { #expect(await l.next(timeoutMs: 5000) == "WATCHDOG=1") }
+        for _ in 0..<3 { #expect(await l.next(timeoutMs: 30000) == "WATCHDOG=1") }
         await dog.stop()
         try await task.value
     }

@@ -51,6 +51,7 @@ let conformanceCases: [ConformanceCase] = [
     c("no space after colon", "GET /echo HTTP/1.1\r\nHost:t\r\n\r\n", 200, open: true),
     c("trailing whitespace in value", "GET /echo HTTP/1.1\r\nHost: t \t\r\n\r\n", 200, open: true),
     c("query string", "GET /echo?a=1&b=%20 HTTP/1.1\r\n\(host)\r\n", 200, open: true),
+    c("absolute-form target", "GET http://t/echo HTTP/1.1\r\n\(host)\r\n", 200, open: true),
     c("control character other than NUL in value", "GET /echo HTTP/1.1\r\n\(host)X-A: a\u{01}b\r\n\r\n", 200, open: true),
 
     // Framing and syntax errors

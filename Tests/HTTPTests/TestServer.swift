@@ -3,7 +3,7 @@ import Synchronization
 @testable import HTTP
 
 /// A server on an ephemeral loopback port with the routes the tests use.
-final class TestServer {
+final class TestServer: Sendable {
     let server: HTTPServer
     let router = Router()
     let log = Locked<[AccessLogEntry]>([])

@@ -144,6 +144,52 @@ struct RedisClientTests {
         #expect(got.withLock { $0 } == .array([.bulk(Array("\(ns):q".utf8)), .bulk(Array("job-1".utf8))]))
     }
 
+    @Test func aBusyPoolTimesOutInsteadOfWaitingForever() throws {
+        var options = RedisOptions()
+        options.poolSize = 1
+        options.connectTimeout = .milliseconds(100)
+        options.readTimeout = .milliseconds(200)
+        let client = try RedisClient(url: try RedisServer.shared.url, options: options)
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? client.withConnection { _ in
+                holding.signal()
+                release.wait()
+            }
+            finished.signal()
+        }
+        holding.wait()
+        do {
+            _ = try client.send("PING")
+            Issue.record("a second borrower got the only connection")
+        } catch RedisError.timeout(let message) {
+            #expect(message.contains("all 1 connections"))
+        }
+        release.signal()
+        finished.wait()
+        #expect(try client.send("PING") == .status("PONG"))
+    }
+
+    @Test func aConnectionAbandonedInsideMultiIsNotReused() throws {
+        struct Abandon: Error {}
+        let ns = RedisServer.uniqueNamespace()
+        var options = RedisOptions()
+        options.poolSize = 1
+        let client = try RedisClient(url: try RedisServer.shared.url, options: options)
+        #expect(throws: Abandon.self) {
+            try client.withConnection { c in
+                _ = try c.send("MULTI")
+                _ = try c.send("SET", "\(ns):k", "queued")
+                throw Abandon()
+            }
+        }
+        // On a reused connection this SET would only be QUEUED inside the abandoned MULTI.
+        #expect(try client.send("SET", "\(ns):k", "direct") == .status("OK"))
+        #expect(try client.send("GET", "\(ns):k").string == "direct")
+    }
+
     @Test func closedClientRefusesWork() throws {
         let client = try RedisClient(url: try RedisServer.shared.url)
         #expect(client.ping())

@@ -12,6 +12,8 @@ public protocol Service: Sendable {
     /// Does the work until `stop()` is called, then returns.
     func run() async throws
     /// Asks `run()` to return soon, finishing in-flight work within the drain deadline.
+    /// Must return promptly (the waiting happens in `run()`), may be called more
+    /// than once, and may come before `run()` when a stop interrupts the start.
     func stop() async
 }
 

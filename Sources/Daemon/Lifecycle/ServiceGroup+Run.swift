@@ -7,7 +7,7 @@ extension ServiceGroup {
     public func run() async throws {
         let first = consumedOnce()
         precondition(first, "ServiceGroup.run() is called once per group")
-        var state = RunState(count: services.count)
+        var state = RunState()
         var iterator = events.makeAsyncIterator()
 
         await startAll(&state, &iterator)
@@ -39,7 +39,6 @@ extension ServiceGroup {
         var immediate = false
         var reloading: Task<Void, Never>? = nil
         var reloadAgain = false
-        init(count: Int) {}
     }
 
     private func startAll(_ state: inout RunState, _ it: inout AsyncStream<Event>.Iterator) async {

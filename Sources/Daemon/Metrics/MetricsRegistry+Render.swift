@@ -3,24 +3,23 @@ extension MetricsRegistry {
     /// Serve it as `text/plain; version=0.0.4; charset=utf-8`.
     public func render() -> String {
         var out = ""
-        out.reserveCapacity(4096)
+        out.reserveCapacity(16384)
         for family in collect() {
-            out += "# HELP \(family.name) \(PrometheusText.escapeHelp(family.help))\n"
-            out += "# TYPE \(family.name) \(family.type.rawValue)\n"
+            out += "# HELP "; out += family.name; out += " "; out += PrometheusText.escapeHelp(family.help)
+            out += "\n# TYPE "; out += family.name; out += " "; out += family.type.rawValue; out += "\n"
             for (values, value) in family.series {
+                // The label pairs are spelled once per series and reused for every line of it.
+                let pairs = PrometheusText.labelPairs(family.labelNames, values)
                 switch value {
                 case .scalar(let v):
-                    out += PrometheusText.sample(family.name, labelNames: family.labelNames, values: values, value: v)
+                    PrometheusText.appendSample(&out, family.name, "", pairs, extra: nil, v)
                 case .histogram(let r):
                     for (i, c) in r.cumulative.enumerated() {
                         let le = i < r.upperBounds.count ? PrometheusText.number(r.upperBounds[i]) : "+Inf"
-                        out += PrometheusText.sample(family.name + "_bucket", labelNames: family.labelNames + ["le"],
-                                                     values: values + [le], value: Double(c))
+                        PrometheusText.appendSample(&out, family.name, "_bucket", pairs, extra: le, Double(c))
                     }
-                    out += PrometheusText.sample(family.name + "_sum", labelNames: family.labelNames,
-                                                 values: values, value: r.sum)
-                    out += PrometheusText.sample(family.name + "_count", labelNames: family.labelNames,
-                                                 values: values, value: Double(r.count))
+                    PrometheusText.appendSample(&out, family.name, "_sum", pairs, extra: nil, r.sum)
+                    PrometheusText.appendSample(&out, family.name, "_count", pairs, extra: nil, Double(r.count))
                 }
             }
         }
@@ -33,8 +32,33 @@ extension MetricsRegistry {
 
 /// Spelling rules of the text format.
 public enum PrometheusText {
-    static func sample(_ name: String, labelNames: [String], values: [String], value: Double) -> String {
-        seriesKey(name, labelNames: labelNames, values: values) + " " + number(value) + "\n"
+    /// `a="x",b="y"` with escaped values; empty without labels.
+    static func labelPairs(_ names: [String], _ values: [String]) -> String {
+        var s = ""
+        for (i, (k, v)) in zip(names, values).enumerated() {
+            if i > 0 { s += "," }
+            s += k; s += "=\""; s += escapeLabelValue(v); s += "\""
+        }
+        return s
+    }
+
+    /// One sample line; `extra` is the `le` value of a bucket line.
+    static func appendSample(_ out: inout String, _ name: String, _ suffix: String, _ pairs: String,
+                             extra le: String?, _ value: Double) {
+        out += name
+        out += suffix
+        if !pairs.isEmpty || le != nil {
+            out += "{"
+            out += pairs
+            if let le {
+                if !pairs.isEmpty { out += "," }
+                out += "le=\""; out += le; out += "\""
+            }
+            out += "}"
+        }
+        out += " "
+        out += number(value)
+        out += "\n"
     }
 
     /// `name{a="x",b="y"}`, or just `name` without labels; also the key format of snapshots.

@@ -1,0 +1,120 @@
+import BatchCore
+import Foundation
+import Redis
+import Store
+import Synchronization
+
+/// How the benchmark threads reach Redis.
+enum ClientSharing: String, CaseIterable {
+    /// One `RedisClient` whose pool has one connection per thread.
+    case shared
+    /// Each thread its own `RedisClient` (pool of one).
+    case perThread = "per-thread"
+}
+
+/// Full lifecycles (create → claim → start → finish succeeded) on many threads.
+struct LifecycleBench {
+    let url: String
+    let threads: Int
+    let total: Int
+
+    static let job = "bench"
+    static let params = ["date": "2026-11-25"]
+
+    struct Outcome {
+        var perSecond: Double
+        var elapsed: Duration
+        /// Client-side mean latency per step, µs.
+        var meanMicros: [String: Double]
+        /// CPU per lifecycle, µs: this process (all threads) and Redis.
+        var clientCPUMicros: Double
+        var redisCPUMicros: Double
+    }
+
+    func run(sharing: ClientSharing, namespace: String) throws -> Outcome {
+        var options = RedisOptions()
+        options.poolSize = threads
+        let shared = try RedisClient(url: url, options: options)
+        defer { shared.close() }
+        var clients: [RedisClient] = []
+        for _ in 0..<threads {
+            if sharing == .shared {
+                clients.append(shared)
+            } else {
+                var one = RedisOptions()
+                one.poolSize = 1
+                clients.append(try RedisClient(url: url, options: one))
+            }
+        }
+        defer { if sharing == .perThread { clients.forEach { $0.close() } } }
+        // Connect and load the scripts before the clock starts.
+        var warm = StepTimes()
+        for c in clients { try Self.lifecycle(ExecutionStore(redis: c, namespace: namespace + ":warm"), worker: "warm", steps: &warm) }
+
+        let errors = Mutex<[String]>([])
+        let steps = Mutex<[String: Samples]>([:])
+        let done = DispatchGroup()
+        let share = total / threads
+        let startGate = DispatchSemaphore(value: 0)
+        let clock = ContinuousClock()
+        for t in 0..<threads {
+            let store = ExecutionStore(redis: clients[t], namespace: namespace)
+            let count = t == threads - 1 ? total - share * (threads - 1) : share
+            done.enter()
+            let thread = Thread {
+                defer { done.leave() }
+                startGate.wait()
+                var local = StepTimes()
+                do {
+                    for _ in 0..<count { try Self.lifecycle(store, worker: "w\(t)", steps: &local) }
+                } catch {
+                    errors.withLock { $0.append("thread \(t): \(error)") }
+                }
+                steps.withLock { all in
+                    for (k, v) in local.samples { all[k, default: Samples()].merge(v) }
+                }
+            }
+            thread.start()
+        }
+        let cpu0 = CPUTime.process(), redis0 = try CPUTime.redis(shared)
+        let began = clock.now
+        for _ in 0..<threads { startGate.signal() }
+        done.wait()
+        let elapsed = clock.now - began
+        let cpu = CPUTime.process() - cpu0, redisCPU = try CPUTime.redis(shared) - redis0
+        if let e = errors.withLock({ $0.first }) { throw BenchError.failed("lifecycle (\(sharing.rawValue)): \(e)") }
+        let means = steps.withLock { $0.mapValues(\.meanMicros) }
+        return Outcome(perSecond: Double(total) / elapsed.seconds, elapsed: elapsed, meanMicros: means,
+                       clientCPUMicros: cpu * 1e6 / Double(total), redisCPUMicros: redisCPU * 1e6 / Double(total))
+    }
+
+    /// One execution from creation to `succeeded`, each step timed into `steps`.
+    static func lifecycle(_ store: ExecutionStore, worker: String, steps: inout StepTimes) throws {
+        _ = try steps.time("create") { try store.create(NewExecution(job: job, params: params), queueLimit: 0) }
+        // Another thread may claim this one and leave us its own: both are queued, either will do.
+        guard let claimed = try steps.time("claim", { try store.claim(allowed: [job: 0], leaseMillis: 60_000, gateway: "g1") }) else {
+            throw BenchError.failed("claim found nothing right after a create")
+        }
+        let started = try steps.time("start") {
+            try store.start(id: claimed.id, attempt: claimed.attempt, worker: worker, leaseMillis: 60_000)
+        }
+        guard started == .running else { throw BenchError.failed("start of \(claimed.id) answered \(started)") }
+        let end = try steps.time("finish") {
+            try store.finish(id: claimed.id, attempt: claimed.attempt, worker: worker, end: AttemptEnd(outcome: .succeeded, exitCode: 0))
+        }
+        guard end == .succeeded else { throw BenchError.failed("finish of \(claimed.id) answered \(end)") }
+    }
+}
+
+/// Client-side latency of each named step.
+struct StepTimes {
+    var samples: [String: Samples] = [:]
+    private let clock = ContinuousClock()
+
+    mutating func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let t0 = clock.now
+        let r = try body()
+        samples[name, default: Samples()].add(clock.now - t0)
+        return r
+    }
+}

@@ -1,0 +1,107 @@
+import BatchCore
+import Foundation
+import HTTP
+import Redis
+import Store
+import Synchronization
+import TestSupport
+
+/// A worker stand-in inside the test process: registers like a worker, and
+/// answers dispatches as told — runs them (start, then finish), fails with
+/// 500, refuses with 429, or hangs.
+final class FakeWorker: Sendable {
+    enum Mode: Sendable { case run, fail500, full, hang }
+
+    let id: String
+    let server: HTTPServer
+    let store: ExecutionStore
+    let fleet: FleetRegistry
+    let mode: Mutex<Mode>
+    let slots: Int
+    let received = Mutex<[String]>([])
+    let cancels = Mutex<[String]>([])
+    let running = Atomic<Int>(0)
+    let stopped = Atomic<Bool>(false)
+    /// Attempts running here, to detect two at once.
+    let active = Mutex<Set<String>>([])
+    let overlaps = Atomic<Int>(0)
+    let runFor: Duration
+
+    init(id: String, redis: RedisClient, namespace: String, mode: Mode = .run, slots: Int = 64, runFor: Duration = .zero,
+         jobs: [JobType] = [JobType(name: "noop", kind: .builtin, builtin: .noop)]) throws {
+        self.id = id
+        self.mode = Mutex(mode)
+        self.slots = slots
+        self.runFor = runFor
+        store = ExecutionStore(redis: redis, namespace: namespace)
+        fleet = FleetRegistry(redis: redis, namespace: namespace)
+        let router = Router()
+        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), router: router)
+        router.add("POST", "/api/batch/{job}") { [self] req in try dispatch(req) }
+        router.add("POST", "/api/batch/executions/{id}/cancel") { [self] req in
+            cancels.withLock { $0.append(req.pathParameters["id"] ?? "") }
+            return .json(["ok": true], status: 202)
+        }
+        try server.start()
+        let encoded = Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, String(decoding: try! JSONEncoder().encode($0), as: UTF8.self)) })
+        try fleet.registerJobs(worker: id, jobs: encoded)
+        try beat()
+        let t = Thread { [self] in
+            while !stopped.load(ordering: .acquiring) {
+                try? beat()
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+        }
+        t.start()
+    }
+
+    func beat() throws {
+        try fleet.heartbeat(id: id, fields: ["role": "worker", "address": "http://127.0.0.1:\(server.boundPort)",
+                                             "slots": String(slots), "running": String(running.load(ordering: .relaxed))])
+        try fleet.touchJobs(worker: id)
+    }
+
+    func dispatch(_ req: HTTPRequest) throws -> HTTPResponse {
+        let d = try req.decodeJSON(WorkerDispatchRequest.self)
+        received.withLock { $0.append(d.executionId) }
+        switch mode.withLock({ $0 }) {
+        case .fail500: return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
+        case .full: return .problem(status: 429, title: "Too Many Requests", detail: "full")
+        case .hang:
+            Thread.sleep(forTimeInterval: 30)
+            return .problem(status: 500, title: "late", detail: "late")
+        case .run:
+            break
+        }
+        do {
+            _ = try store.start(id: d.executionId, attempt: d.attempt, worker: id, leaseMillis: d.leaseMs)
+        } catch {
+            return .problem(status: 409, title: "Conflict", detail: "\(error)")
+        }
+        let key = "\(d.executionId)#\(d.attempt)"
+        let exec = d.executionId
+        let wasActive = active.withLock { s -> Bool in
+            let overlap = s.contains { $0.hasPrefix(exec + "#") }
+            s.insert(key)
+            return overlap
+        }
+        if wasActive { overlaps.add(1, ordering: .relaxed) }
+        running.add(1, ordering: .relaxed)
+        let runFor = self.runFor
+        DispatchQueue.global().async { [self] in
+            if runFor > .zero { Thread.sleep(forTimeInterval: runFor.inSeconds) }
+            active.withLock { _ = $0.remove(key) }
+            running.subtract(1, ordering: .relaxed)
+            _ = try? store.finish(id: d.executionId, attempt: d.attempt, worker: id, end: AttemptEnd(outcome: .succeeded, exitCode: 0))
+        }
+        return .json(BatchResult(executionId: d.executionId, attempt: d.attempt, status: "running"), status: 202)
+    }
+
+    var receivedCount: Int { received.withLock { $0.count } }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        server.shutdown(deadline: .seconds(2))
+        try? fleet.deregister(id: id)
+    }
+}
