@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The built `batchtop` in a real terminal: a tmux session of its own (on a private
+/// tmux socket, so no one else's sessions are touched), driven with `send-keys` and
+/// read with `capture-pane`.
+@Suite struct BatchtopTmuxTests {
+    /// One private tmux server and session; `close()` always kills it.
+    struct Session {
+        let socket: String
+        let name: String
+        let tmux: String
+
+        init(command: String, columns: Int = 120, rows: Int = 40) throws {
+            guard let tmux = findExecutable("tmux") else {
+                throw TestSupportError("tmux is not installed; run scripts/deps.sh (it installs tmux)")
+            }
+            self.tmux = tmux
+            let unique = "batchtop-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            socket = unique
+            name = unique
+            // remain-on-exit keeps the pane after batchtop ends, so its exit status can be read.
+            try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(columns)", "-y", "\(rows)", "-s", name, command,
+                     ";", "set-option", "-t", name, "remain-on-exit", "on"])
+        }
+
+        @discardableResult
+        func run(_ args: [String]) throws -> String {
+            let p = try ChildProcess(executable: tmux, arguments: ["-u", "-L", socket] + args,
+                                     environment: ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { $1 })
+            guard let t = p.wait(timeout: .seconds(10)) else {
+                p.kill()
+                throw TestSupportError("tmux \(args) did not end within 10 s")
+            }
+            guard t == .exited(0) else { throw TestSupportError("tmux \(args) failed (\(t)): \(p.standardError)") }
+            return p.standardOutput
+        }
+
+        func screen() throws -> String { try run(["capture-pane", "-p", "-t", name]) }
+
+        func press(_ keys: String...) throws { try run(["send-keys", "-t", name] + keys) }
+
+        /// Polls the screen until `condition` holds; fails with the screen as it was.
+        func waitForScreen(_ what: String, timeout: Duration = .seconds(20), _ condition: (String) -> Bool) throws {
+            var last = ""
+            let ok = try waitUntil(timeout: timeout, poll: .milliseconds(100)) {
+                last = try screen()
+                return condition(last)
+            }
+            if !ok { throw TestSupportError("\(what) did not show within \(timeout); the screen was:\n\(last)") }
+        }
+
+        /// `#{pane_dead} #{pane_dead_status}`: "1 0" once the program exited with status 0.
+        func paneState() throws -> String {
+            try run(["display-message", "-p", "-t", name, "#{pane_dead} #{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        func close() {
+            _ = try? run(["kill-session", "-t", name])
+        }
+    }
+
+    @Test func liveConsoleShowsExecutionsThenWorkersAndQuitsOnQ() throws {
+        let f = try LiveFixture()
+        let ids = try f.seed()
+        let dir = try makeTemporaryDirectory("batchtop-tmux")
+        defer { removeTree(dir) }
+        try "".write(toFile: dir + "/batch.conf", atomically: true, encoding: .utf8)
+        let program = try BuiltProducts.path("batchtop")
+        let command = "exec env -u BATCH_REDIS_URL -u BATCH_NAMESPACE -u BATCH_GATEWAY_URL LANG=C.UTF-8 '\(program)' --config '\(dir)/batch.conf'"
+            + " --redis '\(f.server.url)' --namespace '\(f.namespace)' -d 0.3"
+        let s = try Session(command: command)
+        defer { s.close() }
+
+        try s.waitForScreen("the header and the seeded executions") { screen in
+            screen.contains("Workers") && screen.contains("1/1 up") && screen.contains(ids.running) && screen.contains(ids.failed)
+        }
+        try s.press("2")
+        try s.waitForScreen("the workers view with the seeded worker") { screen in
+            screen.contains("BREAKER") && screen.contains(LiveFixture.worker) && screen.contains("open")
+        }
+        try s.press("q")
+        #expect(try waitUntil(timeout: .seconds(10)) { try s.paneState() == "1 0" }, "batchtop did not exit with status 0 after q")
+    }
+}
