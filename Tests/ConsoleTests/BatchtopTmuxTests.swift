@@ -83,4 +83,64 @@ import TestSupport
         try s.press("q")
         #expect(try waitUntil(timeout: .seconds(10)) { try s.paneState() == "1 0" }, "batchtop did not exit with status 0 after q")
     }
+
+    @Test func triggerFormSendsTheJobThroughTheGatewayAndShowsTheNewExecution() throws {
+        let f = try LiveFixture()
+        try f.seed()
+        let gateway = try DaemonProcess("batch-gateway", config: "", redisURL: f.server.url, namespace: f.namespace)
+        defer { gateway.stop() }
+        try gateway.waitReady()
+        let dir = try makeTemporaryDirectory("batchtop-tmux")
+        defer { removeTree(dir) }
+        try "".write(toFile: dir + "/batch.conf", atomically: true, encoding: .utf8)
+        let program = try BuiltProducts.path("batchtop")
+        let command = "exec env -u BATCH_REDIS_URL -u BATCH_NAMESPACE -u BATCH_GATEWAY_URL USER=tmux-operator LANG=C.UTF-8 '\(program)'"
+            + " --config '\(dir)/batch.conf' --redis '\(f.server.url)' --namespace '\(f.namespace)' -d 0.3"
+        let s = try Session(command: command)
+        defer { s.close() }
+        // The seeded worker must stay live for the gateway to accept its job types.
+        let beat = { try f.fleet.heartbeat(id: LiveFixture.worker, fields: ["role": "worker", "host": "box1",
+                                                                              "address": "http://127.0.0.1:1", "slots": "4", "running": "1"]) }
+
+        try s.waitForScreen("the console") { $0.contains("1/1 up") }
+        try s.press("t")
+        try s.waitForScreen("the job type list") { screen in
+            _ = try? beat()
+            let boxed = screen.split(separator: "\n").filter { $0.contains("│") }
+            return screen.contains("choose a job type") && boxed.contains { $0.contains("sleep") } && boxed.contains { $0.contains("report") }
+        }
+        try s.press("Down")
+        try s.press("Enter")
+        try s.waitForScreen("the form of sleep with its default") { screen in (try? beat()) != nil && screen.contains("Trigger sleep") && screen.contains("seconds") }
+        try s.press("F2")
+        var triggered: [String] = []
+        try s.waitForScreen("the trigger's answer") { screen in
+            _ = try? beat()
+            triggered = ((try? f.executions.list(job: "sleep", limit: 10).executions) ?? [])
+                .filter { $0.trigger.source == "batchtop" }.map(\.id)
+            return screen.contains("triggered sleep") && triggered.count == 1
+        }
+        let rec = try #require(try f.executions.get(triggered[0]))
+        #expect(rec.trigger.user == "tmux-operator")
+        #expect(rec.params == ["seconds": "1"])
+        try s.waitForScreen("the new execution in the list") { $0.contains(triggered[0]) }
+        try s.press("q")
+        #expect(try waitUntil(timeout: .seconds(10)) { try s.paneState() == "1 0" }, "batchtop did not exit with status 0 after q")
+    }
+
+    @Test func unreachableRedisShowsInTheStatusLineAndTheConsoleKeepsRunning() throws {
+        let dir = try makeTemporaryDirectory("batchtop-tmux")
+        defer { removeTree(dir) }
+        try "".write(toFile: dir + "/batch.conf", atomically: true, encoding: .utf8)
+        let program = try BuiltProducts.path("batchtop")
+        let port = freeTCPPort()
+        let s = try Session(command: "exec env LANG=C.UTF-8 '\(program)' --config '\(dir)/batch.conf' --redis redis://127.0.0.1:\(port)/0 -d 0.2")
+        defer { s.close() }
+        try s.waitForScreen("the Redis error in the status line") { $0.contains("127.0.0.1:\(port)") && $0.contains("refused") }
+        #expect(try s.paneState().hasPrefix("0"))
+        try s.press("2")
+        try s.waitForScreen("the workers view despite the error") { $0.contains("BREAKER") }
+        try s.press("q")
+        #expect(try waitUntil(timeout: .seconds(10)) { try s.paneState() == "1 0" }, "batchtop did not exit with status 0 after q")
+    }
 }

@@ -147,4 +147,11 @@ import TestSupport
         #expect(throws: StoreError.self) { try source.snapshot(filter: nil, limit: 10) }
         #expect(throws: StoreError.self) { try source.checkReachable() }
     }
+
+    @Test func drainingWorkersOfferNoJobTypes() throws {
+        let f = try LiveFixture()
+        try f.seed()
+        try f.fleet.heartbeat(id: LiveFixture.worker, fields: ["role": "worker", "address": "http://127.0.0.1:20190", "draining": "1"])
+        #expect(try f.dataSource().jobTypes().isEmpty)
+    }
 }

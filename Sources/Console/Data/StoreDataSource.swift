@@ -111,7 +111,8 @@ public final class StoreDataSource: ConsoleDataSource {
 
     public func jobTypes() throws -> [JobTypeInfo] {
         let (_, daemons) = try fleet.live(within: settings.liveWithin)
-        let workers = daemons.filter { $0.role == "worker" }.map(\.id).sorted()
+        // A draining worker takes no new work: its job types are not offered.
+        let workers = daemons.filter { $0.role == "worker" && $0.fields["draining"] != "1" }.map(\.id).sorted()
         let decoder = JSONDecoder()
         var byName: [String: JobType] = [:]
         for (_, types) in try fleet.jobs(of: workers).sorted(by: { $0.key < $1.key }) {
