@@ -96,6 +96,19 @@ import TestSupport
         }
     }
 
+    @Test func everyOptionInHelpIsInTheManPage() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let man = try String(contentsOf: root.appendingPathComponent("man/batchtop.1"), encoding: .utf8)
+        let help = try Self.run(["--help"]).out
+        let options = help.split(separator: "\n").flatMap { line in
+            line.split(separator: " ").filter { $0.hasPrefix("--") && $0.count > 2 }.map { String($0.dropFirst(2)).trimmingCharacters(in: .punctuationCharacters) }
+        }
+        #expect(Set(options).count >= 12)
+        for o in Set(options) where o != "help" {
+            #expect(man.contains("Fl Fl \(o)"), "--\(o) is in --help but not in man/batchtop.1")
+        }
+    }
+
     @Test func aMissingTokenFileIsAUsageError() throws {
         let r = try Self.run(["-b", "-n", "1", "--token-file", "/nonexistent/token"])
         #expect(r.status == .exited(2))
