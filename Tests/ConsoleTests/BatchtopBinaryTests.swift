@@ -19,6 +19,7 @@ import TestSupport
             p.kill()
             throw TestSupportError("batchtop \(arguments) did not end within 30 s:\n\(p.standardError)")
         }
+        guard p.waitForOutputEnd(timeout: .seconds(10)) else { throw TestSupportError("batchtop \(arguments): its output did not end") }
         return (status, p.standardOutput, p.standardError)
     }
 
