@@ -47,7 +47,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("workers", [LiveFixture.worker, "box1", "open", "62", "report,sleep"]),
+        ("workers", [LiveFixture.worker, "box1", "http://127.0.0.1:20190 ", "open", "62", "report,sleep"]),
         ("schedules", ["nightly-report", "cron 0 0 2 * * *", "every-minute", "paused"]),
         ("events", ["pause", "every-minute", "state=succeeded"]),
     ])

@@ -52,7 +52,7 @@ import Testing
 
     @Test func eventTextPutsTheStateFirstAndNamesTheSubject() {
         let e = StreamEvent(streamID: "1795612453000-0", fields: ["type": "finish", "id": "01JABC", "state": "failed",
-                                                                 "worker": "w1", "reason": "exit_code"])
+                                                                 "worker": "w1", "reason": "exit_code", "error": ""])
         let row = LiveRows.event(e)
         #expect(row.id == "01JABC")
         #expect(row.type == "finish")

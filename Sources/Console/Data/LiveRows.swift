@@ -97,7 +97,7 @@ enum LiveRows {
         let subjectKeys = ["id", "schedule", "worker"]
         let subjectKey = subjectKeys.first { key in e.fields[key] != nil }
         let subject = subjectKey.flatMap { e.fields[$0] } ?? ""
-        let shown = e.fields.filter { field in field.key != "type" && field.key != "action" && field.key != subjectKey }
+        let shown = e.fields.filter { field in field.key != "type" && field.key != "action" && field.key != subjectKey && !field.value.isEmpty }
         // The state first, as it is what most events are about.
         let ordered = shown.sorted { ($0.key == "state" ? 0 : 1, $0.key) < ($1.key == "state" ? 0 : 1, $1.key) }
         return EventRow(time: date(e.millis), type: e.type, id: subject,
