@@ -121,4 +121,36 @@ import TestSupport
         #expect(e?.description.contains("no gateway could be reached") == true)
         #expect(e?.description.contains("127.0.0.1:\(port)") == true)
     }
+
+    @Test func aTriggeredJobRunsOnARealWorkerAndTheMetersShowIt() throws {
+        let f = try LiveFixture()
+        let gateway = try DaemonProcess("batch-gateway", config: "", redisURL: f.server.url, namespace: f.namespace)
+        defer { gateway.stop() }
+        let worker = try DaemonProcess("batch-worker", config: "[job \"sleep\"]\nkind = builtin\nbuiltin = sleep\nparam.seconds = int 0..60, default 1\n",
+                                       redisURL: f.server.url, namespace: f.namespace)
+        defer { worker.stop() }
+        try gateway.waitReady()
+        try worker.waitReady()
+        let source = f.dataSource(user: "ops")
+        // The gateway learns the worker's job types from Redis within a refresh or two.
+        var id: String?
+        _ = waitUntil(timeout: .seconds(20), poll: .milliseconds(200)) {
+            id = try? source.trigger(job: "sleep", params: ["seconds": "0"])
+            return id != nil
+        }
+        let triggered = try #require(id, "the gateway never accepted the trigger:\n\(gateway.log)")
+        let ended = try waitUntil(timeout: .seconds(30)) { try f.executions.get(triggered)?.state.isTerminal == true }
+        #expect(ended, "\(triggered) did not end:\n\(worker.log)")
+        let snap = try source.snapshot(filter: nil, limit: 10)
+        #expect(snap.executions.first { $0.id == triggered }?.state == .succeeded)
+        #expect(snap.meters.workersUp == 1)
+        #expect(snap.meters.slots > 0)
+        #expect(snap.meters.successRate == 1)
+        #expect(snap.meters.p95RunSeconds != nil)
+        #expect(snap.workers.first?.jobTypes == ["sleep"])
+        #expect(try source.jobTypes() == [JobTypeInfo(name: "sleep", params: [ParamInfo(name: "seconds", defaultValue: "1", typeHint: "int 0..60")])])
+        let detail = try source.detail(id: triggered)
+        #expect(detail.attempts.last?.outcome?.hasPrefix("succeeded") == true)
+        #expect(detail.trigger == "batchtop by ops")
+    }
 }
