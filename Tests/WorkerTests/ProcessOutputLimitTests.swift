@@ -51,7 +51,10 @@ struct ProcessOutputLimitTests {
         // fold ends its last line without a newline.
         #expect(end.outputBytes == 100_999_999)
         #expect(end.droppedLines == 1_000_000 - log.lines.count)
-        #expect(peak - before < 8 << 20, "RSS grew from \(before >> 20) MB to \(peak >> 20) MB")
+        // RSS is the whole test process's, and other suites run in parallel with this one (their
+        // threads, buffers, servers' replies): allow them some room. Holding the flood would cost
+        // over 100 MB.
+        #expect(peak - before < 40 << 20, "RSS grew from \(before >> 20) MB to \(peak >> 20) MB")
         print("flood: 101 MB in \(end.endedAt.timeIntervalSince(end.startedAt)) s, delivered \(log.lines.count) lines, RSS \(before >> 20) -> peak \(peak >> 20) MB")
     }
 

@@ -68,7 +68,9 @@ struct WorkerEndToEndTests {
         let h = try WorkerHarness(jobs: commonJobs)
         defer { h.stop() }
         let (c, answer) = try h.run(job: "exit", params: ["code": "3"])
-        #expect(answer.status == "running")
+        // The answer carries the state at that moment: on a loaded machine this short job may
+        // already have ended when the worker answers.
+        #expect(["running", "failed"].contains(answer.status))
         #expect(answer.attempt == 1)
         let rec = try #require(h.waitForTerminal(c.id))
         #expect(rec.state == .failed)
