@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The built `batchtop` program, run as an operator's script would run it.
-@Suite struct BatchtopBinaryTests {
+@Suite(.blocking) struct BatchtopBinaryTests {
     /// Runs batchtop with a config file of its own (empty: defaults) and waits for it to end.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: ChildProcess.Termination?, out: String, err: String) {
         let dir = try makeTemporaryDirectory("batchtop-binary")

@@ -5,7 +5,7 @@ import TestSupport
 /// The built `batchtop` in a real terminal: a tmux session of its own (on a private
 /// tmux socket, so no one else's sessions are touched), driven with `send-keys` and
 /// read with `capture-pane`.
-@Suite struct BatchtopTmuxTests {
+@Suite(.blocking) struct BatchtopTmuxTests {
     /// One private tmux server and session; `close()` always kills it.
     struct Session {
         let socket: String

@@ -7,7 +7,7 @@ import TestSupport
 @testable import Console
 
 /// `StoreDataSource` against a real Redis seeded through the Store's operations.
-@Suite struct LiveDataSourceTests {
+@Suite(.blocking) struct LiveDataSourceTests {
     @Test func snapshotShowsSeededExecutionsNewestFirstWithTheirStates() throws {
         let f = try LiveFixture()
         let ids = try f.seed()

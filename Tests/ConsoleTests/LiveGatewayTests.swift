@@ -8,7 +8,7 @@ import TestSupport
 
 /// Changes go through a real `batch-gateway` (started for the test on a free port,
 /// against the test's own namespace), found through its registration in Redis.
-@Suite struct LiveGatewayTests {
+@Suite(.blocking) struct LiveGatewayTests {
     struct Setup {
         let fixture: LiveFixture
         let gateway: DaemonProcess

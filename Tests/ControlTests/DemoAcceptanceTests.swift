@@ -6,7 +6,7 @@ import TestSupport
 /// The acceptance of batchctl: on the demo configuration, with the real gateway and
 /// worker, `batchctl trigger report --param date=2026-11-24 --wait` prints the
 /// execution id, its states as they change, the tail of its output, and exits 0.
-@Suite struct DemoAcceptanceTests {
+@Suite(.blocking) struct DemoAcceptanceTests {
     @Test func triggerReportAndWaitOnTheDemoConfiguration() throws {
         let server = try RedisServer.shared
         let namespace = RedisServer.uniqueNamespace("demo")

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Every command against a real batch-gateway (and a worker that speaks the worker's
 /// protocol), through the built binary: text, `--json` and exit codes.
-@Suite(.serialized) struct FleetCommandTests {
+@Suite(.serialized, .blocking) struct FleetCommandTests {
     @Test func triggerWaitPrintsIdStatesOutputAndExits0() throws {
         let f = try ControlFleet.shared
         let (id, r) = try f.trigger("report", ["date=2026-11-24"], wait: true)

@@ -4,7 +4,7 @@ import TestSupport
 
 /// A gateway with a bearer token: batchctl sends the token of `--token-file`
 /// (or the configuration's), and a missing or wrong one exits 1 with a hint.
-@Suite struct TokenTests {
+@Suite(.blocking) struct TokenTests {
     @Test func tokenFromTheFileIsSentAndAMissingOrWrongOneExits1() throws {
         let dir = try makeTemporaryDirectory("batchctl-token")
         defer { removeTree(dir) }

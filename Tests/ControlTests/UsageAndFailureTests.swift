@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// Exit 2 for usage, 69 when there is nothing to talk to; one line on stderr that says what to do.
-@Suite struct UsageAndFailureTests {
+@Suite(.blocking) struct UsageAndFailureTests {
     @Test(arguments: [
         ([String](), "missing command"),
         (["lsit"], "did you mean 'list'"),

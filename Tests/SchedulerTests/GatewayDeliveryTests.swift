@@ -2,8 +2,10 @@ import BatchCore
 import HTTP
 @testable import Scheduler
 import Testing
+import TestSupport
 
 /// Delivery to gateways over real HTTP (the fake gateway in this process).
+@Suite(.blocking)
 struct GatewayDeliveryTests {
     static func request(_ key: String) -> BatchExecutionRequest {
         BatchExecutionRequest(jobType: "report", params: ["at": .string("x")], idempotencyKey: key, priority: 5,
@@ -25,6 +27,7 @@ struct GatewayDeliveryTests {
     }
 }
 
+@Suite(.blocking)
 struct GatewayFailoverTests {
     @Test func aFailingGatewayIsPassedOverForTheNext() throws {
         let down = try FakeGateway()

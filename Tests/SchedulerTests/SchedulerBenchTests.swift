@@ -7,7 +7,7 @@ import Testing
 /// bench/scheduler: one scheduler with 10,000 schedules. Idle CPU while none
 /// fires, then, after a SIGHUP that makes 20 of them fire every second, the
 /// lateness of fires as the gateway sees them. Runs only with BATCH_SCHEDULER_BENCH=1.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["BATCH_SCHEDULER_BENCH"] == "1"))
+@Suite(.serialized, .blocking, .enabled(if: ProcessInfo.processInfo.environment["BATCH_SCHEDULER_BENCH"] == "1"))
 struct SchedulerBenchTests {
     static let env = ProcessInfo.processInfo.environment
 

@@ -8,7 +8,7 @@ import Testing
 /// Built `batch-scheduler` processes against a real Redis and a fake gateway.
 /// `BATCH_SCHEDULER_FLEET_SECONDS` and `BATCH_SCHEDULER_FLEET_SCHEDULES` lengthen
 /// the run (bench/scheduler runs 20 schedules for 120 s).
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct SchedulerFleetTests {
     static let env = ProcessInfo.processInfo.environment
 

@@ -4,7 +4,7 @@ import Redis
 import Testing
 import TestSupport
 
-@Suite struct EndedCountsTests {
+@Suite(.blocking) struct EndedCountsTests {
     /// Runs one execution to its end through the store's own transitions.
     private func run(_ f: StoreFixture, to end: AttemptEnd) throws -> String {
         let id = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0).id

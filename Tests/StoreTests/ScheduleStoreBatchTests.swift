@@ -4,6 +4,7 @@ import Redis
 import TestSupport
 import Testing
 
+@Suite(.blocking)
 struct ScheduleStoreBatchTests {
     @Test func claimFiresWinsEachFireOnceAcrossOwners() throws {
         let f = try StoreFixture()

@@ -3,7 +3,7 @@ import BatchCore
 import Testing
 import TestSupport
 
-@Suite struct ThroughputTests {
+@Suite(.blocking) struct ThroughputTests {
     @Test func endedSinceCountsTerminalStatesChangedAfterTheInstant() throws {
         let f = try StoreFixture()
         let now = try f.nowMs()
