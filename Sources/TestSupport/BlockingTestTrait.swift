@@ -14,6 +14,8 @@ import Testing
 public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
+    @TaskLocal static var isInScope = false
+
     public init() {}
 
     /// Only each test case gets a scope (not the suite, not a parameterized test as a whole),
@@ -24,6 +26,13 @@ public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
 
     public func provideScope(for test: Test, testCase: Test.Case?,
                              performing function: @Sendable () async throws -> Void) async throws {
+        // The trait can reach one test twice (on a suite and on the test, or inherited along two
+        // paths): the inner scope must not take a second slot, or tests holding one slot each and
+        // waiting for another would deadlock the gate.
+        if Self.isInScope {
+            try await function()
+            return
+        }
         await BlockingGate.shared.enter()
         defer { BlockingGate.shared.leave() }
         // A task started with the preference begins on that executor; `withTaskExecutorPreference`
@@ -31,7 +40,9 @@ public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
         // The task is awaited before returning, so `function` does not really escape; task-local
         // values (the current test, for issue reporting) are inherited, cancellation is forwarded.
         try await withoutActuallyEscaping(function) { body in
-            let task = Task(executorPreference: ThreadPerJobExecutor.shared) { try await body() }
+            let task = Task(executorPreference: ThreadPerJobExecutor.shared) {
+                try await Self.$isInScope.withValue(true) { try await body() }
+            }
             try await withTaskCancellationHandler {
                 try await task.value
             } onCancel: {

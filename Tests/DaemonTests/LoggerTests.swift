@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import Synchronization
 import Testing
@@ -103,7 +104,7 @@ struct LoggerTests {
 
     @Test func recognisesJournalStreamOnlyWhenDeviceAndInodeMatch() throws {
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        #expect(pipe2(&fds, O_CLOEXEC) == 0)
         defer { close(fds[0]); close(fds[1]) }
         var st = stat()
         #expect(fstat(fds[1], &st) == 0)
@@ -116,7 +117,9 @@ struct LoggerTests {
 
     @Test func concurrentWritersNeverInterleaveLines() async throws {
         var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
+        // Close-on-exec: a child that another test spawns meanwhile must not inherit the write
+        // end, or the reader below never sees end of file (a test hung on a long-lived gateway).
+        #expect(pipe2(&fds, O_CLOEXEC) == 0)
         defer { close(fds[0]) }
         let log = Logger(label: "t", sink: .fileDescriptor(fds[1]), clock: { Self.fixed })
         let writerFD = fds[1]
