@@ -57,6 +57,8 @@ final class Attempt: Sendable {
     let policy: LeasePolicy
     let lane: DispatchQueue
     let startedAt: Date
+    /// `startedAt` as ISO 8601 text, made once.
+    let startedAtText: String
     let startedMonotonic: Int64
     let logFile: LogFile?
     let state: Mutex<State>
@@ -68,6 +70,7 @@ final class Attempt: Sendable {
         policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
         self.lane = lane
         startedAt = Date()
+        startedAtText = WorkerClock.iso(startedAt)
         startedMonotonic = now
         self.logFile = logFile
         state = Mutex(State(output: output, lastRenewedAt: now))
@@ -102,7 +105,7 @@ final class Attempt: Sendable {
         state.withLock { s in
             var status = "running"
             if let o = s.outcome { status = o.status.rawValue } else if s.stop == .cancel { status = "cancelling" }
-            var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: WorkerClock.iso(startedAt),
+            var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: startedAtText,
                                 progress: s.output.progress, output: s.output.tail)
             if case .exited(let c)? = s.outcome { r.exitCode = Int(c) }
             if case .signaled(let g)? = s.outcome { r.signal = Int(g) }

@@ -20,6 +20,10 @@ extension WorkerRuntime {
         case .success(let p): params = p
         case .failure(let e): throw .invalidParams(job: jobType, detail: e.description)
         }
+        let leaseProblems = LeasePolicy(lease: .milliseconds(r.leaseMs), renewEvery: settings.leaseRenew).validationProblems()
+        if !leaseProblems.isEmpty {
+            throw .invalidParams(job: jobType, detail: "leaseMs \(r.leaseMs) does not fit this worker's lease-renew \(settings.leaseRenew): \(leaseProblems.joined(separator: "; "))")
+        }
         let timeout: Duration = r.timeoutSeconds > 0 ? .seconds(r.timeoutSeconds) : job.timeout
         var logError: String?
         let logFile = settings.logDir.flatMap { LogFile(directory: $0, id: r.executionId, attempt: r.attempt, error: &logError) }
@@ -51,11 +55,11 @@ extension WorkerRuntime {
         case .cancelling:
             a.requestStop(.cancel, killGrace: settings.killGrace)
             ended(a, .cancelled, result: nil)
-            return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: WorkerClock.iso(a.startedAt))
+            return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: a.startedAtText)
         case .running:
             break
         }
-        logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name])
+        if logger.isEnabled(.debug) { logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name]) }
         switch job.kind {
         case .command: launchProcess(a)
         case .builtin: launchInProcess(a) { j, out in self.builtins.start(job.builtin ?? .noop, params: params, timeout: timeout, job: j, output: out) }

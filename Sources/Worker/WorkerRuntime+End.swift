@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Daemon
 import Store
 
 extension WorkerRuntime {
@@ -68,7 +69,9 @@ extension WorkerRuntime {
         final.reason = end.reason?.rawValue
         remove(a, result: final)
         a.logFile?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
-        logger.log(end.outcome == .succeeded ? .debug : .info, "attempt ended",
+        let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
+        guard logger.isEnabled(level) else { return }
+        logger.log(level, "attempt ended",
                    ["execution": a.id, "attempt": String(a.number), "job": job.name, "outcome": end.outcome.rawValue,
                     "reason": end.reason?.rawValue ?? "", "seconds": String(format: "%.3f", duration)])
     }
