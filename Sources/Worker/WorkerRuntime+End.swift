@@ -9,6 +9,8 @@ extension WorkerRuntime {
         a.state.withLock { s in
             s.phase = .ending
             s.outcome = outcome
+            // The handle's callbacks hold the attempt: let go of it.
+            s.handle = nil
         }
         a.lane.async { self.complete(a, outcome, result: result) }
     }

@@ -62,12 +62,19 @@ do {
 } catch { fail("bad Redis URL \(options.redis): \(error)") }
 let store = ExecutionStore(redis: redis, namespace: options.namespace)
 
-func rssKiB(_ pid: Int32) -> Int {
-    guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return -1 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+/// A field of a /proc file in kB (`VmRSS:` of status, `Pss:` of smaps_rollup), or -1.
+func procKiB(_ pid: Int32, _ file: String, _ field: String) -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8) else { return -1 }
+    for line in s.split(separator: "\n") where line.hasPrefix(field) {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
     return -1
+}
+
+/// RSS, with its proportional (PSS) and anonymous parts, in MB.
+func memory(_ pid: Int32) -> String {
+    let mb = { (k: Int) in String(format: "%.1f", Double(k) / 1024) }
+    return "\(mb(procKiB(pid, "status", "VmRSS:"))) MB RSS (PSS \(mb(procKiB(pid, "smaps_rollup", "Pss:"))) MB, anonymous \(mb(procKiB(pid, "status", "RssAnon:"))) MB)"
 }
 
 /// Runs `body(i)` for i in 0..<count on `threads` threads.
@@ -137,19 +144,20 @@ func drive(_ job: String, _ executions: [ClaimedExecution], target: ExecutionSta
 }
 
 print("worker-bench: worker \(options.worker) (pid \(options.pid)), \(options.clients) HTTP clients")
-let idle = rssKiB(options.pid)
-print(String(format: "RSS idle:                    %6.1f MB  (target <= 15 MB)", Double(idle) / 1024))
+print("memory idle:                 \(memory(options.pid))  (target <= 15 MB)")
 
 let noops = seed("noop", options.noop)
 let n = drive("noop", noops, target: .succeeded)
 print(String(format: "builtin noop:                %6.0f executions/s  (%d in %.2f s, %d refused as full; target >= 5000)",
              Double(options.noop) / n.seconds, options.noop, n.seconds, n.refusals))
 
+print("memory after the noop run:    \(memory(options.pid))")
 let trues = seed("true", options.command)
 let t = drive("true", trues, target: .succeeded)
 print(String(format: "command /bin/true:           %6.0f executions/s  (%d in %.2f s, %d refused as full; target >= 500)",
              Double(options.command) / t.seconds, options.command, t.seconds, t.refusals))
 
+print("memory after the /bin/true run: \(memory(options.pid))")
 let sleepers = seed("sleep30", options.running)
 let client = HTTPClient()
 for c in sleepers {
@@ -159,8 +167,7 @@ for c in sleepers {
     }
 }
 usleep(500_000)
-let busy = rssKiB(options.pid)
-print(String(format: "RSS with %3d running jobs:   %6.1f MB  (target <= 40 MB)", options.running, Double(busy) / 1024))
+print("memory with \(options.running) running jobs:  \(memory(options.pid))  (target <= 40 MB)")
 for c in sleepers { _ = try? client.request("POST", "\(options.worker)/api/batch/executions/\(c.id)/cancel") }
 let clock = ContinuousClock()
 let deadline = clock.now + .seconds(30)
