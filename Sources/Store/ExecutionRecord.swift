@@ -9,6 +9,10 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
     public var reason: String?
     /// Redis time, ms.
     public var at: Int64?
+
+    public init(attempt: Int?, worker: String?, outcome: String, reason: String?, at: Int64?) {
+        self.attempt = attempt; self.worker = worker; self.outcome = outcome; self.reason = reason; self.at = at
+    }
 }
 
 /// An execution as stored in its `exec:<id>` hash.
@@ -94,10 +98,17 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         }
     }
 
-    /// Run time of the last attempt in ms, when it has started.
+    /// Run time of the last attempt in ms, when it has started and ended.
     public var runMillis: Int64? {
         guard let s = started else { return nil }
-        return (ended ?? finished).map { $0 - s }
+        return (finished ?? ended).map { $0 - s }
+    }
+
+    /// Every attempt: the recorded history, or, for an execution that had a
+    /// single attempt (whose history is not stored), that attempt from the record.
+    public var attempts: [AttemptRecord] {
+        if !history.isEmpty || attempt == 0 { return history }
+        return [AttemptRecord(attempt: attempt, worker: worker, outcome: state.rawValue, reason: reason, at: finished ?? updated)]
     }
 
     /// Time spent waiting in the queue before the last dispatch, in ms.
