@@ -68,8 +68,11 @@ extension WorkerRuntime {
                 self.httpJobs.start(job, params: params, executionId: a.id, attempt: a.number, timeout: timeout, job: j, output: out)
             }
         }
-        var result = a.snapshot()
-        if result.status == ExecutionState.failed.rawValue, case .spawnError? = a.state.withLock({ $0.outcome }) {
+        // The job started: `running`, even when it has ended already (its end goes to Redis);
+        // only a program that could not start is answered as failed.
+        var result = BatchResult(executionId: a.id, attempt: a.number, status: "running", startedAt: a.startedAtText)
+        if case .spawnError? = a.state.withLock({ $0.outcome }) {
+            result.status = ExecutionState.failed.rawValue
             result.reason = FailureReason.spawnError.rawValue
         }
         return result
