@@ -46,6 +46,9 @@ final class Attempt: Sendable {
         var flushQueued = false
         var outcome: JobOutcome?
         var outputBytes = 0
+        /// Opened by the lane at the first write, when `worker.log-dir` is set.
+        var logFile: LogFile?
+        var logFileTried = false
     }
 
     let id: String
@@ -60,11 +63,10 @@ final class Attempt: Sendable {
     /// `startedAt` as ISO 8601 text, made once.
     let startedAtText: String
     let startedMonotonic: Int64
-    let logFile: LogFile?
     let state: Mutex<State>
 
     init(id: String, number: Int, job: JobType, params: [String: String], timeout: Duration, leaseMillis: Int,
-         renewEvery: Duration, lane: DispatchQueue, now: Int64, logFile: LogFile?, output: OutputBuffer) {
+         renewEvery: Duration, lane: DispatchQueue, now: Int64, output: OutputBuffer) {
         self.id = id; self.number = number; self.job = job; self.params = params; self.timeout = timeout
         self.leaseMillis = leaseMillis
         policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
@@ -72,7 +74,6 @@ final class Attempt: Sendable {
         startedAt = Date()
         startedAtText = WorkerClock.iso(startedAt)
         startedMonotonic = now
-        self.logFile = logFile
         state = Mutex(State(output: output, lastRenewedAt: now))
     }
 

@@ -25,12 +25,9 @@ extension WorkerRuntime {
             throw .invalidParams(job: jobType, detail: "leaseMs \(r.leaseMs) does not fit this worker's lease-renew \(settings.leaseRenew): \(leaseProblems.joined(separator: "; "))")
         }
         let timeout: Duration = r.timeoutSeconds > 0 ? .seconds(r.timeoutSeconds) : job.timeout
-        var logError: String?
-        let logFile = settings.logDir.flatMap { LogFile(directory: $0, id: r.executionId, attempt: r.attempt, error: &logError) }
-        if let logError { logger.warning(logError, ["execution": r.executionId]) }
         let sentAt = now()
         let a = Attempt(id: r.executionId, number: r.attempt, job: job, params: params, timeout: timeout, leaseMillis: r.leaseMs,
-                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt, logFile: logFile,
+                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt,
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }

@@ -23,13 +23,25 @@ extension WorkerRuntime {
             return (t.lines, t.progress, s.stop)
         }
         if stop == .lost || (lines.isEmpty && progress == nil) { return }
-        a.logFile?.write(lines)
+        logFile(of: a)?.write(lines)
         do {
             try store.report(id: a.id, attempt: a.number, progress: progress, lines: lines)
         } catch {
             metrics.writeFailures.labels("report").inc()
             logger.warning("cannot write output", ["execution": a.id, "lines": String(lines.count), "error": error.description])
         }
+    }
+
+    /// The attempt's file in `worker.log-dir`, opened at the first write (on its lane).
+    func logFile(of a: Attempt) -> LogFile? {
+        guard let dir = settings.logDir else { return nil }
+        let (file, tried) = a.state.withLock { s in defer { s.logFileTried = true }; return (s.logFile, s.logFileTried) }
+        if tried { return file }
+        var error: String?
+        let opened = LogFile(directory: dir, id: a.id, attempt: a.number, error: &error)
+        if let error { logger.warning(error, ["execution": a.id]) }
+        a.state.withLock { $0.logFile = opened }
+        return opened
     }
 
     /// Writes the end of an attempt and frees its slot (on its lane). A lost
@@ -70,7 +82,7 @@ extension WorkerRuntime {
         metrics.durations.labels(job.name).observe(duration)
         final.reason = end.reason?.rawValue
         remove(a, result: final)
-        a.logFile?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
+        logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
         let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
         guard logger.isEnabled(level) else { return }
         logger.log(level, "attempt ended",
