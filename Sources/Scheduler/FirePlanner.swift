@@ -315,6 +315,12 @@ struct FirePlanner: Sendable {
         }
     }
 
+    /// Stops watching executions Redis no longer has (trimmed by retention, or
+    /// never written by a gateway): their outcome stays as last seen.
+    mutating func unwatch(_ ids: some Sequence<String>) {
+        for id in ids { watching[id] = nil }
+    }
+
     private mutating func replan(_ name: String, after: Instant) {
         guard var st = states[name] else { return }
         generation += 1

@@ -429,7 +429,11 @@ final class SchedulerLoop: Sendable {
     private func refreshStates(_ s: inout LoopState) {
         let watched = Array(s.planner.watchedExecutions.prefix(2000))
         guard !watched.isEmpty else { return }
-        do { s.planner.observed(try executions.states(watched), now: clock.now()) } catch {
+        do {
+            let seen = try executions.states(watched)
+            s.planner.observed(seen, now: clock.now())
+            s.planner.unwatch(watched.filter { seen[$0] == nil })
+        } catch {
             logger.warning("cannot read the state of scheduled executions", ["error": "\(error)"])
         }
     }

@@ -82,3 +82,21 @@ struct OverlapTests {
         #expect(p.states["d"]?.next == F.at(31))
     }
 }
+
+struct WatchTests {
+    typealias F = PlannerFixtures
+
+    @Test func executionsAreWatchedUntilTheyEndOrVanish() throws {
+        var p = F.planner(try F.schedule("a"), try F.schedule("b"))
+        let fires = p.popDue(now: F.at(1))
+        for f in fires { _ = p.admit(f, previousRunning: false, now: F.at(1)) }
+        p.delivered(fires[0], executionId: "E1", state: "queued")
+        p.delivered(fires[1], executionId: "E2", state: "queued")
+        #expect(Set(p.watchedExecutions) == ["E1", "E2"])
+        p.observed(["E1": (.succeeded, nil)], now: F.at(2))
+        #expect(p.watchedExecutions == ["E2"])
+        #expect(p.states[fires[0].name]?.lastOutcome == "succeeded")
+        p.unwatch(["E2"])
+        #expect(p.watchedExecutions.isEmpty)
+    }
+}
