@@ -22,7 +22,7 @@ struct API: Sendable {
 
     struct Page: Encodable {
         var executions: [ExecutionRecord]
-        var next: Int64?
+        var next: String?
     }
 
     func install(on router: Router) {
@@ -166,11 +166,7 @@ struct API: Sendable {
         }
         let limit = Int(req.query["limit"] ?? "50") ?? -1
         guard (1...1000).contains(limit) else { throw bad("limit must be 1–1000", field: "limit") }
-        var before: Int64?
-        if let b = req.query["before"], !b.isEmpty {
-            guard let v = Int64(b) else { throw bad("before must be a cursor from a previous page", field: "before") }
-            before = v
-        }
+        let before = req.query["before"].flatMap { $0.isEmpty ? nil : $0 }
         let job = req.query["job"].flatMap { $0.isEmpty ? nil : $0 }
         let page = try mapStore { try context.store.list(state: state, job: job, limit: limit, before: before) }
         return .json(Page(executions: page.executions, next: page.next))
@@ -233,6 +229,8 @@ struct API: Sendable {
             return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
         case .wrongState, .staleAttempt, .leaseLost:
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
+        case .badCursor:
+            return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
         case .redis, .unexpectedReply:
             if e.isUnavailable {
                 return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed")

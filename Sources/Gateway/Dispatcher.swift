@@ -89,7 +89,7 @@ final class Dispatcher: Sendable {
             guard let chosen = balancer.withLock({ $0.choose(from: candidates, exclude: exclude, random: &rng) }) else { break }
             exclude.insert(chosen.id)
             guard context.breakers.tryAcquire(chosen.id), let address = context.directory.address(of: chosen.id) else { continue }
-            context.directory.noteDispatched(id: c.id, worker: chosen.id)
+            context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: chosen.id)
             let started = ContinuousClock.now
             let result = call(address: address, job: c.job, body: body)
             let took = ContinuousClock.now - started
@@ -102,10 +102,10 @@ final class Dispatcher: Sendable {
             case .refused(let status):
                 context.breakers.ignored(chosen.id)
                 context.metrics.dispatches.labels(chosen.id, "refused_\(status)").inc()
-                context.directory.noteGone(id: c.id)
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
                 if status == 409 {
                     // That worker already has this attempt (an earlier answer was lost): it runs.
-                    context.directory.noteDispatched(id: c.id, worker: chosen.id)
+                    context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: chosen.id)
                     return
                 }
                 if status == 429 { context.directory.markFull(chosen.id) }
@@ -113,12 +113,12 @@ final class Dispatcher: Sendable {
             case .failed(let why):
                 context.breakers.failure(chosen.id, took)
                 context.metrics.dispatches.labels(chosen.id, "failed").inc()
-                context.directory.noteGone(id: c.id)
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
                 failures.append("\(chosen.id): \(why)")
                 log.warning("dispatch failed", ["worker": chosen.id, "error": why])
                 // A lost answer may hide a start: if the worker did start it, it runs there.
                 if let rec = try? context.store.get(c.id), rec.attempt == c.attempt, rec.state != .dispatched {
-                    if rec.state == .running, let w = rec.worker { context.directory.noteDispatched(id: c.id, worker: w) }
+                    if rec.state == .running, let w = rec.worker { context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: w) }
                     return
                 }
             }

@@ -44,15 +44,17 @@ final class EventWatcher: Sendable {
         var wake = false
         for e in events {
             guard let id = e.executionID, let st = e.state else { continue }
+            let attempt = e.fields["attempt"].flatMap { Int($0) }
             switch st {
             case .queued:
+                // New, promoted, or handed back: work to take. Only a hand-back ends an attempt.
                 wake = true
-                context.directory.noteGone(id: id)
+                if e.type == "requeued" { context.directory.noteGone(id: id, attempt: attempt) }
             case .retrying:
-                context.directory.noteGone(id: id)
+                context.directory.noteGone(id: id, attempt: attempt)
                 wake = true
             case .succeeded, .failed, .timedOut, .cancelled:
-                if context.directory.noteGone(id: id) != nil {
+                if context.directory.noteGone(id: id, attempt: attempt) != nil {
                     let job = e.fields["job"] ?? "?"
                     context.metrics.outcomes.labels(job, st.rawValue).inc()
                 }

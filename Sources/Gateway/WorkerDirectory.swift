@@ -20,8 +20,8 @@ struct WorkerEntry: Sendable {
 final class WorkerDirectory: Sendable {
     struct State {
         var workers: [String: WorkerEntry] = [:]
-        /// execution id → worker, for what this gateway dispatched and has not seen end.
-        var inFlight: [String: String] = [:]
+        /// execution id → (worker, attempt), for what this gateway dispatched and has not seen end.
+        var inFlight: [String: (worker: String, attempt: Int)] = [:]
         var outstanding: [String: Int] = [:]
         /// Workers that answered 429, until their next heartbeat.
         var full: [String: Int64] = [:]
@@ -100,23 +100,30 @@ final class WorkerDirectory: Sendable {
         }
     }
 
-    func noteDispatched(id: String, worker: String) {
+    func noteDispatched(id: String, attempt: Int, worker: String) {
         state.withLock { s in
-            if let old = s.inFlight[id] { s.outstanding[old, default: 1] -= 1 }
-            s.inFlight[id] = worker
+            if let old = s.inFlight[id] { Self.release(&s, old.worker) }
+            s.inFlight[id] = (worker, attempt)
             s.outstanding[worker, default: 0] += 1
         }
     }
 
-    /// The execution left the worker (ended, went back to the queue, or the dispatch failed).
+    /// The attempt left its worker (ended, went back to the queue, or the dispatch failed).
+    /// An event about an earlier attempt (read late from the stream) changes nothing.
     @discardableResult
-    func noteGone(id: String) -> String? {
+    func noteGone(id: String, attempt: Int? = nil) -> String? {
         state.withLock { s in
-            guard let w = s.inFlight.removeValue(forKey: id) else { return nil }
-            s.outstanding[w, default: 1] -= 1
-            if s.outstanding[w]! <= 0 { s.outstanding[w] = nil }
-            return w
+            guard let f = s.inFlight[id] else { return nil }
+            if let a = attempt, a < f.attempt { return nil }
+            s.inFlight[id] = nil
+            Self.release(&s, f.worker)
+            return f.worker
         }
+    }
+
+    private static func release(_ s: inout State, _ worker: String) {
+        s.outstanding[worker, default: 1] -= 1
+        if s.outstanding[worker]! <= 0 { s.outstanding[worker] = nil }
     }
 
     func markFull(_ worker: String) {

@@ -12,15 +12,30 @@ extension ExecutionStore {
     }
 
     /// A page of executions, newest first.
-    /// - Parameter before: a cursor from a previous page (`ExecutionPage.next`).
-    public func list(state: ExecutionState? = nil, job: String? = nil, limit: Int = 50, before: Int64? = nil) throws(StoreError) -> ExecutionPage {
+    /// - Parameter before: the cursor of a previous page (`ExecutionPage.next`); nil for the newest.
+    public func list(state: ExecutionState? = nil, job: String? = nil, limit: Int = 50, before: String? = nil) throws(StoreError) -> ExecutionPage {
         let limit = max(1, min(limit, 1_000))
-        let reply = try run(Scripts.list, [state?.rawValue ?? "", job ?? "", before.map(String.init) ?? "", limit])
-        let records = (reply.array ?? []).compactMap { ExecutionRecord(fields: Self.fieldMap($0)) }
-        var next: Int64?
-        if records.count == limit, let last = records.last {
-            next = state != nil ? (last.updated ?? last.created) : last.created
+        var score = "", afterID = ""
+        if let c = before, !c.isEmpty {
+            let parts = c.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, Int64(parts[0]) != nil, ExecutionID.isValid(String(parts[1])) else {
+                throw .badCursor(c)
+            }
+            score = String(parts[0]); afterID = String(parts[1])
         }
+        let reply = try run(Scripts.list, [state?.rawValue ?? "", job ?? "", score, afterID, limit])
+        var records: [ExecutionRecord] = []
+        records.reserveCapacity(limit)
+        var lastScore = ""
+        let decoder = JSONDecoder()
+        for entry in reply.array ?? [] {
+            guard let pair = entry.array, pair.count == 2,
+                  let rec = ExecutionRecord(fields: Self.fieldMap(pair[1]), decoder: decoder) else { continue }
+            records.append(rec)
+            lastScore = pair[0].string ?? ""
+        }
+        var next: String?
+        if records.count == limit, let last = records.last, let s = Int64(lastScore) { next = "\(s):\(last.id)" }
         return ExecutionPage(executions: records, next: next)
     }
 
@@ -75,6 +90,6 @@ extension ExecutionStore {
 /// A page of executions and the cursor of the next one.
 public struct ExecutionPage: Sendable {
     public var executions: [ExecutionRecord]
-    /// Pass as `before` for the next page; nil on the last page.
-    public var next: Int64?
+    /// Pass as `before` for the next page (`<score>:<id>`); nil on the last page.
+    public var next: String?
 }

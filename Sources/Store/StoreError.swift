@@ -16,6 +16,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case redis(RedisError)
     /// A script answered something this code does not understand.
     case unexpectedReply(String)
+    /// A page cursor that no page gave out.
+    case badCursor(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .queueFull(let limit): return "the queue holds \(limit) executions or more; try again later"
         case .redis(let e): return e.description
         case .unexpectedReply(let s): return "unexpected reply from a store script: \(s)"
+        case .badCursor(let c): return "\"\(c)\" is not a page cursor (use the `next` of a previous page)"
         }
     }
 

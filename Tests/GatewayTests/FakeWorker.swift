@@ -71,7 +71,9 @@ final class FakeWorker: Sendable {
             Thread.sleep(forTimeInterval: 30)
             return .problem(status: 500, title: "late", detail: "late")
         case .run:
-            break
+            if running.load(ordering: .relaxed) >= slots {
+                return .problem(status: 429, title: "Too Many Requests", detail: "all \(slots) slots are busy")
+            }
         }
         do {
             _ = try store.start(id: d.executionId, attempt: d.attempt, worker: id, leaseMillis: d.leaseMs)

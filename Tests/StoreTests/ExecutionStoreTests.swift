@@ -101,7 +101,9 @@ import TestSupport
         #expect(rec.exitCode == 0)
         #expect(rec.result == .object(["ok": .bool(true)]))
         #expect(rec.runs == 1)
-        #expect(rec.history.map(\.outcome) == ["succeeded"])
+        #expect(rec.history.isEmpty)
+        #expect(rec.attempts.map(\.outcome) == ["succeeded"])
+        #expect(try f.send("OBJECT", "ENCODING", f.keys.exec(id)).string == "listpack")
         #expect(rec.finished != nil)
         #expect(try f.store.logTail(id) == ["hello", "world"])
         #expect(try f.leased(id) == false)
@@ -139,6 +141,7 @@ import TestSupport
         #expect(st == .retrying)
         #expect(try f.delayed(id))
         #expect(try f.leased(id) == false)
+        #expect(try f.store.get(id)?.history.map(\.outcome) == ["failed"])
         #expect(try f.store.promoteDue() == 1)
         #expect(try f.state(id) == .queued)
         #expect(try f.queueList() == [id])
@@ -287,7 +290,7 @@ import TestSupport
             _ = try f.send("ZADD", f.keys.recent, now - Int64(i * 10), id)
         }
         var seen: [String] = []
-        var before: Int64?
+        var before: String?
         repeat {
             let page = try f.store.list(limit: 10, before: before)
             seen += page.executions.map(\.id)
@@ -295,6 +298,27 @@ import TestSupport
         } while before != nil
         #expect(seen.count == 25)
         #expect(Set(seen).count == 25)
+    }
+
+    @Test func pagesNeverSkipExecutionsThatShareAMillisecond() throws {
+        let f = try StoreFixture()
+        var ids: [String] = []
+        for _ in 0..<7 {
+            let id = ExecutionID.make()
+            _ = try f.send("HSET", f.keys.exec(id), "id", id, "job", "j", "state", "succeeded", "created", 5000, "updated", 5000)
+            _ = try f.send("ZADD", f.keys.recent, 5000, id)
+            ids.append(id)
+        }
+        var seen: [String] = []
+        var before: String?
+        repeat {
+            let page = try f.store.list(limit: 2, before: before)
+            seen += page.executions.map(\.id)
+            before = page.next
+        } while before != nil
+        #expect(seen.sorted() == ids.sorted())
+        #expect(seen.count == 7)
+        #expect(throws: StoreError.badCursor("nonsense")) { try f.store.list(before: "nonsense") }
     }
 
     @Test func trimRemovesOldestTerminalExecutionsWithTheirLogsAndIndexes() throws {

@@ -36,7 +36,7 @@ import TestSupport
         for state in [ExecutionState.succeeded, .failed, .cancelled] {
             let want = newestFirst.filter { $0.state == state }
             var got: [String] = []
-            var cursor: Int64?
+            var cursor: String?
             for _ in 0..<10 {
                 let page = try store.list(state: state, limit: 50, before: cursor)
                 #expect(page.executions.count == 50)
@@ -51,11 +51,11 @@ import TestSupport
         // A page from the middle of the largest index, by cursor.
         let succeeded = newestFirst.filter { $0.state == .succeeded }
         let middle = succeeded.count / 2
-        let page = try store.list(state: .succeeded, limit: 50, before: succeeded[middle].updated)
+        let page = try store.list(state: .succeeded, limit: 50, before: "\(succeeded[middle].updated):\(succeeded[middle].id)")
         #expect(page.executions.map(\.id) == succeeded[(middle + 1)..<(middle + 51)].map(\.id))
 
         // The last page is short and has no cursor.
-        let tail = try store.list(state: .succeeded, limit: 50, before: succeeded[succeeded.count - 20].updated)
+        let tail = try store.list(state: .succeeded, limit: 50, before: "\(succeeded[succeeded.count - 20].updated):\(succeeded[succeeded.count - 20].id)")
         #expect(tail.executions.map(\.id) == succeeded.suffix(19).map(\.id))
         #expect(tail.next == nil)
 
@@ -75,7 +75,7 @@ import TestSupport
             #expect(record.updated == s.updated)
             #expect(record.job == seeder.job)
             #expect(record.params == ["date": "2026-11-25"])
-            #expect(record.history.count == 1)
+            #expect(record.attempts.count == 1)
         }
     }
 }

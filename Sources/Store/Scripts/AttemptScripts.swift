@@ -96,16 +96,22 @@ elseif outcome == 'failed' and ARGV[11] == '1' and tonumber(f[4]) < tonumber(f[5
   new = 'retrying'
 end
 release(id, f[3])
-local fields = { 'ended', now }
+local fields = {}
 local opt = { reason = ARGV[7], exit_code = ARGV[8], signal = ARGV[9], result = ARGV[10], error = ARGV[13] }
 for k, v in pairs(opt) do if v ~= '' then table.insert(fields, k); table.insert(fields, v) end end
-redis.call('HSET', h, unpack(fields))
+if #fields > 0 then redis.call('HSET', h, unpack(fields)) end
 if outcome == 'succeeded' then redis.call('HDEL', h, 'reason', 'error') end
-history(id, { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[7], at = now })
+-- The hash itself describes a single attempt; the history (JSON, which makes the
+-- hash leave Redis' compact encoding) is kept only once there is more than one.
+if new == 'retrying' or redis.call('HEXISTS', h, 'history') == 1 then
+  history(id, { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[7], at = now })
+end
 if new == 'retrying' then
+  redis.call('HSET', h, 'ended', now)
   redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[12]), id)
   set_state(id, st, 'retrying', now)
 else
+  redis.call('HDEL', h, 'ended')
   finish_terminal(id, st, new, now)
 end
 event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', ARGV[7])

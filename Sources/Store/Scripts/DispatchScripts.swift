@@ -123,7 +123,7 @@ for _, id in ipairs(ids) do
       if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
       finish_terminal(id, st, new, now)
     end
-    event(id, new, new, 'job', f[2], 'reason', reason)
+    event(id, new, new, 'job', f[2], 'reason', reason, 'attempt', f[6] or '0')
     out[#out + 1] = id
     out[#out + 1] = new
   end

@@ -64,33 +64,39 @@ return removed
 
     /// A page of executions, newest first, by state and/or job type.
     ///
-    ///     ARGV[3] state ('' any)   ARGV[4] job ('' any)   ARGV[5] before (ms, exclusive; '' newest)
-    ///     ARGV[6] limit
-    ///     Returns: a list of flat field/value lists, one per execution
+    ///     ARGV[3] state ('' any)   ARGV[4] job ('' any)
+    ///     ARGV[5] cursor score ('' newest)   ARGV[6] cursor id (entries at the cursor score
+    ///             sort by id, descending: those not below this id were on earlier pages)
+    ///     ARGV[7] limit
+    ///     Returns: a list of {score, flat field/value list}, one per execution
     static let list = prelude + #"""
-local state, job, before, limit = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 local idx, other
 if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end
 elseif job ~= '' then idx = P .. 'by-job:' .. job
 else idx = P .. 'recent' end
 local max = '+inf'
-if before ~= '' then max = '(' .. before end
+if before ~= '' then max = before end
 local out = {}
 local offset = 0
-local chunk = limit
+local chunk = limit + 1
 if other then chunk = limit * 4 end
 for round = 1, 25 do
-  local ids = redis.call('ZREVRANGEBYSCORE', idx, max, '-inf', 'LIMIT', offset, chunk)
-  if #ids == 0 then break end
-  for _, id in ipairs(ids) do
-    local h = P .. 'exec:' .. id
-    if (not other) or redis.call('HGET', h, 'job') == other then
-      local rec = redis.call('HGETALL', h)
-      if #rec > 0 then out[#out + 1] = rec end
-      if #out >= limit then return out end
+  local entries = redis.call('ZREVRANGEBYSCORE', idx, max, '-inf', 'WITHSCORES', 'LIMIT', offset, chunk)
+  if #entries == 0 then break end
+  for i = 1, #entries, 2 do
+    local id, score = entries[i], entries[i + 1]
+    local seen = before ~= '' and score == before and id >= beforeID
+    if not seen then
+      local h = P .. 'exec:' .. id
+      if (not other) or redis.call('HGET', h, 'job') == other then
+        local rec = redis.call('HGETALL', h)
+        if #rec > 0 then out[#out + 1] = { score, rec } end
+        if #out >= limit then return out end
+      end
     end
   end
-  offset = offset + #ids
+  offset = offset + #entries / 2
 end
 return out
 """#

@@ -31,9 +31,11 @@ struct ScaleBench {
         let newest = ids.indices.reversed().first { Seeder.state($0) == .succeeded }!
         guard first.executions.first?.id == ids[newest] else { throw BenchError.failed("first page does not start with the newest succeeded execution") }
         // A page from the middle of the index, through its cursor.
-        let middle = try store.list(state: .succeeded, limit: 50, before: next - Int64(count / 2))
+        // A cursor is "<score>:<id>"; the highest id at a lower score starts a page from the middle.
+        let nextScore = Int64(next.split(separator: ":").first ?? "") ?? 0
+        let middleCursor = "\(nextScore - Int64(count / 2)):" + String(repeating: "Z", count: 26)
+        let middle = try store.list(state: .succeeded, limit: 50, before: middleCursor)
         guard middle.executions.count == 50 else { throw BenchError.failed("middle page has \(middle.executions.count)") }
-        let middleCursor = next - Int64(count / 2)
 
         let pageIds = first.executions.map(\.id)
         var random = SystemRandomNumberGenerator()
