@@ -100,3 +100,30 @@ struct WatchTests {
         #expect(p.watchedExecutions.isEmpty)
     }
 }
+
+struct FixedDelayTakeoverTests {
+    typealias F = PlannerFixtures
+
+    @Test func aNewLeaderPlansFromThePublishedEndOfTheLastExecution() throws {
+        var old = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        let first = old.popDue(now: F.at(0.001))[0]
+        _ = old.admit(first, previousRunning: false, now: F.at(0.001))
+        old.delivered(first, executionId: "E1", state: "queued")
+        old.observed(["E1": (.succeeded, F.at(10).millisecondsSinceEpoch)], now: F.at(11))
+        let published = try #require(old.status("d", scheduler: "old", now: F.at(12)))
+        #expect(published.lastEndMs == F.at(10).millisecondsSinceEpoch)
+
+        var new = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        _ = new.adopt(published, name: "d")
+        new.replanAll(after: F.at(20))
+        #expect(new.states["d"]?.next == F.at(40))
+
+        // Published before the end was known, but over: plan from the fire.
+        var early = published
+        early.lastEndMs = nil
+        var third = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        _ = third.adopt(early, name: "d")
+        third.replanAll(after: F.at(20))
+        #expect(third.states["d"]?.next == F.at(30.001))
+    }
+}
