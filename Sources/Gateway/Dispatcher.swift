@@ -14,6 +14,8 @@ final class Dispatcher: Sendable {
     let context: GatewayContext
     let balancer: Mutex<Balancer>
     let stopped = Atomic<Bool>(false)
+    /// Dispatcher threads still running; stop waits for them so no claim is left half-done.
+    let alive = Atomic<Int>(0)
     let threads: Int
 
     init(context: GatewayContext) {
@@ -24,16 +26,27 @@ final class Dispatcher: Sendable {
 
     func start() {
         for i in 0..<threads {
-            let t = Thread { [self] in loop() }
+            alive.add(1, ordering: .relaxed)
+            let t = Thread { [self] in
+                loop()
+                alive.subtract(1, ordering: .releasing)
+            }
             t.name = "dispatcher-\(i)"
             t.stackSize = 512 << 10
             t.start()
         }
     }
 
-    func stop() {
+    /// Stops claiming, and waits (up to `deadline`) for dispatches in flight to be recorded.
+    func stop(deadline: Duration = .seconds(10)) {
         stopped.store(true, ordering: .releasing)
         context.wakeup.signal()
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        while alive.load(ordering: .acquiring) > 0 && clock.now < end {
+            context.wakeup.signal()
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 
     private func loop() {
