@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// One built scheduler: status in Redis, pause and resume through Redis, reload on SIGHUP.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct SchedulerControlTests {
     static func status(_ store: ScheduleStore, _ name: String) -> ScheduleStatus? {
         guard let json = (try? store.statuses())?[name] else { return nil }

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// A built scheduler that finds its gateway in Redis and keeps fires the gateway refuses.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct SchedulerDeliveryTests {
     @Test func findsTheGatewayInRedisAndDeliversLateWhatItCouldNotDeliverOnTime() throws {
         let server = try RedisServer.shared

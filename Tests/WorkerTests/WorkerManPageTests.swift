@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
+@Suite(.blocking)
 struct WorkerManPageTests {
     static var packageRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -14,7 +14,7 @@ func residentKiB(_ pid: pid_t) -> Int? {
     return nil
 }
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct WorkerOutputTests {
     static let jobs = """
         [job "flood"]

@@ -8,7 +8,7 @@ import TestSupport
 @testable import Worker
 
 /// The runtime in this process, against a real Redis, without HTTP.
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct WorkerRuntimeTests {
     final class Weak: @unchecked Sendable {
         // Only read after the attempt ended, from the test's thread.
