@@ -285,10 +285,19 @@ import TestSupport
                                         arguments: ["--config", f.configPath, "events", "--follow", "--json", "--limit", "0"],
                                         environment: ["USER": "tester", "TZ": "UTC"], stdout: .file(dir + "/out"), stderr: .file(dir + "/err"))
         defer { follower.terminate(grace: .seconds(2)) }
-        let (next, _) = try f.trigger("noop")
-        let seen = waitUntil(timeout: .seconds(15)) {
+        // The follower reads from the moment it is connected, which a loaded machine can delay by
+        // seconds: an execution triggered before that is never shown. Trigger again every few
+        // seconds until one of them is seen.
+        let clock = ContinuousClock()
+        var triggered: [String] = []
+        var lastTrigger = clock.now - .seconds(60)
+        let seen = try waitUntil(timeout: .seconds(90), poll: .milliseconds(100)) {
+            if clock.now - lastTrigger >= .seconds(3) {
+                triggered.append(try f.trigger("noop").0)
+                lastTrigger = clock.now
+            }
             let out = (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? ""
-            return out.contains(#""id":"\#(next)""#) && out.contains(#""state":"succeeded""#)
+            return triggered.contains { out.contains(#""id":"\#($0)""#) } && out.contains(#""state":"succeeded""#)
         }
         let out = (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? ""
         #expect(seen, "\(out)")
