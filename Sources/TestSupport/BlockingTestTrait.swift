@@ -13,10 +13,15 @@ import Testing
 /// such tests run at once, so the machine is not flooded with servers started in parallel.
 public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
+    /// Runs while no other blocking test runs (it takes every slot of the gate): for tests that
+    /// measure the whole process, such as its resident memory.
+    public let isExclusive: Bool
 
     @TaskLocal static var isInScope = false
 
-    public init() {}
+    public init(exclusive: Bool = false) {
+        isExclusive = exclusive
+    }
 
     /// Only each test case gets a scope (not the suite, not a parameterized test as a whole),
     /// so a case holds a slot of the gate only while it runs.
@@ -33,8 +38,10 @@ public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
             try await function()
             return
         }
-        await BlockingGate.shared.enter()
-        defer { BlockingGate.shared.leave() }
+        let gate = BlockingGate.shared
+        let slots = isExclusive ? gate.width : 1
+        await gate.enter(slots: slots)
+        defer { gate.leave(slots: slots) }
         // A task started with the preference begins on that executor; `withTaskExecutorPreference`
         // alone would keep running the synchronous body inline on the pool thread that called it.
         // The task is awaited before returning, so `function` does not really escape; task-local
@@ -55,6 +62,9 @@ public struct BlockingTestTrait: TestTrait, SuiteTrait, TestScoping {
 extension Trait where Self == BlockingTestTrait {
     /// The test (or every test of the suite) blocks its thread: run it off the cooperative pool.
     public static var blocking: Self { BlockingTestTrait() }
+    /// Blocking, and alone among blocking tests while it runs: for measurements of the whole
+    /// process (resident memory) that other tests' work would blur.
+    public static var blockingExclusively: Self { BlockingTestTrait(exclusive: true) }
 }
 
 /// Runs every job on a new thread: a job that blocks for a minute delays nobody else.
@@ -80,49 +90,62 @@ func isOnBlockingTestThread() -> Bool {
     Thread.current.threadDictionary[blockingThreadKey] as? Bool == true
 }
 
-/// Counts running blocking tests; a test waiting for a slot suspends (it does not block a thread).
+/// Counts running blocking tests; a test waiting for slots suspends (it does not block a thread).
+/// Waiters are admitted in arrival order, so an exclusive test (all slots) is not starved by
+/// single-slot tests arriving after it.
 final class BlockingGate: Sendable {
     static let shared = BlockingGate(width: {
         let configured = ProcessInfo.processInfo.environment["BATCH_TEST_BLOCKING_WIDTH"].flatMap { Int($0) }
         return max(1, configured ?? 4)
     }())
 
-    private struct State {
-        var free: Int
-        var waiting: [CheckedContinuation<Void, Never>] = []
+    private struct Waiter {
+        var slots: Int
+        var continuation: CheckedContinuation<Void, Never>
     }
 
+    private struct State {
+        var free: Int
+        var waiting: [Waiter] = []
+    }
+
+    let width: Int
     private let state: Mutex<State>
 
     init(width: Int) {
+        self.width = width
         state = Mutex(State(free: width))
     }
 
-    func enter() async {
+    func enter(slots: Int = 1) async {
+        precondition(slots >= 1 && slots <= width, "a test asks for \(slots) slots of a gate \(width) wide")
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let admitted = state.withLock { s in
-                if s.free > 0 {
-                    s.free -= 1
+                if s.waiting.isEmpty && s.free >= slots {
+                    s.free -= slots
                     return true
                 }
-                s.waiting.append(continuation)
+                s.waiting.append(Waiter(slots: slots, continuation: continuation))
                 return false
             }
             if admitted { continuation.resume() }
         }
     }
 
-    /// Tests suspended in `enter()`, waiting for a slot.
+    /// Tests suspended in `enter()`, waiting for slots.
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 
-    func leave() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if s.waiting.isEmpty {
-                s.free += 1
-                return nil
+    func leave(slots: Int = 1) {
+        let admitted = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.free += slots
+            var admitted: [CheckedContinuation<Void, Never>] = []
+            while let head = s.waiting.first, s.free >= head.slots {
+                s.free -= head.slots
+                s.waiting.removeFirst()
+                admitted.append(head.continuation)
             }
-            return s.waiting.removeFirst()
+            return admitted
         }
-        next?.resume()
+        admitted.forEach { $0.resume() }
     }
 }

@@ -39,4 +39,44 @@ struct BlockingTestTraitTests {
         #expect(enteredLater)
         #expect(gate.waitingCount == 0)
     }
+
+    @Test func anExclusiveWaiterTakesEverySlotAndIsNotOvertakenByLaterOnes() async throws {
+        let gate = BlockingGate(width: 2)
+        await gate.enter()
+        let order = OrderLog()
+        let exclusive = Task {
+            await gate.enter(slots: 2)
+            order.append("exclusive")
+            gate.leave(slots: 2)
+        }
+        try await waitForWaiters(gate, 1)
+        let later = Task {
+            await gate.enter()
+            order.append("later")
+            gate.leave()
+        }
+        try await waitForWaiters(gate, 2)
+        // One slot is free, but the exclusive test came first and needs both.
+        let early = order.entries
+        #expect(early.isEmpty)
+        gate.leave()
+        await exclusive.value
+        await later.value
+        let final = order.entries
+        #expect(final == ["exclusive", "later"])
+    }
+
+    private func waitForWaiters(_ gate: BlockingGate, _ count: Int) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while gate.waitingCount < count && clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(gate.waitingCount == count)
+    }
+}
+
+/// What the gate's waiters did, in order; shared with their tasks.
+private final class OrderLog: Sendable {
+    private let list = Mutex<[String]>([])
+    func append(_ entry: String) { list.withLock { $0.append(entry) } }
+    var entries: [String] { list.withLock { $0 } }
 }
