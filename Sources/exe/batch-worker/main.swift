@@ -1,1 +1,4 @@
-// batch-worker: entry point, filled in by its issue.
+// batch-worker: runs batch jobs dispatched by the gateways. See batch-worker(8).
+import Worker
+
+await WorkerDaemon.main()

@@ -1,0 +1,16 @@
+import Foundation
+import Glibc
+
+/// Time as the worker reads it: monotonic milliseconds for leases (never the
+/// wall clock, which may jump), and ISO 8601 text for results.
+public enum WorkerClock {
+    public static func monotonicMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,131 @@
+import BatchCore
+import Foundation
+import Store
+
+extension WorkerRuntime {
+    /// Admits and starts one attempt (`POST /api/batch/{jobType}`). Returns once
+    /// the job runs (status `running`), or once it is known to have ended at
+    /// once (a spawn error: `failed`; cancelled before it ran: `cancelled`).
+    func dispatch(jobType: String, request r: WorkerDispatchRequest) throws(DispatchError) -> BatchResult {
+        guard let job = jobs[jobType] else {
+            if table.withLock({ $0.draining }) { throw .refused(.draining) }
+            throw .refused(.unknownJob(jobType))
+        }
+        guard ExecutionID.isValid(r.executionId), r.attempt >= 1, r.leaseMs >= 100 else {
+            throw .invalidParams(job: jobType, detail: "executionId must be an execution id, attempt at least 1 and leaseMs at least 100")
+        }
+        // The gateway validated already; checking again keeps a bad or forged request from reaching a program.
+        let params: [String: String]
+        switch job.validate(r.params.mapValues { JSONValue.string($0) }) {
+        case .success(let p): params = p
+        case .failure(let e): throw .invalidParams(job: jobType, detail: e.description)
+        }
+        let timeout: Duration = r.timeoutSeconds > 0 ? .seconds(r.timeoutSeconds) : job.timeout
+        var logError: String?
+        let logFile = settings.logDir.flatMap { LogFile(directory: $0, id: r.executionId, attempt: r.attempt, error: &logError) }
+        if let logError { logger.warning(logError, ["execution": r.executionId]) }
+        let sentAt = now()
+        let a = Attempt(id: r.executionId, number: r.attempt, job: job, params: params, timeout: timeout, leaseMillis: r.leaseMs,
+                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt, logFile: logFile,
+                        output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
+        let refusal: Refusal? = table.withLock { t in
+            if t.draining { return .draining }
+            if let other = t.attempts[r.executionId] { return .alreadyHere(id: other.id, attempt: other.number) }
+            if let no = t.capacity.take(job) { return no }
+            t.attempts[r.executionId] = a
+            return nil
+        }
+        if let refusal { throw .refused(refusal) }
+
+        let started: StartResult
+        do {
+            started = try store.start(id: r.executionId, attempt: r.attempt, worker: id, leaseMillis: r.leaseMs)
+        } catch {
+            remove(a)
+            throw DispatchError(store: error)
+        }
+        switch started {
+        case .alreadyRunning:
+            remove(a)
+            throw .conflict("execution \(r.executionId) attempt \(r.attempt) is already running (started by an earlier dispatch)")
+        case .cancelling:
+            a.requestStop(.cancel, killGrace: settings.killGrace)
+            ended(a, .cancelled, result: nil)
+            return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: WorkerClock.iso(a.startedAt))
+        case .running:
+            break
+        }
+        logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name])
+        switch job.kind {
+        case .command: launchProcess(a)
+        case .builtin: launchInProcess(a) { j, out in self.builtins.start(job.builtin ?? .noop, params: params, timeout: timeout, job: j, output: out) }
+        case .http:
+            launchInProcess(a) { j, out in
+                self.httpJobs.start(job, params: params, executionId: a.id, attempt: a.number, timeout: timeout, job: j, output: out)
+            }
+        }
+        var result = a.snapshot()
+        if result.status == ExecutionState.failed.rawValue, case .spawnError? = a.state.withLock({ $0.outcome }) {
+            result.reason = FailureReason.spawnError.rawValue
+        }
+        return result
+    }
+
+    private func launchProcess(_ a: Attempt) {
+        let job = a.job
+        var spec = ProcessSpec(argv: job.argv(for: a.params, executionId: a.id, attempt: a.number))
+        spec.environment = JobEnvironment.variables(executionID: a.id, attempt: a.number, params: a.params.mapValues { .string($0) },
+                                                    extra: job.env, passthrough: settings.envPassthrough)
+        spec.workingDirectory = job.workingDirectory
+        spec.stdin = JobEnvironment.stdinJSON(a.params.mapValues { .string($0) })
+        spec.timeout = a.timeout
+        spec.killGrace = settings.killGrace
+        spec.maxLineBytes = settings.lineMaxBytes
+        spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
+        let droppedLines = metrics.droppedLines.labels(job.name)
+        do {
+            let process = try runner.start(spec, onEvent: { event in
+                a.state.withLock { s in
+                    switch event {
+                    case .output(let lines): for l in lines { s.output.append(l.text) }
+                    case .progress(let p): s.output.setProgress(p)
+                    case .dropped(let n, _): s.output.countDropped(n)
+                    }
+                }
+                if case .dropped(let n, _) = event { droppedLines.add(Double(n)) }
+            }, onExit: { outcome in
+                a.state.withLock { $0.outputBytes = outcome.outputBytes }
+                self.ended(a, JobOutcome(outcome), result: nil)
+            })
+            a.attach(process, killGrace: settings.killGrace)
+        } catch {
+            metrics.spawnFailures.labels(job.name).inc()
+            logger.warning("cannot start the job's program", ["execution": a.id, "job": job.name, "error": error.description])
+            a.state.withLock { s in if s.phase == .starting { s.phase = .running } }
+            ended(a, .spawnError(error.description), result: nil)
+        }
+    }
+
+    private func launchInProcess(_ a: Attempt, _ start: (InProcessJob, @escaping @Sendable ([String]) -> Void) -> Void) {
+        let j = InProcessJob { outcome, result in self.ended(a, outcome, result: result) }
+        a.attach(j, killGrace: settings.killGrace)
+        start(j) { lines in a.state.withLock { s in for l in lines { s.output.append(l) } } }
+    }
+
+    /// Frees the slot of an attempt that is over (or never ran).
+    func remove(_ a: Attempt, result: BatchResult? = nil) {
+        table.withLock { t in
+            guard t.attempts[a.id] === a else { return }
+            t.attempts[a.id] = nil
+            t.capacity.release(a.job.name)
+            if let result {
+                if t.recent[a.id] == nil { t.recentOrder.append(a.id) }
+                t.recent[a.id] = result
+                if t.recentOrder.count > Self.recentLimit {
+                    let old = t.recentOrder.removeFirst()
+                    t.recent[old] = nil
+                }
+            }
+        }
+    }
+}

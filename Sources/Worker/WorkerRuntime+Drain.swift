@@ -1,0 +1,46 @@
+import BatchCore
+import Foundation
+
+extension WorkerRuntime {
+    /// Graceful stop: take no new work, leave the fleet, let running attempts
+    /// finish until `drain-timeout`, then stop the rest and hand them back to
+    /// the queue (not counted as a failure). Returns when nothing runs or the
+    /// kill grace has passed too.
+    public func drain() async {
+        table.withLock { $0.draining = true }
+        let fleet = self.fleet, id = self.id, log = logger
+        await Self.offPool {
+            do { try fleet.deregister(id: id) } catch { log.warning("cannot remove the registration", ["error": "\(error)"]) }
+        }
+        let running = runningCount
+        if running > 0 {
+            log.notice("draining", ["running": String(running), "deadline": "\(settings.drainTimeout)"])
+        }
+        if await !waitForIdle(within: settings.drainTimeout) {
+            let left = table.withLock { Array($0.attempts.values) }
+            log.notice("drain deadline passed: stopping attempts and handing them back", ["attempts": String(left.count)])
+            for a in left { a.requestStop(.drain, killGrace: settings.killGrace) }
+            if await !waitForIdle(within: settings.killGrace + .seconds(3)) {
+                log.error("attempts still running after the kill grace", ["attempts": String(runningCount)])
+            }
+        }
+        stopLoop()
+    }
+
+    private func waitForIdle(within limit: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let end = clock.now + limit
+        while runningCount > 0 {
+            if clock.now >= end { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    /// Runs a blocking call on a thread of its own, off the cooperative pool.
+    static func offPool(_ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { body(); c.resume() }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import BatchCore
+import Foundation
+import Store
+
+extension WorkerRuntime {
+    /// The job of `a` ended (called once, from any thread): write its end on its lane.
+    func ended(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
+        a.state.withLock { s in
+            s.phase = .ending
+            s.outcome = outcome
+        }
+        a.lane.async { self.complete(a, outcome, result: result) }
+    }
+
+    /// Writes the attempt's pending output and progress (on its lane).
+    func flush(_ a: Attempt) {
+        let (lines, progress, stop) = a.state.withLock { s -> ([String], Int?, StopReason?) in
+            s.flushQueued = false
+            let t = s.output.take()
+            return (t.lines, t.progress, s.stop)
+        }
+        if stop == .lost || (lines.isEmpty && progress == nil) { return }
+        a.logFile?.write(lines)
+        do {
+            try store.report(id: a.id, attempt: a.number, progress: progress, lines: lines)
+        } catch {
+            metrics.writeFailures.labels("report").inc()
+            logger.warning("cannot write output", ["execution": a.id, "lines": String(lines.count), "error": error.description])
+        }
+    }
+
+    /// Writes the end of an attempt and frees its slot (on its lane). A lost
+    /// lease writes nothing; a drained attempt goes back to the queue.
+    func complete(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
+        let job = a.job
+        let duration = Double(now() - a.startedMonotonic) / 1000
+        let stop = a.state.withLock { $0.stop }
+        let bytes = a.state.withLock { $0.outputBytes }
+        metrics.outputBytes.labels(job.name).add(Double(bytes))
+        var final = a.snapshot()
+        final.finishedAt = WorkerClock.iso(Date())
+        let fields: KeyValuePairs<String, String> = ["execution": a.id, "attempt": String(a.number), "job": job.name]
+        if stop == .lost {
+            logger.warning("attempt given up without writing: its lease is lost", fields)
+            final.status = "lost"
+            remove(a, result: final)
+            return
+        }
+        flush(a)
+        if stop == .drain && outcome == .cancelled {
+            do {
+                try store.requeue(id: a.id, attempt: a.number, worker: id)
+                metrics.requeued.inc()
+                logger.notice("attempt handed back to the queue", fields)
+            } catch {
+                metrics.writeFailures.labels("requeue").inc()
+                logger.warning("cannot hand the attempt back; the lease recovery will", ["execution": a.id, "error": error.description])
+            }
+            final.status = "requeued"
+            remove(a, result: final)
+            return
+        }
+        var rng = SystemRandomNumberGenerator()
+        let end = outcome.attemptEnd(job: job, attempt: a.number, result: result ?? processResult(a, outcome), random: &rng)
+        writeEnd(a, end)
+        metrics.executions.labels(job.name, end.outcome.rawValue).inc()
+        metrics.durations.labels(job.name).observe(duration)
+        final.reason = end.reason?.rawValue
+        remove(a, result: final)
+        a.logFile?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
+        logger.log(end.outcome == .succeeded ? .debug : .info, "attempt ended",
+                   ["execution": a.id, "attempt": String(a.number), "job": job.name, "outcome": end.outcome.rawValue,
+                    "reason": end.reason?.rawValue ?? "", "seconds": String(format: "%.3f", duration)])
+    }
+
+    /// `finish`, retried while the lease lasts when Redis does not answer;
+    /// refusals (lease lost, stale attempt) are logged and dropped.
+    private func writeEnd(_ a: Attempt, _ end: AttemptEnd) {
+        while true {
+            do {
+                try store.finish(id: a.id, attempt: a.number, worker: id, end: end)
+                return
+            } catch {
+                metrics.writeFailures.labels("finish").inc()
+                let lastRenewed = a.state.withLock { $0.lastRenewedAt }
+                if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now())
+                    || a.state.withLock({ $0.stop }) == .lost {
+                    logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number),
+                                                                               "error": error.description])
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+    }
+
+    /// The result of a process: exit status and the last lines, at most `maxResult` bytes of JSON.
+    func processResult(_ a: Attempt, _ outcome: JobOutcome) -> String? {
+        var tail = a.state.withLock { $0.output.tail }
+        var object: [String: JSONValue] = [:]
+        switch outcome {
+        case .exited(let c): object["exitCode"] = .number(Double(c))
+        case .signaled(let s): object["signal"] = .number(Double(s))
+        case .spawnError(let e): object["error"] = .string(e)
+        default: break
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        while true {
+            object["tail"] = .array(tail.map { .string($0) })
+            guard let d = try? encoder.encode(JSONValue.object(object)) else { return nil }
+            if d.count <= Self.maxResult || tail.isEmpty { return String(decoding: d, as: UTF8.self) }
+            tail.removeFirst()
+        }
+    }
+}

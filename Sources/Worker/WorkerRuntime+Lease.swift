@@ -1,0 +1,120 @@
+import BatchCore
+import Dispatch
+import Foundation
+import Store
+
+extension WorkerRuntime {
+    /// Starts the timer that flushes output every `output-flush`, renews the
+    /// leases every `lease-renew`, gives up attempts whose lease can no longer
+    /// be trusted, and keeps the job registration alive.
+    func startLoop() {
+        let every = settings.outputFlush < settings.leaseRenew ? settings.outputFlush : settings.leaseRenew
+        let ms = max(10, Int(every.inMilliseconds))
+        loop.withLock { $0.running = true }
+        scheduleTick(afterMillis: ms)
+    }
+
+    private func scheduleTick(afterMillis ms: Int) {
+        tickQueue.asyncAfter(deadline: .now() + .milliseconds(ms)) { [self] in
+            guard loop.withLock({ $0.running }) else { return }
+            tick()
+            scheduleTick(afterMillis: ms)
+        }
+    }
+
+    func stopLoop() {
+        loop.withLock { $0.running = false }
+    }
+
+    /// One tick, on `tickQueue`: schedules work, never blocks.
+    func tick() {
+        let t = now()
+        let attempts = table.withLock { Array($0.attempts.values) }
+        for a in attempts {
+            let (queue, lastRenewed, stop, phase) = a.state.withLock { s -> (Bool, Int64, StopReason?, Attempt.Phase) in
+                let q = !s.flushQueued && s.output.hasWork && s.stop != .lost
+                if q { s.flushQueued = true }
+                return (q, s.lastRenewedAt, s.stop, s.phase)
+            }
+            if queue { a.lane.async { self.flush(a) } }
+            if phase != .starting, stop != .lost, a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: t) {
+                if a.requestStop(.lost, killGrace: settings.killGrace) {
+                    metrics.leasesLost.labels("abandoned").inc()
+                    logger.error("lease not renewed in time: killing the job, writing nothing for the attempt",
+                                 ["execution": a.id, "attempt": String(a.number), "lease_ms": String(a.leaseMillis)])
+                }
+            }
+        }
+        let (renew, register) = loop.withLock { l -> (Bool, Bool) in
+            var renew = false, register = false
+            if !l.renewing && t >= l.nextRenewal {
+                l.renewing = true; renew = true
+                l.nextRenewal = t + settings.leaseRenew.inMilliseconds
+            }
+            if t >= l.nextJobRegistration {
+                register = true
+                l.nextJobRegistration = t + 5_000
+            }
+            return (renew, register)
+        }
+        if renew || register {
+            renewQueue.async { [self] in
+                if renew { renewLeases(); loop.withLock { $0.renewing = false } }
+                if register { registerJobs() }
+            }
+        }
+    }
+
+    /// One renewal call for every attempt that holds a lease (on `renewQueue`).
+    func renewLeases() {
+        let attempts = table.withLock { Array($0.attempts.values) }.filter { a in
+            a.state.withLock { $0.phase != .starting && $0.stop != .lost }
+        }
+        if attempts.isEmpty { return }
+        // Attempts are renewed for the lease they were dispatched with; usually one group.
+        for (lease, group) in Dictionary(grouping: attempts, by: \.leaseMillis) {
+            let sentAt = now()
+            let statuses: [LeaseStatus]
+            do {
+                statuses = try store.renew(worker: id, attempts: group.map { ($0.id, $0.number) }, leaseMillis: lease)
+            } catch {
+                metrics.writeFailures.labels("renew").inc()
+                let first = loop.withLock { l in defer { l.renewalFailing = true }; return !l.renewalFailing }
+                if first { logger.warning("cannot renew leases", ["attempts": String(group.count), "error": error.description]) }
+                continue
+            }
+            let recovered = loop.withLock { l in defer { l.renewalFailing = false }; return l.renewalFailing }
+            if recovered { logger.notice("lease renewal works again") }
+            for (a, status) in zip(group, statuses) {
+                switch status {
+                case .renewed:
+                    a.state.withLock { $0.lastRenewedAt = max($0.lastRenewedAt, sentAt) }
+                case .cancelling:
+                    a.state.withLock { $0.lastRenewedAt = max($0.lastRenewedAt, sentAt) }
+                    if a.requestStop(.cancel, killGrace: settings.killGrace) {
+                        logger.info("cancelled by an operator (seen on lease renewal)", ["execution": a.id])
+                    }
+                case .lost:
+                    // A finished attempt's lease is gone by design: only a running job is lost.
+                    if a.state.withLock({ $0.phase == .running }), a.requestStop(.lost, killGrace: settings.killGrace) {
+                        metrics.leasesLost.labels("lost").inc()
+                        logger.error("lease lost: killing the job, writing nothing for the attempt",
+                                     ["execution": a.id, "attempt": String(a.number)])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Publishes the job types with their parameter schemas (on `renewQueue`).
+    /// Re-registering every few seconds also restores them after a Redis restart.
+    func registerJobs() {
+        if table.withLock({ $0.draining }) { return }
+        do {
+            try fleet.registerJobs(worker: id, jobs: jobRegistration())
+        } catch {
+            metrics.writeFailures.labels("register").inc()
+            logger.debug("cannot register job types", ["error": error.description])
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import BatchCore
+import Daemon
+import Dispatch
+import Foundation
+import Store
+import Synchronization
+
+/// The worker: admits dispatches into its slots, runs each attempt's job,
+/// keeps the leases, writes output and ends to Redis, and drains on stop.
+///
+/// Threads: dispatches arrive on the HTTP handler pool; process events on the
+/// runner's thread; builtins on a timer queue. None of them writes to Redis
+/// for an attempt directly: every write of an attempt goes through its lane
+/// (one of a few serial queues), renewals through `renewQueue`, and a timer on
+/// `tickQueue` schedules flushes, renewals and the lease check.
+public final class WorkerRuntime: Sendable {
+    struct Table: Sendable {
+        var capacity: Capacity
+        var attempts: [String: Attempt] = [:]
+        var draining = false
+        /// Ends of recent attempts, for `GET /api/batch/executions/{id}` after the end.
+        var recent: [String: BatchResult] = [:]
+        var recentOrder: [String] = []
+    }
+
+    public let id: String
+    let settings: WorkerSettings
+    /// The job types served, by name.
+    let jobs: [String: JobType]
+    let store: ExecutionStore
+    let fleet: FleetRegistry
+    let logger: Logger
+    let metrics: WorkerMetrics
+    let runner: ProcessRunner
+    let builtins = BuiltinJobs()
+    let httpJobs = HTTPJobs()
+    let lanes: [DispatchQueue]
+    let tickQueue = DispatchQueue(label: "batch.worker.tick")
+    let renewQueue = DispatchQueue(label: "batch.worker.renew")
+    let table: Mutex<Table>
+    let loop = Mutex<LoopState>(LoopState())
+    /// Monotonic milliseconds; injectable for tests.
+    let now: @Sendable () -> Int64
+    static let recentLimit = 256
+    /// Bound of the result JSON written with the end.
+    static let maxResult = 16 * 1024
+
+    struct LoopState: Sendable {
+        var running = false
+        var nextRenewal: Int64 = 0
+        var renewing = false
+        var nextJobRegistration: Int64 = 0
+        var renewalFailing = false
+    }
+
+    /// - Throws: `WorkerSetupError` when no job type is served or `job-types` names an unknown one.
+    public init(id: String, configuration: Configuration, store: ExecutionStore, fleet: FleetRegistry, logger: Logger,
+                metrics: MetricsRegistry, now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
+        let settings = configuration.worker
+        for name in settings.jobTypes where configuration.jobs[name] == nil {
+            throw WorkerSetupError("[worker] job-types names \"\(name)\", which has no [job \"\(name)\"] section; known: \(configuration.jobs.keys.sorted().joined(separator: ", "))")
+        }
+        let served = configuration.workerJobTypes
+        if served.isEmpty {
+            throw WorkerSetupError("no job types to serve: add [job \"NAME\"] sections to the configuration (see batch.conf(5))")
+        }
+        if let dir = settings.logDir {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw WorkerSetupError("[worker] log-dir \(dir) is not a directory; create it or remove the key")
+            }
+        }
+        self.id = id
+        self.settings = settings
+        self.jobs = Dictionary(uniqueKeysWithValues: served.map { ($0.name, $0) })
+        self.store = store
+        self.fleet = fleet
+        self.logger = logger
+        self.metrics = WorkerMetrics(metrics)
+        self.now = now
+        let log = logger
+        runner = ProcessRunner(warn: { log.warning($0) })
+        lanes = (0..<8).map { DispatchQueue(label: "batch.worker.lane\($0)") }
+        table = Mutex(Table(capacity: Capacity(slots: settings.slots)))
+        metrics.gauge("batch_worker_running", help: "Attempts running on this worker, by job.", labels: ["job"]) { [unowned self] in
+            self.table.withLock { $0.capacity.byJob.map { ([$0.key], Double($0.value)) } }
+        }
+        metrics.gauge("batch_worker_slots", help: "Attempts this worker may run at once.") { Double(settings.slots) }
+    }
+
+    /// Fields of the registration hash: `slots`, `running` and `jobs`.
+    public func registrationFields() -> [String: String] {
+        let running = table.withLock { $0.capacity.running }
+        return ["slots": String(settings.slots), "running": String(running),
+                "jobs": jobs.keys.sorted().joined(separator: ",")]
+    }
+
+    /// The job types as the gateway reads them: name → `JobType` JSON.
+    func jobRegistration() -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out: [String: String] = [:]
+        for (name, job) in jobs {
+            if let d = try? encoder.encode(job) { out[name] = String(decoding: d, as: UTF8.self) }
+        }
+        return out
+    }
+
+    /// Attempts running now.
+    public var runningCount: Int { table.withLock { $0.capacity.running } }
+
+    func lane(for id: String) -> DispatchQueue {
+        var h: UInt32 = 2166136261
+        for b in id.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
+        return lanes[Int(h % UInt32(lanes.count))]
+    }
+
+    func attempt(_ id: String) -> Attempt? { table.withLock { $0.attempts[id] } }
+
+    /// The attempt as it stands, or its end when it ended recently; nil when unknown here.
+    public func result(of id: String) -> BatchResult? {
+        let (a, recent) = table.withLock { ($0.attempts[id], $0.recent[id]) }
+        return a?.snapshot() ?? recent
+    }
+
+    /// Stops the attempt now (operator cancel); false when it does not run here.
+    public func cancel(_ id: String) -> Bool {
+        guard let a = attempt(id) else { return false }
+        a.requestStop(.cancel, killGrace: settings.killGrace)
+        logger.info("cancelling", ["execution": id, "attempt": String(a.number)])
+        return true
+    }
+}
+
+/// The worker cannot start with this configuration.
+public struct WorkerSetupError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
+}
