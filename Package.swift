@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )
