@@ -58,6 +58,7 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
         .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore"], path: "Sources/bench/e2e-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),

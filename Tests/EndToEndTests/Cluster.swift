@@ -45,7 +45,7 @@ final class Cluster: Sendable {
             dispatch-backoff-max = 200ms
             [breaker]
             window-size = 10
-            minimum-calls = 4
+            minimum-calls = 3
             wait-in-open = 2s
             half-open-calls = 2
             [worker]

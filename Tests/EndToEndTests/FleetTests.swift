@@ -88,16 +88,29 @@ import TestSupport
     @Test func aStoppedWorkerTripsItsBreakerAndComesBackAfterItResumes() throws {
         let c = try Cluster(gateways: 1, workers: 2, slots: 16)
         defer { c.stop() }
+        let gateway = c.gateways[0]
         let stuck = c.workers[1]
         stuck.process.signal(SIGSTOP)
         defer { stuck.process.signal(SIGCONT) }
+        // Keep work coming until the gateway gives up on the silent worker (while it still counts
+        // as live: its heartbeats stopped with it).
         var ids: [String] = []
-        for _ in 0..<40 { ids.append(try c.trigger(#"{"jobType":"track"}"#)) }
+        let opened = try waitUntil(timeout: .seconds(10), poll: .milliseconds(100)) {
+            for _ in 0..<4 { ids.append(try c.trigger(#"{"jobType":"track"}"#)) }
+            return breakerChanges(gateway.log, worker: "w2").contains { $0.contains("to=open") }
+        }
+        #expect(opened, "\(gateway.log.suffix(3000))")
         let records = try c.waitForTerminal(ids, timeout: .seconds(60))
-        #expect(records.values.filter { $0.state == .succeeded }.count == 40, "\(c.logs)")
+        #expect(records.values.filter { $0.state == .succeeded }.count == ids.count, "\(c.logs)")
         #expect(records.values.allSatisfy { $0.worker == "w1" })
-        let opened = waitUntil(timeout: .seconds(5)) { c.gateways[0].log.contains("circuit breaker changed") && c.gateways[0].log.contains("worker=w2") }
-        #expect(opened, "\(c.gateways[0].log.suffix(3000))")
+        // While open, calls stop: at most the few already in flight when it opened end later.
+        let lines = gateway.log.split(separator: "\n")
+        if let open = lines.firstIndex(where: { isBreakerChange($0, worker: "w2") && $0.contains("to=open") }) {
+            let rest = lines[(open + 1)...]
+            let end = rest.firstIndex { isBreakerChange($0, worker: "w2") } ?? lines.endIndex
+            let failedWhileOpen = lines[(open + 1)..<end].filter { $0.contains("dispatch failed") && $0.contains("worker=w2") }
+            #expect(failedWhileOpen.count < 4, "\(failedWhileOpen)")
+        }
 
         stuck.process.signal(SIGCONT)
         // Once it answers again, half-open probes pass and it takes work again.
@@ -108,11 +121,12 @@ import TestSupport
         }
         #expect(back, "\(c.logs)")
         let closed = try waitUntil(timeout: .seconds(20), poll: .milliseconds(200)) {
-            _ = try c.trigger(#"{"jobType":"track"}"#)
+            more.append(try c.trigger(#"{"jobType":"track"}"#))
             return try c.fleet.breakers(gateways: ["g1"])["g1"]?["w2"]?.contains("closed") == true
         }
         let breakers = try c.fleet.breakers(gateways: ["g1"])
         #expect(closed, "\(breakers)")
+        #expect(breakerChanges(gateway.log, worker: "w2").contains { $0.contains("to=closed") }, "\(gateway.log.suffix(3000))")
         // The requests that waited in the stopped worker's socket did not start stale attempts.
         _ = try c.waitForTerminal(more, timeout: .seconds(30))
         let log = c.attemptLog
@@ -202,4 +216,13 @@ import TestSupport
         let wrong = ids.filter { terminal[$0]?.count != 1 }
         #expect(wrong.isEmpty, "executions without exactly one terminal event: \(wrong.prefix(5).map { ($0, terminal[$0]?.count ?? 0) })")
     }
+}
+
+private func isBreakerChange(_ line: Substring, worker: String) -> Bool {
+    line.contains("circuit breaker changed") && line.contains("worker=\(worker) ")
+}
+
+/// The gateway's log lines about `worker`'s breaker changing state, in order.
+private func breakerChanges(_ log: String, worker: String) -> [Substring] {
+    log.split(separator: "\n").filter { isBreakerChange($0, worker: worker) }
 }
