@@ -36,10 +36,10 @@ import TestSupport
     }
 
     @Test func killingAWorkerMidRunLosesNothingAndNeverOverlapsAttempts() throws {
-        let c = try Cluster(gateways: 1, workers: 3, slots: 100)
+        let c = try Cluster(gateways: 2, workers: 3, slots: 100)
         defer { c.stop() }
         var ids: [String] = []
-        for _ in 0..<200 { ids.append(try c.trigger(#"{"jobType":"track","params":{"seconds":"8"}}"#)) }
+        for i in 0..<200 { ids.append(try c.trigger(#"{"jobType":"track","params":{"seconds":"8"}}"#, at: c.gateways[i % 2])) }
         let allStarted = waitUntil(timeout: .seconds(30), poll: .milliseconds(50)) { c.attemptLog.runs.count >= 200 }
         #expect(allStarted, "\(c.attemptLog.runs.count) of 200 started\n\(c.logs)")
 
@@ -82,6 +82,25 @@ import TestSupport
         let budget = Int64(Cluster.leaseSeconds + 5) * 1_000_000
         #expect(slowest > 0 && slowest < budget, "slowest retry started \(slowest / 1000) ms after the kill (budget \(budget / 1000) ms)")
         print("worker kill: \(cut.count) runs cut, slowest retry started \(slowest / 1000) ms after kill -9 (lease \(Cluster.leaseSeconds) s)")
+        try expectOneTerminalEvent(ids, in: try c.allEvents())
+    }
+
+    @Test func killingAGatewayMidRunLosesNothing() throws {
+        let c = try Cluster(gateways: 2, workers: 2, slots: 32)
+        defer { c.stop() }
+        var ids: [String] = []
+        for i in 0..<300 { ids.append(try c.trigger(#"{"jobType":"track","params":{"seconds":"0.5"}}"#, at: c.gateways[i % 2])) }
+        #expect(waitUntil(timeout: .seconds(20), poll: .milliseconds(20)) { c.attemptLog.runs.count >= 50 }, "\(c.logs)")
+        c.gateways[0].process.signal(SIGKILL)
+        #expect(c.gateways[0].process.wait(timeout: .seconds(5)) == .signaled(SIGKILL))
+        // The surviving gateway dispatches the rest, and recovers what the dead one had claimed.
+        let records = try c.waitForTerminal(ids, timeout: .seconds(60))
+        let states = Dictionary(grouping: records.values, by: \.state).mapValues(\.count)
+        #expect(states == [.succeeded: 300], "\(states)\n\(c.logs)")
+        let log = c.attemptLog
+        #expect(log.malformed.isEmpty)
+        #expect(log.overlaps(unendedUntil: wallMicros()).isEmpty)
+        #expect(log.byID.values.allSatisfy { runs in Set(runs.map(\.attempt)).count == runs.count && runs.allSatisfy { $0.end != nil } })
         try expectOneTerminalEvent(ids, in: try c.allEvents())
     }
 

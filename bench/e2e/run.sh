@@ -136,5 +136,5 @@ ours_t="$(field per_second "$ours_tp")"; ours_p99="$(field p99_ms "$ours_lat")"
 echo
 awk -v o="$ours_t" -v b="$best_tp" 'BEGIN { printf "throughput: %.1fx the best of the others (target 3x): %s\n", o / b, (o >= 3 * b ? "met" : "NOT met") }'
 awk -v o="$ours_p99" -v b="$best_p50" 'BEGIN { printf "latency: our p99 %.2f ms vs the best p50 %.2f ms (target below): %s\n", o, b, (o < b ? "met" : "NOT met") }'
-over="$(tr ' ' '\n' <<<"$ours_rss" | awk -F= 'NF == 2 { v = $2; sub("MB", "", v); if (v + 0 >= 30) print $1 }')"
+over="$(tr ' ' '\n' <<<"$ours_rss" | awk -F= 'NF == 2 { v = $2; sub("MB", "", v); if (v + 0 >= 30) print $1 }' | xargs)"
 echo "memory: every daemon under 30 MB peak RSS: $([[ -z "$over" ]] && echo met || echo "NOT met ($over)")"
