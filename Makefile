@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 CONFIG ?= release
 
-.PHONY: all build check demo install clean bench
+.PHONY: all build check demo install clean
 
 all: build
 
@@ -31,8 +31,11 @@ install: build
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -d $(DESTDIR)/etc/batch/jobs.d $(DESTDIR)/etc/batch/schedules.d
+	install -d $(DESTDIR)/etc/batch/jobs.d $(DESTDIR)/etc/batch/schedules.d $(DESTDIR)/usr/lib/batch/libexec
 	[ -e $(DESTDIR)/etc/batch/batch.conf ] || install -m 0644 etc/batch/batch.conf $(DESTDIR)/etc/batch/batch.conf
+	install -m 0755 etc/batch/libexec/report $(DESTDIR)/usr/lib/batch/libexec/report
+	install -d $(DESTDIR)$(PREFIX)/share/doc/batch/examples
+	install -m 0644 etc/batch/jobs.d/*.conf etc/batch/schedules.d/*.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/
 	install -d $(DESTDIR)/lib/systemd/system
 	install -m 0644 etc/systemd/*.service $(DESTDIR)/lib/systemd/system/
 

@@ -41,12 +41,15 @@ public enum ConsoleError: Error, Equatable, CustomStringConvertible {
     case terminal(String)
     /// The data source failed where the console cannot carry on (batch mode).
     case dataSource(String)
+    /// The gateway refused an action or could not be reached; the text says which and why.
+    case gateway(String)
 
     public var description: String {
         switch self {
         case .usage(let s): return s
         case .terminal(let s): return s
         case .dataSource(let s): return "cannot read the fleet's state: \(s)"
+        case .gateway(let s): return s
         }
     }
 }

@@ -52,6 +52,11 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
     /// Builds a record from a flat field/value reply of `HGETALL`; nil when the
     /// hash is empty or lacks what every execution has.
     public init?(fields: [String: String]) {
+        self.init(fields: fields, decoder: JSONDecoder())
+    }
+
+    /// The same, with a decoder shared across many records (a page of them).
+    init?(fields: [String: String], decoder: JSONDecoder) {
         guard let id = fields["id"], let job = fields["job"],
               let stateRaw = fields["state"], let state = ExecutionState(rawValue: stateRaw) else { return nil }
         self.id = id
@@ -65,7 +70,7 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         priority = Int(fields["priority"] ?? "") ?? Priority.default
         timeoutSeconds = Int(fields["timeout"] ?? "") ?? 0
         if let p = fields["params"], let d = p.data(using: .utf8),
-           let decoded = try? JSONDecoder().decode([String: String].self, from: d) {
+           let decoded = try? decoder.decode([String: String].self, from: d) {
             params = decoded
         } else {
             params = [:]
@@ -85,14 +90,14 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         exitCode = fields["exit_code"].flatMap { Int($0) }
         signal = fields["signal"].flatMap { Int($0) }
         if let r = fields["result"], let d = r.data(using: .utf8) {
-            result = try? JSONDecoder().decode(JSONValue.self, from: d)
+            result = try? decoder.decode(JSONValue.self, from: d)
         }
         progress = fields["progress"].flatMap { Int($0) }
         dispatchFailures = Int(fields["dispatch_failures"] ?? "") ?? 0
         lost = Int(fields["lost"] ?? "") ?? 0
         cancelledBy = fields["cancelled_by"]
         if let h = fields["history"], let d = h.data(using: .utf8) {
-            history = (try? JSONDecoder().decode([AttemptRecord].self, from: d)) ?? []
+            history = (try? decoder.decode([AttemptRecord].self, from: d)) ?? []
         } else {
             history = []
         }

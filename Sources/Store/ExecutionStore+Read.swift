@@ -25,9 +25,12 @@ extension ExecutionStore {
         }
         let reply = try run(Scripts.list, [state?.rawValue ?? "", job ?? "", score, afterID, limit])
         var records: [ExecutionRecord] = []
+        records.reserveCapacity(limit)
         var lastScore = ""
+        let decoder = JSONDecoder()
         for entry in reply.array ?? [] {
-            guard let pair = entry.array, pair.count == 2, let rec = ExecutionRecord(fields: Self.fieldMap(pair[1])) else { continue }
+            guard let pair = entry.array, pair.count == 2,
+                  let rec = ExecutionRecord(fields: Self.fieldMap(pair[1]), decoder: decoder) else { continue }
             records.append(rec)
             lastScore = pair[0].string ?? ""
         }

@@ -135,6 +135,7 @@ public final class ChildProcess: Sendable {
     private func startReader(fd: Int32, isStderr: Bool) {
         // The thread holds only the buffers, not `self`: dropping this object must still kill the child.
         let output = self.output
+        output.openStreams.add(1, ordering: .relaxed)
         let thread = Thread {
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -152,6 +153,7 @@ public final class ChildProcess: Sendable {
                 }
             }
             Glibc.close(fd)
+            output.openStreams.subtract(1, ordering: .releasing)
         }
         thread.name = "child \(pid) \(isStderr ? "stderr" : "stdout")"
         thread.start()
@@ -161,6 +163,13 @@ public final class ChildProcess: Sendable {
     public var standardOutput: String { String(decoding: output.out.withLock { $0 }, as: UTF8.self) }
     /// What the child wrote to stderr so far (when captured).
     public var standardError: String { String(decoding: output.err.withLock { $0 }, as: UTF8.self) }
+
+    /// Waits until every captured stream reached end of file, so `standardOutput` and
+    /// `standardError` hold all the child wrote (`wait` returns when it exits, which can
+    /// be a moment before its last output is read).
+    public func waitForOutputEnd(timeout: Duration) -> Bool {
+        waitUntil(timeout: timeout, poll: .milliseconds(2)) { output.openStreams.load(ordering: .acquiring) == 0 }
+    }
 
     /// Waits until captured stdout or stderr contains `text`.
     public func waitForOutput(containing text: String, timeout: Duration) -> Bool {
@@ -240,4 +249,6 @@ public final class ChildProcess: Sendable {
 private final class CapturedOutput: Sendable {
     let out = Mutex<[UInt8]>([])
     let err = Mutex<[UInt8]>([])
+    /// Captured streams not yet at end of file.
+    let openStreams = Atomic<Int>(0)
 }

@@ -1,1 +1,4 @@
-// batch-scheduler: entry point, filled in by its issue.
+// batch-scheduler: fires the configured schedules (see man batch-scheduler(8)).
+import Scheduler
+
+await SchedulerDaemon.main()

@@ -1,1 +1,4 @@
-// batchctl: entry point, filled in by its issue.
+import Control
+import Foundation
+
+exit(Batchctl.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

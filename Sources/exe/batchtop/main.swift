@@ -1,1 +1,68 @@
-// batchtop: entry point, filled in by its issue.
+// batchtop: live console of the batch fleet (man batchtop(1)).
+import BatchCore
+import Console
+import Foundation
+
+let spec = CommandSpec(
+    name: "batchtop", abstract: "Live console of the batch fleet: executions, workers, schedules, events.",
+    discussion: "Keys: arrows or j/k move, Enter opens, t triggers, c cancels, r retries, / filters, s sorts, 1-4 switch views, ? help, q quits.",
+    options: CommonOptions.tool + [
+        .value("delay", short: "d", "SECONDS", help: "Time between samples, with decimals.", default: "2"),
+        .flag("batch", short: "b", help: "Print plain-text snapshots on standard output instead of the live console."),
+        .value("iterations", short: "n", "N", help: "Snapshots to print in batch mode, then exit.", default: "until interrupted"),
+        .value("view", short: "v", "VIEW", help: "executions, workers, schedules or events (or 1 to 4).", default: "executions"),
+        .value("filter", short: "f", "TEXT", help: "Start with this filter, as if typed after '/'."),
+        .value("limit", "N", help: "Most executions read per sample.", default: "500"),
+        .flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set)."),
+        .value("token-file", "PATH", help: "File holding the gateway's bearer token (env BATCH_TOKEN_FILE)."),
+    ])
+
+let parsed = spec.parseOrExit(Array(CommandLine.arguments.dropFirst()))
+let env = ProcessInfo.processInfo.environment
+
+func usage(_ message: String) -> Never {
+    ProcessExit.usage(UsageError(message, command: "batchtop"))
+}
+
+var options = ConsoleOptions()
+do {
+    if let d = parsed.value("delay") { options.delay = try ConsoleOptions.delay(fromSeconds: d) }
+    if let v = parsed.value("view") { options.view = try ConsoleView(argument: v) }
+} catch {
+    usage(error.description)
+}
+options.batch = parsed.flag("batch")
+do {
+    options.iterations = try parsed.int("iterations", in: 1...Int.max)
+    options.limit = try parsed.int("limit", in: 1...1000) ?? options.limit
+} catch {
+    ProcessExit.usage(error)
+}
+options.filter = parsed.value("filter") ?? ""
+options.color = !parsed.flag("no-color") && (env["NO_COLOR"] ?? "").isEmpty
+
+var flags = CommonOptions.overrides(from: parsed)
+if let t = parsed.value("token-file") { flags["http.token-file"] = t }
+let configuration: Configuration
+do {
+    configuration = try Configuration.resolve(configPath: parsed.value("config"), environment: env, flags: flags, validators: .standard)
+} catch {
+    ProcessExit.write("batchtop: \(error)\n", to: 2)
+    ProcessExit.exit(2)
+}
+
+let source: StoreDataSource
+do {
+    source = try StoreDataSource(configuration: configuration, user: env["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+} catch {
+    usage(error.description)
+}
+
+// Scripts want a clear failure at once; the live console shows the error and keeps trying.
+if options.batch {
+    do { try source.checkReachable() } catch {
+        ProcessExit.write("batchtop: \(error); start Redis or give --redis URL\n", to: 2)
+        ProcessExit.exit(69)
+    }
+}
+ProcessExit.exit(runConsole(options: options, dataSource: source))

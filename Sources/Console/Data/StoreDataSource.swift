@@ -1,0 +1,147 @@
+import BatchCore
+import Foundation
+import HTTP
+import Redis
+import Store
+
+/// batchtop's view of a live deployment: reads Redis through the Store module and
+/// makes changes through a gateway's HTTP API. Every call blocks (Redis, HTTP); the
+/// console makes them on its background queue.
+public final class StoreDataSource: ConsoleDataSource {
+    /// How the data source reaches the fleet.
+    public struct Settings: Sendable {
+        /// A fixed gateway URL (`--gateway`); nil: the live gateways registered in Redis.
+        public var gateway: String?
+        /// Bearer token for the gateway's mutating endpoints.
+        public var token: String?
+        /// The operator, recorded with every action.
+        public var user: String
+        /// Bound of one gateway request.
+        public var requestTimeout: Duration
+        /// A daemon is up while its last heartbeat is younger than this.
+        public var liveWithin: Duration
+        /// Events fetched per snapshot.
+        public var eventCount: Int
+        /// Output lines shown in an execution's detail.
+        public var logLines: Int
+
+        public init(gateway: String? = nil, token: String? = nil, user: String, requestTimeout: Duration = .seconds(10),
+                    liveWithin: Duration = .seconds(5), eventCount: Int = 200, logLines: Int = 200) {
+            self.gateway = gateway; self.token = token; self.user = user; self.requestTimeout = requestTimeout
+            self.liveWithin = liveWithin; self.eventCount = eventCount; self.logLines = logLines
+        }
+    }
+
+    public let executions: ExecutionStore
+    public let fleet: FleetRegistry
+    public let schedules: ScheduleStore
+    let settings: Settings
+    let gateway: LiveGateway
+
+    public init(redis: RedisClient, namespace: String, settings: Settings, http: HTTPClient = HTTPClient()) {
+        executions = ExecutionStore(redis: redis, namespace: namespace)
+        fleet = FleetRegistry(redis: redis, namespace: namespace)
+        schedules = ScheduleStore(redis: redis, namespace: namespace)
+        self.settings = settings
+        gateway = LiveGateway(client: http, user: settings.user, token: settings.token, timeout: settings.requestTimeout)
+    }
+
+    // MARK: reads
+
+    public func snapshot(filter: String?, limit: Int) throws -> ConsoleSnapshot {
+        // Daemons seen in the last hour are "known"; those within `liveWithin` are up.
+        let (now, daemons) = try fleet.live(within: .seconds(3600))
+        let upSince = now - Int64(settings.liveWithin.components.seconds * 1000)
+        let workers = daemons.filter { $0.role == "worker" }.sorted { $0.id < $1.id }
+        let gateways = daemons.filter { $0.role == "gateway" }.map(\.id)
+        let jobs = try fleet.jobs(of: workers.map(\.id))
+        let breakers = LiveRows.breakers(try fleet.breakers(gateways: gateways))
+        let up = workers.filter { $0.heartbeat >= upSince }
+
+        let counts = try executions.counts()
+        let depth = try executions.queueDepth()
+        let lastMinute = try executions.endedCounts(since: now - LiveMeters.throughputWindowMillis)
+        let lastTen = try executions.endedCounts(since: now - LiveMeters.successWindowMillis)
+
+        var meters = ConsoleSnapshot.Meters()
+        meters.workersUp = up.count
+        meters.workersKnown = workers.count
+        meters.queueDepth = depth.queued + depth.delayed
+        meters.running = (counts[.dispatched] ?? 0) + (counts[.running] ?? 0) + (counts[.cancelling] ?? 0)
+        meters.slots = up.reduce(0) { $0 + (Int($1.fields["slots"] ?? "") ?? 0) }
+        meters.throughputPerSecond = LiveMeters.throughput(ended: lastMinute, windowMillis: LiveMeters.throughputWindowMillis)
+        meters.successRate = LiveMeters.successRate(ended: lastTen)
+        meters.p95RunSeconds = LiveMeters.p95Seconds(try recentRunMillis())
+        meters.countsByState = counts
+
+        let query = Self.query(for: filter, jobs: Set(jobs.values.flatMap(\.keys)))
+        let page = try executions.list(state: query.state, job: query.job, limit: limit)
+        return ConsoleSnapshot(
+            takenAt: LiveRows.date(now),
+            meters: meters,
+            executions: page.executions.map(LiveRows.execution),
+            workers: workers.map { LiveRows.worker($0, jobs: Array((jobs[$0.id] ?? [:]).keys), breakers: breakers[$0.id] ?? []) },
+            schedules: LiveRows.schedules(try schedules.statuses(), paused: try schedules.paused()),
+            events: try executions.recentEvents(count: settings.eventCount).map(LiveRows.event))
+    }
+
+    /// Run times of the most recently ended executions (succeeded, failed, timed out).
+    func recentRunMillis() throws -> [Int64] {
+        let n = LiveMeters.runTimeSample
+        var ended: [ExecutionRecord] = []
+        for state in [ExecutionState.succeeded, .failed, .timedOut] {
+            ended += try executions.list(state: state, limit: n).executions
+        }
+        return ended.sorted { ($0.updated ?? 0) > ($1.updated ?? 0) }.prefix(n).compactMap(\.runMillis)
+    }
+
+    /// What the store can narrow by: a filter that names a state or a served job type
+    /// exactly. Anything else fetches the newest executions and the console filters them.
+    static func query(for filter: String?, jobs: Set<String>) -> (state: ExecutionState?, job: String?) {
+        guard let f = filter?.trimmingCharacters(in: .whitespaces), !f.isEmpty else { return (nil, nil) }
+        if let s = ExecutionState(rawValue: f.lowercased()) { return (s, nil) }
+        if jobs.contains(f) { return (nil, f) }
+        return (nil, nil)
+    }
+
+    public func detail(id: String) throws -> ExecutionDetail {
+        guard let r = try executions.get(id) else { throw StoreError.notFound(id) }
+        return LiveRows.detail(r, log: try executions.logTail(id, lines: settings.logLines))
+    }
+
+    public func jobTypes() throws -> [JobTypeInfo] {
+        let (_, daemons) = try fleet.live(within: settings.liveWithin)
+        // A draining worker takes no new work: its job types are not offered.
+        let workers = daemons.filter { $0.role == "worker" && $0.fields["draining"] != "1" }.map(\.id).sorted()
+        let decoder = JSONDecoder()
+        var byName: [String: JobType] = [:]
+        for (_, types) in try fleet.jobs(of: workers).sorted(by: { $0.key < $1.key }) {
+            for (name, json) in types where byName[name] == nil {
+                if let t = try? decoder.decode(JobType.self, from: Data(json.utf8)) { byName[name] = t }
+            }
+        }
+        return byName.keys.sorted().map { LiveRows.jobType(byName[$0]!) }
+    }
+
+    // MARK: changes, through a gateway
+
+    public func trigger(job: String, params: [String: String]) throws -> String {
+        try gateway.trigger(at: try gatewayURLs(), job: job, params: params)
+    }
+
+    public func cancel(id: String) throws {
+        try gateway.cancel(at: try gatewayURLs(), id: id)
+    }
+
+    public func retry(id: String) throws -> String {
+        try gateway.retry(at: try gatewayURLs(), id: id)
+    }
+
+    /// `--gateway`, or the live gateways, freshest heartbeat first.
+    func gatewayURLs() throws -> [String] {
+        if let g = settings.gateway { return [g] }
+        let (_, daemons) = try fleet.live(within: settings.liveWithin)
+        return daemons.filter { $0.role == "gateway" && !$0.address.isEmpty }
+            .sorted { ($0.heartbeat, $1.id) > ($1.heartbeat, $0.id) }.map(\.address)
+    }
+}

@@ -1,0 +1,146 @@
+import BatchCore
+import Foundation
+import Store
+
+/// A schedule's status as the leading scheduler publishes it (JSON in the
+/// `schedules` hash); every field optional, so an older or newer scheduler's
+/// status still reads.
+struct PublishedSchedule: Decodable {
+    var name: String?
+    var job: String?
+    var trigger: String?
+    var zone: String?
+    var nextFire: String?
+    var nextFireMs: Int64?
+    var lastFire: String?
+    var lastFireMs: Int64?
+    var lastExecution: String?
+    var lastOutcome: String?
+    var paused: Bool?
+}
+
+/// `schedules --json`: one per schedule known to Redis or to the configuration batchctl read.
+struct ScheduleJSON: Encodable {
+    var name: String
+    var job: String
+    /// `cron 0 0 2 * * *`, `fixed-rate 1000ms`, `fixed-delay 30000ms`.
+    var trigger: String
+    var zone: String
+    var nextFire: String?
+    var nextFireMs: Int64?
+    var lastFire: String?
+    var lastFireMs: Int64?
+    var lastExecution: String?
+    var lastOutcome: String?
+    /// Paused by the configuration or by an operator.
+    var paused: Bool
+    /// Paused by an operator (`batchctl schedule pause`).
+    var pausedByOperator: Bool
+    /// Whether a scheduler has published its status (false: known from the configuration only).
+    var published: Bool
+}
+
+/// `schedule next --json`.
+struct NextFiresJSON: Encodable {
+    var expression: String
+    var zone: String
+    var fires: [String]
+}
+
+extension Commands {
+    static func triggerText(_ d: ScheduleDefinition) -> String {
+        switch d.trigger {
+        case .cron(let e): return "cron \(e)"
+        case .fixedRate(let r): return "fixed-rate \(r.inMilliseconds)ms"
+        case .fixedDelay(let r): return "fixed-delay \(r.inMilliseconds)ms"
+        }
+    }
+
+    static func scheduleRows(_ c: ControlContext) throws(ControlError) -> [ScheduleJSON] {
+        let s = try c.schedules()
+        let statuses = try c.store { () throws(StoreError) in try s.statuses() }
+        let paused = try c.store { () throws(StoreError) in try s.paused() }
+        let config = c.configuration.schedules
+        var rows: [ScheduleJSON] = []
+        for name in Set(statuses.keys).union(config.keys).sorted() {
+            let st = statuses[name].flatMap { try? JSONDecoder().decode(PublishedSchedule.self, from: Data($0.utf8)) }
+            let def = config[name]
+            rows.append(ScheduleJSON(
+                name: name, job: st?.job ?? def?.job ?? "?", trigger: st?.trigger ?? def.map(triggerText) ?? "?",
+                zone: st?.zone ?? def?.zone ?? "?", nextFire: st?.nextFire, nextFireMs: st?.nextFireMs,
+                lastFire: st?.lastFire, lastFireMs: st?.lastFireMs, lastExecution: st?.lastExecution,
+                lastOutcome: st?.lastOutcome,
+                paused: paused.contains(name) || st?.paused == true || (st == nil && def?.paused == true),
+                pausedByOperator: paused.contains(name), published: st != nil))
+        }
+        return rows
+    }
+
+    static func schedules(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+        let rows = try scheduleRows(c)
+        if p.flag("json") { c.out.json(rows); return }
+        if rows.isEmpty { c.out.line("no schedules in namespace \(c.namespace) or in the configuration"); return }
+        let now = try c.now()
+        var t = TextTable([.init("NAME", flexible: true, minWidth: 10), .init("JOB", flexible: true), .init("TRIGGER", flexible: true, minWidth: 10),
+                           .init("NEXT", right: true), .init("LAST", right: true), .init("OUTCOME", flexible: true), .init("PAUSED")])
+        for r in rows {
+            t.add([r.name, r.job, r.trigger, r.nextFireMs.map { RelativeTime.ago($0, now: now) } ?? "-",
+                   r.lastFireMs.map { RelativeTime.ago($0, now: now) } ?? "-", r.lastOutcome ?? "-",
+                   r.paused ? (r.pausedByOperator ? "operator" : "config") : "no"])
+        }
+        c.out.lines(t.render { row, col, text in row >= 0 && (col == 5 || col == 6 && text != "no") ? c.style.paint(text, col == 6 ? .warn : Style.role(of: text)) : text })
+    }
+
+    static func knownSchedule(_ name: String, _ c: ControlContext) throws(ControlError) {
+        let names = try scheduleRows(c).map(\.name)
+        guard names.contains(name) else {
+            let hint = Suggestion.closest(to: name, in: names).map { " (did you mean \($0)?)" } ?? ""
+            throw .failed("no schedule \(name) in namespace \(c.namespace) or in the configuration\(hint); see 'batchctl schedules'")
+        }
+    }
+
+    static func pause(_ p: ParsedCommand, _ c: ControlContext, _ paused: Bool) throws(ControlError) {
+        let name = p.argument("NAME") ?? ""
+        try knownSchedule(name, c)
+        let s = try c.schedules()
+        try c.store { () throws(StoreError) in try s.setPaused(name, paused, user: c.user, source: "batchctl") }
+        c.out.line("schedule \(name) \(paused ? "paused" : "resumed") for every scheduler")
+    }
+
+    static func triggerSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+        let name = p.argument("NAME") ?? ""
+        try knownSchedule(name, c)
+        guard let def = c.configuration.schedules[name] else {
+            let files = c.configuration.files.isEmpty ? "no configuration file" : c.configuration.files.joined(separator: ", ")
+            throw .failed("schedule \(name) is running in Redis, but its parameters are in the configuration and batchctl read \(files); pass --config with the scheduler's file")
+        }
+        let zone: ZoneRules
+        do { zone = try ZoneRules.named(def.zone) } catch { throw .config("schedule \(name): \(error)") }
+        let now = Instant(millisecondsSinceEpoch: try c.now())
+        let params = expandScheduleParams(def.params, schedule: name, fireTime: now, zone: zone)
+        let request = BatchExecutionRequest(jobType: def.job, params: params.mapValues { .string($0) }, priority: def.priority,
+                                            trigger: Trigger(source: "batchctl", schedule: name, fireTime: now.iso8601(in: zone), user: c.user))
+        let r = try c.gateway().post("/api/orchestration/execute", request, as: BatchExecutionResponse.self)
+        printAccepted(r, c, json: p.flag("json"))
+    }
+
+    static func next(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+        let expr = p.argument("EXPR") ?? ""
+        let count = try usage { () throws(UsageError) in try p.int("count", in: 1...1_000) } ?? 5
+        let zone: ZoneRules
+        let cron: CronExpression
+        let start: Instant
+        do {
+            zone = try p.value("zone").map { z throws(CronError) in try ZoneRules.named(z) } ?? c.times.zone
+            cron = try CronExpression(parsing: expr)
+            start = try p.value("from").map { t throws(CronError) in try Instant(iso8601: t, zone: zone) }
+                ?? Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        } catch {
+            throw usageError(p, error.description)
+        }
+        let fires = cron.nextFires(after: start, in: zone, count: count).map { $0.iso8601(in: zone) }
+        if p.flag("json") { c.out.json(NextFiresJSON(expression: expr, zone: zone.identifier, fires: fires)); return }
+        if fires.isEmpty { c.out.line("\(expr) does not fire again after \(start.iso8601(in: zone))"); return }
+        c.out.lines(fires)
+    }
+}

@@ -1,0 +1,52 @@
+import BatchCore
+import Store
+
+/// `stats --json`.
+struct StatsJSON: Encodable {
+    /// Executions per state (every state present).
+    var counts: [String: Int]
+    /// Ids waiting in the priority queues.
+    var queued: Int
+    /// Ids waiting for a retry backoff.
+    var delayed: Int
+    /// Attempts holding a lease now (dispatched, running or cancelling).
+    var running: Int
+    /// Leased attempts per job type.
+    var runningByJob: [String: Int]
+    /// Executions that reached each terminal state in the last 60 s.
+    var lastMinute: [String: Int]
+    /// succeeded + failed + timed_out in the last 60 s.
+    var throughputPerMinute: Int
+    /// Redis time of the reading, ms.
+    var now: Int64
+}
+
+extension Commands {
+    static func stats(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+        let store = try c.executions()
+        let now = try c.now()
+        let counts = try c.store { () throws(StoreError) in try store.counts() }
+        let depth = try c.store { () throws(StoreError) in try store.queueDepth() }
+        let leased = try c.store { () throws(StoreError) in try store.leaseCount() }
+        let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
+        let ended = try c.store { () throws(StoreError) in try store.endedSince(now - 60_000) }
+        let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
+        if p.flag("json") {
+            c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                                 queued: depth.queued, delayed: depth.delayed, running: leased, runningByJob: byJob,
+                                 lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),
+                                 throughputPerMinute: finished, now: now))
+            return
+        }
+        var t = TextTable([.init("STATE"), .init("EXECUTIONS", right: true), .init("LAST MINUTE", right: true)])
+        for s in ExecutionState.allCases {
+            t.add([s.rawValue, String(counts[s] ?? 0), s.isTerminal ? String(ended[s] ?? 0) : ""])
+        }
+        c.out.lines(t.render { row, col, text in col == 0 && row >= 0 ? c.style.paint(text, Style.role(of: text)) : text })
+        c.out.line()
+        c.out.line("queue".padding(12) + "\(depth.queued) waiting, \(depth.delayed) waiting for a retry")
+        let jobs = byJob.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        c.out.line("running".padding(12) + "\(leased)" + (jobs.isEmpty ? "" : " (\(jobs))"))
+        c.out.line("throughput".padding(12) + "\(finished)/min (\(ended[.succeeded] ?? 0) succeeded, \(ended[.failed] ?? 0) failed, \(ended[.timedOut] ?? 0) timed out)")
+    }
+}
