@@ -46,6 +46,9 @@ final class Attempt: Sendable {
         var flushQueued = false
         var outcome: JobOutcome?
         var outputBytes = 0
+        /// Opened by the lane at the first write, when `worker.log-dir` is set.
+        var logFile: LogFile?
+        var logFileTried = false
     }
 
     let id: String
@@ -57,19 +60,20 @@ final class Attempt: Sendable {
     let policy: LeasePolicy
     let lane: DispatchQueue
     let startedAt: Date
+    /// `startedAt` as ISO 8601 text, made once.
+    let startedAtText: String
     let startedMonotonic: Int64
-    let logFile: LogFile?
     let state: Mutex<State>
 
     init(id: String, number: Int, job: JobType, params: [String: String], timeout: Duration, leaseMillis: Int,
-         renewEvery: Duration, lane: DispatchQueue, now: Int64, logFile: LogFile?, output: OutputBuffer) {
+         renewEvery: Duration, lane: DispatchQueue, now: Int64, output: OutputBuffer) {
         self.id = id; self.number = number; self.job = job; self.params = params; self.timeout = timeout
         self.leaseMillis = leaseMillis
         policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
         self.lane = lane
         startedAt = Date()
+        startedAtText = WorkerClock.iso(startedAt)
         startedMonotonic = now
-        self.logFile = logFile
         state = Mutex(State(output: output, lastRenewedAt: now))
     }
 
@@ -102,7 +106,7 @@ final class Attempt: Sendable {
         state.withLock { s in
             var status = "running"
             if let o = s.outcome { status = o.status.rawValue } else if s.stop == .cancel { status = "cancelling" }
-            var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: WorkerClock.iso(startedAt),
+            var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: startedAtText,
                                 progress: s.output.progress, output: s.output.tail)
             if case .exited(let c)? = s.outcome { r.exitCode = Int(c) }
             if case .signaled(let g)? = s.outcome { r.signal = Int(g) }

@@ -6,20 +6,21 @@ import Synchronization
 /// A job that runs without a process (a builtin or an HTTP call): it ends
 /// exactly once, by itself, by its timeout or by `stop`.
 final class InProcessJob: JobHandle {
-    private let ended = Atomic<Bool>(false)
-    private let onEnd: @Sendable (JobOutcome, String?) -> Void
+    /// Taken out by the first end, so that timers still holding the job do not
+    /// keep the attempt (and its output) alive.
+    private let onEnd: Mutex<(@Sendable (JobOutcome, String?) -> Void)?>
 
-    init(onEnd: @escaping @Sendable (JobOutcome, String?) -> Void) { self.onEnd = onEnd }
+    init(onEnd: @escaping @Sendable (JobOutcome, String?) -> Void) { self.onEnd = Mutex(onEnd) }
 
     /// Ends the job unless it has already ended; returns whether this call did.
     @discardableResult
     func end(_ outcome: JobOutcome, result: String? = nil) -> Bool {
-        guard ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return false }
-        onEnd(outcome, result)
+        guard let f = onEnd.withLock({ f in defer { f = nil }; return f }) else { return false }
+        f(outcome, result)
         return true
     }
 
-    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+    var hasEnded: Bool { onEnd.withLock { $0 == nil } }
 
     func stop(grace: Duration) { end(.cancelled) }
 }

@@ -20,13 +20,14 @@ extension WorkerRuntime {
         case .success(let p): params = p
         case .failure(let e): throw .invalidParams(job: jobType, detail: e.description)
         }
+        let leaseProblems = LeasePolicy(lease: .milliseconds(r.leaseMs), renewEvery: settings.leaseRenew).validationProblems()
+        if !leaseProblems.isEmpty {
+            throw .invalidParams(job: jobType, detail: "leaseMs \(r.leaseMs) does not fit this worker's lease-renew \(settings.leaseRenew): \(leaseProblems.joined(separator: "; "))")
+        }
         let timeout: Duration = r.timeoutSeconds > 0 ? .seconds(r.timeoutSeconds) : job.timeout
-        var logError: String?
-        let logFile = settings.logDir.flatMap { LogFile(directory: $0, id: r.executionId, attempt: r.attempt, error: &logError) }
-        if let logError { logger.warning(logError, ["execution": r.executionId]) }
         let sentAt = now()
         let a = Attempt(id: r.executionId, number: r.attempt, job: job, params: params, timeout: timeout, leaseMillis: r.leaseMs,
-                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt, logFile: logFile,
+                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt,
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }
@@ -51,11 +52,11 @@ extension WorkerRuntime {
         case .cancelling:
             a.requestStop(.cancel, killGrace: settings.killGrace)
             ended(a, .cancelled, result: nil)
-            return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: WorkerClock.iso(a.startedAt))
+            return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: a.startedAtText)
         case .running:
             break
         }
-        logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name])
+        if logger.isEnabled(.debug) { logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name]) }
         switch job.kind {
         case .command: launchProcess(a)
         case .builtin: launchInProcess(a) { j, out in self.builtins.start(job.builtin ?? .noop, params: params, timeout: timeout, job: j, output: out) }
@@ -64,8 +65,11 @@ extension WorkerRuntime {
                 self.httpJobs.start(job, params: params, executionId: a.id, attempt: a.number, timeout: timeout, job: j, output: out)
             }
         }
-        var result = a.snapshot()
-        if result.status == ExecutionState.failed.rawValue, case .spawnError? = a.state.withLock({ $0.outcome }) {
+        // The job started: `running`, even when it has ended already (its end goes to Redis);
+        // only a program that could not start is answered as failed.
+        var result = BatchResult(executionId: a.id, attempt: a.number, status: "running", startedAt: a.startedAtText)
+        if case .spawnError? = a.state.withLock({ $0.outcome }) {
+            result.status = ExecutionState.failed.rawValue
             result.reason = FailureReason.spawnError.rawValue
         }
         return result

@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Daemon
 import Store
 
 extension WorkerRuntime {
@@ -8,6 +9,8 @@ extension WorkerRuntime {
         a.state.withLock { s in
             s.phase = .ending
             s.outcome = outcome
+            // The handle's callbacks hold the attempt: let go of it.
+            s.handle = nil
         }
         a.lane.async { self.complete(a, outcome, result: result) }
     }
@@ -20,13 +23,25 @@ extension WorkerRuntime {
             return (t.lines, t.progress, s.stop)
         }
         if stop == .lost || (lines.isEmpty && progress == nil) { return }
-        a.logFile?.write(lines)
+        logFile(of: a)?.write(lines)
         do {
             try store.report(id: a.id, attempt: a.number, progress: progress, lines: lines)
         } catch {
             metrics.writeFailures.labels("report").inc()
             logger.warning("cannot write output", ["execution": a.id, "lines": String(lines.count), "error": error.description])
         }
+    }
+
+    /// The attempt's file in `worker.log-dir`, opened at the first write (on its lane).
+    func logFile(of a: Attempt) -> LogFile? {
+        guard let dir = settings.logDir else { return nil }
+        let (file, tried) = a.state.withLock { s in defer { s.logFileTried = true }; return (s.logFile, s.logFileTried) }
+        if tried { return file }
+        var error: String?
+        let opened = LogFile(directory: dir, id: a.id, attempt: a.number, error: &error)
+        if let error { logger.warning(error, ["execution": a.id]) }
+        a.state.withLock { $0.logFile = opened }
+        return opened
     }
 
     /// Writes the end of an attempt and frees its slot (on its lane). A lost
@@ -67,8 +82,10 @@ extension WorkerRuntime {
         metrics.durations.labels(job.name).observe(duration)
         final.reason = end.reason?.rawValue
         remove(a, result: final)
-        a.logFile?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
-        logger.log(end.outcome == .succeeded ? .debug : .info, "attempt ended",
+        logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
+        let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
+        guard logger.isEnabled(level) else { return }
+        logger.log(level, "attempt ended",
                    ["execution": a.id, "attempt": String(a.number), "job": job.name, "outcome": end.outcome.rawValue,
                     "reason": end.reason?.rawValue ?? "", "seconds": String(format: "%.3f", duration)])
     }
