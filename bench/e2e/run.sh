@@ -9,6 +9,7 @@
 #
 #   bench/e2e/run.sh                 # BENCH_JOBS=20000 BENCH_COUNT=500 by default
 #   BENCH_VENV=/path/venv bench/e2e/run.sh   # reuse a virtual environment that has the three
+#   BENCH_STATIC=1 bench/e2e/run.sh          # our daemons linked with the Swift libraries statically
 #
 # The Python packages are installed with pip into a virtual environment in the run's temporary
 # folder (unless BENCH_VENV names one). Every process started here is stopped by PID on exit.
@@ -23,9 +24,15 @@ for tool in redis-server redis-cli curl python3; do
     command -v "$tool" >/dev/null || { echo "bench/e2e: $tool not found; run scripts/deps.sh" >&2; exit 1; }
 done
 
-echo "building batch-gateway, batch-worker, e2e-bench (release)..."
-for p in batch-gateway batch-worker e2e-bench; do swift build -c release --product "$p" 2>&1 | tail -1; done
-bin="$(swift build -c release --show-bin-path)"
+build=(swift build -c release)
+linking="Swift libraries linked dynamically"
+if [[ "${BENCH_STATIC:-0}" == 1 ]]; then
+    build=(swift build -c release --static-swift-stdlib --scratch-path .build/static)
+    linking="Swift libraries linked statically (BENCH_STATIC=1)"
+fi
+echo "building batch-gateway, batch-worker, e2e-bench (release; $linking)..."
+for p in batch-gateway batch-worker e2e-bench; do "${build[@]}" --product "$p" 2>&1 | tail -1; done
+bin="$("${build[@]}" --show-bin-path)"
 
 dir="$(mktemp -d /tmp/batch-e2e-bench.XXXXXX)"
 pids=()
@@ -119,6 +126,7 @@ done
 
 echo
 echo "end-to-end, $jobs no-op jobs for throughput, $count sequential round trips for latency, 2 workers each"
+echo "ours: one gateway, two workers, $connections client connections; $linking"
 printf '%-22s %12s %12s %10s %10s   %s\n' system "jobs/s" "triggered s" "p50 ms" "p99 ms" "peak RSS"
 for system in batch celery dramatiq rq; do
     name="$system"; [[ "$system" == rq ]] && name="rq (SimpleWorker)"
