@@ -4,11 +4,12 @@ the same loopback Redis as ours, results stored:
   throughput: N no-op jobs, from the first enqueue to the moment all N results are stored
   latency:    sequential enqueue -> result round trips, p50 and p99
 
-    python others.py celery|dramatiq|rq --redis-port P [--jobs 20000] [--count 500]
+    python others.py celery|dramatiq|rq --redis-port P [--jobs 20000] [--count 500] [--producers 4]
 
 Prints one line per figure, `name key=value ...`, for run.sh to collect.
 """
 import argparse
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -60,7 +61,7 @@ def percentile(sorted_samples, p):
 class System:
     """What differs between the three: how workers start, how to enqueue, wait, and count results."""
 
-    def __init__(self, name, base):
+    def __init__(self, name, base, flush=True):
         self.name, self.base = name, base
         os.environ["BENCH_REDIS_BASE"] = base
         sys.path.insert(0, HERE)
@@ -82,7 +83,7 @@ class System:
             self.task = rq_tasks.noop
             self.registry = rq.registry.FinishedJobRegistry("default", connection=self.conn)
             self.flush = [base + "/5"]
-        for url in self.flush:
+        for url in self.flush if flush else []:
             redis.Redis.from_url(url).flushdb()
 
     def worker_commands(self):
@@ -125,14 +126,27 @@ class System:
             self.results.flushdb()
 
 
+def produce(system, base, count, ready, go):
+    """A producer process: connects, says it is ready, waits for the start, enqueues `count` jobs."""
+    s = System(system, base, flush=False)
+    s.enqueue()  # connects and warms up the client; its result is not counted (cleared below)
+    ready.wait()
+    go.wait()
+    for _ in range(count):
+        s.enqueue()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("system", choices=["celery", "dramatiq", "rq"])
     ap.add_argument("--redis-port", type=int, required=True)
     ap.add_argument("--jobs", type=int, default=20000)
     ap.add_argument("--count", type=int, default=500)
+    ap.add_argument("--producers", type=int, default=4, help="processes enqueueing the throughput jobs")
     args = ap.parse_args()
 
+    # A SIGTERM (run.sh stopping) unwinds through `finally`, which stops the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     s = System(args.system, f"redis://127.0.0.1:{args.redis_port}")
     env = dict(os.environ, PYTHONPATH=HERE, BENCH_REDIS_BASE=s.base)
     logs = open(os.path.join(os.environ.get("BENCH_LOG_DIR", "/tmp"), f"{args.system}-workers.log"), "w")
@@ -142,11 +156,26 @@ def main():
         # Warm up: workers up and the task imported everywhere.
         for _ in range(20):
             s.wait(s.enqueue(), timeout=120)
+        # Producers in processes of their own (the GIL would serialize threads), connected before the clock starts.
+        ctx = multiprocessing.get_context("spawn")
+        ready, go = ctx.Barrier(args.producers + 1), ctx.Event()
+        shares = [args.jobs // args.producers + (1 if i < args.jobs % args.producers else 0) for i in range(args.producers)]
+        producers = [ctx.Process(target=produce, args=(args.system, s.base, n, ready, go)) for n in shares]
+        for p in producers:
+            p.start()
+        ready.wait()
+        # The producers' warm-up jobs: wait until they are stored, then clear every result.
+        warm = 20 + args.producers
+        while s.stored() < warm:
+            time.sleep(0.01)
         s.reset_results()
 
         start = time.monotonic()
-        for _ in range(args.jobs):
-            s.enqueue()
+        go.set()
+        for p in producers:
+            p.join()
+            if p.exitcode != 0:
+                raise RuntimeError(f"a producer exited with {p.exitcode}")
         triggered = time.monotonic() - start
         deadline = start + 1800
         while s.stored() < args.jobs:
