@@ -14,6 +14,8 @@ final class Dispatcher: Sendable {
     let context: GatewayContext
     let balancer: Mutex<Balancer>
     let stopped = Atomic<Bool>(false)
+    /// Dispatcher threads still running; stop waits for them so no claim is left half-done.
+    let alive = Atomic<Int>(0)
     let threads: Int
 
     init(context: GatewayContext) {
@@ -24,16 +26,27 @@ final class Dispatcher: Sendable {
 
     func start() {
         for i in 0..<threads {
-            let t = Thread { [self] in loop() }
+            alive.add(1, ordering: .relaxed)
+            let t = Thread { [self] in
+                loop()
+                alive.subtract(1, ordering: .releasing)
+            }
             t.name = "dispatcher-\(i)"
             t.stackSize = 512 << 10
             t.start()
         }
     }
 
-    func stop() {
+    /// Stops claiming, and waits (up to `deadline`) for dispatches in flight to be recorded.
+    func stop(deadline: Duration = .seconds(10)) {
         stopped.store(true, ordering: .releasing)
         context.wakeup.signal()
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        while alive.load(ordering: .acquiring) > 0 && clock.now < end {
+            context.wakeup.signal()
+            Thread.sleep(forTimeInterval: 0.01)
+        }
     }
 
     private func loop() {
@@ -63,8 +76,12 @@ final class Dispatcher: Sendable {
     /// Outcome of one call to one worker.
     enum CallResult {
         case accepted
-        /// The worker refused without fault: full (429), does not serve it (404), attempt already there (409).
+        /// The worker refused without fault: full (429), draining (503), does not serve it (404),
+        /// attempt already there (409).
         case refused(Int)
+        /// The worker refused this execution itself (422: its declaration of the job type disagrees):
+        /// not the worker's fault, but the dispatch counts as failed, so the execution cannot loop forever.
+        case rejected(String)
         /// Connection error, timeout, 5xx: counts against the breaker.
         case failed(String)
     }
@@ -108,8 +125,14 @@ final class Dispatcher: Sendable {
                     context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: chosen.id)
                     return
                 }
-                if status == 429 { context.directory.markFull(chosen.id) }
+                if status == 429 || status == 503 { context.directory.markFull(chosen.id) }
                 refusals += 1
+            case .rejected(let why):
+                context.breakers.ignored(chosen.id)
+                context.metrics.dispatches.labels(chosen.id, "rejected").inc()
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
+                failures.append("\(chosen.id): \(why)")
+                log.warning("worker rejected the execution", ["worker": chosen.id, "error": why])
             case .failed(let why):
                 context.breakers.failure(chosen.id, took)
                 context.metrics.dispatches.labels(chosen.id, "failed").inc()
@@ -153,7 +176,8 @@ final class Dispatcher: Sendable {
             let r = try context.client.request("POST", url, headers: headers, body: body, timeout: context.settings.dispatchTimeout)
             switch r.status {
             case 200..<300: return .accepted
-            case 404, 409, 429: return .refused(r.status)
+            case 404, 409, 429, 503: return .refused(r.status)
+            case 422: return .rejected("HTTP 422: \(String(decoding: r.body.prefix(300), as: UTF8.self))")
             case 500...: return .failed("HTTP \(r.status)")
             default: return .failed("HTTP \(r.status): \(String(decoding: r.body.prefix(200), as: UTF8.self))")
             }

@@ -57,7 +57,10 @@ final class GatewayService: Service {
     func run() async throws { await stopSignal.wait() }
 
     func stop() async {
-        dispatcher.stop()
+        let d = dispatcher
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { d.stop(); c.resume() }
+        }
         maintenance.stop()
         events.stop()
         stopSignal.stop()

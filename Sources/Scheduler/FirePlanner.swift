@@ -94,6 +94,9 @@ struct FirePlanner: Sendable {
             st.lastFire = Instant(millisecondsSinceEpoch: ms)
             st.lastExecution = status.lastExecution
             st.lastOutcome = status.lastOutcome
+            st.lastEnd = status.lastEndMs.map { Instant(millisecondsSinceEpoch: $0) }
+            // An execution over before its end was published: it ended no earlier than its fire.
+            if st.isFixedDelay, st.lastEnd == nil, ScheduleState.isFinal(st.lastOutcome) { st.lastEnd = st.lastFire }
             if let id = status.lastExecution, st.previousMayRun { watching[id] = name }
         }
         var since = st.lastFire
@@ -315,6 +318,12 @@ struct FirePlanner: Sendable {
         }
     }
 
+    /// Stops watching executions Redis no longer has (trimmed by retention, or
+    /// never written by a gateway): their outcome stays as last seen.
+    mutating func unwatch(_ ids: some Sequence<String>) {
+        for id in ids { watching[id] = nil }
+    }
+
     private mutating func replan(_ name: String, after: Instant) {
         guard var st = states[name] else { return }
         generation += 1
@@ -337,6 +346,7 @@ struct FirePlanner: Sendable {
                                pending: st.pending.count, misfires: st.misfires, anchorMs: st.anchor.millisecondsSinceEpoch,
                                fingerprint: st.schedule.fingerprint, scheduler: scheduler, updatedMs: now.millisecondsSinceEpoch)
         s.pendingSinceMs = st.pending.map(\.at.millisecondsSinceEpoch).min()
+        s.lastEndMs = st.lastEnd?.millisecondsSinceEpoch
         return s
     }
 

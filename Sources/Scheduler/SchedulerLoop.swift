@@ -245,7 +245,17 @@ final class SchedulerLoop: Sendable {
         }
         var candidates: [Fire] = []
         for name in s.planner.names.sorted() {
-            guard let since = s.planner.adopt(published[name], name: name) else { continue }
+            let since = s.planner.adopt(published[name], name: name)
+            if s.planner.states[name]?.isFixedDelay == true {
+                // No grid: the plan itself fires an overdue one now. Only a fire claimed
+                // and never delivered is taken over.
+                if let status = published[name], status.fingerprint == s.planner.states[name]?.schedule.fingerprint,
+                   let p = status.pendingSinceMs {
+                    candidates.append(Fire(name: name, at: Instant(millisecondsSinceEpoch: p)))
+                }
+                continue
+            }
+            guard let since else { continue }
             candidates += s.planner.missedFires(name: name, since: since, now: now).map { Fire(name: name, at: $0) }
         }
         s.planner.replanAll(after: now)
@@ -429,7 +439,11 @@ final class SchedulerLoop: Sendable {
     private func refreshStates(_ s: inout LoopState) {
         let watched = Array(s.planner.watchedExecutions.prefix(2000))
         guard !watched.isEmpty else { return }
-        do { s.planner.observed(try executions.states(watched), now: clock.now()) } catch {
+        do {
+            let seen = try executions.states(watched)
+            s.planner.observed(seen, now: clock.now())
+            s.planner.unwatch(watched.filter { seen[$0] == nil })
+        } catch {
             logger.warning("cannot read the state of scheduled executions", ["error": "\(error)"])
         }
     }

@@ -82,3 +82,48 @@ struct OverlapTests {
         #expect(p.states["d"]?.next == F.at(31))
     }
 }
+
+struct WatchTests {
+    typealias F = PlannerFixtures
+
+    @Test func executionsAreWatchedUntilTheyEndOrVanish() throws {
+        var p = F.planner(try F.schedule("a"), try F.schedule("b"))
+        let fires = p.popDue(now: F.at(1))
+        for f in fires { _ = p.admit(f, previousRunning: false, now: F.at(1)) }
+        p.delivered(fires[0], executionId: "E1", state: "queued")
+        p.delivered(fires[1], executionId: "E2", state: "queued")
+        #expect(Set(p.watchedExecutions) == ["E1", "E2"])
+        p.observed(["E1": (.succeeded, nil)], now: F.at(2))
+        #expect(p.watchedExecutions == ["E2"])
+        #expect(p.states[fires[0].name]?.lastOutcome == "succeeded")
+        p.unwatch(["E2"])
+        #expect(p.watchedExecutions.isEmpty)
+    }
+}
+
+struct FixedDelayTakeoverTests {
+    typealias F = PlannerFixtures
+
+    @Test func aNewLeaderPlansFromThePublishedEndOfTheLastExecution() throws {
+        var old = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        let first = old.popDue(now: F.at(0.001))[0]
+        _ = old.admit(first, previousRunning: false, now: F.at(0.001))
+        old.delivered(first, executionId: "E1", state: "queued")
+        old.observed(["E1": (.succeeded, F.at(10).millisecondsSinceEpoch)], now: F.at(11))
+        let published = try #require(old.status("d", scheduler: "old", now: F.at(12)))
+        #expect(published.lastEndMs == F.at(10).millisecondsSinceEpoch)
+
+        var new = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        _ = new.adopt(published, name: "d")
+        new.replanAll(after: F.at(20))
+        #expect(new.states["d"]?.next == F.at(40))
+
+        // Published before the end was known, but over: plan from the fire.
+        var early = published
+        early.lastEndMs = nil
+        var third = F.planner(try F.schedule("d", trigger: .fixedDelay(.seconds(30))))
+        _ = third.adopt(early, name: "d")
+        third.replanAll(after: F.at(20))
+        #expect(third.states["d"]?.next == F.at(30.001))
+    }
+}

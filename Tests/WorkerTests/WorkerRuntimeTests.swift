@@ -25,6 +25,9 @@ struct WorkerRuntimeTests {
 
             [job "hold"]
             command = /bin/sleep 60
+
+            [job "chatty"]
+            command = /bin/sh -c 'while :; do echo tick; sleep 0.05; done'
             """)
         config.worker.killGrace = .milliseconds(200)
         let redis = try RedisClient(url: server.url)
@@ -70,5 +73,31 @@ struct WorkerRuntimeTests {
             #expect(error.status == 503)
         }
         #expect(try store.get(c.id)?.state == .dispatched)
+    }
+
+    @Test func lostLeaseKillsTheJobAndWritesNothing() throws {
+        let (rt, store) = try Self.runtime(RedisServer.uniqueNamespace())
+        _ = try store.create(NewExecution(job: "chatty", params: [:]), queueLimit: 1000)
+        let c = try #require(try store.claim(allowed: ["chatty": 0], leaseMillis: 10_000, gateway: "g"))
+        _ = try rt.dispatch(jobType: "chatty", request: WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: [:],
+                                                                             timeoutSeconds: 600, leaseMs: 10_000))
+        let a = try #require(rt.attempt(c.id))
+        let process = try #require(a.state.withLock { $0.handle } as? RunningProcess)
+        #expect(isAlive(process.pid))
+        // Output is waiting to be written (no loop runs in this test, so nothing flushes it).
+        #expect(waitUntil(timeout: .seconds(5)) { a.state.withLock { $0.output.hasWork } })
+        // Someone else takes the attempt away (here: handed back to the queue), so the lease is gone.
+        #expect(try store.requeue(id: c.id, attempt: c.attempt, worker: nil) == .queued)
+        let before = try #require(try store.get(c.id))
+        rt.renewLeases()
+        #expect(waitUntil(timeout: .seconds(2)) { !isAlive(process.pid) })
+        #expect(waitUntil(timeout: .seconds(5)) { rt.runningCount == 0 })
+        let after = try #require(try store.get(c.id))
+        #expect(after.state == .queued)
+        #expect(after.updated == before.updated)
+        #expect(after.history == before.history)
+        #expect(rt.result(of: c.id)?.status == "lost")
+        #expect(try store.logTail(c.id).isEmpty)
+        #expect(rt.metrics.leasesLost.labels("lost").value == 1)
     }
 }

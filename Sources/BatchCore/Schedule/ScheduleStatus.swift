@@ -15,6 +15,8 @@ public struct ScheduleStatus: Codable, Sendable, Hashable {
     public var lastExecution: String?
     /// That execution's state as last seen, or `skipped:overlap`, `failed:<reason>`, `missed`.
     public var lastOutcome: String?
+    /// When that execution ended, once it has (fixed-delay plans from it).
+    public var lastEndMs: Int64?
     /// Paused by configuration or by an operator.
     public var paused: Bool
     /// Fires claimed but not yet delivered (gateway down, waiting on overlap).
