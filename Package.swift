@@ -58,6 +58,7 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
         .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore"], path: "Sources/bench/e2e-bench"),
         .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "BatchCore"], path: "Sources/bench/worker-bench"),
 
         // Tests
@@ -73,7 +74,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,9 +11,22 @@ public enum RedisReply: Sendable, Equatable {
     public var string: String? {
         switch self {
         case .status(let s): return s
-        case .bulk(let b): return String(validating: b, as: UTF8.self)
+        case .bulk(let b): return Self.utf8String(b)
         default: return nil
         }
+    }
+
+    /// `String(validating:as:)`, faster: that initializer runs an unspecialized
+    /// generic validator (metadata lookups on every call), which made up most of
+    /// the client CPU of reading a page of records. `String(decoding:)` validates
+    /// with the standard library's fast path but repairs instead of failing; a
+    /// repair always writes U+FFFD (EF BF BD), so when the input has no 0xEF byte
+    /// the decoded text is the input exactly iff it has no 0xEF either.
+    static func utf8String(_ b: [UInt8]) -> String? {
+        if b.contains(0xEF) { return String(validating: b, as: UTF8.self) }
+        let s = String(decoding: b, as: UTF8.self)
+        let repaired = s.utf8.withContiguousStorageIfAvailable { $0.contains(0xEF) } ?? s.utf8.contains(0xEF)
+        return repaired ? nil : s
     }
 
     /// An integer, or a bulk string / status that parses as a decimal integer.

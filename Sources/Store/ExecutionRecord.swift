@@ -69,7 +69,9 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         maxAttempts = Int(fields["max_attempts"] ?? "") ?? 1
         priority = Int(fields["priority"] ?? "") ?? Priority.default
         timeoutSeconds = Int(fields["timeout"] ?? "") ?? 0
-        if let p = fields["params"], let d = p.data(using: .utf8),
+        if let p = fields["params"], let fast = FlatJSON.decode(p) {
+            params = fast
+        } else if let p = fields["params"], let d = p.data(using: .utf8),
            let decoded = try? decoder.decode([String: String].self, from: d) {
             params = decoded
         } else {

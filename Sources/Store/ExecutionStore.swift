@@ -139,7 +139,8 @@ public final class ExecutionStore: Sendable {
     /// Writes the execution, queues it and appends its event, in one step; or
     /// answers the existing execution for a known idempotency key.
     public func create(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int = 86_400) throws(StoreError) -> CreateResult {
-        let params = String(decoding: (try? JSONEncoder.sorted.encode(new.params)) ?? Data("{}".utf8), as: UTF8.self)
+        let params = FlatJSON.encode(new.params)
+            ?? String(decoding: (try? JSONEncoder.sorted.encode(new.params)) ?? Data("{}".utf8), as: UTF8.self)
         let t = new.trigger
         let reply = try run(Scripts.create, [
             new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
@@ -166,8 +167,12 @@ public final class ExecutionStore: Sendable {
         if a.isEmpty { return nil }
         guard a.count >= 10, let id = a[0].string, let job = a[1].string else { throw .unexpectedReply("claim: \(reply)") }
         var params: [String: String] = [:]
-        if let p = a[3].string, !p.isEmpty, let d = p.data(using: .utf8) {
-            params = (try? JSONDecoder().decode([String: String].self, from: d)) ?? [:]
+        if let p = a[3].string, !p.isEmpty {
+            if let fast = FlatJSON.decode(p) {
+                params = fast
+            } else if let d = p.data(using: .utf8) {
+                params = (try? JSONDecoder().decode([String: String].self, from: d)) ?? [:]
+            }
         }
         return ClaimedExecution(id: id, job: job, attempt: Int(a[2].int ?? 0), params: params,
                                 timeoutSeconds: Int(a[4].int ?? 0), maxAttempts: Int(a[5].int ?? 1),

@@ -5,10 +5,10 @@ extension Lua {
     ///     Returns: 1 running, 2 started but cancelling (the worker must stop it),
     ///              0 already running on this worker, -404 unknown id, -409 stale attempt
     ///              (current attempt as second element), -410 lease lost, -1 wrong state
-    static let start = prelude + #"""
+    static let start = uses("now_ms", "lease_valid", "move_index", "event") + #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'worker')
+local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs')
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
 local st = f[1]
@@ -18,11 +18,14 @@ if st == 'running' then return {0} end
 if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
 local now = now_ms()
 if not lease_valid(id, now) then return {-410} end
-redis.call('HSET', h, 'worker', ARGV[5], 'started', now)
-redis.call('HINCRBY', h, 'runs', 1)
+local runs = tonumber(f[4] or '0') + 1
 redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[6]), id)
-if st == 'cancelling' then return {2} end
-set_state(id, st, 'running', now)
+if st == 'cancelling' then
+  redis.call('HSET', h, 'worker', ARGV[5], 'started', now, 'runs', runs)
+  return {2}
+end
+redis.call('HSET', h, 'worker', ARGV[5], 'started', now, 'runs', runs, 'state', 'running', 'updated', now)
+move_index(id, st, 'running', now)
 event(id, 'running', 'running', 'attempt', attempt, 'worker', ARGV[5])
 return {1}
 """#
@@ -32,7 +35,7 @@ return {1}
     ///     ARGV[3] worker id   ARGV[4] lease (ms)   ARGV[5..] pairs: id, attempt
     ///     Returns: one code per pair: 1 renewed, 2 renewed but cancelling (stop it),
     ///              0 lost (expired, recovered, fenced or finished: stop it, write nothing)
-    static let renew = prelude + #"""
+    static let renew = uses("now_ms", "LEASED", "lease_valid") + #"""
 local now = now_ms()
 local lease = tonumber(ARGV[4])
 local out = {}
@@ -55,7 +58,7 @@ return out
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] progress ('' unchanged)
     ///     ARGV[6] max log lines   ARGV[7..] lines
     ///     Returns: 1 written, 0 fenced off (not the current attempt)
-    static let report = prelude + #"""
+    static let report = uses("TERMINAL") + #"""
 local id = ARGV[3]
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'attempt', 'state')
@@ -78,10 +81,14 @@ return 1
     ///     ARGV[7] reason   ARGV[8] exit code   ARGV[9] signal   ARGV[10] result (JSON)
     ///     ARGV[11] retryable (1/0)   ARGV[12] backoff (ms)   ARGV[13] error text
     ///     Returns: {new state} or {-404} {-409, current} {-410} {-1, state}
-    static let finish = prelude + #"""
+    ///
+    /// One HMGET reads what the decision needs (and which optional fields exist,
+    /// so nothing absent is deleted), one HSET writes the transition.
+    static let finish = uses("now_ms", "LEASED", "lease_valid", "release", "history_json", "move_index", "event") + #"""
 local id, attempt, worker, outcome = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker')
+local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker',
+  'history', 'reason', 'error', 'ended')
 local st = f[1]
 if not st then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
@@ -96,24 +103,38 @@ elseif outcome == 'failed' and ARGV[11] == '1' and tonumber(f[4]) < tonumber(f[5
   new = 'retrying'
 end
 release(id, f[3])
-local fields = {}
-local opt = { reason = ARGV[7], exit_code = ARGV[8], signal = ARGV[9], result = ARGV[10], error = ARGV[13] }
-for k, v in pairs(opt) do if v ~= '' then table.insert(fields, k); table.insert(fields, v) end end
-if #fields > 0 then redis.call('HSET', h, unpack(fields)) end
-if outcome == 'succeeded' then redis.call('HDEL', h, 'reason', 'error') end
+local fields = { 'state', new, 'updated', now }
+local n = 4
+local dels = {}
+-- A success keeps no reason or error, neither given nor from an earlier attempt.
+if outcome == 'succeeded' then
+  if f[8] then dels[#dels + 1] = 'reason' end
+  if f[9] then dels[#dels + 1] = 'error' end
+else
+  if ARGV[7] ~= '' then fields[n + 1] = 'reason'; fields[n + 2] = ARGV[7]; n = n + 2 end
+  if ARGV[13] ~= '' then fields[n + 1] = 'error'; fields[n + 2] = ARGV[13]; n = n + 2 end
+end
+if ARGV[8] ~= '' then fields[n + 1] = 'exit_code'; fields[n + 2] = ARGV[8]; n = n + 2 end
+if ARGV[9] ~= '' then fields[n + 1] = 'signal'; fields[n + 2] = ARGV[9]; n = n + 2 end
+if ARGV[10] ~= '' then fields[n + 1] = 'result'; fields[n + 2] = ARGV[10]; n = n + 2 end
 -- The hash itself describes a single attempt; the history (JSON, which makes the
 -- hash leave Redis' compact encoding) is kept only once there is more than one.
-if new == 'retrying' or redis.call('HEXISTS', h, 'history') == 1 then
-  history(id, { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[7], at = now })
+if new == 'retrying' or f[7] then
+  fields[n + 1] = 'history'
+  fields[n + 2] = history_json(f[7] or nil,
+    { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[7], at = now })
+  n = n + 2
 end
 if new == 'retrying' then
-  redis.call('HSET', h, 'ended', now)
+  fields[n + 1] = 'ended'; fields[n + 2] = now; n = n + 2
   redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[12]), id)
-  set_state(id, st, 'retrying', now)
 else
-  redis.call('HDEL', h, 'ended')
-  finish_terminal(id, st, new, now)
+  fields[n + 1] = 'finished'; fields[n + 2] = now; n = n + 2
+  if f[10] then dels[#dels + 1] = 'ended' end
 end
+redis.call('HSET', h, unpack(fields))
+if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
+move_index(id, st, new, now)
 event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', ARGV[7])
 return {new}
 """#

@@ -3,44 +3,84 @@ extension Lua {
     /// priority, and leases it. An id whose job type is not in the allowed set
     /// (no free worker slot for it) or is at its fleet-wide concurrency limit
     /// stays queued, and the scan moves past it (no head-of-line blocking).
+    /// A claim looks at the first `depth` entries of each priority, dropping
+    /// stale ones (trimmed, or no longer queued) on the way.
     ///
     ///     ARGV[3] gateway id   ARGV[4] lease (ms)   ARGV[5] scan depth per priority
     ///     ARGV[6..] pairs: job type, concurrency limit (0 = none)
     ///     Returns: {id, job, attempt, params, timeout, max_attempts, runs, priority,
     ///               dispatch failures so far, ms waited in the queue}
     ///              or {} when nothing can be dispatched now
-    static let claim = prelude + #"""
+    ///
+    /// One `LMPOP` over the priorities still in play finds and takes the head
+    /// of the highest non-empty queue: most claims need no `LRANGE` of empty
+    /// queues and no `LREM`. A head that cannot go now is pushed back where it
+    /// was and the rest of that queue is scanned as a window. One HMGET reads
+    /// everything the claim needs and answers; one HSET writes the transition.
+    static let claim = uses("now_ms", "move_index", "event") + #"""
 local allowed = {}
 for i = 6, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local depth = tonumber(ARGV[5])
-for p = 9, 0, -1 do
-  local q = P .. 'queue:' .. p
-  local ids = redis.call('LRANGE', q, 0, depth - 1)
-  for _, id in ipairs(ids) do
-    local h = P .. 'exec:' .. id
-    local f = redis.call('HMGET', h, 'job', 'state')
-    local job, st = f[1], f[2]
-    if (not job) or st ~= 'queued' then
-      redis.call('LREM', q, 1, id)            -- stale entry: trimmed or no longer queued
-    else
-      local lim = allowed[job]
-      if lim ~= nil then
-        local cur = tonumber(redis.call('HGET', P .. 'job-running', job) or '0')
-        if lim == 0 or cur < lim then
-          redis.call('LREM', q, 1, id)
-          local now = now_ms()
-          local attempt = redis.call('HINCRBY', h, 'attempt', 1)
-          redis.call('HSET', h, 'dispatched', now, 'gateway', ARGV[3])
-          redis.call('HDEL', h, 'worker')
-          set_state(id, 'queued', 'dispatched', now)
-          redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[4]), id)
-          redis.call('HINCRBY', P .. 'job-running', job, 1)
-          event(id, 'dispatched', 'dispatched', 'job', job, 'attempt', attempt)
-          local r = redis.call('HMGET', h, 'params', 'timeout', 'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
-          return {id, job, attempt, r[1] or '', r[2], r[3], r[4], r[5], r[6] or '0', now - tonumber(r[7] or now)}
+local queues = {}
+for p = 9, 0, -1 do queues[#queues + 1] = P .. 'queue:' .. p end
+
+local function record(id)
+  return redis.call('HMGET', P .. 'exec:' .. id, 'job', 'state', 'attempt', 'worker', 'params', 'timeout',
+    'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
+end
+local function may_run(job)
+  local lim = allowed[job]
+  return lim ~= nil and (lim == 0 or tonumber(redis.call('HGET', P .. 'job-running', job) or '0') < lim)
+end
+-- Leases an id already taken off its queue; f is its record().
+local function lease(id, f)
+  local h = P .. 'exec:' .. id
+  local now = now_ms()
+  local attempt = tonumber(f[3] or '0') + 1
+  redis.call('HSET', h, 'attempt', attempt, 'dispatched', now, 'gateway', ARGV[3],
+    'state', 'dispatched', 'updated', now)
+  if f[4] then redis.call('HDEL', h, 'worker') end
+  move_index(id, 'queued', 'dispatched', now)
+  redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[4]), id)
+  redis.call('HINCRBY', P .. 'job-running', f[1], 1)
+  event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)
+  return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
+end
+
+local first = 1          -- queues[first..] are still in play
+local looked = 0         -- entries of queues[first] looked at (stale ones popped)
+while first <= #queues do
+  local cmd = { 'LMPOP', #queues - first + 1 }
+  for i = first, #queues do cmd[#cmd + 1] = queues[i] end
+  cmd[#cmd + 1] = 'LEFT'
+  local popped = redis.call(unpack(cmd))
+  if not popped then return {} end
+  local q, id = popped[1], popped[2][1]
+  local at = first
+  while queues[at] ~= q do at = at + 1 end
+  if at ~= first then first = at; looked = 0 end
+  looked = looked + 1
+  local f = record(id)
+  if (not f[1]) or f[2] ~= 'queued' then
+    -- A stale entry: trimmed or no longer queued. It stays dropped.
+    if looked >= depth then first = first + 1; looked = 0 end
+  elseif may_run(f[1]) then
+    return lease(id, f)
+  else
+    redis.call('LPUSH', q, id)
+    if looked < depth then
+      local ids = redis.call('LRANGE', q, 1, depth - looked)
+      for _, other in ipairs(ids) do
+        local g = record(other)
+        if (not g[1]) or g[2] ~= 'queued' then
+          redis.call('LREM', q, 1, other)
+        elseif may_run(g[1]) then
+          redis.call('LREM', q, 1, other)
+          return lease(other, g)
         end
       end
     end
+    first = first + 1; looked = 0
   end
 end
 return {}

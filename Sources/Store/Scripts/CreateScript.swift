@@ -9,7 +9,7 @@ extension Lua {
     ///     Returns: {0, id, 'queued', created}  created
     ///              {1, id, state, created}     duplicate of an existing execution
     ///              {-2}                        queue over its limit
-    static let create = prelude + #"""
+    static let create = uses("now_ms", "event") + #"""
 local id, job = ARGV[3], ARGV[4]
 local idem = ARGV[14]
 if idem ~= '' then
@@ -26,9 +26,13 @@ local h = P .. 'exec:' .. id
 local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', 0, 'runs', 0,
   'priority', ARGV[6], 'max_attempts', ARGV[7], 'timeout', ARGV[8], 'source', ARGV[9],
   'created', now, 'updated', now, 'queued', now }
-if ARGV[5] ~= '' and ARGV[5] ~= '{}' then table.insert(fields, 'params'); table.insert(fields, ARGV[5]) end
-local opt = { schedule = ARGV[10], fire_time = ARGV[11], user = ARGV[12], retry_of = ARGV[13], idem = idem }
-for k, v in pairs(opt) do if v ~= '' then table.insert(fields, k); table.insert(fields, v) end end
+local n = #fields
+if ARGV[5] ~= '' and ARGV[5] ~= '{}' then fields[n + 1] = 'params'; fields[n + 2] = ARGV[5]; n = n + 2 end
+if ARGV[10] ~= '' then fields[n + 1] = 'schedule'; fields[n + 2] = ARGV[10]; n = n + 2 end
+if ARGV[11] ~= '' then fields[n + 1] = 'fire_time'; fields[n + 2] = ARGV[11]; n = n + 2 end
+if ARGV[12] ~= '' then fields[n + 1] = 'user'; fields[n + 2] = ARGV[12]; n = n + 2 end
+if ARGV[13] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[13]; n = n + 2 end
+if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
 redis.call('HSET', h, unpack(fields))
 redis.call('RPUSH', P .. 'queue:' .. ARGV[6], id)
 redis.call('ZADD', P .. 'by-state:queued', now, id)

@@ -5,7 +5,7 @@ extension Lua {
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] exhausted (1/0)   ARGV[6] backoff (ms)
     ///     ARGV[7] error text
     ///     Returns: {new state} or {-404} {-409, current} {-1, state}
-    static let dispatchFailed = prelude + #"""
+    static let dispatchFailed = uses("now_ms", "release", "history", "set_state", "finish_terminal", "event") + #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job')
@@ -39,7 +39,7 @@ return {new}
     ///
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker ('' when the gateway gives it back)
     ///     Returns: {new state} or {-404} {-409, current} {-1, state} {-410}
-    static let requeue = prelude + #"""
+    static let requeue = uses("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event") + #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'priority', 'worker')
@@ -68,7 +68,7 @@ return {'queued'}
     ///
     ///     ARGV[3] max ids this call
     ///     Returns: number promoted
-    static let promote = prelude + #"""
+    static let promote = uses("now_ms", "set_state", "event") + #"""
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local n = 0
@@ -95,7 +95,7 @@ return n
     ///
     ///     ARGV[3] max ids   ARGV[4] poison threshold   ARGV[5] backoff (ms)
     ///     Returns: flat list of id, new state
-    static let recover = prelude + #"""
+    static let recover = uses("now_ms", "LEASED", "release", "history", "set_state", "finish_terminal", "event") + #"""
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}

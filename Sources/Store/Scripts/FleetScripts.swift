@@ -4,7 +4,7 @@ extension Lua {
     ///
     ///     ARGV[3] daemon id   ARGV[4] TTL of the hash (s)   ARGV[5..] field, value pairs
     ///     Returns: the heartbeat time (ms)
-    static let heartbeat = prelude + #"""
+    static let heartbeat = uses("now_ms") + #"""
 local now = now_ms()
 local h = P .. 'daemon:' .. ARGV[3]
 redis.call('ZADD', P .. 'daemons', now, ARGV[3])
@@ -19,7 +19,7 @@ return now
     ///
     ///     ARGV[3] live within (ms)   ARGV[4] prune after (ms)
     ///     Returns: {now, {id, field/value list}...}
-    static let liveDaemons = prelude + #"""
+    static let liveDaemons = uses("now_ms") + #"""
 local now = now_ms()
 redis.call('ZREMRANGEBYSCORE', P .. 'daemons', '-inf', now - tonumber(ARGV[4]))
 local ids = redis.call('ZRANGEBYSCORE', P .. 'daemons', now - tonumber(ARGV[3]), '+inf')
@@ -34,7 +34,7 @@ return out
     ///
     ///     ARGV[3] scheduler id   ARGV[4] TTL (ms)
     ///     Returns: {1 leader / 0 not, current leader id}
-    static let leader = prelude + #"""
+    static let leader = uses() + #"""
 local k = P .. 'scheduler:leader'
 local cur = redis.call('GET', k)
 if (not cur) or cur == ARGV[3] then

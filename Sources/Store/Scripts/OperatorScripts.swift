@@ -6,7 +6,7 @@ extension Lua {
     ///
     ///     ARGV[3] id   ARGV[4] user   ARGV[5] source (batchctl, batchtop, api, ...)
     ///     Returns: {changed (1/0), state, worker or ''} or {-404}
-    static let cancel = prelude + #"""
+    static let cancel = uses("now_ms", "TERMINAL", "set_state", "finish_terminal", "event") + #"""
 local id = ARGV[3]
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
@@ -37,7 +37,7 @@ return {1, new, f[3] or ''}
     ///
     ///     ARGV[3] max count   ARGV[4] max age (ms)   ARGV[5] max removals this call
     ///     Returns: number removed
-    static let trim = prelude + #"""
+    static let trim = uses("now_ms", "TERMINAL") + #"""
 local now = now_ms()
 local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
 local total = redis.call('ZCARD', P .. 'recent')
@@ -69,7 +69,7 @@ return removed
     ///             sort by id, descending: those not below this id were on earlier pages)
     ///     ARGV[7] limit
     ///     Returns: a list of {score, flat field/value list}, one per execution
-    static let list = prelude + #"""
+    static let list = uses() + #"""
 local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 local idx, other
 if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end

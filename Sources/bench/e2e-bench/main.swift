@@ -1,0 +1,110 @@
+// e2e-bench: drives a running gateway over HTTP, as bench/e2e/run.sh sets it up.
+//
+//   e2e-bench throughput --gateway URL --redis URL --namespace NS [--jobs 20000] [--connections 32]
+//       POSTs `jobs` noop executions on `connections` keep-alive connections and reports the time
+//       from the first POST to the moment all of them are `succeeded` in Redis.
+//   e2e-bench latency --gateway URL [--count 500]
+//       `count` sequential POSTs with `?wait=`: trigger-to-result round trips, p50 and p99.
+import BatchCore
+import Foundation
+import Glibc
+import HTTP
+import Redis
+import Store
+import Synchronization
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func option(_ name: String, _ args: [String]) -> String? {
+    guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+let body = Array(#"{"jobType":"noop"}"#.utf8)
+let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+
+func throughput(gateway: String, redisURL: String, namespace: String, jobs: Int, connections: Int) throws {
+    let store = ExecutionStore(redis: try RedisClient(url: redisURL), namespace: namespace)
+    let before = try store.counts()[.succeeded] ?? 0
+    let client = HTTPClient(connectTimeout: .seconds(2), requestTimeout: .seconds(30), maxIdlePerHost: connections)
+    let next = Atomic<Int>(0)
+    let failures = Mutex<[String]>([])
+    let start = monotonicSeconds()
+    let group = DispatchGroup()
+    for _ in 0..<connections {
+        group.enter()
+        let t = Thread {
+            defer { group.leave() }
+            while next.wrappingAdd(1, ordering: .relaxed).oldValue < jobs {
+                do {
+                    let r = try client.request("POST", gateway + "/api/orchestration/execute", headers: jsonHeaders, body: body)
+                    if r.status != 202 { failures.withLock { $0.append("\(r.status) \(r.text)") } }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        t.start()
+    }
+    group.wait()
+    let posted = monotonicSeconds() - start
+    let failed = failures.withLock { $0 }
+    guard failed.isEmpty else { throw BenchError("\(failed.count) triggers failed, first: \(failed[0])") }
+    var done = 0
+    let deadline = start + 600
+    while true {
+        done = (try store.counts()[.succeeded] ?? 0) - before
+        if done >= jobs || monotonicSeconds() > deadline { break }
+        usleep(2000)
+    }
+    let elapsed = monotonicSeconds() - start
+    guard done >= jobs else { throw BenchError("only \(done) of \(jobs) succeeded within 600 s") }
+    print(String(format: "throughput jobs=%d seconds=%.3f per_second=%.0f triggered_in=%.3f", jobs, elapsed, Double(jobs) / elapsed, posted))
+}
+
+func latency(gateway: String, count: Int) throws {
+    let client = HTTPClient(connectTimeout: .seconds(2), requestTimeout: .seconds(30))
+    var samples: [Double] = []
+    for _ in 0..<count {
+        let t0 = monotonicSeconds()
+        let r = try client.request("POST", gateway + "/api/orchestration/execute?wait=10", headers: jsonHeaders, body: body)
+        samples.append(monotonicSeconds() - t0)
+        guard r.status == 200, r.text.contains(#""state":"succeeded""#) else {
+            throw BenchError("a trigger with ?wait= answered \(r.status): \(r.text)")
+        }
+    }
+    samples.sort()
+    func pct(_ p: Double) -> Double { samples[min(samples.count - 1, Int((p * Double(samples.count)).rounded(.up)) - 1)] * 1000 }
+    print(String(format: "latency count=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f", count, pct(0.5), pct(0.99), samples.last! * 1000))
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+do {
+    guard let mode = args.first, let gateway = option("gateway", args) else {
+        throw BenchError("usage: e2e-bench throughput|latency --gateway URL [--redis URL --namespace NS --jobs N --connections N | --count N]")
+    }
+    switch mode {
+    case "throughput":
+        guard let redis = option("redis", args), let ns = option("namespace", args) else {
+            throw BenchError("throughput needs --redis URL and --namespace NS")
+        }
+        try throughput(gateway: gateway, redisURL: redis, namespace: ns,
+                       jobs: Int(option("jobs", args) ?? "") ?? 20_000, connections: Int(option("connections", args) ?? "") ?? 32)
+    case "latency":
+        try latency(gateway: gateway, count: Int(option("count", args) ?? "") ?? 500)
+    default:
+        throw BenchError("unknown mode \(mode): throughput or latency")
+    }
+} catch {
+    FileHandle.standardError.write(Data("e2e-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,78 @@
+import BatchCore
+import Foundation
+import Redis
+@testable import Store
+import Testing
+
+/// What `finish` leaves in the execution hash across attempts: the fields of
+/// the last attempt only, and no field of an earlier one that no longer applies.
+@Suite(.serialized) struct FinishFieldsTests {
+    /// Fails once (retryable), goes through the queue again, then ends as `second`.
+    private func twoAttempts(_ f: StoreFixture, second: AttemptEnd) throws -> (id: String, record: ExecutionRecord) {
+        let created = try f.store.create(NewExecution(job: "report", params: ["a": "1"], maxAttempts: 2), queueLimit: 0)
+        let c1 = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 60_000, gateway: "g1"))
+        #expect(c1.attempt == 1)
+        #expect(try f.store.start(id: c1.id, attempt: 1, worker: "w1", leaseMillis: 60_000) == .running)
+        let first = AttemptEnd(outcome: .failed, reason: .exitCode, exitCode: 3, signal: 9, result: #"{"n":1}"#,
+                               retryable: true, backoffMillis: 0, error: "first attempt broke")
+        #expect(try f.store.finish(id: c1.id, attempt: 1, worker: "w1", end: first) == .retrying)
+        let retrying = try #require(try f.store.get(c1.id))
+        #expect(retrying.ended != nil)
+        #expect(retrying.finished == nil)
+        #expect(retrying.reason == "exit_code")
+        #expect(retrying.error == "first attempt broke")
+        #expect(try f.store.promoteDue() == 1)
+        let c2 = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 60_000, gateway: "g2"))
+        #expect(c2.id == created.id && c2.attempt == 2 && c2.runs == 1 && c2.params == ["a": "1"])
+        let dispatched = try #require(try f.store.get(c2.id))
+        #expect(dispatched.worker == nil)
+        #expect(dispatched.gateway == "g2")
+        #expect(try f.store.start(id: c2.id, attempt: 2, worker: "w2", leaseMillis: 60_000) == .running)
+        _ = try f.store.finish(id: c2.id, attempt: 2, worker: "w2", end: second)
+        return (c2.id, try #require(try f.store.get(c2.id)))
+    }
+
+    @Test func successAfterARetryKeepsNoReasonErrorOrEndedOfTheFirstAttempt() throws {
+        let f = try StoreFixture()
+        let (id, rec) = try twoAttempts(f, second: AttemptEnd(outcome: .succeeded, reason: .exitCode, exitCode: 0,
+                                                              error: "ignored on success"))
+        #expect(rec.state == .succeeded)
+        #expect(rec.reason == nil)
+        #expect(rec.error == nil)
+        #expect(rec.ended == nil)
+        #expect(rec.finished != nil)
+        #expect(rec.updated == rec.finished)
+        #expect(rec.exitCode == 0)
+        #expect(rec.runs == 2 && rec.attempt == 2 && rec.worker == "w2")
+        #expect(rec.history.map(\.outcome) == ["failed", "succeeded"])
+        #expect(rec.history.map(\.worker) == ["w1", "w2"])
+        #expect(try f.indexedStates(id) == [.succeeded])
+        #expect(try f.store.leaseCount() == 0)
+        #expect(try f.store.runningByJob().isEmpty)
+    }
+
+    @Test func finalFailureAfterARetryKeepsItsOwnReasonAndTheEarlierFieldsItDoesNotReplace() throws {
+        let f = try StoreFixture()
+        let (id, rec) = try twoAttempts(f, second: AttemptEnd(outcome: .failed, reason: .signal, exitCode: 1,
+                                                              retryable: true))
+        #expect(rec.state == .failed)
+        #expect(rec.reason == "signal")
+        #expect(rec.error == "first attempt broke")
+        #expect(rec.signal == 9)
+        #expect(rec.ended == nil)
+        #expect(rec.finished != nil)
+        #expect(rec.exitCode == 1)
+        #expect(rec.history.map(\.outcome) == ["failed", "failed"])
+        #expect(try f.indexedStates(id) == [.failed])
+    }
+
+    @Test func startWhileCancellingCountsTheRunButKeepsTheState() throws {
+        let f = try StoreFixture()
+        let id = try f.seed(state: .dispatched, runs: 0, worker: nil)
+        #expect(try f.store.cancel(id: id, user: "ops", source: "api").state == .cancelling)
+        #expect(try f.store.start(id: id, attempt: 1, worker: "w1", leaseMillis: 60_000) == .cancelling)
+        let rec = try #require(try f.store.get(id))
+        #expect(rec.state == .cancelling && rec.runs == 1 && rec.worker == "w1" && rec.started != nil)
+        #expect(try f.indexedStates(id) == [.cancelling])
+    }
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: batch (one gateway, two workers, builtin `noop` job) next to Celery,
+# Dramatiq and RQ (each with 2 worker processes), all on one loopback Redis, results stored.
+#
+#   throughput: 20,000 no-op jobs, from the first trigger to the last stored result
+#               (the others: enqueued by 4 producer processes, connected before the clock starts)
+#               (ours: triggered over HTTP on 32 keep-alive connections; done = all `succeeded`)
+#   latency:    500 sequential trigger-to-result round trips (ours: POST ...?wait=), p50 and p99
+#   memory:     peak RSS (VmHWM) of every daemon of ours, and of the others' worker processes
+#
+#   bench/e2e/run.sh                 # BENCH_JOBS=20000 BENCH_COUNT=500 by default
+#   BENCH_VENV=/path/venv bench/e2e/run.sh   # reuse a virtual environment that has the three
+#   BENCH_STATIC=1 bench/e2e/run.sh          # our daemons linked with the Swift libraries statically
+#
+# The Python packages are installed with pip into a virtual environment in the run's temporary
+# folder (unless BENCH_VENV names one). Every process started here is stopped by PID on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here="$PWD/bench/e2e"
+jobs="${BENCH_JOBS:-20000}"
+count="${BENCH_COUNT:-500}"
+connections="${BENCH_CONNECTIONS:-32}"
+
+for tool in redis-server redis-cli curl python3; do
+    command -v "$tool" >/dev/null || { echo "bench/e2e: $tool not found; run scripts/deps.sh" >&2; exit 1; }
+done
+
+build=(swift build -c release)
+linking="Swift libraries linked dynamically"
+if [[ "${BENCH_STATIC:-0}" == 1 ]]; then
+    build=(swift build -c release --static-swift-stdlib --scratch-path .build/static)
+    linking="Swift libraries linked statically (BENCH_STATIC=1)"
+fi
+echo "building batch-gateway, batch-worker, e2e-bench (release; $linking)..."
+for p in batch-gateway batch-worker e2e-bench; do "${build[@]}" --product "$p" 2>&1 | tail -1; done
+bin="$("${build[@]}" --show-bin-path)"
+
+dir="$(mktemp -d /tmp/batch-e2e-bench.XXXXXX)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+peak_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+port="$(free_port)"
+redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
+    --daemonize no --logfile "$dir/redis.log" &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis-cli -p "$port" ping >/dev/null || { echo "bench/e2e: redis-server did not answer on port $port" >&2; exit 1; }
+redis_url="redis://127.0.0.1:$port/0"
+
+venv="${BENCH_VENV:-$dir/venv}"
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "installing celery, dramatiq, rq into $venv (pip)..."
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check celery dramatiq rq redis packaging
+fi
+"$venv/bin/python" -c 'import importlib.metadata as m; print("versions: " + ", ".join(f"{p} {m.version(p)}" for p in ["celery", "dramatiq", "rq", "redis"]))'
+
+# --- ours -------------------------------------------------------------------------------
+cat > "$dir/batch.conf" <<CONF
+[worker]
+slots = 64
+[log]
+level = warning
+[job "noop"]
+kind = builtin
+builtin = noop
+CONF
+ns="bench-$$"
+start_daemon() {  # program id port
+    "$bin/$1" --config "$dir/batch.conf" --redis "$redis_url" --namespace "$ns" --id "$2" \
+        --listen "127.0.0.1:$3" 2>"$dir/$2.log" &
+    pids+=($!)
+    echo $! > "$dir/$2.pid"
+}
+gw_port="$(free_port)"
+start_daemon batch-worker w1 "$(free_port)"
+start_daemon batch-worker w2 "$(free_port)"
+start_daemon batch-gateway g1 "$gw_port"
+gateway="http://127.0.0.1:$gw_port"
+# Ready when the gateway admits a noop (it has seen a worker serving it); then let it finish.
+ready=""
+for _ in $(seq 200); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        --data '{"jobType":"noop"}' "$gateway/api/orchestration/execute?wait=5" || true)"
+    [[ "$code" == 200 ]] && { ready=1; break; }
+    sleep 0.1
+done
+[[ -n "$ready" ]] || { echo "bench/e2e: the gateway never ran a noop; logs:" >&2; tail -n 20 "$dir"/*.log >&2; exit 1; }
+# Both workers up before measuring.
+for _ in $(seq 100); do
+    [[ "$(curl -s "$gateway/metrics" >/dev/null; redis-cli -p "$port" zcard "batch:{$ns}:daemons")" -ge 3 ]] && break
+    sleep 0.1
+done
+
+echo "load average before our run: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores shared with other builds: figures are noisy)"
+ours_tp="$("$bin/e2e-bench" throughput --gateway "$gateway" --redis "$redis_url" --namespace "$ns" --jobs "$jobs" --connections "$connections")"
+ours_lat="$("$bin/e2e-bench" latency --gateway "$gateway" --count "$count")"
+ours_rss=""
+for d in g1 w1 w2; do ours_rss+="$d=$(peak_mb "$(cat "$dir/$d.pid")")MB "; done
+for d in g1 w1 w2; do kill "$(cat "$dir/$d.pid")" 2>/dev/null || true; done
+
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# --- the others ---------------------------------------------------------------------------
+declare -A tp lat rss
+tp[batch]="$ours_tp"; lat[batch]="$ours_lat"; rss[batch]="$ours_rss"
+for system in celery dramatiq rq; do
+    echo "load average before $system: $(cut -d' ' -f1-3 /proc/loadavg)"
+    out="$(BENCH_LOG_DIR="$dir" "$venv/bin/python" "$here/others.py" "$system" --redis-port "$port" --jobs "$jobs" --count "$count")" || {
+        echo "bench/e2e: $system failed; its workers' log:" >&2; tail -n 30 "$dir/$system-workers.log" >&2; exit 1; }
+    tp[$system]="$(grep '^throughput' <<<"$out")"
+    lat[$system]="$(grep '^latency' <<<"$out")"
+    r="$(grep '^rss' <<<"$out")"
+    rss[$system]="$(field peak_total_mb "$r")MB in $(field processes "$r") processes (largest $(field peak_max_mb "$r")MB)"
+done
+
+echo
+echo "end-to-end, $jobs no-op jobs for throughput, $count sequential round trips for latency, 2 workers each"
+echo "ours: one gateway, two workers, $connections client connections; $linking"
+printf '%-22s %12s %12s %10s %10s   %s\n' system "jobs/s" "triggered s" "p50 ms" "p99 ms" "peak RSS"
+for system in batch celery dramatiq rq; do
+    name="$system"; [[ "$system" == rq ]] && name="rq (SimpleWorker)"
+    printf '%-22s %12s %12s %10s %10s   %s\n' "$name" "$(field per_second "${tp[$system]}")" "$(field triggered_in "${tp[$system]}")" \
+        "$(field p50_ms "${lat[$system]}")" "$(field p99_ms "${lat[$system]}")" "${rss[$system]}"
+done
+
+best_tp=0; best_p50=""
+for system in celery dramatiq rq; do
+    t="$(field per_second "${tp[$system]}")"; p="$(field p50_ms "${lat[$system]}")"
+    (( t > best_tp )) && best_tp=$t
+    if [[ -z "$best_p50" ]] || awk "BEGIN { exit !($p < $best_p50) }"; then best_p50=$p; fi
+done
+ours_t="$(field per_second "$ours_tp")"; ours_p99="$(field p99_ms "$ours_lat")"
+echo
+awk -v o="$ours_t" -v b="$best_tp" 'BEGIN { printf "throughput: %.1fx the best of the others (target 3x): %s\n", o / b, (o >= 3 * b ? "met" : "NOT met") }'
+awk -v o="$ours_p99" -v b="$best_p50" 'BEGIN { printf "latency: our p99 %.2f ms vs the best p50 %.2f ms (target below): %s\n", o, b, (o < b ? "met" : "NOT met") }'
+over="$(tr ' ' '\n' <<<"$ours_rss" | awk -F= 'NF == 2 { v = $2; sub("MB", "", v); if (v + 0 >= 30) print $1 }' | xargs)"
+echo "memory: every daemon under 30 MB peak RSS: $([[ -z "$over" ]] && echo met || echo "NOT met ($over)")"
