@@ -7,7 +7,7 @@ import TestSupport
 
 /// The built daemons together: Redis, gateways, workers running real child processes.
 /// Serialized: each test runs a fleet of its own, and two at once would starve a 2-core machine.
-@Suite(.serialized) struct FleetTests {
+@Suite(.serialized, .blocking) struct FleetTests {
     @Test func thousandJobsThroughTwoGatewaysEachRunOnceSpreadOverThreeWorkers() throws {
         let c = try Cluster(gateways: 2, workers: 3, slots: 32)
         defer { c.stop() }

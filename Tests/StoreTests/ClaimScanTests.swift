@@ -3,8 +3,10 @@ import Foundation
 import Redis
 @testable import Store
 import Testing
+import TestSupport
 
 /// How far a claim looks into each priority queue, and what it leaves behind.
+@Suite(.blocking)
 struct ClaimScanTests {
     private func store(_ f: StoreFixture, depth: Int) -> ExecutionStore {
         var limits = StoreLimits()

@@ -3,10 +3,11 @@ import Foundation
 import Redis
 @testable import Store
 import Testing
+import TestSupport
 
 /// What `finish` leaves in the execution hash across attempts: the fields of
 /// the last attempt only, and no field of an earlier one that no longer applies.
-@Suite(.serialized) struct FinishFieldsTests {
+@Suite(.serialized, .blocking) struct FinishFieldsTests {
     /// Fails once (retryable), goes through the queue again, then ends as `second`.
     private func twoAttempts(_ f: StoreFixture, second: AttemptEnd) throws -> (id: String, record: ExecutionRecord) {
         let created = try f.store.create(NewExecution(job: "report", params: ["a": "1"], maxAttempts: 2), queueLimit: 0)
