@@ -70,7 +70,14 @@ struct WorkerOutputTests {
         _ = try #require(h.printedPID(hold.id))
         let (fail, _) = try h.run(job: "fail")
         #expect(h.waitForTerminal(fail.id)?.state == .failed)
-        let m = try h.http.get("\(h.baseURL)/metrics").text
+        // The worker counts an execution after writing its end to Redis: seeing it ended there
+        // does not mean the counters have moved yet.
+        var m = ""
+        _ = waitUntil(timeout: .seconds(15), poll: .milliseconds(50)) {
+            m = (try? h.http.get("\(h.baseURL)/metrics").text) ?? ""
+            return m.contains(#"batch_worker_executions_total{job="fail",outcome="failed"} 1"#)
+                && m.contains(#"batch_worker_run_duration_seconds_count{job="fail"} 1"#)
+        }
         #expect(m.contains(#"batch_worker_running{job="hold"} 1"#))
         #expect(m.contains(#"batch_worker_executions_total{job="fail",outcome="failed"} 1"#))
         #expect(m.contains(#"batch_worker_dispatches_total{code="202"} 2"#))
@@ -81,7 +88,7 @@ struct WorkerOutputTests {
     }
 }
 
-@Suite(.serialized)
+@Suite(.serialized, .blocking)
 struct WorkerHTTPJobTests {
     @Test func httpJobSucceedsOn2xxAndFailsOtherwise() throws {
         let router = Router()
