@@ -111,6 +111,13 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         return (finished ?? ended).map { $0 - s }
     }
 
+    /// The attempt an operator counts: runs started, plus the one being placed on a
+    /// worker now. Unlike `attempt` (the fencing number, which failed dispatches
+    /// also advance), it never exceeds `maxAttempts` for want of a worker.
+    public var attemptsUsed: Int {
+        runs + (state == .dispatched ? 1 : 0)
+    }
+
     /// Every attempt: the recorded history, or, for an execution that had a
     /// single attempt (whose history is not stored), that attempt from the record.
     public var attempts: [AttemptRecord] {

@@ -375,3 +375,22 @@ import TestSupport
         #expect(try f.field(id, "worker") == "w1")
     }
 }
+
+@Suite(.blocking) struct AttemptsUsedTests {
+    @Test func failedDispatchesDoNotCountAsAttemptsUsed() throws {
+        let f = try StoreFixture()
+        let id = try f.store.create(NewExecution(job: "report", params: [:], maxAttempts: 1), queueLimit: 0).id
+        for _ in 0..<3 {
+            let c = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 10_000, gateway: "g"))
+            #expect(try f.store.get(id)?.attemptsUsed == 1)
+            _ = try f.store.dispatchFailed(id: id, attempt: c.attempt, exhausted: false, backoffMillis: 0, error: "refused")
+            _ = try f.store.promoteDue()
+        }
+        let rec = try #require(try f.store.get(id))
+        #expect(rec.attempt == 3)
+        #expect(rec.attemptsUsed == 0)
+        let c = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 10_000, gateway: "g"))
+        _ = try f.store.start(id: id, attempt: c.attempt, worker: "w", leaseMillis: 10_000)
+        #expect(try f.store.get(id)?.attemptsUsed == 1)
+    }
+}

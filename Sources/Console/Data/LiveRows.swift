@@ -7,7 +7,7 @@ enum LiveRows {
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
     static func execution(_ r: ExecutionRecord) -> ExecutionRow {
-        ExecutionRow(id: r.id, job: r.job, state: r.state, reason: r.reason, attempt: r.attempt, maxAttempts: r.maxAttempts,
+        ExecutionRow(id: r.id, job: r.job, state: r.state, reason: r.reason, attempt: r.attemptsUsed, maxAttempts: r.maxAttempts,
                      worker: r.worker, progress: r.progress, created: date(r.created), started: r.started.map(date),
                      finished: (r.finished ?? r.ended).map(date))
     }
