@@ -35,9 +35,13 @@ install: build
 	[ -e $(DESTDIR)/etc/batch/batch.conf ] || install -m 0644 etc/batch/batch.conf $(DESTDIR)/etc/batch/batch.conf
 	install -m 0755 etc/batch/libexec/report $(DESTDIR)/usr/lib/batch/libexec/report
 	install -d $(DESTDIR)$(PREFIX)/share/doc/batch/examples
-	install -m 0644 etc/batch/jobs.d/*.conf etc/batch/schedules.d/*.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/
+	install -m 0644 etc/batch/jobs.d/examples.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/jobs.conf
+	install -m 0644 etc/batch/schedules.d/examples.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/schedules.conf
 	install -d $(DESTDIR)/lib/systemd/system
 	install -m 0644 etc/systemd/*.service $(DESTDIR)/lib/systemd/system/
+	# The units run as the system user "batch"; make it when installing for real.
+	if [ -z "$(DESTDIR)" ] && ! id -u batch >/dev/null 2>&1; then \
+	  useradd --system --home-dir /var/lib/batch --no-create-home --shell /usr/sbin/nologin batch; fi
 
 clean:
 	rm -rf .build
