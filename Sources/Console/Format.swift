@@ -1,4 +1,5 @@
 import Foundation
+import BatchCore
 
 /// Numbers, times and durations as the console writes them: short and fixed-width.
 enum Format {
@@ -12,7 +13,7 @@ enum Format {
     /// `MM-DD HH:MM:SS` in `zone`.
     static func dateTime(_ date: Date, _ zone: TimeZone) -> String {
         let t = local(date, zone)
-        let (_, month, day) = civil(fromDays: t >= 0 ? t / 86400 : (t - 86399) / 86400)
+        let (_, month, day) = Civil.civilFromDays(t >= 0 ? t / 86400 : (t - 86399) / 86400)
         return two(month) + "-" + two(day) + " " + clock(date, zone)
     }
 
@@ -21,19 +22,6 @@ enum Format {
     private static func local(_ date: Date, _ zone: TimeZone) -> Int {
         let t = Int(date.timeIntervalSince1970.rounded(.down))
         return t + zone.secondsFromGMT(for: date)
-    }
-
-    /// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    private static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     /// `12.3`: one decimal, rounded half up, without `String(format:)` (slow on Linux).
