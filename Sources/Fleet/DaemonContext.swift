@@ -52,6 +52,12 @@ public final class DaemonContext: Sendable {
         executions = ExecutionStore(redis: redis, namespace: namespace, limits: limits)
         fleet = FleetRegistry(redis: redis, namespace: namespace, eventsMax: limits.eventsMax)
         schedules = ScheduleStore(redis: redis, namespace: namespace, eventsMax: limits.eventsMax)
+        let store = executions
+        metrics.counter("batch_store_calls_total", help: "Store operations of the hot path called by this daemon, by operation.",
+                        labels: ["operation"]) { store.groupedCalls.map { ([$0.operation], Double($0.calls)) } }
+        metrics.counter("batch_store_round_trips_total",
+                        help: "Round trips to Redis that carried those operations (concurrent calls share one), by operation.",
+                        labels: ["operation"]) { store.groupedCalls.map { ([$0.operation], Double($0.roundTrips)) } }
         router = Router()
         notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
         startedAt = Int64(Date().timeIntervalSince1970 * 1000)

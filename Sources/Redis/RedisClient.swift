@@ -76,6 +76,13 @@ public final class RedisClient: Sendable {
         try run({ try $0.eval(script, keyBytes: keyBytes, argBytes: argBytes) }, isReadonly: { _ in false })
     }
 
+    /// Runs one script once per argument list in one round trip (see `RedisConnection.evalMany`).
+    public func evalMany(_ script: RedisScript, argLists: [[[UInt8]]]) throws -> [RedisReply] {
+        if argLists.isEmpty { return [] }
+        return try run({ try $0.evalMany(script, argLists: argLists) },
+                       isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } })
+    }
+
     /// Lends a pooled connection to `body` (for MULTI/EXEC or WATCH sequences).
     /// Leave its read timeout alone; use `dedicatedConnection()` for blocking reads.
     /// When `body` throws, the connection is closed rather than pooled: it may be left inside a

@@ -108,6 +108,18 @@ public final class RedisConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs one script many times in one round trip (pipelined `EVALSHA`s), one reply per argument
+    /// list, error replies inline. Calls that Redis refused with `NOSCRIPT` did not run: they are
+    /// sent again with `EVAL`, which also caches the script.
+    public func evalMany(_ script: RedisScript, argLists: [[[UInt8]]]) throws -> [RedisReply] {
+        var replies = try pipeline(argLists.map { script.evalShaCommand(keys: [], args: $0) })
+        let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") ?? false }
+        if missing.isEmpty { return replies }
+        let again = try pipeline(missing.map { script.evalCommand(keys: [], args: argLists[$0]) })
+        for (i, reply) in zip(missing, again) { replies[i] = reply }
+        return replies
+    }
+
     /// Changes the read timeout; `nil` blocks forever (for `XREAD BLOCK 0`, `SUBSCRIBE`).
     public func setReadTimeout(_ timeout: Duration?) throws {
         readTimeout = timeout

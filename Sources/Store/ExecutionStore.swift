@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Redis
+import Synchronization
 
 /// Settings of the store that scripts need.
 public struct StoreLimits: Sendable {
@@ -109,17 +110,93 @@ public final class ExecutionStore: Sendable {
     public let keys: Keys
     public let limits: StoreLimits
 
+    /// The hot path (create, claim, start, finish): calls made concurrently by many threads
+    /// go to Redis in groups, one script call for a whole group (see `GroupCommit`).
+    let createCalls: GroupCommit<[[UInt8]], RedisReply>
+    let claimCalls: GroupCommit<[[UInt8]], RedisReply>
+    let startCalls: GroupCommit<[[UInt8]], RedisReply>
+    let finishCalls: GroupCommit<[[UInt8]], RedisReply>
+    /// The first two arguments of every script: key prefix, events bound.
+    let head: [[UInt8]]
+
     public init(redis: RedisClient, namespace: String, limits: StoreLimits = .init()) {
         self.redis = redis
         self.keys = Keys(namespace: namespace)
         self.limits = limits
+        let head = [keys.prefix.redisBytes, limits.eventsMax.redisBytes]
+        self.head = head
+        createCalls = GroupCommit { items throws(StoreError) in try Self.callItems(redis, Scripts.create, head: head, items) }
+        startCalls = GroupCommit { items throws(StoreError) in try Self.callItems(redis, Scripts.start, head: head, items) }
+        finishCalls = GroupCommit { items throws(StoreError) in try Self.callItems(redis, Scripts.finish, head: head, items) }
+        claimCalls = GroupCommit { items throws(StoreError) in try Self.callClaims(redis, head: head, items) }
+    }
+
+    /// Calls of the grouped operations and the round trips that carried them, by operation.
+    public var groupedCalls: [(operation: String, calls: Int, roundTrips: Int)] {
+        [("create", createCalls), ("claim", claimCalls), ("start", startCalls), ("finish", finishCalls)].map { name, g in
+            (name, g.items.load(ordering: .relaxed), g.groups.load(ordering: .relaxed))
+        }
     }
 
     func run(_ script: RedisScript, _ args: [any RedisArgument]) throws(StoreError) -> RedisReply {
-        let all: [any RedisArgument] = [keys.prefix, limits.eventsMax] + args
-        let reply = try mapRedis { try redis.eval(script, keys: [], args: all) }
+        let all = head + args.map(\.redisBytes)
+        let reply = try mapRedis { try redis.evalMany(script, argLists: [all]) }.first ?? .null
+        return try Self.checked(reply).get()
+    }
+
+    /// One call of a script that takes `n` items (`ARGV[3] = n`, then the items' arguments
+    /// one after the other) and answers one reply per item.
+    static func callItems(_ redis: RedisClient, _ script: RedisScript, head: [[UInt8]],
+                          _ items: [[[UInt8]]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
+        if items.isEmpty { return [] }
+        var args = head
+        args.append(Array(String(items.count).utf8))
+        for item in items { args += item }
+        let reply = try mapRedis { try redis.evalMany(script, argLists: [args]) }.first ?? .null
         if case .error(let e) = reply { throw .redis(.server(e)) }
-        return reply
+        guard let replies = reply.array, replies.count == items.count else {
+            throw .unexpectedReply("\(items.count) items answered with \(reply)")
+        }
+        return replies.map(Self.checked)
+    }
+
+    /// Claims for a group of callers: one claim each. Callers asking with the same allowed
+    /// job types (the usual case: one gateway's dispatcher threads) share one script call.
+    static func callClaims(_ redis: RedisClient, head: [[UInt8]], _ items: [[[UInt8]]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
+        func args(_ item: [[UInt8]], count: Int) -> [[UInt8]] {
+            head + item.prefix(3) + [Array(String(count).utf8)] + item.dropFirst(3)
+        }
+        let none = Result<RedisReply, StoreError>.success(.array([]))
+        if let first = items.first, items.allSatisfy({ $0 == first }) {
+            let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [args(first, count: items.count)]) }.first ?? .null
+            if case .error(let e) = reply { throw .redis(.server(e)) }
+            guard let claims = reply.array, claims.count <= items.count else { throw .unexpectedReply("claim: \(reply)") }
+            return items.indices.map { $0 < claims.count ? .success(claims[$0]) : none }
+        }
+        let replies = try mapRedis { try redis.evalMany(Scripts.claim, argLists: items.map { args($0, count: 1) }) }
+        return replies.map { reply in
+            if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+            return .success(reply.array?.first ?? .array([]))
+        }
+    }
+
+    /// `callItems` for a caller's own list, in calls of at most 256 items.
+    func callItems(_ script: RedisScript, _ items: [[any RedisArgument]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
+        var out: [Result<RedisReply, StoreError>] = []
+        out.reserveCapacity(items.count)
+        var i = 0
+        while i < items.count {
+            let chunk = items[i..<min(i + 256, items.count)].map { $0.map(\.redisBytes) }
+            out += try Self.callItems(redis, script, head: head, chunk)
+            i += chunk.count
+        }
+        return out
+    }
+
+    /// A reply as an outcome: an error reply fails as a thrown Redis error would.
+    static func checked(_ reply: RedisReply) -> Result<RedisReply, StoreError> {
+        if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+        return .success(reply)
     }
 
     /// Maps the common negative codes of the scripts to errors.
@@ -139,14 +216,30 @@ public final class ExecutionStore: Sendable {
     /// Writes the execution, queues it and appends its event, in one step; or
     /// answers the existing execution for a known idempotency key.
     public func create(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int = 86_400) throws(StoreError) -> CreateResult {
+        try createResult(createCalls.call(createArgs(new, queueLimit: queueLimit, idempotencyTTLSeconds: idempotencyTTLSeconds).map(\.redisBytes)),
+                         queueLimit: queueLimit)
+    }
+
+    /// Creates many executions in one round trip; one result per execution, in order.
+    /// Each is created (or refused) exactly as `create` would.
+    public func createMany(_ news: [NewExecution], queueLimit: Int,
+                           idempotencyTTLSeconds: Int = 86_400) throws(StoreError) -> [Result<CreateResult, StoreError>] {
+        let replies = try callItems(Scripts.create, news.map { createArgs($0, queueLimit: queueLimit, idempotencyTTLSeconds: idempotencyTTLSeconds) })
+        return replies.map { reply in Result { () throws(StoreError) in try createResult(reply.get(), queueLimit: queueLimit) } }
+    }
+
+    private func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
         let params = FlatJSON.encode(new.params)
             ?? String(decoding: (try? JSONEncoder.sorted.encode(new.params)) ?? Data("{}".utf8), as: UTF8.self)
         let t = new.trigger
-        let reply = try run(Scripts.create, [
+        return [
             new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
             t.source, t.schedule ?? "", t.fireTime ?? "", t.user ?? "", t.retryOf ?? "",
             new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit,
-        ])
+        ]
+    }
+
+    private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
         guard let a = reply.array, let code = a.first?.int else { throw .unexpectedReply("create: \(reply)") }
         if code == -2 { throw .queueFull(limit: queueLimit) }
         guard a.count >= 4, let id = a[1].string, let st = a[2].string.flatMap(ExecutionState.init(rawValue:)) else {
@@ -160,9 +253,30 @@ public final class ExecutionStore: Sendable {
     ///   their fleet-wide concurrency limit (0 = none).
     public func claim(allowed: [String: Int], leaseMillis: Int, gateway: String) throws(StoreError) -> ClaimedExecution? {
         if allowed.isEmpty { return nil }
+        return try claimed(claimCalls.call(claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)))
+    }
+
+    /// Up to `max` claims in one round trip (each exactly as `claim`): fewer when the queue
+    /// has fewer dispatchable executions.
+    /// - Parameter allowed: job types that have a free worker slot now, with their fleet-wide
+    ///   concurrency limit (0 = none). The caller asks for no more than the slots it has.
+    public func claimMany(allowed: [String: Int], max: Int, leaseMillis: Int, gateway: String) throws(StoreError) -> [ClaimedExecution] {
+        if allowed.isEmpty || max <= 0 { return [] }
+        let item = claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)
+        var out: [ClaimedExecution] = []
+        for reply in try Self.callClaims(redis, head: head, Array(repeating: item, count: max)) {
+            if let c = try claimed(reply.get()) { out.append(c) }
+        }
+        return out
+    }
+
+    private func claimArgs(allowed: [String: Int], leaseMillis: Int, gateway: String) -> [any RedisArgument] {
         var args: [any RedisArgument] = [gateway, leaseMillis, limits.claimScanDepth]
         for (job, limit) in allowed.sorted(by: { $0.key < $1.key }) { args.append(job); args.append(limit) }
-        let reply = try run(Scripts.claim, args)
+        return args
+    }
+
+    private func claimed(_ reply: RedisReply) throws(StoreError) -> ClaimedExecution? {
         guard let a = reply.array else { throw .unexpectedReply("claim: \(reply)") }
         if a.isEmpty { return nil }
         guard a.count >= 10, let id = a[0].string, let job = a[1].string else { throw .unexpectedReply("claim: \(reply)") }
@@ -184,7 +298,20 @@ public final class ExecutionStore: Sendable {
 
     /// The worker started the child of this attempt.
     public func start(id: String, attempt: Int, worker: String, leaseMillis: Int) throws(StoreError) -> StartResult {
-        let reply = try run(Scripts.start, [id, attempt, worker, leaseMillis])
+        let item: [any RedisArgument] = [id, attempt, worker, leaseMillis]
+        return try startResult(startCalls.call(item.map(\.redisBytes)), id: id, attempt: attempt)
+    }
+
+    /// Many starts of one worker in one round trip; one result per attempt, in order.
+    public func startMany(_ attempts: [(id: String, attempt: Int)], worker: String,
+                          leaseMillis: Int) throws(StoreError) -> [Result<StartResult, StoreError>] {
+        let replies = try callItems(Scripts.start, attempts.map { [$0.id, $0.attempt, worker, leaseMillis] })
+        return zip(attempts, replies).map { a, reply in
+            Result { () throws(StoreError) in try startResult(reply.get(), id: a.id, attempt: a.attempt) }
+        }
+    }
+
+    private func startResult(_ reply: RedisReply, id: String, attempt: Int) throws(StoreError) -> StartResult {
         let a = reply.array ?? []
         if let e = refusal(a, id: id, attempt: attempt, operation: "start") { throw e }
         switch a.first?.int {
@@ -217,12 +344,27 @@ public final class ExecutionStore: Sendable {
     /// Ends an attempt (see `Lua.finish`).
     @discardableResult
     public func finish(id: String, attempt: Int, worker: String, end: AttemptEnd) throws(StoreError) -> ExecutionState {
-        let reply = try run(Scripts.finish, [
+        try newState(finishCalls.call(finishArgs(id: id, attempt: attempt, worker: worker, end: end).map(\.redisBytes)),
+                     id: id, attempt: attempt, operation: "finish")
+    }
+
+    /// Ends many attempts of one worker in one round trip; one result per attempt, in order.
+    public func finishMany(_ ends: [(id: String, attempt: Int, end: AttemptEnd)],
+                           worker: String) throws(StoreError) -> [Result<ExecutionState, StoreError>] {
+        let replies = try callItems(Scripts.finish, ends.map { finishArgs(id: $0.id, attempt: $0.attempt, worker: worker, end: $0.end) })
+        return zip(ends, replies).map { e, reply in
+            Result { () throws(StoreError) in
+                try newState(reply.get(), id: e.id, attempt: e.attempt, operation: "finish")
+            }
+        }
+    }
+
+    private func finishArgs(id: String, attempt: Int, worker: String, end: AttemptEnd) -> [any RedisArgument] {
+        [
             id, attempt, worker, end.outcome.rawValue, end.reason?.rawValue ?? "",
             end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", end.result ?? "",
             end.retryable ? "1" : "0", end.backoffMillis, end.error ?? "",
-        ])
-        return try newState(reply, id: id, attempt: attempt, operation: "finish")
+        ]
     }
 
     /// Gives an attempt back to the front of its queue without counting it.

@@ -1,33 +1,41 @@
 extension Lua {
-    /// A worker started the child of an attempt.
+    /// Workers started the children of attempts: one call carries `n` of them
+    /// (a worker groups concurrent starts), each answered on its own.
     ///
-    ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker id   ARGV[6] lease (ms)
-    ///     Returns: 1 running, 2 started but cancelling (the worker must stop it),
-    ///              0 already running on this worker, -404 unknown id, -409 stale attempt
-    ///              (current attempt as second element), -410 lease lost, -1 wrong state
+    ///     ARGV[3] n, then n items of 4 (offset b = 4 + 4 * i):
+    ///     b+0 id   b+1 attempt   b+2 worker id   b+3 lease (ms)
+    ///     Returns: one reply per item: {1} running, {2} started but cancelling (the worker must
+    ///              stop it), {0} already running on this worker, {-404} unknown id, {-409, current}
+    ///              stale attempt, {-410} lease lost, {-1, state} wrong state
     static let start = uses("now_ms", "lease_valid", "move_index", "event") + #"""
-local id, attempt = ARGV[3], tonumber(ARGV[4])
-local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs')
-if not f[1] then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
-local st = f[1]
--- Another worker started this attempt (a dispatch that timed out was retried elsewhere).
-if f[3] and f[3] ~= ARGV[5] then return {-410} end
-if st == 'running' then return {0} end
-if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
 local now = now_ms()
-if not lease_valid(id, now) then return {-410} end
-local runs = tonumber(f[4] or '0') + 1
-redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[6]), id)
-if st == 'cancelling' then
-  redis.call('HSET', h, 'worker', ARGV[5], 'started', now, 'runs', runs)
-  return {2}
+local function one(b)
+  local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
+  local h = P .. 'exec:' .. id
+  local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs')
+  if not f[1] then return {-404} end
+  if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+  local st = f[1]
+  -- Another worker started this attempt (a dispatch that timed out was retried elsewhere).
+  if f[3] and f[3] ~= worker then return {-410} end
+  if st == 'running' then return {0} end
+  if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
+  if not lease_valid(id, now) then return {-410} end
+  local runs = tonumber(f[4] or '0') + 1
+  redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[b + 3]), id)
+  if st == 'cancelling' then
+    redis.call('HSET', h, 'worker', worker, 'started', now, 'runs', runs)
+    return {2}
+  end
+  redis.call('HSET', h, 'worker', worker, 'started', now, 'runs', runs, 'state', 'running', 'updated', now)
+  move_index(id, st, 'running', now)
+  event(id, 'running', 'running', 'attempt', attempt, 'worker', worker)
+  return {1}
 end
-redis.call('HSET', h, 'worker', ARGV[5], 'started', now, 'runs', runs, 'state', 'running', 'updated', now)
-move_index(id, st, 'running', now)
-event(id, 'running', 'running', 'attempt', attempt, 'worker', ARGV[5])
-return {1}
+
+local out = {}
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 4 * i) end
+return out
 """#
 
     /// Renews the leases of many attempts of one worker in one call.
@@ -76,66 +84,73 @@ return 1
     /// when the job type allows another attempt. Only the holder of the lease for
     /// this attempt may finish it.
     ///
-    ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker
-    ///     ARGV[6] outcome: succeeded | failed | timed_out | cancelled
-    ///     ARGV[7] reason   ARGV[8] exit code   ARGV[9] signal   ARGV[10] result (JSON)
-    ///     ARGV[11] retryable (1/0)   ARGV[12] backoff (ms)   ARGV[13] error text
-    ///     Returns: {new state} or {-404} {-409, current} {-410} {-1, state}
+    ///     ARGV[3] n, then n items of 11 (offset b = 4 + 11 * i; a worker groups concurrent ends):
+    ///     b+0 id   b+1 attempt   b+2 worker
+    ///     b+3 outcome: succeeded | failed | timed_out | cancelled
+    ///     b+4 reason   b+5 exit code   b+6 signal   b+7 result (JSON)
+    ///     b+8 retryable (1/0)   b+9 backoff (ms)   b+10 error text
+    ///     Returns: one reply per item: {new state} or {-404} {-409, current} {-410} {-1, state}
     ///
     /// One HMGET reads what the decision needs (and which optional fields exist,
     /// so nothing absent is deleted), one HSET writes the transition.
     static let finish = uses("now_ms", "LEASED", "lease_valid", "release", "history_json", "move_index", "event") + #"""
-local id, attempt, worker, outcome = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
-local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker',
-  'history', 'reason', 'error', 'ended')
-local st = f[1]
-if not st then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
-if not LEASED[st] then return {-1, st} end
-if f[6] and f[6] ~= worker then return {-410} end
 local now = now_ms()
-if not lease_valid(id, now) then return {-410} end
-local new = outcome
-if st == 'cancelling' then
-  if outcome == 'failed' and ARGV[11] == '1' then new = 'cancelled' end
-elseif outcome == 'failed' and ARGV[11] == '1' and tonumber(f[4]) < tonumber(f[5]) then
-  new = 'retrying'
+local function one(b)
+  local id, attempt, worker, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3]
+  local h = P .. 'exec:' .. id
+  local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker',
+    'history', 'reason', 'error', 'ended')
+  local st = f[1]
+  if not st then return {-404} end
+  if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+  if not LEASED[st] then return {-1, st} end
+  if f[6] and f[6] ~= worker then return {-410} end
+  if not lease_valid(id, now) then return {-410} end
+  local new = outcome
+  if st == 'cancelling' then
+    if outcome == 'failed' and ARGV[b + 8] == '1' then new = 'cancelled' end
+  elseif outcome == 'failed' and ARGV[b + 8] == '1' and tonumber(f[4]) < tonumber(f[5]) then
+    new = 'retrying'
+  end
+  release(id, f[3])
+  local fields = { 'state', new, 'updated', now }
+  local n = 4
+  local dels = {}
+  -- A success keeps no reason or error, neither given nor from an earlier attempt.
+  if outcome == 'succeeded' then
+    if f[8] then dels[#dels + 1] = 'reason' end
+    if f[9] then dels[#dels + 1] = 'error' end
+  else
+    if ARGV[b + 4] ~= '' then fields[n + 1] = 'reason'; fields[n + 2] = ARGV[b + 4]; n = n + 2 end
+    if ARGV[b + 10] ~= '' then fields[n + 1] = 'error'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
+  end
+  if ARGV[b + 5] ~= '' then fields[n + 1] = 'exit_code'; fields[n + 2] = ARGV[b + 5]; n = n + 2 end
+  if ARGV[b + 6] ~= '' then fields[n + 1] = 'signal'; fields[n + 2] = ARGV[b + 6]; n = n + 2 end
+  if ARGV[b + 7] ~= '' then fields[n + 1] = 'result'; fields[n + 2] = ARGV[b + 7]; n = n + 2 end
+  -- The hash itself describes a single attempt; the history (JSON, which makes the
+  -- hash leave Redis' compact encoding) is kept only once there is more than one.
+  if new == 'retrying' or f[7] then
+    fields[n + 1] = 'history'
+    fields[n + 2] = history_json(f[7] or nil,
+      { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[b + 4], at = now })
+    n = n + 2
+  end
+  if new == 'retrying' then
+    fields[n + 1] = 'ended'; fields[n + 2] = now; n = n + 2
+    redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[b + 9]), id)
+  else
+    fields[n + 1] = 'finished'; fields[n + 2] = now; n = n + 2
+    if f[10] then dels[#dels + 1] = 'ended' end
+  end
+  redis.call('HSET', h, unpack(fields))
+  if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
+  move_index(id, st, new, now)
+  event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', ARGV[b + 4])
+  return {new}
 end
-release(id, f[3])
-local fields = { 'state', new, 'updated', now }
-local n = 4
-local dels = {}
--- A success keeps no reason or error, neither given nor from an earlier attempt.
-if outcome == 'succeeded' then
-  if f[8] then dels[#dels + 1] = 'reason' end
-  if f[9] then dels[#dels + 1] = 'error' end
-else
-  if ARGV[7] ~= '' then fields[n + 1] = 'reason'; fields[n + 2] = ARGV[7]; n = n + 2 end
-  if ARGV[13] ~= '' then fields[n + 1] = 'error'; fields[n + 2] = ARGV[13]; n = n + 2 end
-end
-if ARGV[8] ~= '' then fields[n + 1] = 'exit_code'; fields[n + 2] = ARGV[8]; n = n + 2 end
-if ARGV[9] ~= '' then fields[n + 1] = 'signal'; fields[n + 2] = ARGV[9]; n = n + 2 end
-if ARGV[10] ~= '' then fields[n + 1] = 'result'; fields[n + 2] = ARGV[10]; n = n + 2 end
--- The hash itself describes a single attempt; the history (JSON, which makes the
--- hash leave Redis' compact encoding) is kept only once there is more than one.
-if new == 'retrying' or f[7] then
-  fields[n + 1] = 'history'
-  fields[n + 2] = history_json(f[7] or nil,
-    { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[7], at = now })
-  n = n + 2
-end
-if new == 'retrying' then
-  fields[n + 1] = 'ended'; fields[n + 2] = now; n = n + 2
-  redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[12]), id)
-else
-  fields[n + 1] = 'finished'; fields[n + 2] = now; n = n + 2
-  if f[10] then dels[#dels + 1] = 'ended' end
-end
-redis.call('HSET', h, unpack(fields))
-if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
-move_index(id, st, new, now)
-event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', ARGV[7])
-return {new}
+
+local out = {}
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 11 * i) end
+return out
 """#
 }

@@ -7,10 +7,11 @@ extension Lua {
     /// stale ones (trimmed, or no longer queued) on the way.
     ///
     ///     ARGV[3] gateway id   ARGV[4] lease (ms)   ARGV[5] scan depth per priority
-    ///     ARGV[6..] pairs: job type, concurrency limit (0 = none)
-    ///     Returns: {id, job, attempt, params, timeout, max_attempts, runs, priority,
+    ///     ARGV[6] how many to claim (at most)
+    ///     ARGV[7..] pairs: job type, concurrency limit (0 = none)
+    ///     Returns: one reply per execution claimed (none when nothing can be dispatched now):
+    ///              {id, job, attempt, params, timeout, max_attempts, runs, priority,
     ///               dispatch failures so far, ms waited in the queue}
-    ///              or {} when nothing can be dispatched now
     ///
     /// One `LMPOP` over the priorities still in play finds and takes the head
     /// of the highest non-empty queue: most claims need no `LRANGE` of empty
@@ -19,7 +20,7 @@ extension Lua {
     /// everything the claim needs and answers; one HSET writes the transition.
     static let claim = uses("now_ms", "move_index", "event") + #"""
 local allowed = {}
-for i = 6, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local depth = tonumber(ARGV[5])
 local queues = {}
 for p = 9, 0, -1 do queues[#queues + 1] = P .. 'queue:' .. p end
@@ -33,9 +34,9 @@ local function may_run(job)
   return lim ~= nil and (lim == 0 or tonumber(redis.call('HGET', P .. 'job-running', job) or '0') < lim)
 end
 -- Leases an id already taken off its queue; f is its record().
+local now = now_ms()
 local function lease(id, f)
   local h = P .. 'exec:' .. id
-  local now = now_ms()
   local attempt = tonumber(f[3] or '0') + 1
   redis.call('HSET', h, 'attempt', attempt, 'dispatched', now, 'gateway', ARGV[3],
     'state', 'dispatched', 'updated', now)
@@ -47,42 +48,53 @@ local function lease(id, f)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
 
-local first = 1          -- queues[first..] are still in play
-local looked = 0         -- entries of queues[first] looked at (stale ones popped)
-while first <= #queues do
-  local cmd = { 'LMPOP', #queues - first + 1 }
-  for i = first, #queues do cmd[#cmd + 1] = queues[i] end
-  cmd[#cmd + 1] = 'LEFT'
-  local popped = redis.call(unpack(cmd))
-  if not popped then return {} end
-  local q, id = popped[1], popped[2][1]
-  local at = first
-  while queues[at] ~= q do at = at + 1 end
-  if at ~= first then first = at; looked = 0 end
-  looked = looked + 1
-  local f = record(id)
-  if (not f[1]) or f[2] ~= 'queued' then
-    -- A stale entry: trimmed or no longer queued. It stays dropped.
-    if looked >= depth then first = first + 1; looked = 0 end
-  elseif may_run(f[1]) then
-    return lease(id, f)
-  else
-    redis.call('LPUSH', q, id)
-    if looked < depth then
-      local ids = redis.call('LRANGE', q, 1, depth - looked)
-      for _, other in ipairs(ids) do
-        local g = record(other)
-        if (not g[1]) or g[2] ~= 'queued' then
-          redis.call('LREM', q, 1, other)
-        elseif may_run(g[1]) then
-          redis.call('LREM', q, 1, other)
-          return lease(other, g)
+-- One claim: the leased reply, or nil when nothing can be dispatched now.
+local function claim_one()
+  local first = 1          -- queues[first..] are still in play
+  local looked = 0         -- entries of queues[first] looked at (stale ones popped)
+  while first <= #queues do
+    local cmd = { 'LMPOP', #queues - first + 1 }
+    for i = first, #queues do cmd[#cmd + 1] = queues[i] end
+    cmd[#cmd + 1] = 'LEFT'
+    local popped = redis.call(unpack(cmd))
+    if not popped then return nil end
+    local q, id = popped[1], popped[2][1]
+    local at = first
+    while queues[at] ~= q do at = at + 1 end
+    if at ~= first then first = at; looked = 0 end
+    looked = looked + 1
+    local f = record(id)
+    if (not f[1]) or f[2] ~= 'queued' then
+      -- A stale entry: trimmed or no longer queued. It stays dropped.
+      if looked >= depth then first = first + 1; looked = 0 end
+    elseif may_run(f[1]) then
+      return lease(id, f)
+    else
+      redis.call('LPUSH', q, id)
+      if looked < depth then
+        local ids = redis.call('LRANGE', q, 1, depth - looked)
+        for _, other in ipairs(ids) do
+          local g = record(other)
+          if (not g[1]) or g[2] ~= 'queued' then
+            redis.call('LREM', q, 1, other)
+          elseif may_run(g[1]) then
+            redis.call('LREM', q, 1, other)
+            return lease(other, g)
+          end
         end
       end
+      first = first + 1; looked = 0
     end
-    first = first + 1; looked = 0
   end
+  return nil
 end
-return {}
+
+local out = {}
+for _ = 1, tonumber(ARGV[6]) do
+  local c = claim_one()
+  if not c then break end
+  out[#out + 1] = c
+end
+return out
 """#
 }

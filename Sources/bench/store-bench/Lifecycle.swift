@@ -17,6 +17,8 @@ struct LifecycleBench {
     let url: String
     let threads: Int
     let total: Int
+    /// Lifecycles a thread takes through each step together, one round trip per step (1: one by one).
+    var batch: Int = 1
 
     static let job = "bench"
     static let params = ["date": "2026-11-25"]
@@ -66,7 +68,16 @@ struct LifecycleBench {
                 startGate.wait()
                 var local = StepTimes()
                 do {
-                    for _ in 0..<count { try Self.lifecycle(store, worker: "w\(t)", steps: &local) }
+                    if batch > 1 {
+                        var left = count
+                        while left > 0 {
+                            let n = min(batch, left)
+                            try Self.lifecycles(n, store, worker: "w\(t)", steps: &local)
+                            left -= n
+                        }
+                    } else {
+                        for _ in 0..<count { try Self.lifecycle(store, worker: "w\(t)", steps: &local) }
+                    }
                 } catch {
                     errors.withLock { $0.append("thread \(t): \(error)") }
                 }
@@ -106,6 +117,35 @@ struct LifecycleBench {
     }
 }
 
+extension LifecycleBench {
+    /// `n` executions from creation to `succeeded`, each step one round trip for all of them
+    /// (`createMany`, `claimMany`, `startMany`, `finishMany`); a step's time is per execution.
+    static func lifecycles(_ n: Int, _ store: ExecutionStore, worker: String, steps: inout StepTimes) throws {
+        let created = try steps.time("create", per: n) {
+            try store.createMany((0..<n).map { _ in NewExecution(job: job, params: params) }, queueLimit: 0)
+        }
+        for r in created { _ = try r.get() }
+        // Other threads may claim some of ours and leave theirs: all are queued, any will do.
+        var claimed: [ClaimedExecution] = []
+        var rounds = 0
+        while claimed.count < n {
+            rounds += 1
+            if rounds > 10_000 { throw BenchError.failed("claims found \(claimed.count) of \(n) right after creating them") }
+            claimed += try steps.time("claim", per: n) {
+                try store.claimMany(allowed: [job: 0], max: n - claimed.count, leaseMillis: 60_000, gateway: "g1")
+            }
+        }
+        let started = try steps.time("start", per: n) {
+            try store.startMany(claimed.map { ($0.id, $0.attempt) }, worker: worker, leaseMillis: 60_000)
+        }
+        for (c, r) in zip(claimed, started) where try r.get() != .running { throw BenchError.failed("start of \(c.id) did not run") }
+        let ends = try steps.time("finish", per: n) {
+            try store.finishMany(claimed.map { ($0.id, $0.attempt, AttemptEnd(outcome: .succeeded, exitCode: 0)) }, worker: worker)
+        }
+        for (c, r) in zip(claimed, ends) where try r.get() != .succeeded { throw BenchError.failed("finish of \(c.id) did not succeed") }
+    }
+}
+
 /// Client-side latency of each named step.
 struct StepTimes {
     var samples: [String: Samples] = [:]
@@ -115,6 +155,14 @@ struct StepTimes {
         let t0 = clock.now
         let r = try body()
         samples[name, default: Samples()].add(clock.now - t0)
+        return r
+    }
+
+    /// Times a step done for `count` executions at once, recording the time per execution.
+    mutating func time<T>(_ name: String, per count: Int, _ body: () throws -> T) rethrows -> T {
+        let t0 = clock.now
+        let r = try body()
+        samples[name, default: Samples()].add((clock.now - t0) / max(1, count))
         return r
     }
 }

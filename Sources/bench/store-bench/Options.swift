@@ -3,13 +3,15 @@ struct Options: Sendable {
     var url = "redis://127.0.0.1:6379/0"
     var lifecycles = 20_000
     var threads = 4
+    /// Lifecycles per round trip in the grouped run (`--batch 1` skips it).
+    var batch = 16
     var memoryExecutions = 10_000
     var scaleExecutions = 1_000_000
     var repetitions = 200
     var phases: Set<String> = ["lifecycle", "scripts", "memory", "scale"]
 
     static let usage = """
-        usage: store-bench --url redis://127.0.0.1:PORT/0 [--lifecycles N] [--threads N]
+        usage: store-bench --url redis://127.0.0.1:PORT/0 [--lifecycles N] [--threads N] [--batch N]
                            [--memory N] [--scale N] [--reps N] [--only lifecycle,scripts,memory,scale]
         Runs against a PRIVATE Redis: it flushes the database between phases.
         """
@@ -32,6 +34,7 @@ struct Options: Sendable {
             case "--url": url = try value(a)
             case "--lifecycles": lifecycles = try number(a)
             case "--threads": threads = try number(a)
+            case "--batch": batch = try number(a)
             case "--memory": memoryExecutions = try number(a)
             case "--scale": scaleExecutions = try number(a)
             case "--reps": repetitions = try number(a)

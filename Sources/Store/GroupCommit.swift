@@ -1,0 +1,99 @@
+import Dispatch
+import Synchronization
+
+/// Runs calls made concurrently from many threads as groups: one round trip
+/// for everything that piled up while the previous one was on the wire.
+///
+/// The first caller becomes the leader and runs its own call at once, alone: an
+/// idle system pays no added latency. Calls arriving meanwhile wait; when the
+/// leader's round trip is back, it answers its callers and hands the lead to the
+/// first waiting caller, who runs every waiting call in one round trip. Under
+/// load each round trip carries many calls, which is what saves Redis its
+/// per-request cost (read, parse, reply, wake-up) and the callers their system calls.
+final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
+    typealias Outcome = Result<Output, StoreError>
+
+    /// Runs a group; one outcome per item, in order. A thrown error is every item's outcome.
+    private let body: @Sendable ([Item]) throws(StoreError) -> [Outcome]
+    private let state = Mutex(State())
+    /// Round trips run, and the calls they carried.
+    let groups = Atomic<Int>(0)
+    let items = Atomic<Int>(0)
+
+    private struct State {
+        var waiting: [(item: Item, slot: Slot)] = []
+        /// A leader is running a group now.
+        var busy = false
+    }
+
+    /// Where one call waits for its outcome, or to be told to lead.
+    private final class Slot: @unchecked Sendable {
+        // @unchecked Sendable: `outcome` and `lead` are written by one thread before
+        // `ready.signal()` and read by the waiting thread only after `ready.wait()`.
+        let ready = DispatchSemaphore(value: 0)
+        var outcome: Outcome?
+        var lead = false
+    }
+
+    init(_ body: @escaping @Sendable ([Item]) throws(StoreError) -> [Outcome]) {
+        self.body = body
+    }
+
+    /// Runs `item` in a group and returns its outcome; blocks the calling thread.
+    func call(_ item: Item) throws(StoreError) -> Output {
+        let slot = Slot()
+        let leads = state.withLock { s -> Bool in
+            if s.busy {
+                s.waiting.append((item, slot))
+                return false
+            }
+            s.busy = true
+            return true
+        }
+        if leads {
+            run([(item, slot)])
+        } else {
+            slot.ready.wait()
+            if slot.lead {
+                // Everything waiting now, this call's item among them, goes in one group.
+                let group = state.withLock { s in
+                    defer { s.waiting.removeAll(keepingCapacity: true) }
+                    return s.waiting
+                }
+                run(group)
+            }
+        }
+        guard let outcome = slot.outcome else { preconditionFailure("a group call ended without an outcome") }
+        return try outcome.get()
+    }
+
+    /// Runs one group as its leader, answers its callers, and passes the lead on.
+    private func run(_ group: [(item: Item, slot: Slot)]) {
+        groups.add(1, ordering: .relaxed)
+        items.add(group.count, ordering: .relaxed)
+        let outcomes: [Outcome]
+        do {
+            outcomes = try body(group.map(\.item))
+            precondition(outcomes.count == group.count, "a group body answered \(outcomes.count) outcomes for \(group.count) items")
+        } catch {
+            outcomes = Array(repeating: .failure(error), count: group.count)
+        }
+        let next = state.withLock { s -> Slot? in
+            guard let first = s.waiting.first else {
+                s.busy = false
+                return nil
+            }
+            return first.slot
+        }
+        // The leader's own slot is in `group`: it is answered without a signal (nobody waits on it)
+        // only when it leads; every other caller of the group is waiting.
+        for (member, outcome) in zip(group, outcomes) {
+            member.slot.outcome = outcome
+            member.slot.ready.signal()
+        }
+        if let next {
+            next.lead = true
+            next.ready.signal()
+        }
+    }
+}
