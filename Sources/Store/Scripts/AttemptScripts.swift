@@ -8,7 +8,7 @@ extension Lua {
     ///              stop it), {0} already running on this worker, {-404} unknown id, {-409, current}
     ///              stale attempt, {-410} lease lost, {-1, state} wrong state
     static let start = uses("now_ms", "lease_valid", "move_index", "event") + #"""
-local now = now_ms()
+local now, nows = now_ms()
 local function one(b)
   local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local h = P .. 'exec:' .. id
@@ -24,12 +24,12 @@ local function one(b)
   local runs = tonumber(f[4] or '0') + 1
   redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[b + 3]), id)
   if st == 'cancelling' then
-    redis.call('HSET', h, 'worker', worker, 'started', now, 'runs', runs)
+    redis.call('HSET', h, 'worker', worker, 'started', nows, 'runs', runs)
     return {2}
   end
-  redis.call('HSET', h, 'worker', worker, 'started', now, 'runs', runs, 'state', 'running', 'updated', now)
-  move_index(id, st, 'running', now)
-  event(id, 'running', 'running', 'attempt', attempt, 'worker', worker)
+  redis.call('HSET', h, 'worker', worker, 'started', nows, 'runs', runs, 'state', 'running', 'updated', nows)
+  move_index(id, st, 'running', nows)
+  event(id, 'running', 'running', 'attempt', ARGV[b + 1], 'worker', worker)
   return {1}
 end
 
@@ -94,7 +94,7 @@ return 1
     /// One HMGET reads what the decision needs (and which optional fields exist,
     /// so nothing absent is deleted), one HSET writes the transition.
     static let finish = uses("now_ms", "LEASED", "lease_valid", "release", "history_json", "move_index", "event") + #"""
-local now = now_ms()
+local now, nows = now_ms()
 local function one(b)
   local id, attempt, worker, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3]
   local h = P .. 'exec:' .. id
@@ -113,7 +113,7 @@ local function one(b)
     new = 'retrying'
   end
   release(id, f[3])
-  local fields = { 'state', new, 'updated', now }
+  local fields = { 'state', new, 'updated', nows }
   local n = 4
   local dels = {}
   -- A success keeps no reason or error, neither given nor from an earlier attempt.
@@ -136,16 +136,16 @@ local function one(b)
     n = n + 2
   end
   if new == 'retrying' then
-    fields[n + 1] = 'ended'; fields[n + 2] = now; n = n + 2
+    fields[n + 1] = 'ended'; fields[n + 2] = nows; n = n + 2
     redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[b + 9]), id)
   else
-    fields[n + 1] = 'finished'; fields[n + 2] = now; n = n + 2
+    fields[n + 1] = 'finished'; fields[n + 2] = nows; n = n + 2
     if f[10] then dels[#dels + 1] = 'ended' end
   end
   redis.call('HSET', h, unpack(fields))
   if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
-  move_index(id, st, new, now)
-  event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', ARGV[b + 4])
+  move_index(id, st, new, nows)
+  event(id, new, new, 'job', f[3], 'attempt', ARGV[b + 1], 'reason', ARGV[b + 4])
   return {new}
 end
 

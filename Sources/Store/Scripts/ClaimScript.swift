@@ -34,14 +34,14 @@ local function may_run(job)
   return lim ~= nil and (lim == 0 or tonumber(redis.call('HGET', P .. 'job-running', job) or '0') < lim)
 end
 -- Leases an id already taken off its queue; f is its record().
-local now = now_ms()
+local now, nows = now_ms()
 local function lease(id, f)
   local h = P .. 'exec:' .. id
   local attempt = tonumber(f[3] or '0') + 1
-  redis.call('HSET', h, 'attempt', attempt, 'dispatched', now, 'gateway', ARGV[3],
-    'state', 'dispatched', 'updated', now)
+  redis.call('HSET', h, 'attempt', attempt, 'dispatched', nows, 'gateway', ARGV[3],
+    'state', 'dispatched', 'updated', nows)
   if f[4] then redis.call('HDEL', h, 'worker') end
-  move_index(id, 'queued', 'dispatched', now)
+  move_index(id, 'queued', 'dispatched', nows)
   redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[4]), id)
   redis.call('HINCRBY', P .. 'job-running', f[1], 1)
   event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)

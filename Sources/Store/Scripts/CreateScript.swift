@@ -13,7 +13,7 @@ extension Lua {
     ///              {1, id, state, created}     duplicate of an existing execution
     ///              {-2}                        queue over its limit
     static let create = uses("now_ms", "event") + #"""
-local now = now_ms()
+local now, nows = now_ms()
 local function one(b)
   local id, job = ARGV[b], ARGV[b + 1]
   local idem = ARGV[b + 11]
@@ -27,9 +27,9 @@ local function one(b)
   local limit = tonumber(ARGV[b + 13])
   if limit > 0 and redis.call('ZCARD', P .. 'by-state:queued') >= limit then return {-2} end
   local prio = ARGV[b + 3]
-  local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', 0, 'runs', 0,
+  local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', '0', 'runs', '0',
     'priority', prio, 'max_attempts', ARGV[b + 4], 'timeout', ARGV[b + 5], 'source', ARGV[b + 6],
-    'created', now, 'updated', now, 'queued', now }
+    'created', nows, 'updated', nows, 'queued', nows }
   local n = #fields
   local params = ARGV[b + 2]
   if params ~= '' and params ~= '{}' then fields[n + 1] = 'params'; fields[n + 2] = params; n = n + 2 end
@@ -40,9 +40,9 @@ local function one(b)
   if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
   redis.call('HSET', P .. 'exec:' .. id, unpack(fields))
   redis.call('RPUSH', P .. 'queue:' .. prio, id)
-  redis.call('ZADD', P .. 'by-state:queued', now, id)
-  redis.call('ZADD', P .. 'recent', now, id)
-  redis.call('ZADD', P .. 'by-job:' .. job, now, id)
+  redis.call('ZADD', P .. 'by-state:queued', nows, id)
+  redis.call('ZADD', P .. 'recent', nows, id)
+  redis.call('ZADD', P .. 'by-job:' .. job, nows, id)
   if idem ~= '' then redis.call('SET', P .. 'idem:' .. idem, id, 'EX', tonumber(ARGV[b + 12])) end
   event(id, 'created', 'queued', 'job', job)
   return {0, id, 'queued', now}

@@ -23,9 +23,14 @@ local EVMAX = tonumber(ARGV[2])
 """#
 
     static let nowMs = Piece(name: "now_ms", source: #"""
+-- Redis time in ms: as a number, and as text built from TIME's own digits (a
+-- number passed to redis.call is formatted with printf's slow floating-point path).
 local function now_ms()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local us = t[2]
+  if #us < 6 then us = string.rep('0', 6 - #us) .. us end
+  local s = t[1] .. string.sub(us, 1, 3)
+  return tonumber(s), s
 end
 
 """#, needs: [])

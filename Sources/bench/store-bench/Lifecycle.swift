@@ -6,7 +6,8 @@ import Synchronization
 
 /// How the benchmark threads reach Redis.
 enum ClientSharing: String, CaseIterable {
-    /// One `RedisClient` whose pool has one connection per thread.
+    /// One `RedisClient` (a pool of one connection per thread) and one `ExecutionStore` for all
+    /// threads, as in a daemon: calls made at the same time share a round trip.
     case shared
     /// Each thread its own `RedisClient` (pool of one).
     case perThread = "per-thread"
@@ -59,8 +60,9 @@ struct LifecycleBench {
         let share = total / threads
         let startGate = DispatchSemaphore(value: 0)
         let clock = ContinuousClock()
+        let sharedStore = ExecutionStore(redis: shared, namespace: namespace)
         for t in 0..<threads {
-            let store = ExecutionStore(redis: clients[t], namespace: namespace)
+            let store = sharing == .shared ? sharedStore : ExecutionStore(redis: clients[t], namespace: namespace)
             let count = t == threads - 1 ? total - share * (threads - 1) : share
             done.enter()
             let thread = Thread {

@@ -5,6 +5,8 @@ struct Options: Sendable {
     var threads = 4
     /// Lifecycles per round trip in the grouped run (`--batch 1` skips it).
     var batch = 16
+    /// Which lifecycle runs: shared, per-thread, grouped.
+    var modes: Set<String> = ["shared", "per-thread", "grouped"]
     var memoryExecutions = 10_000
     var scaleExecutions = 1_000_000
     var repetitions = 200
@@ -12,6 +14,7 @@ struct Options: Sendable {
 
     static let usage = """
         usage: store-bench --url redis://127.0.0.1:PORT/0 [--lifecycles N] [--threads N] [--batch N]
+                           [--modes shared,per-thread,grouped]
                            [--memory N] [--scale N] [--reps N] [--only lifecycle,scripts,memory,scale]
         Runs against a PRIVATE Redis: it flushes the database between phases.
         """
@@ -35,6 +38,10 @@ struct Options: Sendable {
             case "--lifecycles": lifecycles = try number(a)
             case "--threads": threads = try number(a)
             case "--batch": batch = try number(a)
+            case "--modes":
+                modes = Set(try value(a).split(separator: ",").map(String.init))
+                let known: Set<String> = ["shared", "per-thread", "grouped"]
+                guard modes.isSubset(of: known), !modes.isEmpty else { throw .usage("--modes knows \(known.sorted()), got \(modes.sorted())") }
             case "--memory": memoryExecutions = try number(a)
             case "--scale": scaleExecutions = try number(a)
             case "--reps": repetitions = try number(a)

@@ -17,8 +17,9 @@ do {
     if options.phases.contains("lifecycle") {
         log("\nFull lifecycles (create → claim → start → finish succeeded), \(options.lifecycles) with \(options.threads) threads:")
         var best: (String, Double)?
-        var runs: [(name: String, sharing: ClientSharing, batch: Int)] = ClientSharing.allCases.map { ($0.rawValue, $0, 1) }
-        if options.batch > 1 { runs.append(("grouped \(options.batch)", .perThread, options.batch)) }
+        var runs: [(name: String, sharing: ClientSharing, batch: Int)] = ClientSharing.allCases
+            .filter { options.modes.contains($0.rawValue) }.map { ($0.rawValue, $0, 1) }
+        if options.batch > 1 && options.modes.contains("grouped") { runs.append(("grouped \(options.batch)", .perThread, options.batch)) }
         for run in runs {
             try fresh()
             var bench = LifecycleBench(url: options.url, threads: options.threads, total: options.lifecycles)
@@ -32,7 +33,7 @@ do {
                 + " on these cores, \(fmt(1e6 / r.redisCPUMicros, 0))/s with a core of its own for Redis")
             if best == nil || r.perSecond > best!.1 { best = (run.name, r.perSecond) }
         }
-        if options.batch > 1 {
+        if options.batch > 1 && options.modes.contains("grouped") {
             log("  (grouped: each thread takes \(options.batch) executions through each step in one round trip —"
                 + " createMany, claimMany, startMany, finishMany — as the gateway and the workers group concurrent calls)")
         }
