@@ -29,7 +29,7 @@ extension Commands {
         let depth = try c.store { () throws(StoreError) in try store.queueDepth() }
         let leased = try c.store { () throws(StoreError) in try store.leaseCount() }
         let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
-        let ended = try c.store { () throws(StoreError) in try store.endedSince(now - 60_000) }
+        let ended = try c.store { () throws(StoreError) in try store.endedCounts(since: now - 60_000) }
         let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
         if p.flag("json") {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),

@@ -18,7 +18,8 @@ enum Lua {
 
     static let base = #"""
 local P = ARGV[1]
-local EVMAX = tonumber(ARGV[2])
+-- Text, as it goes to XADD (a Lua number would be formatted again on every call).
+local EVMAX = ARGV[2]
 
 """#
 

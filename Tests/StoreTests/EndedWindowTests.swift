@@ -3,8 +3,8 @@ import BatchCore
 import Testing
 import TestSupport
 
-@Suite(.blocking) struct ThroughputTests {
-    @Test func endedSinceCountsTerminalStatesChangedAfterTheInstant() throws {
+@Suite(.blocking) struct EndedWindowTests {
+    @Test func endedCountsLeaveOutTerminalExecutionsThatEndedBeforeTheWindow() throws {
         let f = try StoreFixture()
         let now = try f.nowMs()
         let ok = try f.seed(state: .succeeded)
@@ -13,7 +13,7 @@ import TestSupport
         _ = try f.seed(state: .running)
         // An old success: its last change lies before the window.
         _ = try f.send("ZADD", f.keys.byState("succeeded"), now - 120_000, ok)
-        let counts = try f.store.endedSince(now - 60_000)
+        let counts = try f.store.endedCounts(since: now - 60_000)
         #expect(counts[.succeeded] == 1)
         #expect(counts[.failed] == 1)
         #expect(counts[.timedOut] == 0)
