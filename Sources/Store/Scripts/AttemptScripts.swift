@@ -145,7 +145,11 @@ local function one(b)
   redis.call('HSET', h, unpack(fields))
   if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end
   move_index(id, st, new, nows)
-  event(id, new, new, 'job', f[3], 'attempt', ARGV[b + 1], 'reason', ARGV[b + 4])
+  if ARGV[b + 4] ~= '' then
+    event(id, new, new, 'job', f[3], 'attempt', ARGV[b + 1], 'reason', ARGV[b + 4])
+  else
+    event(id, new, new, 'job', f[3], 'attempt', ARGV[b + 1])
+  end
   return {new}
 end
 
