@@ -39,12 +39,17 @@ extension ExecutionStore {
         return ExecutionPage(executions: records, next: next)
     }
 
-    /// Number of executions in each state.
+    /// Number of executions in each state. `dispatched` has no index of its own: it is
+    /// what holds a lease and is neither running nor cancelling (the leased states).
     public func counts() throws(StoreError) -> [ExecutionState: Int] {
-        let states = ExecutionState.allCases
-        let replies = try mapRedis { try redis.pipeline(states.map { RedisCommand("ZCARD", keys.byState($0.rawValue)) }) }
+        let states = ExecutionState.allCases.filter { $0 != .dispatched }
+        var cmds = states.map { RedisCommand("ZCARD", keys.byState($0.rawValue)) }
+        cmds.append(RedisCommand("ZCARD", keys.leases))
+        let replies = try mapRedis { try redis.pipeline(cmds) }
         var out: [ExecutionState: Int] = [:]
         for (s, r) in zip(states, replies) { out[s] = Int(r.int ?? 0) }
+        let leased = Int(replies.last?.int ?? 0)
+        out[.dispatched] = max(0, leased - (out[.running] ?? 0) - (out[.cancelling] ?? 0))
         return out
     }
 

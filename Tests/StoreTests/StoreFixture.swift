@@ -35,7 +35,7 @@ struct StoreFixture {
                                            "timeout", 60, "source", "api", "created", now, "updated", now]
         if let w = worker { fields += ["worker", w] }
         _ = try redis.send(RedisCommand(fields))
-        _ = try send("ZADD", keys.byState(state.rawValue), now, id)
+        if state != .dispatched { _ = try send("ZADD", keys.byState(state.rawValue), now, id) }
         _ = try send("ZADD", keys.recent, now, id)
         _ = try send("ZADD", keys.byJob(job), now, id)
         if state == .queued { _ = try send("RPUSH", keys.queue(priority), id) }
@@ -54,7 +54,12 @@ struct StoreFixture {
 
     func field(_ id: String, _ name: String) throws -> String? { try send("HGET", keys.exec(id), name).string }
     func state(_ id: String) throws -> ExecutionState? { try field(id, "state").flatMap(ExecutionState.init(rawValue:)) }
-    func inIndex(_ id: String, _ state: ExecutionState) throws -> Bool { !(try send("ZSCORE", keys.byState(state.rawValue), id)).isNull }
+    /// Whether listings of `state` find the execution: its `by-state` index, or for
+    /// `dispatched` (which has none) a lease and that state in the hash.
+    func inIndex(_ id: String, _ state: ExecutionState) throws -> Bool {
+        if state == .dispatched { return try leased(id) && self.state(id) == .dispatched }
+        return !(try send("ZSCORE", keys.byState(state.rawValue), id)).isNull
+    }
     func queueList(_ p: Int = 5) throws -> [String] { (try send("LRANGE", keys.queue(p), 0, -1).array ?? []).compactMap(\.string) }
     func leased(_ id: String) throws -> Bool { !(try send("ZSCORE", keys.leases, id)).isNull }
     func delayed(_ id: String) throws -> Bool { !(try send("ZSCORE", keys.delayed, id)).isNull }

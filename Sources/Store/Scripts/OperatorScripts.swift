@@ -69,8 +69,29 @@ return removed
     ///             sort by id, descending: those not below this id were on earlier pages)
     ///     ARGV[7] limit
     ///     Returns: a list of {score, flat field/value list}, one per execution
+    ///
+    /// `dispatched` has no index (see `Lua.unindexed`): its page is made from the
+    /// executions holding a lease, sorted by last change like an index would be.
     static let list = uses() + #"""
 local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+if state == 'dispatched' then
+  local rows = {}
+  for _, id in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
+    local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'updated', 'job')
+    if f[1] == 'dispatched' and (job == '' or f[3] == job) then
+      local score = tonumber(f[2]) or 0
+      local b = tonumber(before)
+      if (not b) or score < b or (score == b and id < beforeID) then rows[#rows + 1] = { id, score, f[2] or '0' } end
+    end
+  end
+  table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] > y[1] end)
+  local out = {}
+  for i = 1, math.min(limit, #rows) do
+    local rec = redis.call('HGETALL', P .. 'exec:' .. rows[i][1])
+    if #rec > 0 then out[#out + 1] = { rows[i][3], rec } end
+  end
+  return out
+end
 local idx, other
 if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end
 elseif job ~= '' then idx = P .. 'by-job:' .. job

@@ -1,0 +1,47 @@
+import BatchCore
+import Redis
+@testable import Store
+import Testing
+import TestSupport
+
+/// `dispatched` has no `by-state` index: its counts and pages come from the leases.
+@Suite(.blocking) struct DispatchedStateTests {
+    @Test func claimsWriteNoDispatchedIndexAndCountsStillSeeThem() throws {
+        let f = try StoreFixture()
+        for _ in 0..<5 { _ = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0) }
+        let claimed = try f.store.claimMany(allowed: ["report": 0], max: 3, leaseMillis: 60_000, gateway: "g1")
+        #expect(claimed.count == 3)
+        #expect(try f.send("EXISTS", f.keys.byState("dispatched")).int == 0)
+        _ = try f.store.start(id: claimed[0].id, attempt: claimed[0].attempt, worker: "w1", leaseMillis: 60_000)
+        _ = try f.store.cancel(id: claimed[1].id, user: "ops", source: "test")
+        let counts = try f.store.counts()
+        #expect(counts[.queued] == 2)
+        #expect(counts[.dispatched] == 1)
+        #expect(counts[.running] == 1)
+        #expect(counts[.cancelling] == 1)
+    }
+
+    @Test func pagesOfDispatchedAreNewestFirstWithCursorsAndJobFilter() throws {
+        let f = try StoreFixture()
+        var ids: [String] = []
+        for i in 0..<7 {
+            let job = i % 2 == 0 ? "report" : "export"
+            let id = try f.seed(state: .dispatched, job: job, worker: nil, leaseMs: 60_000)
+            // Distinct last-change times, oldest first.
+            _ = try f.send("HSET", f.keys.exec(id), "updated", 1_000 + i)
+            ids.append(id)
+        }
+        _ = try f.seed(state: .running, leaseMs: 60_000)  // leased but not dispatched: not listed
+        let first = try f.store.list(state: .dispatched, limit: 3)
+        #expect(first.executions.map(\.id) == [ids[6], ids[5], ids[4]])
+        let next = try #require(first.next)
+        let second = try f.store.list(state: .dispatched, limit: 3, before: next)
+        #expect(second.executions.map(\.id) == [ids[3], ids[2], ids[1]])
+        let cursor = try #require(second.next)
+        let third = try f.store.list(state: .dispatched, limit: 3, before: cursor)
+        #expect(third.executions.map(\.id) == [ids[0]])
+        #expect(third.next == nil)
+        let reports = try f.store.list(state: .dispatched, job: "report", limit: 10)
+        #expect(reports.executions.map(\.id) == [ids[6], ids[4], ids[2], ids[0]])
+    }
+}
