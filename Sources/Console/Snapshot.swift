@@ -123,11 +123,13 @@ public struct ScheduleRow: Sendable, Equatable {
     public var nextFire: Date?
     public var lastFire: Date?
     public var lastExecution: String?
-    public var lastOutcome: ExecutionState?
+    /// The last execution's state, or what the scheduler did instead: `skipped:overlap`,
+    /// `skipped:queue-full`, `missed`, `failed:<reason>` (see `ScheduleStatus.lastOutcome`).
+    public var lastOutcome: String?
     public var paused: Bool
 
     public init(name: String, job: String, expression: String, nextFire: Date? = nil, lastFire: Date? = nil,
-                lastExecution: String? = nil, lastOutcome: ExecutionState? = nil, paused: Bool = false) {
+                lastExecution: String? = nil, lastOutcome: String? = nil, paused: Bool = false) {
         self.name = name; self.job = job; self.expression = expression; self.nextFire = nextFire
         self.lastFire = lastFire; self.lastExecution = lastExecution; self.lastOutcome = lastOutcome; self.paused = paused
     }

@@ -13,6 +13,14 @@ func stateStyle(_ s: ExecutionState) -> Style {
     }
 }
 
+/// A schedule's last outcome: an execution state, or what the scheduler did instead
+/// (`skipped:<why>`, `missed`, `failed:<reason>` when the fire could not be delivered).
+func outcomeStyle(_ outcome: String) -> Style {
+    if let state = ExecutionState(rawValue: outcome) { return stateStyle(state) }
+    if outcome.hasPrefix("failed") { return .stateFailed }
+    return .stateQueued
+}
+
 func breakerStyle(_ state: String) -> Style {
     switch state {
     case "closed": return .stateSucceeded
@@ -103,7 +111,7 @@ extension Table {
             Column(title: "NEXT FIRE", width: 14, minWidth: 14),
             Column(title: "LAST FIRE", width: 14, minWidth: 14, shrinkPriority: 5, droppable: true),
             Column(title: "LAST EXEC", width: 12, minWidth: 8, shrinkPriority: 6, droppable: true),
-            Column(title: "OUTCOME", width: 10, minWidth: 9),
+            Column(title: "OUTCOME", width: 15, minWidth: 9),
             Column(title: "PAUSED", width: 6, minWidth: 6),
         ]
         let rows = snap.schedules.map { s -> TableRow in
@@ -113,14 +121,14 @@ extension Table {
                         .text(s.nextFire.map { Format.dateTime($0, zone) } ?? "-"),
                         .text(s.lastFire.map { Format.dateTime($0, zone) } ?? "-"),
                         s.lastExecution.map(CellContent.id) ?? .text("-"),
-                        .text(s.lastOutcome?.rawValue ?? "-"), .text(s.paused ? "paused" : "")],
-                styles: [nil, nil, nil, s.paused ? .dim : nil, nil, nil, s.lastOutcome.map(stateStyle), s.paused ? .stateQueued : nil],
+                        .text(s.lastOutcome ?? "-"), .text(s.paused ? "paused" : "")],
+                styles: [nil, nil, nil, s.paused ? .dim : nil, nil, nil, s.lastOutcome.map(outcomeStyle), s.paused ? .stateQueued : nil],
                 sortKeys: [.text(s.name), .text(s.job), .text(s.expression),
                            s.nextFire.map { .number($0.timeIntervalSince1970) } ?? .missing,
                            s.lastFire.map { .number($0.timeIntervalSince1970) } ?? .missing,
                            s.lastExecution.map(SortKey.text) ?? .missing,
-                           s.lastOutcome.map { .text($0.rawValue) } ?? .missing, .number(s.paused ? 1 : 0)],
-                searchText: "\(s.name) \(s.job) \(s.expression) \(s.lastOutcome?.rawValue ?? "") \(s.paused ? "paused" : "")".lowercased())
+                           s.lastOutcome.map(SortKey.text) ?? .missing, .number(s.paused ? 1 : 0)],
+                searchText: "\(s.name) \(s.job) \(s.expression) \(s.lastOutcome ?? "") \(s.paused ? "paused" : "")".lowercased())
         }
         return Table(columns: columns, rows: rows)
     }

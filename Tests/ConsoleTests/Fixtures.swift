@@ -53,8 +53,9 @@ enum Fixtures {
             schedules: [
                 ScheduleRow(name: "nightly-report", job: "report", expression: "0 0 2 * * *",
                             nextFire: t0.addingTimeInterval(3600 * 14), lastFire: t0.addingTimeInterval(-3600 * 10),
-                            lastExecution: id(3), lastOutcome: .succeeded),
-                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30s", nextFire: t0.addingTimeInterval(12), paused: true),
+                            lastExecution: id(3), lastOutcome: "succeeded"),
+                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30s", nextFire: t0.addingTimeInterval(12),
+                            lastOutcome: "skipped:overlap", paused: true),
             ],
             events: [
                 EventRow(time: t0.addingTimeInterval(-2), type: "succeed", id: id(1), text: "worker-a-20191 exit 0"),

@@ -77,7 +77,7 @@ import TestSupport
         #expect(nightly.nextFire == Date(timeIntervalSince1970: 1_795_662_000))
         #expect(nightly.lastFire == Date(timeIntervalSince1970: 1_795_575_600))
         #expect(nightly.lastExecution == ids.succeeded)
-        #expect(nightly.lastOutcome == .succeeded)
+        #expect(nightly.lastOutcome == "succeeded")
         #expect(nightly.paused == false)
         #expect(snap.schedules[0].paused)
         #expect(snap.schedules[0].expression == "fixed-rate 60000ms")

@@ -103,6 +103,8 @@ struct RenderTests {
         _ = s.handle(.char("3"))
         var c = draw(s)
         #expect(c.lines[5].contains("tick") && c.lines[5].contains("paused"))
+        // What the scheduler did instead of running shows as the outcome, not as "-".
+        #expect(c.lines[5].contains("skipped:"))
         #expect(c.lines[6].contains("nightly-report") && c.lines[6].contains("11-26 02:00:00"))
         _ = s.handle(.char("4"))
         c = draw(s)

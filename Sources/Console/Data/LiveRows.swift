@@ -87,7 +87,7 @@ enum LiveRows {
             let s = (try? decoder.decode(ScheduleStatusText.self, from: Data(statuses[name]!.utf8)))
             return ScheduleRow(name: name, job: s?.job ?? "-", expression: s?.trigger ?? "-",
                                nextFire: s?.nextFireMs.map(date), lastFire: s?.lastFireMs.map(date),
-                               lastExecution: s?.lastExecution, lastOutcome: s?.lastOutcome.flatMap(ExecutionState.init(rawValue:)),
+                               lastExecution: s?.lastExecution, lastOutcome: s?.lastOutcome,
                                paused: paused.contains(name) || s?.paused == true)
         }
     }
