@@ -68,23 +68,9 @@ enum LiveRows {
         return out
     }
 
-    /// A schedule's published status, decoded leniently: the scheduler may add fields,
-    /// and a status it has not written yet still shows the schedule's name.
-    struct ScheduleStatusText: Decodable {
-        var name: String?
-        var job: String?
-        var trigger: String?
-        var nextFireMs: Int64?
-        var lastFireMs: Int64?
-        var lastExecution: String?
-        var lastOutcome: String?
-        var paused: Bool?
-    }
-
     static func schedules(_ statuses: [String: String], paused: Set<String>) -> [ScheduleRow] {
-        let decoder = JSONDecoder()
-        return statuses.keys.sorted().map { name in
-            let s = (try? decoder.decode(ScheduleStatusText.self, from: Data(statuses[name]!.utf8)))
+        statuses.keys.sorted().map { name in
+            let s = statuses[name].flatMap(PublishedSchedule.init(json:))
             return ScheduleRow(name: name, job: s?.job ?? "-", expression: s?.trigger ?? "-",
                                nextFire: s?.nextFireMs.map(date), lastFire: s?.lastFireMs.map(date),
                                lastExecution: s?.lastExecution, lastOutcome: s?.lastOutcome,

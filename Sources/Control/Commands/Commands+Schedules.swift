@@ -2,23 +2,6 @@ import BatchCore
 import Foundation
 import Store
 
-/// A schedule's status as the leading scheduler publishes it (JSON in the
-/// `schedules` hash); every field optional, so an older or newer scheduler's
-/// status still reads.
-struct PublishedSchedule: Decodable {
-    var name: String?
-    var job: String?
-    var trigger: String?
-    var zone: String?
-    var nextFire: String?
-    var nextFireMs: Int64?
-    var lastFire: String?
-    var lastFireMs: Int64?
-    var lastExecution: String?
-    var lastOutcome: String?
-    var paused: Bool?
-}
-
 /// `schedules --json`: one per schedule known to Redis or to the configuration batchctl read.
 struct ScheduleJSON: Encodable {
     var name: String
@@ -63,7 +46,7 @@ extension Commands {
         let config = c.configuration.schedules
         var rows: [ScheduleJSON] = []
         for name in Set(statuses.keys).union(config.keys).sorted() {
-            let st = statuses[name].flatMap { try? JSONDecoder().decode(PublishedSchedule.self, from: Data($0.utf8)) }
+            let st = statuses[name].flatMap(PublishedSchedule.init(json:))
             let def = config[name]
             rows.append(ScheduleJSON(
                 name: name, job: st?.job ?? def?.job ?? "?", trigger: st?.trigger ?? def.map(triggerText) ?? "?",
