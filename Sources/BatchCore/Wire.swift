@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// A JSON value, for parameters and results whose shape the core does not fix.
 public enum JSONValue: Codable, Sendable, Hashable {

@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
+import Dispatch
 import HTTP
 
 /// `GET /health` and `GET /metrics`, the same on every daemon.

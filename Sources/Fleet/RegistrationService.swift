@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Store
 
 /// Registers the daemon in Redis and keeps it alive: every second its

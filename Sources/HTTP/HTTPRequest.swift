@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// A complete request as a handler sees it.
 public struct HTTPRequest: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// A response with a complete body; `Content-Length` is set when it is sent.
 public struct HTTPResponse: Sendable {

@@ -1,5 +1,6 @@
 import CSystem
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Glibc
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
+import Platform
 
 /// A small pool of threads of its own for the client's async API: the work blocks (hiredis), so it
 /// must not run on Swift's cooperative pool, and a FIFO shared by all threads means one long call
@@ -36,9 +37,7 @@ final class BlockingExecutor: Sendable {
             return s.threads
         }
         if let number = newThread {
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name) \(number)"
-            thread.start()
+            startThread(name: "\(name) \(number)") { [self] in work() }
         }
         wakeups.signal()
     }

@@ -1,5 +1,6 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// One attempt of an execution, as kept in its history.
 public struct AttemptRecord: Codable, Sendable, Hashable {

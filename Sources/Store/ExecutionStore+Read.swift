@@ -1,5 +1,6 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Redis
 
 /// Reads: one execution, pages, counts, logs. None of them scans the keyspace.

@@ -1,5 +1,6 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Redis
 
 /// A daemon as registered in Redis.

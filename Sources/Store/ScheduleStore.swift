@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Redis
 
 /// Schedules' status, pauses, the scheduler lease and the once-per-fire keys.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Glibc
 
 /// An attempt's output file in `worker.log-dir`: `<execution id>.<attempt>.log`,

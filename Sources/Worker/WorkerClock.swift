@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Glibc
 
 /// Time as the worker reads it: monotonic milliseconds for leases (never the

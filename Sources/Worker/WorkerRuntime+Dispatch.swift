@@ -1,5 +1,6 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Store
 
 extension WorkerRuntime {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 extension ConfigBuilder {
     static func durationMs(_ name: String, _ kp: WritableKeyPath<ScheduleDefinition, Int64>, positive: Bool) -> ConfigKey<ScheduleDefinition> {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 extension ServiceGroup {
     /// Starts, runs and stops the services; returns after a graceful stop in

@@ -1,5 +1,6 @@
 import CSystem
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// The engine thread's state and loop. Used only on that thread.
 final class EngineLoop {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// How the child's main process ended.
 public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Glibc
 
 /// Starts job programs as child processes and watches them to the end.
