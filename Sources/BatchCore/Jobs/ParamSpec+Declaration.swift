@@ -28,7 +28,7 @@ extension ParamSpec {
             case "pattern":
                 guard !arg.isEmpty else { throw .init("\"pattern\" needs a regular expression, as in pattern ^[a-z]+$") }
                 do { _ = try Regex(arg) } catch {
-                    throw .init("invalid regular expression \(arg)")
+                    throw .init("invalid regular expression \(arg) (\(error))")
                 }
                 try setType(.pattern(arg))
             case "enum":
