@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// A JSON value, for parameters and results whose shape the core does not fix.
 public enum JSONValue: Codable, Sendable, Hashable {

@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Dispatch
 
 /// What went wrong in the daemon runtime: starting or running services,
 /// talking to systemd, or reading process facts.

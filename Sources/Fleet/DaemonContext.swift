@@ -1,7 +1,6 @@
 import BatchCore
 import Daemon
 import FoundationEssentials
-import Dispatch
 import HTTP
 import Redis
 import Store

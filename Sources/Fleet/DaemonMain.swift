@@ -1,10 +1,9 @@
 import BatchCore
 import Daemon
 import FoundationEssentials
-import Dispatch
 import HTTP
-import Redis
 import Platform
+import Redis
 
 /// What one daemon adds to the shared start-up: its name, options and services.
 public struct DaemonDescription: Sendable {

@@ -1,7 +1,6 @@
 import BatchCore
 import Daemon
 import FoundationEssentials
-import Dispatch
 import HTTP
 
 /// `GET /health` and `GET /metrics`, the same on every daemon.

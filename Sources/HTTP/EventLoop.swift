@@ -1,9 +1,9 @@
 import CSystem
-import FoundationEssentials
 import Dispatch
+import FoundationEssentials
 import Glibc
-import Synchronization
 import Platform
+import Synchronization
 
 /// One epoll loop on a thread of its own, owning its connections.
 ///

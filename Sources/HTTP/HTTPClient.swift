@@ -1,6 +1,5 @@
 import CSystem
 import FoundationEssentials
-import Dispatch
 import Glibc
 import Synchronization
 

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// A complete request as a handler sees it.
 public struct HTTPRequest: Sendable {

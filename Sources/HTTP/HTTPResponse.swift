@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// A response with a complete body; `Content-Length` is set when it is sent.
 public struct HTTPResponse: Sendable {

@@ -1,6 +1,6 @@
 import CSystem
-import FoundationEssentials
 import Dispatch
+import FoundationEssentials
 import Glibc
 import Synchronization
 

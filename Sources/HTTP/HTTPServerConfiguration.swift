@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// One line of the access log, given to `HTTPServerConfiguration.accessLog` after each response.
 public struct AccessLogEntry: Sendable {

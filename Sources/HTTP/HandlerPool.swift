@@ -1,7 +1,7 @@
 import Dispatch
 import FoundationEssentials
-import Synchronization
 import Platform
+import Synchronization
 
 /// A fixed set of threads for handlers that may block; never the event loops, never Swift's cooperative pool.
 final class HandlerPool: Sendable {

@@ -1,7 +1,7 @@
 import Dispatch
 import FoundationEssentials
-import Synchronization
 import Platform
+import Synchronization
 
 /// A small pool of threads of its own for the client's async API: the work blocks (hiredis), so it
 /// must not run on Swift's cooperative pool, and a FIFO shared by all threads means one long call

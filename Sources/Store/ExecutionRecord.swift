@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 
 /// One attempt of an execution, as kept in its history.
 public struct AttemptRecord: Codable, Sendable, Hashable {

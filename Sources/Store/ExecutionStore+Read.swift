@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 import Redis
 
 /// Reads: one execution, pages, counts, logs. None of them scans the keyspace.

@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 import Redis
 
 /// Settings of the store that scripts need.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// Parameters are a flat JSON object of strings, written on every create and
 /// read on every claim and record. Foundation's coders cost tens of µs per

@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 import Redis
 
 /// A daemon as registered in Redis.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 import Redis
 
 /// Schedules' status, pauses, the scheduler lease and the once-per-fire keys.

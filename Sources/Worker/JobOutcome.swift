@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 import Store
 
 /// How one attempt's job ended, whatever its kind: a process, a builtin or an HTTP call.

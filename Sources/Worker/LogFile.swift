@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 import Glibc
 
 /// An attempt's output file in `worker.log-dir`: `<execution id>.<attempt>.log`,

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 import Glibc
 
 /// Time as the worker reads it: monotonic milliseconds for leases (never the

@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 import Platform
 
 extension WorkerRuntime {

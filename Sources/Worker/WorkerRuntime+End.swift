@@ -1,7 +1,6 @@
 import BatchCore
 import FoundationEssentials
 import Glibc
-import Dispatch
 import Daemon
 import Store
 

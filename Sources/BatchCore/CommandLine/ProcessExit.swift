@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Dispatch
 
 /// Ending a command-line program: usage errors go to stderr with status 2.
 public enum ProcessExit {

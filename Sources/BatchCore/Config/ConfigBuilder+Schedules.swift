@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 extension ConfigBuilder {
     static func durationMs(_ name: String, _ kp: WritableKeyPath<ScheduleDefinition, Int64>, positive: Bool) -> ConfigKey<ScheduleDefinition> {

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// Reads configuration files and follows their includes, collecting every problem.
 struct ConfigLoader {

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 // `MisfirePolicy` and `OverlapPolicy` live with the schedule engine (Schedule/).
 

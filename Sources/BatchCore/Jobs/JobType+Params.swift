@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// Why a request's parameters do not fit a job type's schema. Each problem names the parameter.
 public struct ParamValidationError: Error, Sendable, Hashable, CustomStringConvertible {

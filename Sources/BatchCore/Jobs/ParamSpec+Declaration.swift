@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 extension ParamSpec {
     private static let attributeWords = ["required", "optional", "int", "pattern", "enum", "string", "default", "max-length"]

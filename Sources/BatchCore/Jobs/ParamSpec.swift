@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// The declared type of a job parameter.
 public enum ParamType: Sendable, Hashable {

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// The states of a circuit breaker, as in Resilience4j.
 ///

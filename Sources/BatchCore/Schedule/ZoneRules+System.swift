@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 extension ZoneRules {
     /// The machine's zone, for schedules without `zone`: `$TZ` when set (a tz

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 extension ServiceGroup {
     /// Starts, runs and stops the services; returns after a graceful stop in

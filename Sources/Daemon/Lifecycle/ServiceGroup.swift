@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Dispatch
 import Synchronization
 
 /// Runs a daemon's services: starts them in order, runs them together, and

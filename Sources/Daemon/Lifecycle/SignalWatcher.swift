@@ -1,6 +1,5 @@
 import CSystem
 import FoundationEssentials
-import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,5 @@
 import CSystem
 import FoundationEssentials
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Dispatch
 
 /// One running child as the engine's loop sees it. Confined to the loop thread.
 final class ChildState {

@@ -1,6 +1,5 @@
 import CSystem
 import FoundationEssentials
-import Dispatch
 
 /// The engine thread's state and loop. Used only on that thread.
 final class EngineLoop {

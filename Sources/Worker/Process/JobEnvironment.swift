@@ -1,6 +1,5 @@
 import BatchCore
 import FoundationEssentials
-import Dispatch
 
 /// Builds what a job's child receives besides its argv: a clean environment
 /// and the parameters as JSON on stdin (DESIGN.md §7).

@@ -2,8 +2,8 @@ import CSystem
 import Dispatch
 import FoundationEssentials
 import Glibc
-import Synchronization
 import Platform
+import Synchronization
 
 /// What `ProcessRunner.start` hands to the engine.
 struct SpawnRequest: Sendable {

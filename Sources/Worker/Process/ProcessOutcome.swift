@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 
 /// How the child's main process ended.
 public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {

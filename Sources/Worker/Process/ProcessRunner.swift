@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Dispatch
 import Glibc
 
 /// Starts job programs as child processes and watches them to the end.
