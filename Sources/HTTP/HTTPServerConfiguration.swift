@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 
 /// One line of the access log, given to `HTTPServerConfiguration.accessLog` after each response.
 public struct AccessLogEntry: Sendable {

@@ -2,6 +2,7 @@ import BatchCore
 import FoundationEssentials
 import Glibc
 import Daemon
+import Platform
 import Store
 
 extension WorkerRuntime {
