@@ -5,6 +5,10 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 CONFIG ?= release
+# Release builds link the Swift libraries statically (see scripts/release-build.sh):
+# an idle batch-worker stays near 13 MB resident instead of 17 MB.
+RELEASE_BUILD = SWIFT="$(SWIFT)" CONFIG="$(CONFIG)" scripts/release-build.sh
+PRODUCTS = batch-gateway batch-worker batch-scheduler batchctl batchtop
 
 .PHONY: all build check demo install clean
 
@@ -12,7 +16,7 @@ all: build
 
 build:
 	scripts/deps.sh build
-	$(SWIFT) build -c $(CONFIG)
+	for p in $(PRODUCTS); do $(RELEASE_BUILD) --product $$p || exit 1; done
 
 check:
 	scripts/deps.sh test
@@ -21,13 +25,13 @@ check:
 
 demo:
 	scripts/deps.sh demo
-	$(SWIFT) build -c release
+	for p in $(PRODUCTS); do $(RELEASE_BUILD) --product $$p || exit 1; done
 	scripts/demo.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
-	for p in batch-gateway batch-worker batch-scheduler batchctl batchtop; do \
-	  install -m 0755 .build/$(CONFIG)/$$p $(DESTDIR)$(PREFIX)/bin/$$p; done
+	bin=$$($(RELEASE_BUILD) --show-bin-path) && for p in $(PRODUCTS); do \
+	  install -m 0755 $$bin/$$p $(DESTDIR)$(PREFIX)/bin/$$p || exit 1; done
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

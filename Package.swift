@@ -3,7 +3,8 @@
 //
 // Layers (imports point down only):
 //   C shims   CHiredis, CNcursesw, CSystem   (each imported by one module, CSystem by the low layers)
-//   L0        BatchCore                      states, transitions, wire types, config, cron, command line
+//   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text
+//             BatchCore                      states, transitions, wire types, config, cron, command line
 //             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
 //   L1        Redis                          hiredis connection, replies, pipelines, scripts
 //             Daemon                         services, signals, sd_notify, logging, metrics
@@ -32,17 +33,18 @@ let package = Package(
         .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
 
         // L0
+        .target(name: "Platform", dependencies: ["CSystem"]),
         .target(name: "BatchCore"),
-        .target(name: "HTTP", dependencies: ["CSystem"]),
+        .target(name: "HTTP", dependencies: ["CSystem", "Platform"]),
         // L1
-        .target(name: "Redis", dependencies: ["CHiredis", "CSystem"]),
-        .target(name: "Daemon", dependencies: ["BatchCore", "CSystem"]),
+        .target(name: "Redis", dependencies: ["CHiredis", "CSystem", "Platform"]),
+        .target(name: "Daemon", dependencies: ["BatchCore", "CSystem", "Platform"]),
         .target(name: "Terminal", dependencies: ["CNcursesw"]),
         // L2
         .target(name: "Store", dependencies: ["BatchCore", "Redis"]),
-        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon"]),
+        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon", "Platform"]),
         // L3
-        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem"]),
+        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem", "Platform"]),
         .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
         .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
         .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP"]),
@@ -63,6 +65,7 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),

@@ -5,7 +5,9 @@
 #   scripts/demo.sh [--no-console]     (--no-console: start, print how to reach it, wait for Ctrl-C)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/.build/release"
+# make demo builds into .build/static (scripts/release-build.sh); a plain swift build also works.
+bin="$root/.build/static/release"
+[ -x "$bin/batch-gateway" ] || bin="$root/.build/release"
 [ -x "$bin/batch-gateway" ] || bin="$root/.build/debug"
 for p in batch-gateway batch-worker batch-scheduler batchctl batchtop; do
   [ -x "$bin/$p" ] || { echo "demo: $bin/$p is missing; run 'make demo' (it builds first)" >&2; exit 1; }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Execution ids: 26 characters of Crockford base32, a 48-bit millisecond time
 /// followed by 80 random bits (the ULID layout), so ids sort by creation time.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value, for parameters and results whose shape the core does not fix.
 public enum JSONValue: Codable, Sendable, Hashable {

@@ -2,7 +2,8 @@
 #define BATCH_CSYSTEM_SHIM_H
 /* What Swift's Glibc module lacks: epoll, eventfd, timerfd, the _GNU_SOURCE
  * calls (declared here explicitly, because the glibc module may already have
- * been built without _GNU_SOURCE), the wait-status macros, and prctl. */
+ * been built without _GNU_SOURCE, thread names among them), the wait-status
+ * macros, and prctl. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -25,6 +27,7 @@
 
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 extern int pipe2(int pipefd[2], int flags);
+extern int pthread_setname_np(pthread_t thread, const char *name);
 extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *actions, const char *path);
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 

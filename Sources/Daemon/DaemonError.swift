@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What went wrong in the daemon runtime: starting or running services,
 /// talking to systemd, or reading process facts.

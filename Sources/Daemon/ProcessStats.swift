@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,7 +82,7 @@ public struct ProcessStats: Sendable, Equatable {
     static let bootTime: Double = {
         guard let text = try? readProcFile("/proc/stat") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
+            return line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) } ?? 0
         }
         return 0
     }()

@@ -1,6 +1,6 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
 import HTTP
 import Redis
 import Store
@@ -76,7 +76,10 @@ public final class DaemonContext: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FleetError.config("cannot read the token file \(path) (http.token-file)")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data, as: UTF8.self)
+        let token = text.firstIndex(where: { !$0.isWhitespace }).flatMap { first in
+            text.lastIndex(where: { !$0.isWhitespace }).map { last in String(text[first...last]) }
+        } ?? ""
         if token.isEmpty { throw FleetError.config("the token file \(path) is empty (http.token-file)") }
         return token
     }

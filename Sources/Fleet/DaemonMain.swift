@@ -1,7 +1,8 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
 import HTTP
+import Platform
 import Redis
 
 /// What one daemon adds to the shared start-up: its name, options and services.
@@ -106,7 +107,7 @@ public enum DaemonMain {
 
     /// A Redis URL without its password, for logs.
     public static func redacted(_ url: String) -> String {
-        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        guard let at = url.lastIndex(of: "@"), let scheme = url.firstRange(of: "://") else { return url }
         return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
     }
 }
@@ -145,13 +146,13 @@ final class RedisReadiness: Service {
     /// Runs a blocking call on a thread of its own, off the cooperative pool.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { c in
-            Thread.detachNewThread { c.resume(with: Result { try body() }) }
+            startThread(name: "batch-blocking") { c.resume(with: Result { try body() }) }
         }
     }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { c in
-            Thread.detachNewThread { c.resume(returning: body()) }
+            startThread(name: "batch-blocking") { c.resume(returning: body()) }
         }
     }
 }

@@ -1,7 +1,8 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
 import HTTP
+import Platform
 
 /// The daemon's HTTP endpoint as a service: `start()` binds (so readiness
 /// follows listening), `stop()` stops accepting and finishes what is in flight.
@@ -44,7 +45,7 @@ public final class HTTPService: Service {
         let s = server
         let d = drain
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
+            startThread(name: "http-shutdown") {
                 s.shutdown(deadline: d)
                 c.resume()
             }

@@ -1,6 +1,6 @@
 import BatchCore
 import Daemon
-import Foundation
+import FoundationEssentials
 import HTTP
 
 /// `GET /health` and `GET /metrics`, the same on every daemon.

@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Store
 
 /// Registers the daemon in Redis and keeps it alive: every second its

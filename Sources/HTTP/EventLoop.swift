@@ -1,6 +1,8 @@
 import CSystem
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Glibc
+import Platform
 import Synchronization
 
 /// One epoll loop on a thread of its own, owning its connections.
@@ -63,10 +65,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "http-loop-\(index)"
-        thread.stackSize = 1 << 20
-        thread.start()
+        startThread(name: "http-loop-\(index)", stackSize: 1 << 20) { [self] in loop() }
     }
 
     private func loop() {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A complete request as a handler sees it.
 public struct HTTPRequest: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A response with a complete body; `Content-Length` is set when it is sent.
 public struct HTTPResponse: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// One line of the access log, given to `HTTPServerConfiguration.accessLog` after each response.
 public struct AccessLogEntry: Sendable {
@@ -13,7 +14,7 @@ public struct AccessLogEntry: Sendable {
     /// `127.0.0.1:5555 "GET /health" 200 12B 0.153ms`
     public var line: String {
         let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        return "\(remoteAddress) \"\(method) \(target)\" \(status) \(bytes)B \(String(format: "%.3f", ms))ms"
+        return "\(remoteAddress) \"\(method) \(target)\" \(status) \(bytes)B \(ms.fixed(3))ms"
     }
 }
 

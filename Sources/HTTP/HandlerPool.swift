@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Platform
 import Synchronization
 
 /// A fixed set of threads for handlers that may block; never the event loops, never Swift's cooperative pool.
@@ -18,10 +19,7 @@ final class HandlerPool: Sendable {
     init(threads: Int, name: String) {
         threadCount = max(1, threads)
         for i in 0..<threadCount {
-            let thread = Thread { [self] in run() }
-            thread.name = "\(name)-\(i)"
-            thread.stackSize = 1 << 20
-            thread.start()
+            startThread(name: "\(name)-\(i)", stackSize: 1 << 20) { [self] in run() }
         }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Platform
 import Synchronization
 
 /// A small pool of threads of its own for the client's async API: the work blocks (hiredis), so it
@@ -36,9 +37,7 @@ final class BlockingExecutor: Sendable {
             return s.threads
         }
         if let number = newThread {
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name) \(number)"
-            thread.start()
+            startThread(name: "\(name) \(number)") { [self] in work() }
         }
         wakeups.signal()
     }

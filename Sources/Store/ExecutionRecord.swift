@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
 
 /// One attempt of an execution, as kept in its history.
 public struct AttemptRecord: Codable, Sendable, Hashable {

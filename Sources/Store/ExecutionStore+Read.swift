@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
 import Redis
 
 /// Reads: one execution, pages, counts, logs. None of them scans the keyspace.

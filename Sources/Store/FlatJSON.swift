@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parameters are a flat JSON object of strings, written on every create and
 /// read on every claim and record. Foundation's coders cost tens of µs per

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Redis
 
 /// Schedules' status, pauses, the scheduler lease and the once-per-fire keys.

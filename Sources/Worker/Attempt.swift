@@ -1,6 +1,6 @@
 import BatchCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Why the worker itself stops an attempt's job.

@@ -1,6 +1,6 @@
 import BatchCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A job that runs without a process (a builtin or an HTTP call): it ends

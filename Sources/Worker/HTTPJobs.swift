@@ -1,7 +1,8 @@
 import BatchCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
+import Platform
 
 /// Jobs of kind `http`: one request to another service (method, URL and
 /// headers from the job type, the parameters as the JSON body); a 2xx answer
@@ -22,7 +23,7 @@ struct HTTPJobs: Sendable {
         let client = self.client
         // The call cannot be interrupted; the timeout ends the attempt, and a late answer is ignored.
         timers.asyncAfter(deadline: .now() + .milliseconds(Int(timeout.inMilliseconds) + 50)) { job.end(.timedOut) }
-        Thread.detachNewThread {
+        startThread(name: "http-job") {
             var headers = HTTPHeaders()
             for (k, v) in jobType.headers.sorted(by: { $0.key < $1.key }) { headers.set(k, v) }
             headers.set("Content-Type", "application/json")

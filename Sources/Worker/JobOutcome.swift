@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
 import Store
 
 /// How one attempt's job ended, whatever its kind: a process, a builtin or an HTTP call.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// An attempt's output file in `worker.log-dir`: `<execution id>.<attempt>.log`,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Time as the worker reads it: monotonic milliseconds for leases (never the

@@ -1,5 +1,6 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Platform
 
 extension WorkerRuntime {
     /// Graceful stop: take no new work, leave the fleet, let running attempts
@@ -40,7 +41,7 @@ extension WorkerRuntime {
     /// Runs a blocking call on a thread of its own, off the cooperative pool.
     static func offPool(_ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread { body(); c.resume() }
+            startThread(name: "worker-blocking") { body(); c.resume() }
         }
     }
 }

@@ -1,6 +1,8 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
+import Glibc
 import Daemon
+import Platform
 import Store
 
 extension WorkerRuntime {
@@ -87,7 +89,7 @@ extension WorkerRuntime {
         guard logger.isEnabled(level) else { return }
         logger.log(level, "attempt ended",
                    ["execution": a.id, "attempt": String(a.number), "job": job.name, "outcome": end.outcome.rawValue,
-                    "reason": end.reason?.rawValue ?? "", "seconds": String(format: "%.3f", duration)])
+                    "reason": end.reason?.rawValue ?? "", "seconds": duration.fixed(3)])
     }
 
     /// `finish`, retried while the lease lasts when Redis does not answer;
@@ -106,7 +108,7 @@ extension WorkerRuntime {
                                                                                "error": error.description])
                     return
                 }
-                Thread.sleep(forTimeInterval: 0.2)
+                usleep(200_000)
             }
         }
     }

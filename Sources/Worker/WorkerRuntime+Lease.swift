@@ -1,6 +1,6 @@
 import BatchCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Store
 
 extension WorkerRuntime {

@@ -1,7 +1,7 @@
 import BatchCore
 import Daemon
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Store
 import Synchronization
 
@@ -65,8 +65,8 @@ public final class WorkerRuntime: Sendable {
             throw WorkerSetupError("no job types to serve: add [job \"NAME\"] sections to the configuration (see batch.conf(5))")
         }
         if let dir = settings.logDir {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            var isDir = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir else {
                 throw WorkerSetupError("[worker] log-dir \(dir) is not a directory; create it or remove the key")
             }
         }

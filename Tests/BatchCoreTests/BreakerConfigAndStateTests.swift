@@ -48,6 +48,7 @@ struct BreakerConfigAndStateTests {
     @Test func publishedNamesAreTheDesignedOnes() {
         #expect(BreakerState.allCases.map(\.rawValue) == ["closed", "open", "half_open", "forced_open", "disabled", "metrics_only"])
         #expect(BreakerState.allCases.map(\.gaugeValue) == [0, 1, 2, 3, 4, 5])
+        #expect(BreakerState(name: " half-open\t") == .halfOpen)
         #expect(BreakerState(name: "ajar") == nil)
         #expect(BreakerState(name: "") == nil)
     }

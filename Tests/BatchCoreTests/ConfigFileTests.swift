@@ -133,7 +133,7 @@ struct ConfigFileTests {
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = int 5..1", ["F:3: parameter \"n\" in [job \"a\"]: empty range 5..1 (MIN is above MAX)"]),
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = int 0..9, default 12", ["F:3: parameter \"n\" in [job \"a\"]: default 12 is out of range 0..9"]),
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = requird", ["F:3: parameter \"n\" in [job \"a\"]: unknown attribute \"requird\" (did you mean \"required\"?); use required, int MIN..MAX, pattern REGEX, enum A|B, string, default VALUE, max-length N"]),
-        ("[job \"a\"]\ncommand = /bin/x\nparam.p = pattern [a-", ["F:3: parameter \"p\" in [job \"a\"]: invalid regular expression [a-"]),
+        ("[job \"a\"]\ncommand = /bin/x\nparam.p = pattern [a-", ["F:3: parameter \"p\" in [job \"a\"]: invalid regular expression [a- (expected ']')"]),
         ("[job \"a\"]\nkind = builtin", ["F:1: [job \"a\"] is kind = builtin and needs \"builtin\" (noop, sleep, fail, echo)"]),
         ("[job \"a\"]\ncommand = /bin/x\nurl = http://h/", ["F:3: \"url\" applies to kind = http only, and [job \"a\"] is kind = command"]),
         ("[job \"a\"]\ncommand = /bin/x\nretry-on-exit = 0", ["F:3: invalid \"retry-on-exit\" in [job \"a\"]: expected exit codes 1..255 separated by commas, found \"0\""]),
@@ -204,6 +204,21 @@ struct ConfigFileTests {
         let text = "[job \"a\"]\ncommand = /bin/x\n[schedule \"s\"]\njob = a\ncron = bad\nzone = Asia/Seoul"
         #expect(parseErrors(text, file: "F", validators: validators) == ["F:5: invalid \"cron\" in [schedule \"s\"]: no good in Asia/Seoul"])
         #expect(parseErrors(text.replacingOccurrences(of: "= bad", with: "= 0 0 * * * *"), file: "F", validators: validators) == [])
+    }
+
+    @Test(arguments: [
+        ("/etc/batch/jobs.d/*.conf", "/etc/batch/jobs.d", "*.conf"),
+        ("/etc//batch/jobs.d//*.conf", "/etc/batch/jobs.d", "*.conf"),
+        ("/etc/batch/jobs.d/", "/etc/batch", "jobs.d"),
+        ("/x.conf", "/", "x.conf"),
+        ("x.conf", "", "x.conf"),
+        ("a/b", "a", "b"),
+        ("/", "/", "/"),
+    ])
+    func includePathsSplitIntoFolderAndName(path: String, folder: String, name: String) {
+        let split = ConfigLoader.splitPath(path)
+        #expect(split.folder == folder)
+        #expect(split.name == name)
     }
 
     @Test func includesAreReadSortedRelativeToTheIncludingFile() throws {

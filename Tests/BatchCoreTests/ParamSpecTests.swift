@@ -118,4 +118,34 @@ struct ParamSpecTests {
         }
         #expect(wrong.withLock { $0 } == 0)
     }
+
+    @Test(arguments: [
+        // (pattern, value, matches): whole-value matching with ICU's syntax and code-point semantics.
+        ("[a-z]+", "abc", true),
+        ("[a-z]+", "abc\n", false),
+        ("^[a-z]+$", "ab\ncd", false),
+        ("a|b", "ab", false),
+        ("a|b", "b", true),
+        ("\\d{2}-\\w+", "42-report_1", true),
+        ("(?i)usd", "USD", true),
+        ("^.$", "é", true),
+        ("^.$", "e\u{301}", false),
+        ("^..$", "e\u{301}", true),
+        ("[^,]+", "a,b", false),
+        ("x*?", "", true),
+    ])
+    func patternsMatchTheWholeValue(pattern: String, value: String, matches: Bool) {
+        #expect((ParamSpec(name: "p", type: .pattern(pattern)).problem(with: value) == nil) == matches)
+    }
+
+    @Test func anInvalidPatternIsAProblemNotACrash() {
+        #expect(ParamSpec(name: "p", type: .pattern("[a-")).problem(with: "a") == "has an invalid pattern [a-")
+    }
+
+    @Test(arguments: [
+        ("a\u{7}b", "\"a\\x07b\""), ("\u{1B}[0m", "\"\\x1B[0m\""), ("tab\there", "\"tab\\there\""), ("\u{7F}", "\"\\x7F\""),
+    ])
+    func controlCharactersInMessagesAreEscapedInHex(value: String, quoted: String) {
+        #expect(ParamSpec.quote(value) == quoted)
+    }
 }

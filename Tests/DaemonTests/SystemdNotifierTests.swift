@@ -59,6 +59,13 @@ struct SystemdNotifierTests {
         let n = try SystemdNotifier(environment: env, pid: pid)
         #expect(n.watchdogInterval == expected)
     }
+
+    @Test(arguments: [
+        ("ready", "ready"), ("a\nb", "a b"), ("a\r\nb", "a\r b"), ("\n\n", "  "),
+    ])
+    func statusTextStaysOnOneLine(text: String, expected: String) {
+        #expect(SystemdNotifier.oneLine(text) == expected)
+    }
 }
 
 struct SystemdWatchdogTests {

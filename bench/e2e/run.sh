@@ -28,8 +28,9 @@ done
 build=(swift build -c release)
 linking="Swift libraries linked dynamically"
 if [[ "${BENCH_STATIC:-0}" == 1 ]]; then
-    build=(swift build -c release --static-swift-stdlib --scratch-path .build/static)
-    linking="Swift libraries linked statically (BENCH_STATIC=1)"
+    # The installed build (make install), which shares .build/static.
+    build=(scripts/release-build.sh)
+    linking="Swift libraries linked statically, as installed (BENCH_STATIC=1)"
 fi
 echo "building batch-gateway, batch-worker, e2e-bench (release; $linking)..."
 for p in batch-gateway batch-worker e2e-bench; do "${build[@]}" --product "$p" 2>&1 | tail -1; done

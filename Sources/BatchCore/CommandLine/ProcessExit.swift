@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Ending a command-line program: usage errors go to stderr with status 2.
 public enum ProcessExit {
@@ -10,11 +11,17 @@ public enum ProcessExit {
 
     /// Writes text whole to standard output (1) or standard error (2).
     public static func write(_ text: String, to fd: Int32) {
-        let handle = fd == 2 ? FileHandle.standardError : FileHandle.standardOutput
-        handle.write(Data(text.utf8))
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            // A closed or full pipe: nothing better to do with the text than drop it.
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 
     public static func exit(_ status: Int32) -> Never {
-        Foundation.exit(status)
+        Glibc.exit(status)
     }
 }

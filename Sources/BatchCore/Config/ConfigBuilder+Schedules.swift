@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ConfigBuilder {
     static func durationMs(_ name: String, _ kp: WritableKeyPath<ScheduleDefinition, Int64>, positive: Bool) -> ConfigKey<ScheduleDefinition> {

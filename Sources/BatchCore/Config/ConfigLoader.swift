@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads configuration files and follows their includes, collecting every problem.
 struct ConfigLoader {
@@ -85,8 +85,7 @@ struct ConfigLoader {
     /// plain path that does not exist is (reported when it is read).
     static func expand(pattern: String, relativeTo base: String) -> Result<[String], ConfigSyntax.Problem> {
         let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
-        let dir = (full as NSString).deletingLastPathComponent
-        let name = (full as NSString).lastPathComponent
+        let (dir, name) = splitPath(full)
         let wild: (String) -> Bool = { $0.contains("*") || $0.contains("?") }
         if wild(dir) {
             return .failure(.init(message: "wildcards are allowed only in the file name of an include (\"\(pattern)\")"))
@@ -95,9 +94,18 @@ struct ConfigLoader {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         let matched = names.filter { !$0.hasPrefix(".") && globMatch(Array(name), Array($0)) }.sorted()
         return .success(matched.map { dir + "/" + $0 }.filter { path in
-            var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+            var isDir = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir
         })
+    }
+
+    /// The folder and the last component of a path, as NSString's `deletingLastPathComponent`
+    /// and `lastPathComponent` give them: repeated and trailing slashes do not count.
+    static func splitPath(_ path: String) -> (folder: String, name: String) {
+        var parts = path.split(separator: "/").map(String.init)
+        let root = path.hasPrefix("/") ? "/" : ""
+        guard let name = parts.popLast() else { return (root, root) }
+        return (parts.isEmpty ? root : root + parts.joined(separator: "/"), name)
     }
 
     static func globMatch(_ p: [Character], _ s: [Character]) -> Bool {

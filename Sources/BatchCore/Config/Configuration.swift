@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every setting of batch, read from `batch.conf` and its includes, then overlaid with
 /// environment variables and flags (flags beat the environment, which beats the file).

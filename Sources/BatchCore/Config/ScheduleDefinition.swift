@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // `MisfirePolicy` and `OverlapPolicy` live with the schedule engine (Schedule/).
 
@@ -69,9 +69,9 @@ public struct ScheduleDefinition: Sendable, Hashable, Codable {
     /// `fireDate` is `YYYY-MM-DD` and `fireTime` ISO 8601 with offset, both in the schedule's zone.
     public func params(fireDate: String, fireTime: String) -> [String: String] {
         params.mapValues {
-            $0.replacingOccurrences(of: "{fire-date}", with: fireDate)
-              .replacingOccurrences(of: "{fire-time}", with: fireTime)
-              .replacingOccurrences(of: "{schedule}", with: name)
+            $0.replacing("{fire-date}", with: fireDate)
+              .replacing("{fire-time}", with: fireTime)
+              .replacing("{schedule}", with: name)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why a request's parameters do not fit a job type's schema. Each problem names the parameter.
 public struct ParamValidationError: Error, Sendable, Hashable, CustomStringConvertible {

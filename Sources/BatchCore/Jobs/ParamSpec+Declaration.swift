@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ParamSpec {
     private static let attributeWords = ["required", "optional", "int", "pattern", "enum", "string", "default", "max-length"]
@@ -26,8 +26,8 @@ extension ParamSpec {
             case "int": try setType(try Self.intRange(arg))
             case "pattern":
                 guard !arg.isEmpty else { throw .init("\"pattern\" needs a regular expression, as in pattern ^[a-z]+$") }
-                do { _ = try NSRegularExpression(pattern: arg) } catch {
-                    throw .init("invalid regular expression \(arg)")
+                do { _ = try Regex(arg) } catch {
+                    throw .init("invalid regular expression \(arg) (\(error))")
                 }
                 try setType(.pattern(arg))
             case "enum":
@@ -73,7 +73,7 @@ extension ParamSpec {
     private static func intRange(_ arg: String) throws(ParamDeclarationError) -> ParamType {
         if arg.isEmpty { return .int(min: Int64.min, max: Int64.max) }
         let shape = "\"int\" takes a range MIN..MAX, as in int 0..3600 (found \"\(arg)\")"
-        guard let dots = arg.range(of: "..") else { throw .init(shape) }
+        guard let dots = arg.firstRange(of: "..") else { throw .init(shape) }
         let lo = arg[..<dots.lowerBound].trimmingWhitespace()
         let hi = arg[dots.upperBound...].trimmingWhitespace()
         let min = lo.isEmpty ? Int64.min : Int64(lo)

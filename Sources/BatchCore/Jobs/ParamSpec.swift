@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The declared type of a job parameter.
 public enum ParamType: Sendable, Hashable {
@@ -42,9 +42,8 @@ public struct ParamSpec: Sendable, Hashable {
             guard let n = Int64(value) else { return "\(Self.quote(value)) is not a whole number" }
             return (lo...hi).contains(n) ? nil : "\(n) is out of range \(lo)..\(hi)"
         case .pattern(let p):
-            guard let re = PatternCache.shared.matcher(for: p) else { return "has an invalid pattern \(p)" }
-            let range = NSRange(value.startIndex..., in: value)
-            return re.firstMatch(in: value, range: range) != nil ? nil : "\(Self.quote(value)) does not match \(p)"
+            guard let matched = PatternCache.shared.matches(value, pattern: p) else { return "has an invalid pattern \(p)" }
+            return matched ? nil : "\(Self.quote(value)) does not match \(p)"
         case .oneOf(let words):
             return words.contains(value) ? nil : "\(Self.quote(value)) is not one of \(words.joined(separator: "|"))"
         }
@@ -61,7 +60,7 @@ public struct ParamSpec: Sendable, Hashable {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if c.value < 0x20 || c.value == 0x7F { out += String(format: "\\x%02X", c.value) } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 || c.value == 0x7F { out += "\\x" + (c.value < 0x10 ? "0" : "") + String(c.value, radix: 16, uppercase: true) } else { out.unicodeScalars.append(c) }
             }
         }
         return out + "\""

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The states of a circuit breaker, as in Resilience4j.
 ///
@@ -21,9 +21,9 @@ public enum BreakerState: String, Sendable, Hashable, CaseIterable, Codable {
     /// Parses a state name leniently: case-insensitive, `-` or `_` between words,
     /// so `HALF_OPEN`, `half-open` and `half_open` all read as `.halfOpen`.
     public init?(name: String) {
-        let normalized = name.trimmingCharacters(in: .whitespaces)
+        let normalized = name.trimmingWhitespace()
             .lowercased()
-            .replacingOccurrences(of: "-", with: "_")
+            .replacing("-", with: "_")
         self.init(rawValue: normalized)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ZoneRules {
     /// The machine's zone, for schedules without `zone`: `$TZ` when set (a tz
@@ -13,7 +13,7 @@ extension ZoneRules {
             return try named(tz, directory: directory)
         }
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: localtime),
-           let range = target.range(of: "zoneinfo/") {
+           let range = target.firstRange(of: "zoneinfo/") {
             return try named(String(target[range.upperBound...]), directory: directory)
         }
         if let data = FileManager.default.contents(atPath: localtime) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The UTC offsets of one time zone over time, read from the system tz database
 /// (TZif files under /usr/share/zoneinfo, with the POSIX TZ footer rule for dates

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ServiceGroup {
     /// Starts, runs and stops the services; returns after a graceful stop in

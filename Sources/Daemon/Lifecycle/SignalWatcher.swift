@@ -1,8 +1,9 @@
 import CSystem
-import Foundation
+import FoundationEssentials
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Delivers signals to handlers on a thread of their own instead of in a
@@ -64,9 +65,7 @@ final class SignalRelay: Sendable {
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         readFD = fds[0]
         signalPipeWriteFD.store(fds[1], ordering: .relaxed)
-        let thread = Thread { [readFD] in SignalRelay.readLoop(fd: readFD) }
-        thread.name = "batch-signals"
-        thread.start()
+        startThread(name: "batch-signals") { [readFD] in SignalRelay.readLoop(fd: readFD) }
     }
 
     func add(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) -> UInt64 {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One line per event: `2026-11-25T12:00:00.123Z info  gateway: execution queued id=01J... job=report`.
 ///

@@ -1,5 +1,5 @@
 import CSystem
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -153,6 +153,7 @@ public struct SystemdNotifier: Sendable {
 
     /// A newline would start a new assignment.
     static func oneLine(_ s: String) -> String {
-        s.replacingOccurrences(of: "\n", with: " ")
+        // By scalar: "\r\n" is one Character, and its "\n" must go too.
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "\n" ? " " : $0 }))
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One running child as the engine's loop sees it. Confined to the loop thread.
 final class ChildState {

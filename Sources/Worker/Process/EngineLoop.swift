@@ -1,5 +1,5 @@
 import CSystem
-import Foundation
+import FoundationEssentials
 
 /// The engine thread's state and loop. Used only on that thread.
 final class EngineLoop {

@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FoundationEssentials
 
 /// Builds what a job's child receives besides its argv: a clean environment
 /// and the parameters as JSON on stdin (DESIGN.md §7).

@@ -1,6 +1,8 @@
 import CSystem
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
+import Platform
 import Synchronization
 
 /// What `ProcessRunner.start` hands to the engine.
@@ -29,7 +31,8 @@ enum EngineCommand: Sendable {
 /// a few file descriptors each, not a stack each.
 final class ProcessEngine: Sendable {
     static let shared = ProcessEngine()
-    static let loopKey = "batch.process-engine.loop"
+    /// The engine's loop, seen only from the engine's own thread.
+    private static let currentLoop = ThreadLocal<EngineLoop>()
 
     let epollFD: Int32
     let wakeFD: Int32
@@ -44,21 +47,18 @@ final class ProcessEngine: Sendable {
                      "process engine: epoll_create1/eventfd failed: \(String(cString: strerror(batch_errno())))")
         let added = ProcessSyscall.epollAdd(epollFD, wakeFD, events: EPOLLIN.rawValue, token: 0)
         precondition(added == nil, "process engine: cannot watch its eventfd")
-        let thread = Thread { [self] in
+        // Callbacks run here too; the stack is virtual memory until used.
+        startThread(name: "batch-process-engine", stackSize: 4 << 20) { [self] in
             let loop = EngineLoop(engine: self)
-            Thread.current.threadDictionary[ProcessEngine.loopKey] = loop
+            ProcessEngine.currentLoop.value = loop
             loop.run()
         }
-        thread.name = "batch-process-engine"
-        // Callbacks run here too; the stack is virtual memory until used.
-        thread.stackSize = 4 << 20
-        thread.start()
     }
 
     /// Spawns on the engine's thread and waits for the answer (about a millisecond).
     func spawn(_ request: SpawnRequest) throws(SpawnError) -> (id: UInt64, pid: pid_t) {
         // From inside an onEvent/onExit callback we already are the engine's thread.
-        if let loop = Thread.current.threadDictionary[ProcessEngine.loopKey] as? EngineLoop {
+        if let loop = ProcessEngine.currentLoop.value {
             return try loop.spawn(request)
         }
         let done = DispatchSemaphore(value: 0)

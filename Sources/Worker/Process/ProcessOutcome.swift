@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the child's main process ended.
 public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What to run and under which limits. `argv[0]` is the program: a path, or a
 /// name looked up in `environment["PATH"]` (or the worker's own PATH when the
