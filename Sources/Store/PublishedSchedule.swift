@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A schedule's status as the leading scheduler publishes it (`ScheduleStatus`, JSON per
 /// name in the `schedules` hash), read leniently for display: every field is optional,
