@@ -14,8 +14,11 @@ struct ProcessSpawnRateTests {
             for _ in 0..<concurrency {
                 group.addTask {
                     for _ in 0..<(count / concurrency) {
-                        guard let p = try? await runner.start(testSpec(["/bin/true"])) else {
-                            Issue.record("spawn of /bin/true failed")
+                        let p: RunningProcess
+                        do {
+                            p = try await runner.start(testSpec(["/bin/true"]))
+                        } catch {
+                            Issue.record("spawn of /bin/true failed: \(error)")
                             return
                         }
                         let end = await p.wait()
