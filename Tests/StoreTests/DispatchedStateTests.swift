@@ -45,3 +45,35 @@ import TestSupport
         #expect(reports.executions.map(\.id) == [ids[6], ids[4], ids[2], ids[0]])
     }
 }
+
+/// A call that claims many pops them together: what it does not claim goes back in order.
+@Suite(.blocking) struct ClaimManyOrderTests {
+    @Test func claimsHighestPriorityFirstSkipsWhatCannotRunAndLeavesTheRestInOrder() throws {
+        let f = try StoreFixture()
+        func make(_ job: String, _ priority: Int) throws -> String {
+            try f.store.create(NewExecution(job: job, params: [:], priority: priority), queueLimit: 0).id
+        }
+        let a = try make("x", 5), b = try make("y", 5), c = try make("x", 5), d = try make("x", 5), e = try make("x", 5)
+        let high = try make("x", 7)
+        let first = try f.store.claimMany(allowed: ["x": 0], max: 3, leaseMillis: 60_000, gateway: "g1")
+        #expect(first.map(\.id) == [high, a, c])
+        #expect(try f.queueList(5) == [b, d, e])
+        #expect(try f.queueList(7) == [])
+        // Taken off together but not wanted: back at the front, in order.
+        let second = try f.store.claimMany(allowed: ["x": 0], max: 1, leaseMillis: 60_000, gateway: "g1")
+        #expect(second.map(\.id) == [d])
+        #expect(try f.queueList(5) == [b, e])
+        let none = try f.store.claimMany(allowed: ["z": 0], max: 5, leaseMillis: 60_000, gateway: "g1")
+        #expect(none.isEmpty)
+        #expect(try f.queueList(5) == [b, e])
+    }
+
+    @Test func aFleetWideLimitHoldsWithinOneCall() throws {
+        let f = try StoreFixture()
+        for _ in 0..<6 { _ = try f.store.create(NewExecution(job: "x", params: [:]), queueLimit: 0) }
+        let claimed = try f.store.claimMany(allowed: ["x": 4], max: 6, leaseMillis: 60_000, gateway: "g1")
+        #expect(claimed.count == 4)
+        #expect(try f.queueList(5).count == 2)
+        #expect(try f.running("x") == 4)
+    }
+}

@@ -13,11 +13,14 @@ extension Lua {
     ///              {id, job, attempt, params, timeout, max_attempts, runs, priority,
     ///               dispatch failures so far, ms waited in the queue}
     ///
-    /// One `LMPOP` over the priorities still in play finds and takes the head
-    /// of the highest non-empty queue: most claims need no `LRANGE` of empty
-    /// queues and no `LREM`. A head that cannot go now is pushed back where it
-    /// was and the rest of that queue is scanned as a window. One HMGET reads
-    /// everything the claim needs and answers; one HSET writes the transition.
+    /// One `LMPOP` over the priorities still in play finds and takes the heads
+    /// of the highest non-empty queue, as many as are wanted: most claims need no
+    /// `LRANGE` of empty queues and no `LREM`, and a call that claims many pops
+    /// them together. Ids taken but not looked at go back to the front of their
+    /// queue, in order, before the scan moves on and when the call ends. A head
+    /// that cannot go now is pushed back where it was and the rest of that queue
+    /// is scanned as a window. One HMGET reads everything the claim needs and
+    /// answers; one HSET writes the transition.
     static let claim = uses("now_ms", "move_index", "event") + #"""
 local allowed = {}
 for i = 7, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
@@ -48,17 +51,41 @@ local function lease(id, f)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
 
+-- Ids the last LMPOP took off queue `bq` that were not looked at yet: buf[bi..].
+local buf, bi, bq = {}, 1, nil
+local function unpop()
+  if bi <= #buf then
+    local back = {}
+    for i = #buf, bi, -1 do back[#back + 1] = buf[i] end
+    redis.call('LPUSH', bq, unpack(back))
+  end
+  buf, bi = {}, 1
+end
+-- The next id of the highest non-empty queue among queues[first..]: from the
+-- buffer, or up to `want` at once with LMPOP.
+local function pop(first, want)
+  if bi <= #buf then
+    bi = bi + 1
+    return bq, buf[bi - 1]
+  end
+  local cmd = { 'LMPOP', #queues - first + 1 }
+  for i = first, #queues do cmd[#cmd + 1] = queues[i] end
+  cmd[#cmd + 1] = 'LEFT'
+  cmd[#cmd + 1] = 'COUNT'
+  cmd[#cmd + 1] = want
+  local popped = redis.call(unpack(cmd))
+  if not popped then return nil end
+  bq, buf, bi = popped[1], popped[2], 2
+  return bq, buf[1]
+end
+
 -- One claim: the leased reply, or nil when nothing can be dispatched now.
-local function claim_one()
+local function claim_one(want)
   local first = 1          -- queues[first..] are still in play
   local looked = 0         -- entries of queues[first] looked at (stale ones popped)
   while first <= #queues do
-    local cmd = { 'LMPOP', #queues - first + 1 }
-    for i = first, #queues do cmd[#cmd + 1] = queues[i] end
-    cmd[#cmd + 1] = 'LEFT'
-    local popped = redis.call(unpack(cmd))
-    if not popped then return nil end
-    local q, id = popped[1], popped[2][1]
+    local q, id = pop(first, want)
+    if not q then return nil end
     local at = first
     while queues[at] ~= q do at = at + 1 end
     if at ~= first then first = at; looked = 0 end
@@ -66,10 +93,11 @@ local function claim_one()
     local f = record(id)
     if (not f[1]) or f[2] ~= 'queued' then
       -- A stale entry: trimmed or no longer queued. It stays dropped.
-      if looked >= depth then first = first + 1; looked = 0 end
+      if looked >= depth then unpop(); first = first + 1; looked = 0 end
     elseif may_run(f[1]) then
       return lease(id, f)
     else
+      unpop()
       redis.call('LPUSH', q, id)
       if looked < depth then
         local ids = redis.call('LRANGE', q, 1, depth - looked)
@@ -90,11 +118,13 @@ local function claim_one()
 end
 
 local out = {}
-for _ = 1, tonumber(ARGV[6]) do
-  local c = claim_one()
+local want = tonumber(ARGV[6])
+while #out < want do
+  local c = claim_one(want - #out)
   if not c then break end
   out[#out + 1] = c
 end
+unpop()
 return out
 """#
 }
