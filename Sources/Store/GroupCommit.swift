@@ -35,7 +35,12 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         var lead = false
     }
 
-    init(_ body: @escaping @Sendable ([Item]) throws(StoreError) -> [Outcome]) {
+    /// The most calls one round trip carries (a script call runs alone in Redis: keep it short).
+    let maxGroup: Int
+
+    init(maxGroup: Int = 256, _ body: @escaping @Sendable ([Item]) throws(StoreError) -> [Outcome]) {
+        precondition(maxGroup >= 1, "a group carries at least one call")
+        self.maxGroup = maxGroup
         self.body = body
     }
 
@@ -55,10 +60,12 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         } else {
             slot.ready.wait()
             if slot.lead {
-                // Everything waiting now, this call's item among them, goes in one group.
+                // What is waiting now, this call's item first among them, goes in one group
+                // (up to `maxGroup`; the rest waits for the next leader).
                 let group = state.withLock { s in
-                    defer { s.waiting.removeAll(keepingCapacity: true) }
-                    return s.waiting
+                    let n = min(maxGroup, s.waiting.count)
+                    defer { s.waiting.removeFirst(n) }
+                    return Array(s.waiting.prefix(n))
                 }
                 run(group)
             }

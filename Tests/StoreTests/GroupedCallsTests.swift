@@ -31,6 +31,23 @@ import TestSupport
         #expect(sizes.contains { $0 > 1 })
     }
 
+    @Test func noGroupCarriesMoreThanItsBound() {
+        let sizes = Mutex<[Int]>([])
+        let g = GroupCommit<Int, Int>(maxGroup: 3) { items throws(StoreError) in
+            sizes.withLock { $0.append(items.count) }
+            usleep(200)
+            return items.map { .success($0 + 1) }
+        }
+        let wrong = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            for i in 0..<200 where (try? g.call(t * 1_000 + i)) != t * 1_000 + i + 1 { wrong.withLock { $0 += 1 } }
+        }
+        #expect(wrong.withLock { $0 } == 0)
+        let all = sizes.withLock { $0 }
+        #expect(all.reduce(0, +) == 1_600)
+        #expect(all.allSatisfy { $0 <= 3 }, "\(all.filter { $0 > 3 })")
+    }
+
     @Test func aThrownErrorIsTheAnswerOfEveryCallOfItsGroupAndTheNextGroupRunsAgain() {
         let calls = Mutex(0)
         let g = GroupCommit<Int, Int> { items throws(StoreError) in
