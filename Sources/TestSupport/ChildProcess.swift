@@ -87,6 +87,10 @@ public final class ChildProcess: Sendable {
         if let workingDirectory {
             posix_spawn_file_actions_addchdir_np(&actions, workingDirectory)
         }
+        // Nothing else of this process leaks into the child. Tests run side by side in one
+        // process: a daemon started while another test had a file open for writing would keep
+        // it open for its whole life (a script being written then fails to run: ETXTBSY).
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         // A clean signal state: nothing blocked, every signal at its default (SIGPIPE not inherited as ignored).
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)

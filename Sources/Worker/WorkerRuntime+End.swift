@@ -87,9 +87,13 @@ extension WorkerRuntime {
         logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
         let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
         guard logger.isEnabled(level) else { return }
-        logger.log(level, "attempt ended",
-                   ["execution": a.id, "attempt": String(a.number), "job": job.name, "outcome": end.outcome.rawValue,
-                    "reason": end.reason?.rawValue ?? "", "seconds": duration.fixed(3)])
+        var endFields: [(String, String)] = [("execution", a.id), ("attempt", String(a.number)), ("job", job.name),
+                                             ("outcome", end.outcome.rawValue), ("reason", end.reason?.rawValue ?? "")]
+        if let code = end.exitCode { endFields.append(("exit_code", String(code))) }
+        if let signal = end.signal { endFields.append(("signal", String(signal))) }
+        if let error = end.error { endFields.append(("error", error)) }
+        endFields.append(("seconds", duration.fixed(3)))
+        logger.log(level, "attempt ended", fields: endFields)
     }
 
     /// `finish`, retried while the lease lasts when Redis does not answer;

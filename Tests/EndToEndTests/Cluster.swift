@@ -98,9 +98,15 @@ final class Cluster: Sendable {
             echo "end $BATCH_EXECUTION_ID $BATCH_ATTEMPT $$ ${EPOCHREALTIME/./}" >> "$1"
 
             """
+        // Written through a close-on-exec descriptor: a process another test starts meanwhile
+        // must not inherit it open for writing, or running the script fails (ETXTBSY).
         let path = directory + "/track.sh"
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
-        guard chmod(path, 0o755) == 0, mkfifo(directory + "/wait.fifo", 0o600) == 0 else {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw TestSupportError("cannot create \(path): errno \(errno)") }
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count, chmod(path, 0o755) == 0, mkfifo(directory + "/wait.fifo", 0o600) == 0 else {
             throw TestSupportError("cannot prepare the job program in \(directory): errno \(errno)")
         }
     }
@@ -179,6 +185,11 @@ final class Cluster: Sendable {
     /// The tails of every daemon's log, for failure messages.
     var logs: String {
         (workers + gateways).map { "--- \($0.process.executable) \($0.url)\n" + String($0.log.suffix(2500)) }.joined(separator: "\n")
+    }
+
+    /// Whole log lines of every daemon that contain `text`.
+    func logLines(containing text: String) -> [String] {
+        (workers + gateways).flatMap { d in d.log.split(separator: "\n").filter { $0.contains(text) }.map { "\(d.url): \($0)" } }
     }
 
     func stop() {

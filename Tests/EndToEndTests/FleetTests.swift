@@ -21,7 +21,8 @@ import TestSupport
         let perWorker = Dictionary(grouping: succeeded, by: { $0.worker ?? "?" }).mapValues(\.count)
         for w in ["w1", "w2", "w3"] { #expect((perWorker[w] ?? 0) > 100, "\(perWorker)") }
         // Each ran exactly once: one attempt, one run, one start and one end of the program.
-        #expect(succeeded.allSatisfy { $0.attempt == 1 && $0.runs == 1 }, "\(succeeded.filter { $0.attempt != 1 || $0.runs != 1 }.prefix(5))")
+        #expect(succeeded.allSatisfy { $0.attempt == 1 && $0.runs == 1 },
+                "\(succeeded.filter { $0.attempt != 1 || $0.runs != 1 }.prefix(5))\n\(c.logLines(containing: "attempt ended").prefix(20).joined(separator: "\n"))")
         let log = c.attemptLog
         #expect(log.malformed.isEmpty, "\(log.malformed.prefix(5))")
         let runs = log.byID
