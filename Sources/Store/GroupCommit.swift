@@ -92,8 +92,8 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             }
             return first.slot
         }
-        // The leader's own slot is in `group`: it is answered without a signal (nobody waits on it)
-        // only when it leads; every other caller of the group is waiting.
+        // Every member gets its outcome and a signal; the leader's own signal is never waited
+        // on (it reads its outcome once `run` returns), every other member's wakes it.
         for (member, outcome) in zip(group, outcomes) {
             member.slot.outcome = outcome
             member.slot.ready.signal()
