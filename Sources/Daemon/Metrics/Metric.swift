@@ -1,5 +1,16 @@
 import Synchronization
 
+/// Adds `amount` to a Double kept as its bit pattern, by lock-free compare-and-swap.
+private func addDouble(_ amount: Double, to bits: borrowing Atomic<UInt64>) {
+    var old = bits.load(ordering: .relaxed)
+    while true {
+        let new = (Double(bitPattern: old) + amount).bitPattern
+        let (done, seen) = bits.compareExchange(expected: old, desired: new, ordering: .relaxed)
+        if done { return }
+        old = seen
+    }
+}
+
 /// A value that only goes up (restarts reset it to zero).
 public final class Counter: Sendable {
     // A Double kept as its bit pattern, so updates are a lock-free compare-and-swap.
@@ -12,13 +23,7 @@ public final class Counter: Sendable {
     /// Adds `amount`; negative amounts are a programmer error.
     public func add(_ amount: Double) {
         precondition(amount >= 0, "a counter only goes up; use a gauge for \(amount)")
-        var old = bits.load(ordering: .relaxed)
-        while true {
-            let new = (Double(bitPattern: old) + amount).bitPattern
-            let (done, seen) = bits.compareExchange(expected: old, desired: new, ordering: .relaxed)
-            if done { return }
-            old = seen
-        }
+        addDouble(amount, to: bits)
     }
 
     public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
@@ -35,13 +40,7 @@ public final class Gauge: Sendable {
     public func dec() { add(-1) }
 
     public func add(_ amount: Double) {
-        var old = bits.load(ordering: .relaxed)
-        while true {
-            let new = (Double(bitPattern: old) + amount).bitPattern
-            let (done, seen) = bits.compareExchange(expected: old, desired: new, ordering: .relaxed)
-            if done { return }
-            old = seen
-        }
+        addDouble(amount, to: bits)
     }
 
     public var value: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
