@@ -102,6 +102,47 @@ public struct WorkerDispatchRequest: Codable, Sendable, Hashable {
     }
 }
 
+/// Many dispatches in one call: what the gateway POSTs to a worker's `POST /api/batch`.
+public struct WorkerDispatchBatch: Codable, Sendable, Hashable {
+    public var dispatches: [WorkerDispatchItem]
+    public init(dispatches: [WorkerDispatchItem]) { self.dispatches = dispatches }
+}
+
+/// One dispatch of a batch: a `WorkerDispatchRequest` with its job type.
+public struct WorkerDispatchItem: Codable, Sendable, Hashable {
+    public var jobType: String
+    public var executionId: String
+    public var attempt: Int
+    public var params: [String: String]
+    public var timeoutSeconds: Int
+    public var leaseMs: Int
+    public init(jobType: String, _ r: WorkerDispatchRequest) {
+        self.jobType = jobType; executionId = r.executionId; attempt = r.attempt; params = r.params
+        timeoutSeconds = r.timeoutSeconds; leaseMs = r.leaseMs
+    }
+    public var request: WorkerDispatchRequest {
+        WorkerDispatchRequest(executionId: executionId, attempt: attempt, params: params, timeoutSeconds: timeoutSeconds, leaseMs: leaseMs)
+    }
+}
+
+/// A worker's answer to `POST /api/batch`: one per dispatch, in order.
+public struct WorkerDispatchBatchResponse: Codable, Sendable, Hashable {
+    public var results: [WorkerDispatchAnswer]
+    public init(results: [WorkerDispatchAnswer]) { self.results = results }
+}
+
+/// The answer to one dispatch of a batch: `status` is what `POST /api/batch/{jobType}` would
+/// have answered (202 with `result`; 404, 409, 422, 429, 503 with `detail`).
+public struct WorkerDispatchAnswer: Codable, Sendable, Hashable {
+    public var executionId: String
+    public var status: Int
+    public var result: BatchResult?
+    public var detail: String?
+    public init(executionId: String, status: Int, result: BatchResult? = nil, detail: String? = nil) {
+        self.executionId = executionId; self.status = status; self.result = result; self.detail = detail
+    }
+}
+
 /// A worker's view of one attempt: its answer to a dispatch and to `GET /api/batch/executions/{id}`.
 public struct BatchResult: Codable, Sendable, Hashable {
     public var executionId: String

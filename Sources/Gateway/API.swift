@@ -27,8 +27,9 @@ struct API: Sendable {
 
     func install(on router: Router) {
         router.addDeferred("POST", "/api/orchestration/execute") { req, responder in
-            // Validation and the write block on Redis: off the event loop, onto a handler queue.
-            DispatchQueue.global().async { execute(req, responder) }
+            // On the event loop: validation is quick and the write does not block (it joins a group
+            // commit and answers from there); only a long poll's reads go to a handler queue.
+            execute(req, responder)
         }
         router.add("GET", "/api/orchestration/executions/{id}") { req in
             let id = req.pathParameters["id"] ?? ""
@@ -49,35 +50,66 @@ struct API: Sendable {
     // MARK: execute
 
     func execute(_ req: HTTPRequest, _ responder: HTTPResponder) {
+        let new: NewExecution, wait: Duration?
         do {
-            let (created, wait) = try admit(req)
+            (new, wait) = try validate(req)
+        } catch let e as HTTPError {
+            responder.respond(e.response)
+            return
+        } catch {
+            responder.respond(.problem(status: 500, title: "Internal Server Error", detail: "\(error)"))
+            return
+        }
+        context.store.create(new, queueLimit: context.settings.queueLimit,
+                             idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000)) { result in
+            let created: CreateResult
+            switch result {
+            case .success(let r): created = r
+            case .failure(.queueFull(let limit)):
+                context.metrics.refused.labels("queue_full").inc()
+                var e = HTTPError(status: 429, title: "Too Many Requests",
+                                  detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
+                e.extra["retryAfter"] = "5"
+                responder.respond(e.response)
+                return
+            case .failure(let e):
+                responder.respond(storeError(e).response)
+                return
+            }
+            if !created.duplicate {
+                context.metrics.accepted.labels(new.job).inc()
+                if context.logger.isEnabled(.info) {
+                    context.logger.info("execution queued", ["id": created.id, "job": new.job, "source": new.trigger.source])
+                }
+            }
             context.wakeup.signal()
             guard let wait, !created.state.isTerminal else {
                 responder.respond(.json(BatchExecutionResponse(executionId: created.id, state: created.state, duplicate: created.duplicate),
                                         status: created.state.isTerminal ? 200 : 202))
                 return
             }
-            let store = context.store
-            context.waiters.add(id: created.id, timeout: wait) { ended in
-                DispatchQueue.global().async {
-                    let rec = try? store.get(created.id)
-                    let st = rec?.state ?? created.state
-                    let body = WaitResponse(executionId: created.id, state: st, duplicate: created.duplicate, execution: rec)
-                    responder.respond(.json(body, status: st.isTerminal ? 200 : 202))
-                    _ = ended
-                }
-            }
-            // It may have ended between the write and the registration.
-            if let rec = try? store.get(created.id), rec.state.isTerminal { context.waiters.ended(created.id) }
-        } catch let e as HTTPError {
-            responder.respond(e.response)
-        } catch {
-            responder.respond(.problem(status: 500, title: "Internal Server Error", detail: "\(error)"))
+            DispatchQueue.global().async { waitForEnd(created, wait, responder) }
         }
     }
 
-    /// Validates and writes; nothing is written when anything is wrong.
-    func admit(_ req: HTTPRequest) throws -> (CreateResult, Duration?) {
+    /// Answers a long poll when the execution ends or `wait` runs out, holding no thread meanwhile.
+    func waitForEnd(_ created: CreateResult, _ wait: Duration, _ responder: HTTPResponder) {
+        let store = context.store
+        context.waiters.add(id: created.id, timeout: wait) { ended in
+            DispatchQueue.global().async {
+                let rec = try? store.get(created.id)
+                let st = rec?.state ?? created.state
+                let body = WaitResponse(executionId: created.id, state: st, duplicate: created.duplicate, execution: rec)
+                responder.respond(.json(body, status: st.isTerminal ? 200 : 202))
+                _ = ended
+            }
+        }
+        // It may have ended between the write and the registration.
+        if let rec = try? store.get(created.id), rec.state.isTerminal { context.waiters.ended(created.id) }
+    }
+
+    /// Checks an execute request and builds what would be written; nothing is written here.
+    func validate(_ req: HTTPRequest) throws -> (NewExecution, Duration?) {
         let request: BatchExecutionRequest
         do { request = try req.decodeJSON(BatchExecutionRequest.self) } catch let e as HTTPError {
             context.metrics.refused.labels("bad_request").inc()
@@ -135,23 +167,7 @@ struct API: Sendable {
         }
         let new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
                                trigger: trigger, idempotencyKey: request.idempotencyKey)
-        do {
-            let r = try context.store.create(new, queueLimit: context.settings.queueLimit,
-                                             idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000))
-            if !r.duplicate {
-                context.metrics.accepted.labels(job).inc()
-                context.logger.info("execution queued", ["id": r.id, "job": job, "source": trigger.source])
-            }
-            return (r, wait)
-        } catch .queueFull(let limit) {
-            context.metrics.refused.labels("queue_full").inc()
-            var e = HTTPError(status: 429, title: "Too Many Requests",
-                              detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
-            e.extra["retryAfter"] = "5"
-            throw e
-        } catch {
-            throw storeError(error)
-        }
+        return (new, wait)
     }
 
     // MARK: reads and operator actions

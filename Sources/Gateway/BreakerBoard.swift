@@ -55,6 +55,9 @@ final class BreakerBoard: Sendable {
 
     func wouldPermit(_ worker: String) -> Bool { withBreaker(worker) { b, t in b.wouldPermit(now: t) } }
 
+    /// Half-open: the breaker lets a few probe calls through, each of which carries one execution.
+    func isHalfOpen(_ worker: String) -> Bool { withBreaker(worker) { b, _ in b.state == .halfOpen } }
+
     func tryAcquire(_ worker: String) -> Bool {
         let ok = withBreaker(worker) { b, t in b.tryAcquirePermission(now: t) }
         if !ok { rejected.labels(worker).inc() }

@@ -17,6 +17,8 @@ final class Dispatcher: Sendable {
     /// Dispatcher threads still running; stop waits for them so no claim is left half-done.
     let alive = Atomic<Int>(0)
     let threads: Int
+    /// Workers (by address) that have no batch endpoint, until when to dispatch to them one by one.
+    let singleOnly = Mutex<[String: ContinuousClock.Instant]>([:])
 
     init(context: GatewayContext) {
         self.context = context
@@ -53,25 +55,32 @@ final class Dispatcher: Sendable {
         var generation = context.wakeup.current
         while !stopped.load(ordering: .acquiring) {
             let allowed = context.directory.dispatchable(breakerAllows: context.breakers.wouldPermit)
-            var claimed: ClaimedExecution?
-            if !allowed.isEmpty {
+            // Slots taken for this claim, so that the dispatchers together never claim more than the workers can take.
+            let reserved = allowed.isEmpty ? 0 : context.directory.reserve(max: Self.maxBatch)
+            var claimed: [ClaimedExecution] = []
+            if reserved > 0 {
                 do {
-                    claimed = try context.store.claim(allowed: allowed, leaseMillis: Int(context.settings.lease.inMilliseconds),
-                                                      gateway: context.id)
+                    claimed = try context.store.claimMany(allowed: allowed, max: reserved,
+                                                          leaseMillis: Int(context.settings.lease.inMilliseconds), gateway: context.id)
                 } catch {
+                    context.directory.unreserve(reserved)
                     context.logger.warning("claim failed", ["error": "\(error)"])
                     generation = context.wakeup.wait(since: generation, timeout: .seconds(1))
                     continue
                 }
             }
-            guard let c = claimed else {
+            if claimed.isEmpty {
+                context.directory.unreserve(reserved)
                 generation = context.wakeup.wait(since: generation, timeout: .milliseconds(250))
                 continue
             }
-            context.metrics.queueWait.labels(c.job).observe(Double(c.queueWaitMillis) / 1000)
-            dispatch(c)
+            for c in claimed { context.metrics.queueWait.labels(c.job).observe(Double(c.queueWaitMillis) / 1000) }
+            dispatch(claimed, reserved: reserved)
         }
     }
+
+    /// Most executions claimed, and sent to one worker, in one call.
+    static let maxBatch = 64
 
     /// Outcome of one call to one worker.
     enum CallResult {
@@ -84,73 +93,150 @@ final class Dispatcher: Sendable {
         case rejected(String)
         /// Connection error, timeout, 5xx: counts against the breaker.
         case failed(String)
+
+        /// What a worker's answer to one dispatch means.
+        init(status: Int, detail: @autoclosure () -> String) {
+            switch status {
+            case 200..<300: self = .accepted
+            case 404, 409, 429, 503: self = .refused(status)
+            case 422: self = .rejected("HTTP 422: \(detail().prefix(300))")
+            case 500...: self = .failed("HTTP \(status)")
+            default: self = .failed("HTTP \(status): \(detail().prefix(200))")
+            }
+        }
     }
 
-    func dispatch(_ c: ClaimedExecution) {
-        let log = context.logger.with(["id": c.id, "job": c.job, "attempt": String(c.attempt)])
+    /// One claimed execution on its way to a worker, with the instances it failed on.
+    struct Pending {
+        let claimed: ClaimedExecution
+        let item: WorkerDispatchItem
         var exclude: Set<String> = []
         var failures: [String] = []
         var refusals = 0
-        let body: [UInt8]
-        do {
-            body = Array(try JSONEncoder().encode(WorkerDispatchRequest(
-                executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds,
-                leaseMs: Int(context.settings.lease.inMilliseconds))))
-        } catch {
-            log.error("cannot encode a dispatch", ["error": "\(error)"])
-            return
+        /// Delivered to a worker (or found running): nothing more to do.
+        var done = false
+    }
+
+    /// Delegates claimed executions: each round chooses a worker for every execution not yet
+    /// delivered (the balancer sees the round's earlier choices), sends each worker its share in one
+    /// call, and moves what failed or was refused to another instance in the next round. What no
+    /// instance took goes back to its queue (refused only) or backs off (failed).
+    func dispatch(_ claimed: [ClaimedExecution], reserved: Int) {
+        let lease = Int(context.settings.lease.inMilliseconds)
+        var pending = claimed.map { c in
+            Pending(claimed: c, item: WorkerDispatchItem(jobType: c.job, WorkerDispatchRequest(
+                executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds, leaseMs: lease)))
         }
-        while !stopped.load(ordering: .acquiring) {
-            let candidates = context.directory.candidates(job: c.job, breakerAllows: context.breakers.wouldPermit)
-            var rng = SystemRandomNumberGenerator()
-            guard let chosen = balancer.withLock({ $0.choose(from: candidates, exclude: exclude, random: &rng) }) else { break }
-            exclude.insert(chosen.id)
-            guard context.breakers.tryAcquire(chosen.id), let address = context.directory.address(of: chosen.id) else { continue }
-            context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: chosen.id)
-            let started = ContinuousClock.now
-            let result = call(address: address, job: c.job, body: body)
-            let took = ContinuousClock.now - started
-            switch result {
-            case .accepted:
-                context.breakers.success(chosen.id, took)
-                context.metrics.dispatches.labels(chosen.id, "accepted").inc()
-                log.debug("dispatched", ["worker": chosen.id, "ms": String(took.inMilliseconds)])
-                return
-            case .refused(let status):
-                context.breakers.ignored(chosen.id)
-                context.metrics.dispatches.labels(chosen.id, "refused_\(status)").inc()
-                context.directory.noteGone(id: c.id, attempt: c.attempt)
-                if status == 409 {
-                    // That worker already has this attempt (an earlier answer was lost): it runs.
-                    context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: chosen.id)
-                    return
+        var leftover: [Pending] = []
+        var reservation = reserved
+        var rng = SystemRandomNumberGenerator()
+        while !pending.isEmpty && !stopped.load(ordering: .acquiring) {
+            // Choose: noteDispatched counts each choice as outstanding before the next one.
+            var shares: [String: [Pending]] = [:]
+            var halfOpen: [String: Bool] = [:]
+            for var p in pending {
+                let candidates = context.directory.candidates(job: p.claimed.job, breakerAllows: context.breakers.wouldPermit)
+                    .filter { c in !(halfOpen[c.id] ?? false) || (shares[c.id]?.isEmpty ?? true) }
+                guard let chosen = balancer.withLock({ $0.choose(from: candidates, exclude: p.exclude, random: &rng) }) else {
+                    leftover.append(p)
+                    continue
                 }
-                if status == 429 || status == 503 { context.directory.markFull(chosen.id) }
-                refusals += 1
-            case .rejected(let why):
-                context.breakers.ignored(chosen.id)
-                context.metrics.dispatches.labels(chosen.id, "rejected").inc()
+                p.exclude.insert(chosen.id)
+                // A half-open breaker permits a few probe calls: each carries one execution.
+                if halfOpen[chosen.id] == nil { halfOpen[chosen.id] = context.breakers.isHalfOpen(chosen.id) }
+                context.directory.noteDispatched(id: p.claimed.id, attempt: p.claimed.attempt, worker: chosen.id)
+                shares[chosen.id, default: []].append(p)
+            }
+            if reservation > 0 {
+                // The choices now count as outstanding: the claim's reservation has done its work.
+                context.directory.unreserve(reservation)
+                reservation = 0
+            }
+            var next: [Pending] = []
+            for (worker, share) in shares.sorted(by: { $0.key < $1.key }) {
+                for p in deliver(share, to: worker) where !p.done { next.append(p) }
+            }
+            pending = next
+        }
+        if reservation > 0 { context.directory.unreserve(reservation) }
+        for p in leftover + pending { settle(p) }
+    }
+
+    /// Sends `share` to `worker` in one call; returns the share with each execution's outcome noted.
+    private func deliver(_ share: [Pending], to worker: String) -> [Pending] {
+        var share = share
+        guard context.breakers.tryAcquire(worker), let address = context.directory.address(of: worker) else {
+            for p in share { context.directory.noteGone(id: p.claimed.id, attempt: p.claimed.attempt) }
+            return share
+        }
+        let started = ContinuousClock.now
+        let answers = call(address: address, items: share.map(\.item))
+        let took = ContinuousClock.now - started
+        guard case .success(let results) = answers else {
+            guard case .failure(let failure) = answers else { return share }
+            let why = failure.description
+            context.breakers.failure(worker, took)
+            context.metrics.dispatches.labels(worker, "failed").add(Double(share.count))
+            context.logger.warning("dispatch failed", ["worker": worker, "executions": String(share.count), "error": why])
+            for i in share.indices {
+                let c = share[i].claimed
                 context.directory.noteGone(id: c.id, attempt: c.attempt)
-                failures.append("\(chosen.id): \(why)")
-                log.warning("worker rejected the execution", ["worker": chosen.id, "error": why])
-            case .failed(let why):
-                context.breakers.failure(chosen.id, took)
-                context.metrics.dispatches.labels(chosen.id, "failed").inc()
-                context.directory.noteGone(id: c.id, attempt: c.attempt)
-                failures.append("\(chosen.id): \(why)")
-                log.warning("dispatch failed", ["worker": chosen.id, "error": why])
+                share[i].failures.append("\(worker): \(why)")
                 // A lost answer may hide a start: if the worker did start it, it runs there.
                 if let rec = try? context.store.get(c.id), rec.attempt == c.attempt, rec.state != .dispatched {
                     if rec.state == .running, let w = rec.worker { context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: w) }
-                    return
+                    share[i].done = true
                 }
             }
+            return share
         }
+        context.breakers.success(worker, took)
+        for (i, result) in zip(share.indices, results) {
+            let c = share[i].claimed
+            switch result {
+            case .accepted:
+                context.metrics.dispatches.labels(worker, "accepted").inc()
+                share[i].done = true
+            case .refused(let status):
+                context.metrics.dispatches.labels(worker, "refused_\(status)").inc()
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
+                if status == 409 {
+                    // That worker already has this attempt (an earlier answer was lost): it runs.
+                    context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: worker)
+                    share[i].done = true
+                    continue
+                }
+                // Full, draining, or not serving the job type after all: none of its slots until its next heartbeat.
+                if status == 404 || status == 429 || status == 503 { context.directory.markFull(worker) }
+                share[i].refusals += 1
+            case .rejected(let why):
+                context.metrics.dispatches.labels(worker, "rejected").inc()
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
+                share[i].failures.append("\(worker): \(why)")
+                context.logger.warning("worker rejected the execution", ["worker": worker, "id": c.id, "error": why])
+            case .failed(let why):
+                // The worker answered for the call but failed this one execution (an error inside it).
+                context.metrics.dispatches.labels(worker, "failed").inc()
+                context.directory.noteGone(id: c.id, attempt: c.attempt)
+                share[i].failures.append("\(worker): \(why)")
+                context.logger.warning("dispatch failed", ["worker": worker, "id": c.id, "error": why])
+            }
+        }
+        if context.logger.isEnabled(.debug) {
+            context.logger.debug("dispatched", ["worker": worker, "executions": String(share.count), "ms": String(took.inMilliseconds)])
+        }
+        return share
+    }
+
+    /// What no instance took: back to the front of its queue when they only refused, else a backoff.
+    private func settle(_ p: Pending) {
+        let c = p.claimed
+        let log = context.logger.with(["id": c.id, "job": c.job, "attempt": String(c.attempt)])
         do {
-            if failures.isEmpty {
+            if p.failures.isEmpty {
                 // Nobody could take it now (all full or refusing): back to the front of its queue, uncounted.
                 try context.store.requeue(id: c.id, attempt: c.attempt, worker: nil)
-                log.debug("no worker could take it; requeued", ["refusals": String(refusals)])
+                log.debug("no worker could take it; requeued", ["refusals": String(p.refusals)])
             } else {
                 let exhausted = c.dispatchFailures + 1 >= context.settings.dispatchMaxAttempts
                 var rng = SystemRandomNumberGenerator()
@@ -158,7 +244,7 @@ final class Dispatcher: Sendable {
                     .delay(attempt: c.dispatchFailures, random: &rng)
                 let st = try context.store.dispatchFailed(id: c.id, attempt: c.attempt, exhausted: exhausted,
                                                           backoffMillis: Int(backoff.inMilliseconds),
-                                                          error: failures.joined(separator: "; "))
+                                                          error: p.failures.joined(separator: "; "))
                 log.warning(exhausted ? "dispatch exhausted" : "dispatch failed on every worker; retrying later",
                             ["state": st.rawValue, "backoff_ms": String(backoff.inMilliseconds)])
             }
@@ -168,21 +254,59 @@ final class Dispatcher: Sendable {
         }
     }
 
-    func call(address: String, job: String, body: [UInt8]) -> CallResult {
-        let url = address + "/api/batch/" + job
+    /// One `POST /api/batch` to a worker: an outcome per item, in order, or why the call as a whole failed
+    /// (connection error, timeout, 5xx: counts against the breaker). A worker without that endpoint
+    /// (an earlier release: 404 or 405) gets one `POST /api/batch/{jobType}` per item instead for a minute.
+    func call(address: String, items: [WorkerDispatchItem]) -> Result<[CallResult], CallFailure> {
+        let clock = ContinuousClock()
+        if singleOnly.withLock({ $0[address].map { clock.now < $0 } ?? false }) == false {
+            do {
+                let r = try post(address + "/api/batch", Array(JSONEncoder().encode(WorkerDispatchBatch(dispatches: items))))
+                switch r.status {
+                case 200..<300:
+                    let answer = try JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body))
+                    guard answer.results.count == items.count else {
+                        return .failure(CallFailure("the worker answered \(answer.results.count) results for \(items.count) dispatches"))
+                    }
+                    return .success(answer.results.map { CallResult(status: $0.status, detail: $0.detail ?? "") })
+                case 404, 405:
+                    singleOnly.withLock { $0[address] = clock.now + .seconds(60) }
+                    context.logger.notice("the worker has no batch dispatch endpoint; dispatching one execution per call",
+                                          ["address": address])
+                default:
+                    switch CallResult(status: r.status, detail: String(decoding: r.body, as: UTF8.self)) {
+                    case .failed(let why): return .failure(CallFailure(why))
+                    // The whole call refused (draining, full): each item as refused.
+                    case let one: return .success(Array(repeating: one, count: items.count))
+                    }
+                }
+            } catch {
+                return .failure(CallFailure("\(error)"))
+            }
+        }
+        var results: [CallResult] = []
+        for item in items {
+            do {
+                let r = try post(address + "/api/batch/" + item.jobType, Array(JSONEncoder().encode(item.request)))
+                let one = CallResult(status: r.status, detail: String(decoding: r.body, as: UTF8.self))
+                // A failed call fails them all; those it started before are found running by the caller.
+                if case .failed(let why) = one { return .failure(CallFailure(why)) }
+                results.append(one)
+            } catch {
+                return .failure(CallFailure("\(error)"))
+            }
+        }
+        return .success(results)
+    }
+
+    private func post(_ url: String, _ body: [UInt8]) throws -> HTTPClientResponse {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let t = context.workerToken { headers.add("Authorization", "Bearer " + t) }
-        do {
-            let r = try context.client.request("POST", url, headers: headers, body: body, timeout: context.settings.dispatchTimeout)
-            switch r.status {
-            case 200..<300: return .accepted
-            case 404, 409, 429, 503: return .refused(r.status)
-            case 422: return .rejected("HTTP 422: \(String(decoding: r.body.prefix(300), as: UTF8.self))")
-            case 500...: return .failed("HTTP \(r.status)")
-            default: return .failed("HTTP \(r.status): \(String(decoding: r.body.prefix(200), as: UTF8.self))")
-            }
-        } catch {
-            return .failed("\(error)")
-        }
+        return try context.client.request("POST", url, headers: headers, body: body, timeout: context.settings.dispatchTimeout)
+    }
+
+    struct CallFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
     }
 }

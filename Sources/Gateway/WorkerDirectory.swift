@@ -25,6 +25,8 @@ final class WorkerDirectory: Sendable {
         var outstanding: [String: Int] = [:]
         /// Workers that answered 429, until their next heartbeat.
         var full: [String: Int64] = [:]
+        /// Slots the dispatchers took for claims whose executions have no worker chosen yet.
+        var reserved = 0
         var refreshedAt: ContinuousClock.Instant?
     }
 
@@ -59,8 +61,12 @@ final class WorkerDirectory: Sendable {
     /// The job type as some live worker declares it (for validation).
     func jobType(_ name: String) -> JobType? {
         state.withLock { s in
-            for w in s.workers.values.sorted(by: { $0.id < $1.id }) { if let t = w.jobs[name] { return t } }
-            return nil
+            // The worker of smallest id that serves it, so every gateway validates alike.
+            var found: (id: String, type: JobType)?
+            for w in s.workers.values {
+                if let t = w.jobs[name], found.map({ w.id < $0.id }) ?? true { found = (w.id, t) }
+            }
+            return found?.type
         }
     }
 
@@ -98,6 +104,22 @@ final class WorkerDirectory: Sendable {
             }
             return out
         }
+    }
+
+    /// Takes up to `max` of the free slots of all workers for a claim (0 when none is free);
+    /// `unreserve` gives them back once the claimed executions count as outstanding.
+    func reserve(max: Int) -> Int {
+        state.withLock { s in
+            var free = 0
+            for w in s.workers.values where s.full[w.id] == nil { free += Swift.max(0, w.slots - Self.load(w, s)) }
+            let n = Swift.max(0, Swift.min(max, free - s.reserved))
+            s.reserved += n
+            return n
+        }
+    }
+
+    func unreserve(_ n: Int) {
+        state.withLock { s in s.reserved = Swift.max(0, s.reserved - n) }
     }
 
     func noteDispatched(id: String, attempt: Int, worker: String) {

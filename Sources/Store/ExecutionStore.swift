@@ -220,6 +220,16 @@ public final class ExecutionStore: Sendable {
                          queueLimit: queueLimit)
     }
 
+    /// `create` without blocking: `done` gets the result on the thread that ran its group
+    /// (keep it short). For callers that must not block, such as an HTTP event loop.
+    public func create(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int = 86_400,
+                       done: @escaping @Sendable (Result<CreateResult, StoreError>) -> Void) {
+        let args = createArgs(new, queueLimit: queueLimit, idempotencyTTLSeconds: idempotencyTTLSeconds).map(\.redisBytes)
+        createCalls.submit(args) { [self] outcome in
+            done(Result { () throws(StoreError) in try createResult(outcome.get(), queueLimit: queueLimit) })
+        }
+    }
+
     /// Creates many executions in one round trip; one result per execution, in order.
     /// Each is created (or refused) exactly as `create` would.
     public func createMany(_ news: [NewExecution], queueLimit: Int,

@@ -10,6 +10,10 @@ import Synchronization
 /// first waiting caller, who runs every waiting call in one round trip. Under
 /// load each round trip carries many calls, which is what saves Redis its
 /// per-request cost (read, parse, reply, wake-up) and the callers their system calls.
+///
+/// Callers that must not block (an HTTP event loop) `submit` with a completion
+/// instead: their calls join the same groups, and a group whose first call is
+/// such a submission is run on `leadQueue`.
 final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     typealias Outcome = Result<Output, StoreError>
 
@@ -20,8 +24,17 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     let groups = Atomic<Int>(0)
     let items = Atomic<Int>(0)
 
+    /// A call waiting for its group: a blocked thread, or a completion to run.
+    private enum Waiter {
+        case slot(Slot)
+        case callback(@Sendable (Outcome) -> Void)
+    }
+
+    /// Runs the groups that submissions lead.
+    private let leadQueue = DispatchQueue(label: "batch.store.group-commit")
+
     private struct State {
-        var waiting: [(item: Item, slot: Slot)] = []
+        var waiting: [(item: Item, waiter: Waiter)] = []
         /// A leader is running a group now.
         var busy = false
     }
@@ -49,33 +62,49 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         let slot = Slot()
         let leads = state.withLock { s -> Bool in
             if s.busy {
-                s.waiting.append((item, slot))
+                s.waiting.append((item, .slot(slot)))
                 return false
             }
             s.busy = true
             return true
         }
         if leads {
-            run([(item, slot)])
+            run([(item, .slot(slot))])
         } else {
             slot.ready.wait()
-            if slot.lead {
-                // What is waiting now, this call's item first among them, goes in one group
-                // (up to `maxGroup`; the rest waits for the next leader).
-                let group = state.withLock { s in
-                    let n = min(maxGroup, s.waiting.count)
-                    defer { s.waiting.removeFirst(n) }
-                    return Array(s.waiting.prefix(n))
-                }
-                run(group)
-            }
+            // What is waiting now, this call's item first among them, goes in one group.
+            if slot.lead { runWaiting() }
         }
         guard let outcome = slot.outcome else { preconditionFailure("a group call ended without an outcome") }
         return try outcome.get()
     }
 
+    /// Runs `item` in a group without blocking: `done` gets its outcome, on the
+    /// thread that ran the group (keep it short).
+    func submit(_ item: Item, _ done: @escaping @Sendable (Outcome) -> Void) {
+        let leads = state.withLock { s -> Bool in
+            if s.busy {
+                s.waiting.append((item, .callback(done)))
+                return false
+            }
+            s.busy = true
+            return true
+        }
+        if leads { leadQueue.async { self.run([(item, .callback(done))]) } }
+    }
+
+    /// Runs what is waiting as one group (up to `maxGroup`; the rest waits for the next leader).
+    private func runWaiting() {
+        let group = state.withLock { s in
+            let n = min(maxGroup, s.waiting.count)
+            defer { s.waiting.removeFirst(n) }
+            return Array(s.waiting.prefix(n))
+        }
+        run(group)
+    }
+
     /// Runs one group as its leader, answers its callers, and passes the lead on.
-    private func run(_ group: [(item: Item, slot: Slot)]) {
+    private func run(_ group: [(item: Item, waiter: Waiter)]) {
         groups.add(1, ordering: .relaxed)
         items.add(group.count, ordering: .relaxed)
         let outcomes: [Outcome]
@@ -85,22 +114,32 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         } catch {
             outcomes = Array(repeating: .failure(error), count: group.count)
         }
-        let next = state.withLock { s -> Slot? in
+        let next = state.withLock { s -> Waiter? in
             guard let first = s.waiting.first else {
                 s.busy = false
                 return nil
             }
-            return first.slot
+            return first.waiter
         }
-        // Every member gets its outcome and a signal; the leader's own signal is never waited
-        // on (it reads its outcome once `run` returns), every other member's wakes it.
+        // Every member gets its outcome: a blocked caller with a signal (the leader's own signal
+        // is never waited on: it reads its outcome once `run` returns), a submission by its completion.
         for (member, outcome) in zip(group, outcomes) {
-            member.slot.outcome = outcome
-            member.slot.ready.signal()
+            switch member.waiter {
+            case .slot(let slot):
+                slot.outcome = outcome
+                slot.ready.signal()
+            case .callback(let done):
+                done(outcome)
+            }
         }
-        if let next {
-            next.lead = true
-            next.ready.signal()
+        switch next {
+        case .slot(let slot)?:
+            slot.lead = true
+            slot.ready.signal()
+        case .callback?:
+            leadQueue.async { self.runWaiting() }
+        case nil:
+            break
         }
     }
 }

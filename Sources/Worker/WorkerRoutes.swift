@@ -17,6 +17,24 @@ enum WorkerRoutes {
                 return error.response
             }
         }
+        router.add("POST", "/api/batch") { request in
+            let batch: WorkerDispatchBatch = try request.decodeJSON()
+            guard batch.dispatches.count <= WorkerRuntime.maxBatch else {
+                throw HTTPError(status: 413, detail: "a batch holds at most \(WorkerRuntime.maxBatch) dispatches, this one \(batch.dispatches.count)")
+            }
+            let answers = runtime.dispatchMany(batch.dispatches.map { ($0.jobType, $0.request) })
+            let results = zip(batch.dispatches, answers).map { item, answer -> WorkerDispatchAnswer in
+                switch answer {
+                case .success(let r):
+                    dispatches.labels("202").inc()
+                    return WorkerDispatchAnswer(executionId: item.executionId, status: 202, result: r)
+                case .failure(let e):
+                    dispatches.labels(String(e.status)).inc()
+                    return WorkerDispatchAnswer(executionId: item.executionId, status: e.status, detail: e.description)
+                }
+            }
+            return .json(WorkerDispatchBatchResponse(results: results))
+        }
         router.add("GET", "/api/batch/executions/{id}") { request in
             let id = request.pathParameters["id"] ?? ""
             guard let result = runtime.result(of: id) else {

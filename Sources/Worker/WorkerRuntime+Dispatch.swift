@@ -7,6 +7,51 @@ extension WorkerRuntime {
     /// the job runs (status `running`), or once it is known to have ended at
     /// once (a spawn error: `failed`; cancelled before it ran: `cancelled`).
     func dispatch(jobType: String, request r: WorkerDispatchRequest) throws(DispatchError) -> BatchResult {
+        let a = try admit(jobType: jobType, request: r)
+        let started: Result<StartResult, StoreError>
+        do {
+            started = .success(try store.start(id: r.executionId, attempt: r.attempt, worker: id, leaseMillis: r.leaseMs))
+        } catch {
+            started = .failure(error)
+        }
+        return try launch(a, started)
+    }
+
+    /// Admits and starts many attempts (`POST /api/batch`): every attempt is
+    /// admitted or refused exactly as by `dispatch`, and the admitted ones are
+    /// started in Redis in one round trip. One answer per request, in order.
+    func dispatchMany(_ requests: [(jobType: String, request: WorkerDispatchRequest)]) -> [Result<BatchResult, DispatchError>] {
+        var answers = [Result<BatchResult, DispatchError>?](repeating: nil, count: requests.count)
+        // Admitted attempts by lease length (one gateway sends one; the start script takes one per call).
+        var admitted: [Int: [(index: Int, attempt: Attempt)]] = [:]
+        for (i, r) in requests.enumerated() {
+            do {
+                let a = try admit(jobType: r.jobType, request: r.request)
+                admitted[a.leaseMillis, default: []].append((i, a))
+            } catch {
+                answers[i] = .failure(error)
+            }
+        }
+        for (leaseMillis, group) in admitted.sorted(by: { $0.key < $1.key }) {
+            let starts: [Result<StartResult, StoreError>]
+            do {
+                starts = try store.startMany(group.map { ($0.attempt.id, $0.attempt.number) }, worker: id, leaseMillis: leaseMillis)
+            } catch {
+                starts = Array(repeating: .failure(error), count: group.count)
+            }
+            for (item, started) in zip(group, starts) {
+                do {
+                    answers[item.index] = .success(try launch(item.attempt, started))
+                } catch {
+                    answers[item.index] = .failure(error)
+                }
+            }
+        }
+        return answers.map { $0! }
+    }
+
+    /// Checks a dispatch and takes a slot for it; the attempt is `starting` until `launch`.
+    private func admit(jobType: String, request r: WorkerDispatchRequest) throws(DispatchError) -> Attempt {
         guard let job = jobs[jobType] else {
             if table.withLock({ $0.draining }) { throw .refused(.draining) }
             throw .refused(.unknownJob(jobType))
@@ -37,18 +82,22 @@ extension WorkerRuntime {
             return nil
         }
         if let refusal { throw .refused(refusal) }
+        return a
+    }
 
+    /// Runs an admitted attempt's job once Redis answered its start (or frees its slot when it did not).
+    private func launch(_ a: Attempt, _ startResult: Result<StartResult, StoreError>) throws(DispatchError) -> BatchResult {
         let started: StartResult
-        do {
-            started = try store.start(id: r.executionId, attempt: r.attempt, worker: id, leaseMillis: r.leaseMs)
-        } catch {
+        switch startResult {
+        case .success(let s): started = s
+        case .failure(let error):
             remove(a)
             throw DispatchError(store: error)
         }
         switch started {
         case .alreadyRunning:
             remove(a)
-            throw .conflict("execution \(r.executionId) attempt \(r.attempt) is already running (started by an earlier dispatch)")
+            throw .conflict("execution \(a.id) attempt \(a.number) is already running (started by an earlier dispatch)")
         case .cancelling:
             a.requestStop(.cancel, killGrace: settings.killGrace)
             ended(a, .cancelled, result: nil)
@@ -56,6 +105,7 @@ extension WorkerRuntime {
         case .running:
             break
         }
+        let job = a.job, params = a.params, timeout = a.timeout
         if logger.isEnabled(.debug) { logger.debug("started", ["execution": a.id, "attempt": String(a.number), "job": job.name]) }
         switch job.kind {
         case .command: launchProcess(a)

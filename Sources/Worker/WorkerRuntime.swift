@@ -42,6 +42,8 @@ public final class WorkerRuntime: Sendable {
     /// Monotonic milliseconds; injectable for tests.
     let now: @Sendable () -> Int64
     static let recentLimit = 256
+    /// Most dispatches in one `POST /api/batch`.
+    public static let maxBatch = 256
     /// Bound of the result JSON written with the end.
     static let maxResult = 16 * 1024
 

@@ -8,7 +8,9 @@ import TestSupport
 
 /// A worker stand-in inside the test process: registers like a worker, and
 /// answers dispatches as told — runs them (start, then finish), fails with
-/// 500, refuses with 429, or hangs.
+/// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and,
+/// as a worker of an earlier release does, on `POST /api/batch/{jobType}` only
+/// (`batchEndpoint: false`).
 final class FakeWorker: Sendable {
     enum Mode: Sendable { case run, fail500, full, hang }
 
@@ -26,9 +28,11 @@ final class FakeWorker: Sendable {
     let active = Mutex<Set<String>>([])
     let overlaps = Atomic<Int>(0)
     let runFor: Duration
+    /// Dispatch calls received, one per `POST /api/batch` (however many it carries) or `POST /api/batch/{jobType}`.
+    let calls = Atomic<Int>(0)
 
     init(id: String, redis: RedisClient, namespace: String, mode: Mode = .run, slots: Int = 64, runFor: Duration = .zero,
-         jobs: [JobType] = [JobType(name: "noop", kind: .builtin, builtin: .noop)]) throws {
+         jobs: [JobType] = [JobType(name: "noop", kind: .builtin, builtin: .noop)], batchEndpoint: Bool = true) throws {
         self.id = id
         self.mode = Mutex(mode)
         self.slots = slots
@@ -37,7 +41,32 @@ final class FakeWorker: Sendable {
         fleet = FleetRegistry(redis: redis, namespace: namespace)
         let router = Router()
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), router: router)
-        router.add("POST", "/api/batch/{job}") { [self] req in try dispatch(req) }
+        router.add("POST", "/api/batch/{job}") { [self] req in
+            calls.add(1, ordering: .relaxed)
+            return try dispatch(req.decodeJSON(WorkerDispatchRequest.self))
+        }
+        if batchEndpoint {
+            router.add("POST", "/api/batch") { [self] req in
+                let batch = try req.decodeJSON(WorkerDispatchBatch.self)
+                calls.add(1, ordering: .relaxed)
+                switch self.mode.withLock({ $0 }) {
+                case .fail500:
+                    received.withLock { $0.append(contentsOf: batch.dispatches.map(\.executionId)) }
+                    return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
+                case .hang:
+                    Thread.sleep(forTimeInterval: 30)
+                    return .problem(status: 500, title: "late", detail: "late")
+                case .run, .full: break
+                }
+                let results = batch.dispatches.map { item -> WorkerDispatchAnswer in
+                    let r = dispatch(item.request)
+                    return WorkerDispatchAnswer(executionId: item.executionId, status: r.status,
+                                                result: r.status == 202 ? BatchResult(executionId: item.executionId, attempt: item.attempt, status: "running") : nil,
+                                                detail: r.status == 202 ? nil : String(decoding: r.body, as: UTF8.self))
+                }
+                return .json(WorkerDispatchBatchResponse(results: results))
+            }
+        }
         router.add("POST", "/api/batch/executions/{id}/cancel") { [self] req in
             cancels.withLock { $0.append(req.pathParameters["id"] ?? "") }
             return .json(["ok": true], status: 202)
@@ -61,8 +90,7 @@ final class FakeWorker: Sendable {
         try fleet.touchJobs(worker: id)
     }
 
-    func dispatch(_ req: HTTPRequest) throws -> HTTPResponse {
-        let d = try req.decodeJSON(WorkerDispatchRequest.self)
+    func dispatch(_ d: WorkerDispatchRequest) -> HTTPResponse {
         received.withLock { $0.append(d.executionId) }
         switch mode.withLock({ $0 }) {
         case .fail500: return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
@@ -100,6 +128,7 @@ final class FakeWorker: Sendable {
     }
 
     var receivedCount: Int { received.withLock { $0.count } }
+    var callCount: Int { calls.load(ordering: .relaxed) }
 
     func stop() {
         stopped.store(true, ordering: .releasing)

@@ -35,8 +35,9 @@ struct GatewayFixture {
         try gateway.waitReady()
     }
 
-    func worker(_ id: String, mode: FakeWorker.Mode = .run, slots: Int = 64, runFor: Duration = .zero) throws -> FakeWorker {
-        try FakeWorker(id: id, redis: redis, namespace: namespace, mode: mode, slots: slots, runFor: runFor)
+    func worker(_ id: String, mode: FakeWorker.Mode = .run, slots: Int = 64, runFor: Duration = .zero,
+                batchEndpoint: Bool = true) throws -> FakeWorker {
+        try FakeWorker(id: id, redis: redis, namespace: namespace, mode: mode, slots: slots, runFor: runFor, batchEndpoint: batchEndpoint)
     }
 
     @discardableResult
@@ -84,6 +85,21 @@ struct GatewayFixture {
         for id in ids.prefix(20) { #expect(try f.store.get(id)?.state == .succeeded) }
     }
 
+    @Test func aWorkerWithoutTheBatchEndpointGetsOneDispatchPerCall() throws {
+        let f = try GatewayFixture()
+        defer { f.stop() }
+        let old = try f.worker("old", batchEndpoint: false)
+        defer { old.stop() }
+        try f.waitForJob()
+        for _ in 0..<50 { #expect(try f.execute(#"{"jobType":"noop"}"#).status == 202) }
+        let done = try waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) { (try f.store.counts()[.succeeded] ?? 0) >= 51 }
+        #expect(done, "\(f.gateway.log.suffix(3000))")
+        // One call tried the batch endpoint (404); every execution went alone to the single one.
+        #expect(old.receivedCount == 51)
+        #expect(old.callCount <= 52)
+        #expect(f.gateway.log.contains("no batch dispatch endpoint"))
+    }
+
     @Test func aFailingWorkerTripsItsBreakerWhileTheOtherCarriesTheLoad() throws {
         let f = try GatewayFixture()
         defer { f.stop() }
@@ -94,7 +110,7 @@ struct GatewayFixture {
         let done = try waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) { (try f.store.counts()[.succeeded] ?? 0) >= 101 }
         #expect(done, "\(f.gateway.log.suffix(3000))")
         // Once open, the breaker lets no call through: far fewer calls than executions reached the bad worker.
-        #expect(bad.receivedCount < 30)
+        #expect(bad.callCount < 30)
         let opened = waitUntil(timeout: .seconds(5)) { f.gateway.log.contains("circuit breaker changed") && f.gateway.log.contains("worker=bad") }
         #expect(opened)
         // It recovers: half-open probes succeed and it closes again.

@@ -174,6 +174,41 @@ struct WorkerEndToEndTests {
         #expect(h.waitForTerminal(c.id)?.state == .cancelled)
     }
 
+    @Test func batchDispatchAnswersEachExactlyAsItsOwnCallWould() throws {
+        let h = try WorkerHarness(jobs: commonJobs)
+        defer { h.stop() }
+        let noops = try (0..<5).map { _ in try h.seed(job: "noop") }
+        let hold = try h.seed(job: "hold"), secondHold = try h.seed(job: "hold")
+        let missing = try h.seed(job: "missing")
+        func item(_ c: ClaimedExecution, job: String? = nil, params: [String: String]? = nil) -> WorkerDispatchItem {
+            WorkerDispatchItem(jobType: job ?? c.job, WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: params ?? c.params,
+                                                                             timeoutSeconds: c.timeoutSeconds, leaseMs: 10_000))
+        }
+        let items = noops.map { item($0) } + [
+            item(hold), item(secondHold), item(missing),
+            item(noops[0]),                                        // the same attempt twice in one call
+            item(hold, job: "nope"),                               // a job type it does not serve
+            item(secondHold, params: ["x": "1"]),                  // parameters the job type does not declare
+        ]
+        let r = try h.http.post("\(h.baseURL)/api/batch", json: WorkerDispatchBatch(dispatches: items))
+        #expect(r.status == 200, "\(r.text)")
+        let answers = try JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body)).results
+        #expect(answers.map(\.executionId) == items.map(\.executionId))
+        #expect(answers.map(\.status) == [202, 202, 202, 202, 202, 202, 429, 202, 409, 404, 422], "\(answers)")
+        #expect(answers[0].result?.status == "running")
+        #expect(answers[7].result?.status == "failed" && answers[7].result?.reason == "spawn_error")
+        #expect(answers[6].detail?.isEmpty == false && answers[10].detail?.contains("x") == true)
+        for c in noops { #expect(h.waitForTerminal(c.id)?.state == .succeeded) }
+        #expect(h.waitForTerminal(missing.id)?.state == .failed)
+        #expect(h.waitForState(hold.id, [.running]) != nil)
+        #expect(try h.store.get(secondHold.id)?.state == .dispatched)
+        #expect(try h.http.request("POST", "\(h.baseURL)/api/batch/executions/\(hold.id)/cancel").status == 202)
+        #expect(h.waitForTerminal(hold.id)?.state == .cancelled)
+        // More than a batch may hold: refused whole, nothing started.
+        let tooMany = WorkerDispatchBatch(dispatches: Array(repeating: item(secondHold), count: 257))
+        #expect(try h.http.post("\(h.baseURL)/api/batch", json: tooMany).status == 413)
+    }
+
     @Test func spawnErrorFailsTheExecutionNotTheDispatch() throws {
         let h = try WorkerHarness(jobs: commonJobs)
         defer { h.stop() }
