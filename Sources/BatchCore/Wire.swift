@@ -132,14 +132,15 @@ public struct WorkerDispatchBatchResponse: Codable, Sendable, Hashable {
 }
 
 /// The answer to one dispatch of a batch: `status` is what `POST /api/batch/{jobType}` would
-/// have answered (202 with `result`; 404, 409, 422, 429, 503 with `detail`).
+/// have answered: 202 with `state` (`running`; `failed` when its program could not start;
+/// `cancelled` when it was cancelled before it ran), or 404, 409, 422, 429, 503 with `detail`.
 public struct WorkerDispatchAnswer: Codable, Sendable, Hashable {
     public var executionId: String
     public var status: Int
-    public var result: BatchResult?
+    public var state: String?
     public var detail: String?
-    public init(executionId: String, status: Int, result: BatchResult? = nil, detail: String? = nil) {
-        self.executionId = executionId; self.status = status; self.result = result; self.detail = detail
+    public init(executionId: String, status: Int, state: String? = nil, detail: String? = nil) {
+        self.executionId = executionId; self.status = status; self.state = state; self.detail = detail
     }
 }
 

@@ -60,20 +60,26 @@ struct API: Sendable {
             responder.respond(.problem(status: 500, title: "Internal Server Error", detail: "\(error)"))
             return
         }
+        // A long poll waits from before the write, so an end that comes before the write's answer is not missed.
+        let waiter = wait.map { _ in context.waiters.add(id: new.id) { [context] ended in
+            DispatchQueue.global().async { answerWait(id: new.id, fallback: .queued, duplicate: false, responder, store: context.store) }
+        } }
         context.store.create(new, queueLimit: context.settings.queueLimit,
                              idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000)) { result in
             let created: CreateResult
             switch result {
             case .success(let r): created = r
-            case .failure(.queueFull(let limit)):
-                context.metrics.refused.labels("queue_full").inc()
-                var e = HTTPError(status: 429, title: "Too Many Requests",
-                                  detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
-                e.extra["retryAfter"] = "5"
-                responder.respond(e.response)
-                return
             case .failure(let e):
-                responder.respond(storeError(e).response)
+                if let waiter { context.waiters.remove(id: new.id, token: waiter) }
+                if case .queueFull(let limit) = e {
+                    context.metrics.refused.labels("queue_full").inc()
+                    var problem = HTTPError(status: 429, title: "Too Many Requests",
+                                            detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
+                    problem.extra["retryAfter"] = "5"
+                    responder.respond(problem.response)
+                } else {
+                    responder.respond(storeError(e).response)
+                }
                 return
             }
             if !created.duplicate {
@@ -83,25 +89,35 @@ struct API: Sendable {
                 }
             }
             context.wakeup.signal()
-            guard let wait, !created.state.isTerminal else {
+            guard let wait, let waiter, !created.state.isTerminal, created.id == new.id else {
+                if let waiter { context.waiters.remove(id: new.id, token: waiter) }
+                if let wait, created.id != new.id, !created.state.isTerminal {
+                    // The idempotency key named an execution made earlier: wait for that one.
+                    DispatchQueue.global().async { waitForEnd(created, wait, responder) }
+                    return
+                }
                 responder.respond(.json(BatchExecutionResponse(executionId: created.id, state: created.state, duplicate: created.duplicate),
                                         status: created.state.isTerminal ? 200 : 202))
                 return
             }
-            DispatchQueue.global().async { waitForEnd(created, wait, responder) }
+            context.waiters.arm(id: new.id, token: waiter, timeout: wait)
         }
     }
 
-    /// Answers a long poll when the execution ends or `wait` runs out, holding no thread meanwhile.
+    /// The answer to a long poll: the execution as it stands (200 once it ended, else 202).
+    func answerWait(id: String, fallback: ExecutionState, duplicate: Bool, _ responder: HTTPResponder, store: ExecutionStore) {
+        let rec = try? store.get(id)
+        let st = rec?.state ?? fallback
+        responder.respond(.json(WaitResponse(executionId: id, state: st, duplicate: duplicate, execution: rec),
+                                status: st.isTerminal ? 200 : 202))
+    }
+
+    /// Answers a long poll on an execution made earlier when it ends or `wait` runs out, holding no thread meanwhile.
     func waitForEnd(_ created: CreateResult, _ wait: Duration, _ responder: HTTPResponder) {
         let store = context.store
-        context.waiters.add(id: created.id, timeout: wait) { ended in
+        context.waiters.add(id: created.id, timeout: wait) { _ in
             DispatchQueue.global().async {
-                let rec = try? store.get(created.id)
-                let st = rec?.state ?? created.state
-                let body = WaitResponse(executionId: created.id, state: st, duplicate: created.duplicate, execution: rec)
-                responder.respond(.json(body, status: st.isTerminal ? 200 : 202))
-                _ = ended
+                answerWait(id: created.id, fallback: created.state, duplicate: created.duplicate, responder, store: store)
             }
         }
         // It may have ended between the write and the registration.

@@ -131,21 +131,26 @@ final class Dispatcher: Sendable {
         var reservation = reserved
         var rng = SystemRandomNumberGenerator()
         while !pending.isEmpty && !stopped.load(ordering: .acquiring) {
-            // Choose: noteDispatched counts each choice as outstanding before the next one.
+            // Choose: each choice counts as outstanding before the next one.
+            var allows: [String: Bool] = [:], halfOpen: Set<String> = []
+            for w in context.directory.workerIDs {
+                allows[w] = context.breakers.wouldPermit(w)
+                if allows[w]! && context.breakers.isHalfOpen(w) { halfOpen.insert(w) }
+            }
+            let chosen = balancer.withLock { b in
+                context.directory.assign(pending.map { ($0.claimed.id, $0.claimed.attempt, $0.claimed.job, $0.exclude) },
+                                         allows: allows, halfOpen: halfOpen) { candidates, exclude in
+                    b.choose(from: candidates, exclude: exclude, random: &rng)
+                }
+            }
             var shares: [String: [Pending]] = [:]
-            var halfOpen: [String: Bool] = [:]
-            for var p in pending {
-                let candidates = context.directory.candidates(job: p.claimed.job, breakerAllows: context.breakers.wouldPermit)
-                    .filter { c in !(halfOpen[c.id] ?? false) || (shares[c.id]?.isEmpty ?? true) }
-                guard let chosen = balancer.withLock({ $0.choose(from: candidates, exclude: p.exclude, random: &rng) }) else {
+            for (var p, worker) in zip(pending, chosen) {
+                guard let worker else {
                     leftover.append(p)
                     continue
                 }
-                p.exclude.insert(chosen.id)
-                // A half-open breaker permits a few probe calls: each carries one execution.
-                if halfOpen[chosen.id] == nil { halfOpen[chosen.id] = context.breakers.isHalfOpen(chosen.id) }
-                context.directory.noteDispatched(id: p.claimed.id, attempt: p.claimed.attempt, worker: chosen.id)
-                shares[chosen.id, default: []].append(p)
+                p.exclude.insert(worker)
+                shares[worker, default: []].append(p)
             }
             if reservation > 0 {
                 // The choices now count as outstanding: the claim's reservation has done its work.

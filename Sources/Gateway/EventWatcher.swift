@@ -42,6 +42,8 @@ final class EventWatcher: Sendable {
 
     func handle(_ events: [StreamEvent]) {
         var wake = false
+        // Attempts that left their worker, noted under one lock: (id, attempt, ended as).
+        var gone: [(id: String, attempt: Int?, ended: ExecutionState?, job: String?)] = []
         for e in events {
             guard let id = e.executionID, let st = e.state else { continue }
             let attempt = e.fields["attempt"].flatMap { Int($0) }
@@ -49,19 +51,23 @@ final class EventWatcher: Sendable {
             case .queued:
                 // New, promoted, or handed back: work to take. Only a hand-back ends an attempt.
                 wake = true
-                if e.type == "requeued" { context.directory.noteGone(id: id, attempt: attempt) }
+                if e.type == "requeued" { gone.append((id, attempt, nil, nil)) }
             case .retrying:
-                context.directory.noteGone(id: id, attempt: attempt)
+                gone.append((id, attempt, nil, nil))
                 wake = true
             case .succeeded, .failed, .timedOut, .cancelled:
-                if context.directory.noteGone(id: id, attempt: attempt) != nil {
-                    let job = e.fields["job"] ?? "?"
-                    context.metrics.outcomes.labels(job, st.rawValue).inc()
-                }
-                context.waiters.ended(id)
+                gone.append((id, attempt, st, e.fields["job"]))
                 wake = true
             default:
                 break
+            }
+        }
+        if !gone.isEmpty {
+            let workers = context.directory.noteGone(gone.map { ($0.id, $0.attempt) })
+            for (g, worker) in zip(gone, workers) {
+                guard let ended = g.ended else { continue }
+                if worker != nil { context.metrics.outcomes.labels(g.job ?? "?", ended.rawValue).inc() }
+                context.waiters.ended(g.id)
             }
         }
         if wake { context.wakeup.signal() }

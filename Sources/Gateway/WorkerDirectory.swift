@@ -31,6 +31,10 @@ final class WorkerDirectory: Sendable {
     }
 
     let state = Mutex(State())
+    /// Every served job type as the worker of smallest id declares it (so every gateway
+    /// validates alike), apart from `state`: validation on the event loops does not wait
+    /// behind the dispatchers.
+    let types = Mutex<[String: JobType]>([:])
     let fleet: FleetRegistry
 
     init(fleet: FleetRegistry) { self.fleet = fleet }
@@ -51,28 +55,20 @@ final class WorkerDirectory: Sendable {
             entries[w.id] = WorkerEntry(id: w.id, address: w.address, slots: Int(w.fields["slots"] ?? "") ?? 0,
                                         reportedRunning: Int(w.fields["running"] ?? "") ?? 0, heartbeat: w.heartbeat, jobs: types)
         }
+        var served: [String: JobType] = [:]
+        for w in entries.values.sorted(by: { $0.id > $1.id }) { served.merge(w.jobs) { _, smaller in smaller } }
         state.withLock { s in
             for (id, hb) in s.full where entries[id]?.heartbeat != hb { s.full[id] = nil }
             s.workers = entries
             s.refreshedAt = .now
         }
+        types.withLock { $0 = served }
     }
 
     /// The job type as some live worker declares it (for validation).
-    func jobType(_ name: String) -> JobType? {
-        state.withLock { s in
-            // The worker of smallest id that serves it, so every gateway validates alike.
-            var found: (id: String, type: JobType)?
-            for w in s.workers.values {
-                if let t = w.jobs[name], found.map({ w.id < $0.id }) ?? true { found = (w.id, t) }
-            }
-            return found?.type
-        }
-    }
+    func jobType(_ name: String) -> JobType? { types.withLock { $0[name] } }
 
-    var knownJobTypes: [String] {
-        state.withLock { s in Array(Set(s.workers.values.flatMap { $0.jobs.keys })).sorted() }
-    }
+    var knownJobTypes: [String] { types.withLock { $0.keys.sorted() } }
 
     var workerCount: Int { state.withLock { $0.workers.count } }
 
@@ -81,18 +77,6 @@ final class WorkerDirectory: Sendable {
     /// Load of a worker: the larger of what it reported and what this gateway has outstanding there.
     private static func load(_ w: WorkerEntry, _ s: State) -> Int {
         max(w.reportedRunning, s.outstanding[w.id] ?? 0)
-    }
-
-    /// Candidates for one job type, with their breaker verdict.
-    func candidates(job: String, breakerAllows: (String) -> Bool) -> [WorkerCandidate] {
-        state.withLock { s in
-            s.workers.values.map { w in
-                let load = Self.load(w, s)
-                let free = s.full[w.id] != nil ? 0 : max(0, w.slots - load)
-                return WorkerCandidate(id: w.id, outstanding: load, freeSlots: free, servesJob: w.jobs[job] != nil,
-                                       breakerAllows: breakerAllows(w.id))
-            }
-        }
     }
 
     /// Job types that some worker could take now, with their fleet-wide concurrency limit.
@@ -122,25 +106,61 @@ final class WorkerDirectory: Sendable {
         state.withLock { s in s.reserved = Swift.max(0, s.reserved - n) }
     }
 
-    func noteDispatched(id: String, attempt: Int, worker: String) {
+    /// Chooses a worker for each execution in one go: `choose` sees the candidates for the
+    /// execution's job type (the earlier choices counted as outstanding) and its exclusions;
+    /// each choice is noted as dispatched. `allows` is each worker's breaker verdict.
+    func assign(_ executions: [(id: String, attempt: Int, job: String, exclude: Set<String>)], allows: [String: Bool],
+                halfOpen: Set<String>, choose: ([WorkerCandidate], Set<String>) -> WorkerCandidate?) -> [String?] {
         state.withLock { s in
-            if let old = s.inFlight[id] { Self.release(&s, old.worker) }
-            s.inFlight[id] = (worker, attempt)
-            s.outstanding[worker, default: 0] += 1
+            var used: Set<String> = []
+            return executions.map { e in
+                let candidates = s.workers.values.compactMap { w -> WorkerCandidate? in
+                    // A half-open breaker's probe call carries one execution.
+                    if halfOpen.contains(w.id) && used.contains(w.id) { return nil }
+                    let load = Self.load(w, s)
+                    let free = s.full[w.id] != nil ? 0 : max(0, w.slots - load)
+                    return WorkerCandidate(id: w.id, outstanding: load, freeSlots: free, servesJob: w.jobs[e.job] != nil,
+                                           breakerAllows: allows[w.id] ?? false)
+                }
+                guard let chosen = choose(candidates, e.exclude) else { return nil }
+                used.insert(chosen.id)
+                Self.dispatched(&s, id: e.id, attempt: e.attempt, worker: chosen.id)
+                return chosen.id
+            }
         }
     }
+
+    var workerIDs: [String] { state.withLock { Array($0.workers.keys) } }
+
+    func noteDispatched(id: String, attempt: Int, worker: String) {
+        state.withLock { s in Self.dispatched(&s, id: id, attempt: attempt, worker: worker) }
+    }
+
+    private static func dispatched(_ s: inout State, id: String, attempt: Int, worker: String) {
+        if let old = s.inFlight[id] { release(&s, old.worker) }
+        s.inFlight[id] = (worker, attempt)
+        s.outstanding[worker, default: 0] += 1
+    }
+
+    /// `noteGone` for many, under one lock; the workers they left (nil where nothing was in flight).
+    func noteGone(_ attempts: [(id: String, attempt: Int?)]) -> [String?] {
+        state.withLock { s in attempts.map { Self.gone(&s, id: $0.id, attempt: $0.attempt) } }
+    }
+
 
     /// The attempt left its worker (ended, went back to the queue, or the dispatch failed).
     /// An event about an earlier attempt (read late from the stream) changes nothing.
     @discardableResult
     func noteGone(id: String, attempt: Int? = nil) -> String? {
-        state.withLock { s in
-            guard let f = s.inFlight[id] else { return nil }
-            if let a = attempt, a < f.attempt { return nil }
-            s.inFlight[id] = nil
-            Self.release(&s, f.worker)
-            return f.worker
-        }
+        state.withLock { s in Self.gone(&s, id: id, attempt: attempt) }
+    }
+
+    private static func gone(_ s: inout State, id: String, attempt: Int?) -> String? {
+        guard let f = s.inFlight[id] else { return nil }
+        if let a = attempt, a < f.attempt { return nil }
+        s.inFlight[id] = nil
+        release(&s, f.worker)
+        return f.worker
     }
 
     private static func release(_ s: inout State, _ worker: String) {

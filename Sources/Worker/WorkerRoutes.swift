@@ -27,7 +27,7 @@ enum WorkerRoutes {
                 switch answer {
                 case .success(let r):
                     dispatches.labels("202").inc()
-                    return WorkerDispatchAnswer(executionId: item.executionId, status: 202, result: r)
+                    return WorkerDispatchAnswer(executionId: item.executionId, status: 202, state: r.status)
                 case .failure(let e):
                     dispatches.labels(String(e.status)).inc()
                     return WorkerDispatchAnswer(executionId: item.executionId, status: e.status, detail: e.description)

@@ -61,7 +61,7 @@ final class FakeWorker: Sendable {
                 let results = batch.dispatches.map { item -> WorkerDispatchAnswer in
                     let r = dispatch(item.request)
                     return WorkerDispatchAnswer(executionId: item.executionId, status: r.status,
-                                                result: r.status == 202 ? BatchResult(executionId: item.executionId, attempt: item.attempt, status: "running") : nil,
+                                                state: r.status == 202 ? "running" : nil,
                                                 detail: r.status == 202 ? nil : String(decoding: r.body, as: UTF8.self))
                 }
                 return .json(WorkerDispatchBatchResponse(results: results))

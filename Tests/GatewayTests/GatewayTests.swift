@@ -176,6 +176,17 @@ struct GatewayFixture {
         let r = try f.execute(#"{"jobType":"noop"}"#, query: "?wait=20")
         #expect(r.status == 200, "\(r.text)")
         #expect(r.text.contains(#""state":"succeeded""#))
+        // A short wait that runs out answers 202 with the execution as it stands.
+        let short = try f.execute(#"{"jobType":"noop"}"#, query: "?wait=0.05")
+        #expect(short.status == 202, "\(short.text)")
+        #expect(short.text.contains(#""state":"#) && short.text.contains(#""execution":{"#))
+        // Waiting on a known idempotency key waits for the execution made first.
+        let first = try f.execute(#"{"jobType":"noop","idempotencyKey":"wait-twice"}"#)
+        #expect(first.status == 202)
+        let again = try f.execute(#"{"jobType":"noop","idempotencyKey":"wait-twice"}"#, query: "?wait=20")
+        #expect(again.status == 200, "\(again.text)")
+        #expect(again.text.contains(#""duplicate":true"#) && again.text.contains(#""state":"succeeded""#))
+        #expect(try f.executionID(again) == f.executionID(first))
     }
 
     @Test func cancelWorksInEveryState() throws {
