@@ -10,6 +10,9 @@ struct WorkerEntry: Sendable {
     var slots: Int
     /// Running attempts as the worker last reported them.
     var reportedRunning: Int
+    /// What this gateway had outstanding there when that report was read: the rest of the
+    /// report is other gateways' work.
+    var ownAtReport = 0
     var heartbeat: Int64
     var jobs: [String: JobType]
 }
@@ -23,7 +26,8 @@ final class WorkerDirectory: Sendable {
         /// execution id → (worker, attempt), for what this gateway dispatched and has not seen end.
         var inFlight: [String: (worker: String, attempt: Int)] = [:]
         var outstanding: [String: Int] = [:]
-        /// Workers that answered 429, until their next heartbeat.
+        /// Workers that answered 429 (or 503, 404): no slot of theirs is offered until one of this
+        /// gateway's attempts there ends or their next heartbeat (the heartbeat it had then).
         var full: [String: Int64] = [:]
         /// Slots the dispatchers took for claims whose executions have no worker chosen yet.
         var reserved = 0
@@ -59,6 +63,7 @@ final class WorkerDirectory: Sendable {
         for w in entries.values.sorted(by: { $0.id > $1.id }) { served.merge(w.jobs) { _, smaller in smaller } }
         state.withLock { s in
             for (id, hb) in s.full where entries[id]?.heartbeat != hb { s.full[id] = nil }
+            for id in entries.keys { entries[id]!.ownAtReport = s.outstanding[id] ?? 0 }
             s.workers = entries
             s.refreshedAt = .now
         }
@@ -74,9 +79,12 @@ final class WorkerDirectory: Sendable {
 
     func address(of worker: String) -> String? { state.withLock { $0.workers[worker]?.address } }
 
-    /// Load of a worker: the larger of what it reported and what this gateway has outstanding there.
+    /// Load of a worker: what this gateway has outstanding there now, plus what other gateways had
+    /// there at its last report (the report less what was this gateway's then). Taking the report
+    /// itself would hold up to a heartbeat's worth of this gateway's ended work as busy slots.
     private static func load(_ w: WorkerEntry, _ s: State) -> Int {
-        max(w.reportedRunning, s.outstanding[w.id] ?? 0)
+        let own = s.outstanding[w.id] ?? 0
+        return own + max(0, w.reportedRunning - w.ownAtReport)
     }
 
     /// Job types that some worker could take now, with their fleet-wide concurrency limit.
@@ -160,6 +168,8 @@ final class WorkerDirectory: Sendable {
         if let a = attempt, a < f.attempt { return nil }
         s.inFlight[id] = nil
         release(&s, f.worker)
+        // A slot there is free again.
+        s.full[f.worker] = nil
         return f.worker
     }
 

@@ -166,12 +166,21 @@ extension WorkerRuntime {
         start(j) { lines in a.state.withLock { s in for l in lines { s.output.append(l) } } }
     }
 
-    /// Frees the slot of an attempt that is over (or never ran).
+    /// Frees the slot of an attempt whose job ended, while its end is still to be written: a
+    /// gateway that reads the end and dispatches again at once finds the slot free.
+    func freeSlot(_ a: Attempt) {
+        table.withLock { t in
+            guard t.attempts[a.id] === a, t.slotFreed.insert(a.id).inserted else { return }
+            t.capacity.release(a.job.name)
+        }
+    }
+
+    /// Takes an attempt that is over (or never ran) out of the table, and frees its slot if `freeSlot` did not.
     func remove(_ a: Attempt, result: BatchResult? = nil) {
         table.withLock { t in
             guard t.attempts[a.id] === a else { return }
             t.attempts[a.id] = nil
-            t.capacity.release(a.job.name)
+            if t.slotFreed.remove(a.id) == nil { t.capacity.release(a.job.name) }
             if let result {
                 if t.recent[a.id] == nil { t.recentOrder.append(a.id) }
                 t.recent[a.id] = result

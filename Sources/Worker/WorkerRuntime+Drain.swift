@@ -22,7 +22,7 @@ extension WorkerRuntime {
             log.notice("drain deadline passed: stopping attempts and handing them back", ["attempts": String(left.count)])
             for a in left { a.requestStop(.drain, killGrace: settings.killGrace) }
             if await !waitForIdle(within: settings.killGrace + .seconds(3)) {
-                log.error("attempts still running after the kill grace", ["attempts": String(runningCount)])
+                log.error("attempts still running after the kill grace", ["attempts": String(table.withLock { $0.attempts.count })])
             }
         }
         stopLoop()
@@ -31,7 +31,8 @@ extension WorkerRuntime {
     private func waitForIdle(within limit: Duration) async -> Bool {
         let clock = ContinuousClock()
         let end = clock.now + limit
-        while runningCount > 0 {
+        // Idle once every attempt is out of the table: its job ended and its end is written.
+        while !table.withLock({ $0.attempts.isEmpty }) {
             if clock.now >= end { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }

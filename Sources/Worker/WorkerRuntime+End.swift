@@ -14,6 +14,7 @@ extension WorkerRuntime {
             // The handle's callbacks hold the attempt: let go of it.
             s.handle = nil
         }
+        freeSlot(a)
         a.lane.async { self.complete(a, outcome, result: result) }
     }
 

@@ -17,6 +17,8 @@ public final class WorkerRuntime: Sendable {
     struct Table: Sendable {
         var capacity: Capacity
         var attempts: [String: Attempt] = [:]
+        /// Attempts whose job ended and whose slot is free already; their end is still being written.
+        var slotFreed: Set<String> = []
         var draining = false
         /// Ends of recent attempts, for `GET /api/batch/executions/{id}` after the end.
         var recent: [String: BatchResult] = [:]
