@@ -96,7 +96,7 @@ struct API: Sendable {
                     DispatchQueue.global().async { waitForEnd(created, wait, responder) }
                     return
                 }
-                responder.respond(.json(BatchExecutionResponse(executionId: created.id, state: created.state, duplicate: created.duplicate),
+                responder.respond(.json(bytes: BatchExecutionResponse(executionId: created.id, state: created.state, duplicate: created.duplicate).json,
                                         status: created.state.isTerminal ? 200 : 202))
                 return
             }
@@ -127,7 +127,7 @@ struct API: Sendable {
     /// Checks an execute request and builds what would be written; nothing is written here.
     func validate(_ req: HTTPRequest) throws -> (NewExecution, Duration?) {
         let request: BatchExecutionRequest
-        do { request = try req.decodeJSON(BatchExecutionRequest.self) } catch let e as HTTPError {
+        do { request = try req.decodeJSON(BatchExecutionRequest.self, fast: BatchExecutionRequest.init(json:)) } catch let e as HTTPError {
             context.metrics.refused.labels("bad_request").inc()
             throw e
         } catch {

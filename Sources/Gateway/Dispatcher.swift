@@ -266,10 +266,11 @@ final class Dispatcher: Sendable {
         let clock = ContinuousClock()
         if singleOnly.withLock({ $0[address].map { clock.now < $0 } ?? false }) == false {
             do {
-                let r = try post(address + "/api/batch", Array(JSONEncoder().encode(WorkerDispatchBatch(dispatches: items))))
+                let r = try post(address + "/api/batch", WorkerDispatchBatch(dispatches: items).json)
                 switch r.status {
                 case 200..<300:
-                    let answer = try JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body))
+                    let answer = try WorkerDispatchBatchResponse(json: r.body)
+                        ?? JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body))
                     guard answer.results.count == items.count else {
                         return .failure(CallFailure("the worker answered \(answer.results.count) results for \(items.count) dispatches"))
                     }

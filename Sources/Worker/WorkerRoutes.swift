@@ -18,7 +18,7 @@ enum WorkerRoutes {
             }
         }
         router.add("POST", "/api/batch") { request in
-            let batch: WorkerDispatchBatch = try request.decodeJSON()
+            let batch = try request.decodeJSON(WorkerDispatchBatch.self, fast: WorkerDispatchBatch.init(json:))
             guard batch.dispatches.count <= WorkerRuntime.maxBatch else {
                 throw HTTPError(status: 413, detail: "a batch holds at most \(WorkerRuntime.maxBatch) dispatches, this one \(batch.dispatches.count)")
             }
@@ -33,7 +33,7 @@ enum WorkerRoutes {
                     return WorkerDispatchAnswer(executionId: item.executionId, status: e.status, detail: e.description)
                 }
             }
-            return .json(WorkerDispatchBatchResponse(results: results))
+            return .json(bytes: WorkerDispatchBatchResponse(results: results).json)
         }
         router.add("GET", "/api/batch/executions/{id}") { request in
             let id = request.pathParameters["id"] ?? ""

@@ -118,23 +118,26 @@ extension WorkerRuntime {
         }
     }
 
-    /// The result of a process: exit status and the last lines, at most `maxResult` bytes of JSON.
+    /// The result of a process: exit status and the last lines, at most `maxResult` bytes of JSON
+    /// (keys sorted, as `JSONEncoder` would write them).
     func processResult(_ a: Attempt, _ outcome: JobOutcome) -> String? {
-        var tail = a.state.withLock { $0.output.tail }
-        var object: [String: JSONValue] = [:]
-        switch outcome {
-        case .exited(let c): object["exitCode"] = .number(Double(c))
-        case .signaled(let s): object["signal"] = .number(Double(s))
-        case .spawnError(let e): object["error"] = .string(e)
-        default: break
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var tail = a.state.withLock { $0.output.tail }[...]
         while true {
-            object["tail"] = .array(tail.map { .string($0) })
-            guard let d = try? encoder.encode(JSONValue.object(object)) else { return nil }
-            if d.count <= Self.maxResult || tail.isEmpty { return String(decoding: d, as: UTF8.self) }
-            tail.removeFirst()
+            var w = JSONWriter(capacity: 64)
+            w.beginObject()
+            switch outcome {
+            case .exited(let c): w.field("exitCode", Int(c))
+            case .signaled(let s): w.field("signal", Int(s))
+            case .spawnError(let e): w.field("error", e)
+            default: break
+            }
+            w.key("tail")
+            w.beginArray()
+            for line in tail { w.string(line) }
+            w.endArray()
+            w.endObject()
+            if w.bytes.count <= Self.maxResult || tail.isEmpty { return String(decoding: w.bytes, as: UTF8.self) }
+            tail = tail.dropFirst()
         }
     }
 }
