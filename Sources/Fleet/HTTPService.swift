@@ -20,9 +20,9 @@ public final class HTTPService: Service {
                                                   labels: ["route"], buckets: Histogram.latencyBuckets)
         let log = context.logger
         config.accessLog = { entry in
-            let route = HTTPService.route(of: entry.target)
-            requests.labels(route, String(entry.status)).inc()
-            durations.labels(route).observe(entry.duration.inSeconds)
+            // The matched route's pattern: one label per route, whatever the paths (unmatched ones are "-").
+            requests.labels(entry.route, String(entry.status)).inc()
+            durations.labels(entry.route).observe(entry.duration.inSeconds)
             if log.isEnabled(.debug) || entry.status >= 500 {
                 log.log(entry.status >= 500 ? .warning : .debug, "http request",
                         ["method": entry.method, "target": entry.target, "status": String(entry.status),
@@ -51,20 +51,5 @@ public final class HTTPService: Service {
             }
         }
         stopSignal.stop()
-    }
-
-    /// The route label of a request target: the path without its query, with
-    /// execution ids and other variable segments folded, so labels stay few.
-    static func route(of target: String) -> String {
-        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { seg -> String in
-            let s = String(seg)
-            if ExecutionID.isValid(s) { return "{id}" }
-            return s
-        }
-        var p = parts.joined(separator: "/")
-        // `/api/batch/{jobType}` names a job type: fold it too.
-        if p.hasPrefix("/api/batch/"), !p.hasPrefix("/api/batch/executions") { p = "/api/batch/{jobType}" }
-        return p.count > 64 ? String(p.prefix(64)) : p
     }
 }

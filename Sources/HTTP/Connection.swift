@@ -32,6 +32,10 @@ final class Connection {
     var head: HTTPRequestHead?
     /// An answer decided from the head alone (401, 404, 405), sent once the body has been read.
     var earlyResponse: HTTPResponse?
+    /// The route the current request's head matched (looked up once, when the head arrives).
+    var matched: (handler: Router.Handler, parameters: [String: String], pattern: String)?
+    /// The matched route's pattern, for the access log ("-" when none matched).
+    var routePattern = "-"
     var context: RequestContext?
     var keepAlive = true
     var requestStart: UInt64 = 0

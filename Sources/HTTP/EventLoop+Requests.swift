@@ -8,6 +8,8 @@ extension EventLoop {
         connection.head = head
         connection.keepAlive = head.keepAlive && !draining
         connection.earlyResponse = nil
+        connection.matched = nil
+        connection.routePattern = "-"
         let configuration = server.configuration
         if let token = configuration.bearerToken, Self.mutatingMethods.contains(head.method),
            !BearerToken.matches(head.headers["Authorization"], token) {
@@ -20,7 +22,9 @@ extension EventLoop {
             let rawPath = String(HTTPRequest.split(head.target).0)
             let path: String? = HTTPRequest.percentDecode(rawPath, plusIsSpace: false)
             switch server.router.match(method: head.method, path: rawPath) {
-            case .found: break
+            case .found(let handler, let parameters, let pattern):
+                connection.matched = (handler, parameters, pattern)
+                connection.routePattern = pattern
             case .notFound:
                 connection.earlyResponse = .problem(status: 404, title: "Not Found", detail: "no route for \(path ?? head.target)")
             case .methodNotAllowed(let allowed):
@@ -56,7 +60,7 @@ extension EventLoop {
         }
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body,
                                   remoteAddress: connection.remoteAddress, versionMinor: head.versionMinor)
-        guard case .found(let handler, let parameters) = server.router.match(method: request.method, path: String(HTTPRequest.split(head.target).0)) else {
+        guard let (handler, parameters, _) = connection.matched else {
             send(connection, .problem(status: 404, title: "Not Found", detail: "no route for \(request.path)"),
                  method: head.method, target: head.target, versionMinor: head.versionMinor)
             return
@@ -198,6 +202,7 @@ extension EventLoop {
         guard let accessLog = server.configuration.accessLog else { return }
         let elapsed = Socket.monotonicNanos() &- connection.requestStart
         accessLog(AccessLogEntry(method: method ?? connection.head?.method ?? "-", target: target ?? connection.head?.target ?? "-",
+                                 route: connection.routePattern,
                                  status: status, bytes: bytes, duration: .nanoseconds(Int64(elapsed)),
                                  remoteAddress: connection.remoteAddress))
     }

@@ -5,6 +5,8 @@ import Platform
 public struct AccessLogEntry: Sendable {
     public var method: String
     public var target: String
+    /// The pattern of the route the request matched (`/api/orchestration/executions/{id}`), "-" when none did.
+    public var route: String
     public var status: Int
     /// Body bytes sent.
     public var bytes: Int

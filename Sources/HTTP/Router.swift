@@ -15,6 +15,7 @@ public final class Router: Sendable {
 
     struct Route: Sendable {
         var method: String
+        var pattern: String
         var segments: [Segment]
         var handler: Handler
     }
@@ -26,7 +27,8 @@ public final class Router: Sendable {
 
     /// The outcome of a lookup.
     public enum Match: Sendable {
-        case found(Handler, [String: String])
+        /// The handler, the bound parameters, and the route's pattern (a bounded label for metrics).
+        case found(Handler, [String: String], pattern: String)
         /// The path is known but not for this method; the allowed methods, sorted.
         case methodNotAllowed([String])
         case notFound
@@ -59,7 +61,7 @@ public final class Router: Sendable {
             }
             return .literal(String(part))
         }
-        routes.withLock { $0.append(Route(method: method.uppercased(), segments: segments, handler: handler)) }
+        routes.withLock { $0.append(Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler)) }
     }
 
     /// Finds the handler for a decoded path; `HEAD` falls back to `GET`.
@@ -67,14 +69,14 @@ public final class Router: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         return routes.withLock { routes in
             var allowed: Set<String> = []
-            var fallback: (Handler, [String: String])?
+            var fallback: (Handler, [String: String], String)?
             for route in routes {
                 guard let parameters = Self.bind(route.segments, parts) else { continue }
-                if route.method == method { return .found(route.handler, parameters) }
-                if method == "HEAD" && route.method == "GET" && fallback == nil { fallback = (route.handler, parameters) }
+                if route.method == method { return .found(route.handler, parameters, pattern: route.pattern) }
+                if method == "HEAD" && route.method == "GET" && fallback == nil { fallback = (route.handler, parameters, route.pattern) }
                 allowed.insert(route.method)
             }
-            if let fallback { return .found(fallback.0, fallback.1) }
+            if let fallback { return .found(fallback.0, fallback.1, pattern: fallback.2) }
             return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed.sorted())
         }
     }

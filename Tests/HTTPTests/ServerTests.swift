@@ -177,10 +177,14 @@ import TestSupport
         let client = HTTPClient()
         _ = try client.get(server.url + "/echo")
         _ = try client.get(server.url + "/nope")
-        #expect(waitUntil(5) { server.log.withLock { $0.count } == 2 })
+        _ = try client.get(server.url + "/items/a1?x=1")
+        _ = try client.get(server.url + "/items/b2")
+        #expect(waitUntil(5) { server.log.withLock { $0.count } == 4 })
         let entries = server.log.withLock { $0 }
-        #expect(entries.map(\.status) == [200, 404])
+        #expect(entries.map(\.status) == [200, 404, 200, 200])
         #expect(entries[0].line.contains("\"GET /echo\" 200 2B"))
+        // The route is the matched pattern, the same for every id; "-" when nothing matched.
+        #expect(entries.map(\.route) == ["/echo", "-", "/items/{id}", "/items/{id}"])
     }
 
     @Test func shutdownFinishesInFlightClosesIdleAndStopsAccepting() throws {

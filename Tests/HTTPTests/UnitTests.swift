@@ -26,7 +26,7 @@ import Testing
     ] as [(String, String, String, [String: String])])
     func matchesPatternsWithParameters(_ method: String, _ path: String, _ expected: String, _ parameters: [String: String]) {
         switch Self.router().match(method: method, path: path) {
-        case .found(_, let bound):
+        case .found(_, let bound, _):
             #expect(expected == "found")
             #expect(bound == parameters)
         case .methodNotAllowed(let allowed):
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func accessLogLineNamesPeerRequestStatusSizeAndTime() {
-        let entry = AccessLogEntry(method: "GET", target: "/health", status: 200, bytes: 12,
+        let entry = AccessLogEntry(method: "GET", target: "/health", route: "/health", status: 200, bytes: 12,
                                    duration: .microseconds(1500), remoteAddress: "127.0.0.1:5000")
         #expect(entry.line == #"127.0.0.1:5000 "GET /health" 200 12B 1.500ms"#)
     }
