@@ -358,6 +358,15 @@ public final class ExecutionStore: Sendable {
                      id: id, attempt: attempt, operation: "finish")
     }
 
+    /// `finish` without blocking: `done` gets the new state on the thread that ran its group
+    /// (keep it short).
+    public func finish(id: String, attempt: Int, worker: String, end: AttemptEnd,
+                       done: @escaping @Sendable (Result<ExecutionState, StoreError>) -> Void) {
+        finishCalls.submit(finishArgs(id: id, attempt: attempt, worker: worker, end: end).map(\.redisBytes)) { [self] outcome in
+            done(Result { () throws(StoreError) in try newState(outcome.get(), id: id, attempt: attempt, operation: "finish") })
+        }
+    }
+
     /// Ends many attempts of one worker in one round trip; one result per attempt, in order.
     public func finishMany(_ ends: [(id: String, attempt: Int, end: AttemptEnd)],
                            worker: String) throws(StoreError) -> [Result<ExecutionState, StoreError>] {

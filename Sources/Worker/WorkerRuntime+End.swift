@@ -1,4 +1,5 @@
 import BatchCore
+import Dispatch
 import FoundationEssentials
 import Glibc
 import Daemon
@@ -80,41 +81,42 @@ extension WorkerRuntime {
         }
         var rng = SystemRandomNumberGenerator()
         let end = outcome.attemptEnd(job: job, attempt: a.number, result: result ?? processResult(a, outcome), random: &rng)
-        writeEnd(a, end)
-        metrics.executions.labels(job.name, end.outcome.rawValue).inc()
-        metrics.durations.labels(job.name).observe(duration)
-        final.reason = end.reason?.rawValue
-        remove(a, result: final)
         logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
-        let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
-        guard logger.isEnabled(level) else { return }
-        var endFields: [(String, String)] = [("execution", a.id), ("attempt", String(a.number)), ("job", job.name),
-                                             ("outcome", end.outcome.rawValue), ("reason", end.reason?.rawValue ?? "")]
-        if let code = end.exitCode { endFields.append(("exit_code", String(code))) }
-        if let signal = end.signal { endFields.append(("signal", String(signal))) }
-        if let error = end.error { endFields.append(("error", error)) }
-        endFields.append(("seconds", duration.fixed(3)))
-        logger.log(level, "attempt ended", fields: endFields)
+        final.reason = end.reason?.rawValue
+        let ended = final
+        // The lane does not wait for Redis: the end joins the next group of ends, and the attempt
+        // leaves the table once it is written (or given up).
+        writeEnd(a, end) { [self] in
+            metrics.executions.labels(job.name, end.outcome.rawValue).inc()
+            metrics.durations.labels(job.name).observe(duration)
+            remove(a, result: ended)
+            let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
+            guard logger.isEnabled(level) else { return }
+            var endFields: [(String, String)] = [("execution", a.id), ("attempt", String(a.number)), ("job", job.name),
+                                                 ("outcome", end.outcome.rawValue), ("reason", end.reason?.rawValue ?? "")]
+            if let code = end.exitCode { endFields.append(("exit_code", String(code))) }
+            if let signal = end.signal { endFields.append(("signal", String(signal))) }
+            if let error = end.error { endFields.append(("error", error)) }
+            endFields.append(("seconds", duration.fixed(3)))
+            logger.log(level, "attempt ended", fields: endFields)
+        }
     }
 
-    /// `finish`, retried while the lease lasts when Redis does not answer;
-    /// refusals (lease lost, stale attempt) are logged and dropped.
-    private func writeEnd(_ a: Attempt, _ end: AttemptEnd) {
-        while true {
-            do {
-                try store.finish(id: a.id, attempt: a.number, worker: id, end: end)
-                return
-            } catch {
-                metrics.writeFailures.labels("finish").inc()
-                let lastRenewed = a.state.withLock { $0.lastRenewedAt }
-                if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now())
-                    || a.state.withLock({ $0.stop }) == .lost {
-                    logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number),
-                                                                               "error": error.description])
-                    return
-                }
-                usleep(200_000)
+    /// `finish`, retried every 200 ms on the attempt's lane while the lease lasts when Redis does
+    /// not answer; refusals (lease lost, stale attempt) are logged and dropped. `done` runs once
+    /// the end is written or given up, on whichever thread that happens.
+    private func writeEnd(_ a: Attempt, _ end: AttemptEnd, then done: @escaping @Sendable () -> Void) {
+        store.finish(id: a.id, attempt: a.number, worker: id, end: end) { [self] result in
+            guard case .failure(let error) = result else { return done() }
+            metrics.writeFailures.labels("finish").inc()
+            let lastRenewed = a.state.withLock { $0.lastRenewedAt }
+            if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now())
+                || a.state.withLock({ $0.stop }) == .lost {
+                logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number),
+                                                                           "error": error.description])
+                return done()
             }
+            a.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(a, end, then: done) }
         }
     }
 
