@@ -39,6 +39,8 @@ final class WorkerDirectory: Sendable {
     /// validates alike), apart from `state`: validation on the event loops does not wait
     /// behind the dispatchers.
     let types = Mutex<[String: JobType]>([:])
+    /// Job type declarations as published (JSON text) and as decoded, from the last refresh.
+    let declarations = Mutex<[String: JobType]>([:])
     let fleet: FleetRegistry
 
     init(fleet: FleetRegistry) { self.fleet = fleet }
@@ -50,10 +52,15 @@ final class WorkerDirectory: Sendable {
         let jobs = try fleet.jobs(of: workers.map(\.id))
         let decoder = JSONDecoder()
         var entries: [String: WorkerEntry] = [:]
+        var decoded: [String: JobType] = [:]
+        let known = declarations.withLock { $0 }
         for w in workers {
             var types: [String: JobType] = [:]
             for (name, json) in jobs[w.id] ?? [:] {
-                if let t = try? decoder.decode(JobType.self, from: Data(json.utf8)) { types[name] = t }
+                // Declarations rarely change: each text is decoded once.
+                guard let t = decoded[json] ?? known[json] ?? (try? decoder.decode(JobType.self, from: Data(json.utf8))) else { continue }
+                decoded[json] = t
+                types[name] = t
             }
             if types.isEmpty { continue }
             entries[w.id] = WorkerEntry(id: w.id, address: w.address, slots: Int(w.fields["slots"] ?? "") ?? 0,
@@ -68,6 +75,7 @@ final class WorkerDirectory: Sendable {
             s.refreshedAt = .now
         }
         types.withLock { $0 = served }
+        declarations.withLock { $0 = decoded }
     }
 
     /// The job type as some live worker declares it (for validation).

@@ -358,11 +358,12 @@ public final class ExecutionStore: Sendable {
                      id: id, attempt: attempt, operation: "finish")
     }
 
-    /// `finish` without blocking: `done` gets the new state on the thread that ran its group
-    /// (keep it short).
+    /// `finish` without waiting for other callers' groups: `done` gets the new state on the
+    /// thread that ran its group (keep it short). When no group is running, this call's runs
+    /// on the calling thread, which may block for that round trip.
     public func finish(id: String, attempt: Int, worker: String, end: AttemptEnd,
                        done: @escaping @Sendable (Result<ExecutionState, StoreError>) -> Void) {
-        finishCalls.submit(finishArgs(id: id, attempt: attempt, worker: worker, end: end).map(\.redisBytes)) { [self] outcome in
+        finishCalls.submit(finishArgs(id: id, attempt: attempt, worker: worker, end: end).map(\.redisBytes), mayBlock: true) { [self] outcome in
             done(Result { () throws(StoreError) in try newState(outcome.get(), id: id, attempt: attempt, operation: "finish") })
         }
     }

@@ -79,9 +79,11 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         return try outcome.get()
     }
 
-    /// Runs `item` in a group without blocking: `done` gets its outcome, on the
-    /// thread that ran the group (keep it short).
-    func submit(_ item: Item, _ done: @escaping @Sendable (Outcome) -> Void) {
+    /// Runs `item` in a group without waiting for other callers' groups: `done` gets its
+    /// outcome on the thread that ran the group (keep it short). With `mayBlock`, a call
+    /// that finds no group running runs its own on the calling thread (no thread hop on
+    /// an idle system); without it (an event loop), every group runs on `leadQueue`.
+    func submit(_ item: Item, mayBlock: Bool = false, _ done: @escaping @Sendable (Outcome) -> Void) {
         let leads = state.withLock { s -> Bool in
             if s.busy {
                 s.waiting.append((item, .callback(done)))
@@ -90,7 +92,12 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
             s.busy = true
             return true
         }
-        if leads { leadQueue.async { self.run([(item, .callback(done))]) } }
+        guard leads else { return }
+        if mayBlock {
+            run([(item, .callback(done))])
+        } else {
+            leadQueue.async { self.run([(item, .callback(done))]) }
+        }
     }
 
     /// Runs what is waiting as one group (up to `maxGroup`; the rest waits for the next leader).
