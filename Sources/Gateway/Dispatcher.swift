@@ -42,17 +42,16 @@ final class Dispatcher: Sendable {
     /// Stops claiming, and waits (up to `deadline`) for dispatches in flight to be recorded.
     func stop(deadline: Duration = .seconds(10)) {
         stopped.store(true, ordering: .releasing)
-        context.wakeup.signal()
+        context.wakeup.signalAll()
         let clock = ContinuousClock()
         let end = clock.now + deadline
         while alive.load(ordering: .acquiring) > 0 && clock.now < end {
-            context.wakeup.signal()
+            context.wakeup.signalAll()
             Thread.sleep(forTimeInterval: 0.01)
         }
     }
 
     private func loop() {
-        var generation = context.wakeup.current
         while !stopped.load(ordering: .acquiring) {
             let allowed = context.directory.dispatchable(breakerAllows: context.breakers.wouldPermit)
             // Slots taken for this claim, so that the dispatchers together never claim more than the workers can take.
@@ -65,15 +64,17 @@ final class Dispatcher: Sendable {
                 } catch {
                     context.directory.unreserve(reserved)
                     context.logger.warning("claim failed", ["error": "\(error)"])
-                    generation = context.wakeup.wait(since: generation, timeout: .seconds(1))
+                    context.wakeup.wait(timeout: .seconds(1))
                     continue
                 }
             }
             if claimed.isEmpty {
                 context.directory.unreserve(reserved)
-                generation = context.wakeup.wait(since: generation, timeout: .milliseconds(250))
+                context.wakeup.wait(timeout: .milliseconds(250))
                 continue
             }
+            // A full claim may have left more behind: let another dispatcher look while this one delivers.
+            if claimed.count == reserved { context.wakeup.signal() }
             for c in claimed { context.metrics.queueWait.labels(c.job).observe(Double(c.queueWaitMillis) / 1000) }
             dispatch(claimed, reserved: reserved)
         }
