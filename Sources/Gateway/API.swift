@@ -61,7 +61,13 @@ struct API: Sendable {
             return
         }
         // A long poll waits from before the write, so an end that comes before the write's answer is not missed.
-        let waiter = wait.map { _ in context.waiters.add(id: new.id) { [context] ended in
+        let waiter = wait.map { _ in context.waiters.add(id: new.id) { [context] outcome in
+            if case .ended(let rec?) = outcome {
+                // The event watcher read the record with the end: answer from here.
+                responder.respond(.json(WaitResponse(executionId: new.id, state: rec.state, duplicate: false, execution: rec),
+                                        status: rec.state.isTerminal ? 200 : 202))
+                return
+            }
             DispatchQueue.global().async { answerWait(id: new.id, fallback: .queued, duplicate: false, responder, store: context.store) }
         } }
         context.store.create(new, queueLimit: context.settings.queueLimit,
@@ -121,7 +127,7 @@ struct API: Sendable {
             }
         }
         // It may have ended between the write and the registration.
-        if let rec = try? store.get(created.id), rec.state.isTerminal { context.waiters.ended(created.id) }
+        if let rec = try? store.get(created.id), rec.state.isTerminal { context.waiters.ended(created.id, record: rec) }
     }
 
     /// Checks an execute request and builds what would be written; nothing is written here.

@@ -62,14 +62,21 @@ final class EventWatcher: Sendable {
                 break
             }
         }
+        var endedIDs: [String] = []
         if !gone.isEmpty {
             let workers = context.directory.noteGone(gone.map { ($0.id, $0.attempt) })
             for (g, worker) in zip(gone, workers) {
                 guard let ended = g.ended else { continue }
                 if worker != nil { context.metrics.outcomes.labels(g.job ?? "?", ended.rawValue).inc() }
-                context.waiters.ended(g.id)
+                endedIDs.append(g.id)
             }
         }
         if wake { context.wakeup.signal() }
+        // Long polls on what ended get its record, read here in one round trip for all of them.
+        let waited = context.waiters.waited(among: endedIDs)
+        if !waited.isEmpty {
+            let records = (try? context.store.getMany(waited)) ?? Array(repeating: nil, count: waited.count)
+            for (id, rec) in zip(waited, records) { context.waiters.ended(id, record: rec) }
+        }
     }
 }

@@ -11,6 +11,15 @@ extension ExecutionStore {
         return ExecutionRecord(fields: Self.fieldMap(reply))
     }
 
+    /// Many executions in one round trip; nil for each unknown one.
+    public func getMany(_ ids: [String]) throws(StoreError) -> [ExecutionRecord?] {
+        let valid = ids.filter(ExecutionID.isValid)
+        let replies = try mapRedis { try redis.pipeline(valid.map { RedisCommand("HGETALL", keys.exec($0)) }) }
+        var byID: [String: ExecutionRecord] = [:]
+        for (id, reply) in zip(valid, replies) { byID[id] = ExecutionRecord(fields: Self.fieldMap(reply)) }
+        return ids.map { byID[$0] }
+    }
+
     /// A page of executions, newest first.
     /// - Parameter before: the cursor of a previous page (`ExecutionPage.next`); nil for the newest.
     public func list(state: ExecutionState? = nil, job: String? = nil, limit: Int = 50, before: String? = nil) throws(StoreError) -> ExecutionPage {

@@ -22,6 +22,17 @@ import TestSupport
         #expect(try f.eventCount() == 1)
     }
 
+    @Test func getManyReadsEachInOrderAndNilForUnknown() throws {
+        let f = try StoreFixture()
+        let a = try f.store.create(NewExecution(job: "report", params: ["n": "1"]), queueLimit: 0)
+        let b = try f.store.create(NewExecution(job: "backup", params: [:]), queueLimit: 0)
+        let unknown = ExecutionID.make()
+        let records = try f.store.getMany([b.id, "not an id", unknown, a.id])
+        #expect(records.map { $0?.id } == [b.id, nil, nil, a.id])
+        #expect(records[3]?.params == ["n": "1"] && records[0]?.job == "backup")
+        #expect(try f.store.getMany([]).isEmpty)
+    }
+
     @Test func sameIdempotencyKeyGivesOneExecution() throws {
         let f = try StoreFixture()
         let a = try f.store.create(NewExecution(job: "report", params: [:], idempotencyKey: "k1"), queueLimit: 0)
