@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
         .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
-        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore"], path: "Sources/bench/e2e-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
         .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "BatchCore"], path: "Sources/bench/worker-bench"),
 
         // Tests

@@ -1,8 +1,9 @@
 // e2e-bench: drives a running gateway over HTTP, as bench/e2e/run.sh sets it up.
 //
 //   e2e-bench throughput --gateway URL --redis URL --namespace NS [--jobs 20000] [--connections 32]
-//       POSTs `jobs` noop executions on `connections` keep-alive connections and reports the time
-//       from the first POST to the moment all of them are `succeeded` in Redis.
+//       POSTs `jobs` noop executions on `connections` keep-alive connections (one thread, epoll, one
+//       request at a time on each, as wrk does) and reports the time from the first POST to the
+//       moment all of them are `succeeded` in Redis.
 //   e2e-bench latency --gateway URL [--count 500]
 //       `count` sequential POSTs with `?wait=`: trigger-to-result round trips, p50 and p99.
 import BatchCore
@@ -35,29 +36,10 @@ let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 func throughput(gateway: String, redisURL: String, namespace: String, jobs: Int, connections: Int) throws {
     let store = ExecutionStore(redis: try RedisClient(url: redisURL), namespace: namespace)
     let before = try store.counts()[.succeeded] ?? 0
-    let client = HTTPClient(connectTimeout: .seconds(2), requestTimeout: .seconds(30), maxIdlePerHost: connections)
-    let next = Atomic<Int>(0)
-    let failures = Mutex<[String]>([])
+    let driver = try TriggerDriver(gateway: gateway, connections: connections, path: "/api/orchestration/execute", body: body)
     let start = monotonicSeconds()
-    let group = DispatchGroup()
-    for _ in 0..<connections {
-        group.enter()
-        let t = Thread {
-            defer { group.leave() }
-            while next.wrappingAdd(1, ordering: .relaxed).oldValue < jobs {
-                do {
-                    let r = try client.request("POST", gateway + "/api/orchestration/execute", headers: jsonHeaders, body: body)
-                    if r.status != 202 { failures.withLock { $0.append("\(r.status) \(r.text)") } }
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }
-        }
-        t.start()
-    }
-    group.wait()
+    let failed = try driver.run(count: jobs, expect: 202)
     let posted = monotonicSeconds() - start
-    let failed = failures.withLock { $0 }
     guard failed.isEmpty else { throw BenchError("\(failed.count) triggers failed, first: \(failed[0])") }
     var done = 0
     let deadline = start + 600
