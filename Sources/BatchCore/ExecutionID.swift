@@ -20,11 +20,10 @@ public enum ExecutionID {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A new id from the wall clock and the system's random source.
+    /// A new id from the wall clock and the process's generator (seeded from the system's random source).
     public static func make() -> String {
-        var g = SystemRandomNumberGenerator()
         let ms = UInt64(Date().timeIntervalSince1970 * 1000)
-        return make(unixMillis: ms, random: &g)
+        return FastRandom.withShared { make(unixMillis: ms, random: &$0) }
     }
 
     /// Whether a string has the shape of an execution id (checked before it reaches a key).

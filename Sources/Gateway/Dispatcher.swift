@@ -130,7 +130,7 @@ final class Dispatcher: Sendable {
         }
         var leftover: [Pending] = []
         var reservation = reserved
-        var rng = SystemRandomNumberGenerator()
+        var rng = FastRandom()
         while !pending.isEmpty && !stopped.load(ordering: .acquiring) {
             // Choose: each choice counts as outstanding before the next one.
             var allows: [String: Bool] = [:], halfOpen: Set<String> = []
@@ -184,12 +184,13 @@ final class Dispatcher: Sendable {
             context.breakers.failure(worker, took)
             context.metrics.dispatches.labels(worker, "failed").add(Double(share.count))
             context.logger.warning("dispatch failed", ["worker": worker, "executions": String(share.count), "error": why])
-            for i in share.indices {
+            _ = context.directory.noteGone(share.map { ($0.claimed.id, $0.claimed.attempt) })
+            // A lost answer may hide starts: what the worker did start runs there (read in one round trip).
+            let records = (try? context.store.getMany(share.map(\.claimed.id))) ?? Array(repeating: nil, count: share.count)
+            for (i, rec) in zip(share.indices, records) {
                 let c = share[i].claimed
-                context.directory.noteGone(id: c.id, attempt: c.attempt)
                 share[i].failures.append("\(worker): \(why)")
-                // A lost answer may hide a start: if the worker did start it, it runs there.
-                if let rec = try? context.store.get(c.id), rec.attempt == c.attempt, rec.state != .dispatched {
+                if let rec, rec.attempt == c.attempt, rec.state != .dispatched {
                     if rec.state == .running, let w = rec.worker { context.directory.noteDispatched(id: c.id, attempt: c.attempt, worker: w) }
                     share[i].done = true
                 }
@@ -197,11 +198,13 @@ final class Dispatcher: Sendable {
             return share
         }
         context.breakers.success(worker, took)
+        var accepted = 0
+        defer { if accepted > 0 { context.metrics.dispatches.labels(worker, "accepted").add(Double(accepted)) } }
         for (i, result) in zip(share.indices, results) {
             let c = share[i].claimed
             switch result {
             case .accepted:
-                context.metrics.dispatches.labels(worker, "accepted").inc()
+                accepted += 1
                 share[i].done = true
             case .refused(let status):
                 context.metrics.dispatches.labels(worker, "refused_\(status)").inc()

@@ -1,0 +1,26 @@
+import Testing
+@testable import BatchCore
+
+struct FastRandomTests {
+    @Test func drawsAreSpreadAndInstancesDiffer() {
+        var a = FastRandom(), b = FastRandom()
+        let first = (0..<4).map { _ in a.next() }
+        #expect(first != (0..<4).map { _ in b.next() })
+        // Every bit is set in about half of 20,000 draws, and values in 0..<10 are all about equally frequent.
+        var ones = [Int](repeating: 0, count: 64)
+        var buckets = [Int](repeating: 0, count: 10)
+        for _ in 0..<20_000 {
+            let v = a.next()
+            for bit in 0..<64 where v & (1 << UInt64(bit)) != 0 { ones[bit] += 1 }
+            buckets[Int.random(in: 0..<10, using: &a)] += 1
+        }
+        #expect(ones.allSatisfy { (9_000...11_000).contains($0) }, "\(ones)")
+        #expect(buckets.allSatisfy { (1_700...2_300).contains($0) }, "\(buckets)")
+    }
+
+    @Test func idsFromTheSharedGeneratorAreUnique() {
+        let ids = (0..<50_000).map { _ in ExecutionID.make() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy(ExecutionID.isValid))
+    }
+}
