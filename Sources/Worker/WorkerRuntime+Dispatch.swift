@@ -32,6 +32,16 @@ extension WorkerRuntime {
                 answers[i] = .failure(error)
             }
         }
+        // Jobs that end while this answer is made (builtins that end at once, programs that cannot
+        // start) have their ends written together after the launches, in one round trip.
+        let batch = endsOfDispatch.value ?? { let b = EndBatch(); endsOfDispatch.value = b; return b }()
+        batch.collecting = true
+        defer {
+            batch.collecting = false
+            let ends = batch.ends
+            batch.ends = []
+            writeCollectedEnds(ends)
+        }
         for (leaseMillis, group) in admitted.sorted(by: { $0.key < $1.key }) {
             let starts: [Result<StartResult, StoreError>]
             do {

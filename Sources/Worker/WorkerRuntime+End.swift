@@ -7,16 +7,39 @@ import Platform
 import Store
 
 extension WorkerRuntime {
-    /// The job of `a` ended (called once, from any thread): write its end on its lane.
+    /// The job of `a` ended (called once, from any thread): write its end on its lane, or, when it
+    /// ended while its dispatch was still being answered (a builtin that ends at once, a program
+    /// that could not start) and left no output to write, with the other ends of that dispatch.
     func ended(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
-        a.state.withLock { s in
+        let quiet = a.state.withLock { s -> Bool in
             s.phase = .ending
             s.outcome = outcome
             // The handle's callbacks hold the attempt: let go of it.
             s.handle = nil
+            return !s.output.hasWork
         }
         freeSlot(a)
+        if quiet, let batch = endsOfDispatch.value, batch.collecting {
+            batch.ends.append((a, outcome, result))
+            return
+        }
         a.lane.async { self.complete(a, outcome, result: result) }
+    }
+
+    /// Writes the ends collected while a dispatch was answered (see `ended`) in one round trip.
+    func writeCollectedEnds(_ ends: [(Attempt, JobOutcome, String?)]) {
+        let pending = ends.compactMap { prepareEnd($0.0, $0.1, result: $0.2) }
+        if pending.isEmpty { return }
+        let results: [Result<ExecutionState, StoreError>]
+        do {
+            results = try store.finishMany(pending.map { ($0.attempt.id, $0.attempt.number, $0.end) }, worker: id)
+        } catch {
+            results = Array(repeating: .failure(error), count: pending.count)
+        }
+        for (p, r) in zip(pending, results) {
+            guard case .failure(let error) = r, retryFinish(p, after: error) else { endWritten(p); continue }
+            p.attempt.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(p) }
+        }
     }
 
     /// Writes the attempt's pending output and progress (on its lane).
@@ -48,14 +71,30 @@ extension WorkerRuntime {
         return opened
     }
 
+    /// An ended attempt whose end is ready to be written, and what follows once it is.
+    struct PendingEnd: Sendable {
+        let attempt: Attempt
+        let end: AttemptEnd
+        let final: BatchResult
+        let duration: Double
+    }
+
     /// Writes the end of an attempt and frees its slot (on its lane). A lost
     /// lease writes nothing; a drained attempt goes back to the queue.
     func complete(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
+        // The lane does not wait for Redis: the end joins the next group of ends, and the attempt
+        // leaves the table once it is written (or given up).
+        if let p = prepareEnd(a, outcome, result: result) { writeEnd(p) }
+    }
+
+    /// Everything before the end is written: output flushed, the end computed. A lost or drained
+    /// attempt is dealt with here (nil then).
+    func prepareEnd(_ a: Attempt, _ outcome: JobOutcome, result: String?) -> PendingEnd? {
         let job = a.job
         let duration = Double(now() - a.startedMonotonic) / 1000
         let stop = a.state.withLock { $0.stop }
         let bytes = a.state.withLock { $0.outputBytes }
-        metrics.outputBytes.labels(job.name).add(Double(bytes))
+        if bytes > 0 { metrics.outputBytes.labels(job.name).add(Double(bytes)) }
         var final = a.snapshot()
         final.finishedAt = WorkerClock.iso(Date())
         let fields: KeyValuePairs<String, String> = ["execution": a.id, "attempt": String(a.number), "job": job.name]
@@ -63,7 +102,7 @@ extension WorkerRuntime {
             logger.warning("attempt given up without writing: its lease is lost", fields)
             final.status = "lost"
             remove(a, result: final)
-            return
+            return nil
         }
         flush(a)
         if stop == .drain && outcome == .cancelled {
@@ -77,47 +116,53 @@ extension WorkerRuntime {
             }
             final.status = "requeued"
             remove(a, result: final)
-            return
+            return nil
         }
-        var rng = SystemRandomNumberGenerator()
+        var rng = FastRandom()
         let end = outcome.attemptEnd(job: job, attempt: a.number, result: result ?? processResult(a, outcome), random: &rng)
         logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
         final.reason = end.reason?.rawValue
-        let ended = final
-        // The lane does not wait for Redis: the end joins the next group of ends, and the attempt
-        // leaves the table once it is written (or given up).
-        writeEnd(a, end) { [self] in
-            metrics.executions.labels(job.name, end.outcome.rawValue).inc()
-            metrics.durations.labels(job.name).observe(duration)
-            remove(a, result: ended)
-            let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
-            guard logger.isEnabled(level) else { return }
-            var endFields: [(String, String)] = [("execution", a.id), ("attempt", String(a.number)), ("job", job.name),
-                                                 ("outcome", end.outcome.rawValue), ("reason", end.reason?.rawValue ?? "")]
-            if let code = end.exitCode { endFields.append(("exit_code", String(code))) }
-            if let signal = end.signal { endFields.append(("signal", String(signal))) }
-            if let error = end.error { endFields.append(("error", error)) }
-            endFields.append(("seconds", duration.fixed(3)))
-            logger.log(level, "attempt ended", fields: endFields)
-        }
+        return PendingEnd(attempt: a, end: end, final: final, duration: duration)
+    }
+
+    /// The end is written (or given up): count it, free the attempt, log it.
+    func endWritten(_ p: PendingEnd) {
+        let (a, end, job) = (p.attempt, p.end, p.attempt.job)
+        metrics.executions.labels(job.name, end.outcome.rawValue).inc()
+        metrics.durations.labels(job.name).observe(p.duration)
+        remove(a, result: p.final)
+        let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
+        guard logger.isEnabled(level) else { return }
+        var endFields: [(String, String)] = [("execution", a.id), ("attempt", String(a.number)), ("job", job.name),
+                                             ("outcome", end.outcome.rawValue), ("reason", end.reason?.rawValue ?? "")]
+        if let code = end.exitCode { endFields.append(("exit_code", String(code))) }
+        if let signal = end.signal { endFields.append(("signal", String(signal))) }
+        if let error = end.error { endFields.append(("error", error)) }
+        endFields.append(("seconds", p.duration.fixed(3)))
+        logger.log(level, "attempt ended", fields: endFields)
     }
 
     /// `finish`, retried every 200 ms on the attempt's lane while the lease lasts when Redis does
-    /// not answer; refusals (lease lost, stale attempt) are logged and dropped. `done` runs once
-    /// the end is written or given up, on whichever thread that happens.
-    private func writeEnd(_ a: Attempt, _ end: AttemptEnd, then done: @escaping @Sendable () -> Void) {
-        store.finish(id: a.id, attempt: a.number, worker: id, end: end) { [self] result in
-            guard case .failure(let error) = result else { return done() }
-            metrics.writeFailures.labels("finish").inc()
-            let lastRenewed = a.state.withLock { $0.lastRenewedAt }
-            if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now())
-                || a.state.withLock({ $0.stop }) == .lost {
-                logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number),
-                                                                           "error": error.description])
-                return done()
-            }
-            a.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(a, end, then: done) }
+    /// not answer; refusals (lease lost, stale attempt) are logged and dropped. `endWritten` follows
+    /// once the end is written or given up, on whichever thread that happens.
+    func writeEnd(_ p: PendingEnd) {
+        let a = p.attempt
+        store.finish(id: a.id, attempt: a.number, worker: id, end: p.end) { [self] result in
+            guard case .failure(let error) = result, retryFinish(p, after: error) else { return endWritten(p) }
+            a.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(p) }
         }
+    }
+
+    /// Whether a `finish` that failed is tried again (Redis away, lease still good); a refusal is logged.
+    private func retryFinish(_ p: PendingEnd, after error: StoreError) -> Bool {
+        let a = p.attempt
+        metrics.writeFailures.labels("finish").inc()
+        let lastRenewed = a.state.withLock { $0.lastRenewedAt }
+        if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now()) || a.state.withLock({ $0.stop }) == .lost {
+            logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number), "error": error.description])
+            return false
+        }
+        return true
     }
 
     /// The result of a process: exit status and the last lines, at most `maxResult` bytes of JSON
