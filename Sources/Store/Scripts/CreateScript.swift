@@ -14,6 +14,8 @@ extension Lua {
     ///              {-2}                        queue over its limit
     static let create = uses("now_ms", "event") + #"""
 local now, nows = now_ms()
+-- The queue's length, read once per call and counted up as this call queues.
+local queued
 local function one(b)
   local id, job = ARGV[b], ARGV[b + 1]
   local idem = ARGV[b + 11]
@@ -25,7 +27,10 @@ local function one(b)
     end
   end
   local limit = tonumber(ARGV[b + 13])
-  if limit > 0 and redis.call('ZCARD', P .. 'by-state:queued') >= limit then return {-2} end
+  if limit > 0 then
+    if not queued then queued = redis.call('ZCARD', P .. 'by-state:queued') end
+    if queued >= limit then return {-2} end
+  end
   local prio = ARGV[b + 3]
   local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', '0', 'runs', '0',
     'priority', prio, 'max_attempts', ARGV[b + 4], 'timeout', ARGV[b + 5], 'source', ARGV[b + 6],
@@ -45,6 +50,7 @@ local function one(b)
   redis.call('ZADD', P .. 'by-job:' .. job, nows, id)
   if idem ~= '' then redis.call('SET', P .. 'idem:' .. idem, id, 'EX', tonumber(ARGV[b + 12])) end
   event(id, 'created', 'queued', 'job', job)
+  if queued then queued = queued + 1 end
   return {0, id, 'queued', now}
 end
 
