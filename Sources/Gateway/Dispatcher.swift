@@ -55,7 +55,10 @@ final class Dispatcher: Sendable {
         while !stopped.load(ordering: .acquiring) {
             let allowed = context.directory.dispatchable(breakerAllows: context.breakers.wouldPermit)
             // Slots taken for this claim, so that the dispatchers together never claim more than the workers can take.
-            let reserved = allowed.isEmpty ? 0 : context.directory.reserve(max: Self.maxBatch)
+            let reserved = allowed.isEmpty ? 0 : context.directory.reserve(max: Self.maxBatch) { [breakers = context.breakers] w in
+                guard breakers.wouldPermit(w) else { return .refusing }
+                return breakers.isHalfOpen(w) ? .halfOpen : .closed
+            }
             var claimed: [ClaimedExecution] = []
             if reserved > 0 {
                 do {
@@ -109,6 +112,8 @@ final class Dispatcher: Sendable {
 
     /// One claimed execution on its way to a worker, with the instances it failed on.
     struct Pending {
+        /// Its place in the claim (the queue's order).
+        let order: Int
         let claimed: ClaimedExecution
         let item: WorkerDispatchItem
         var exclude: Set<String> = []
@@ -124,8 +129,8 @@ final class Dispatcher: Sendable {
     /// instance took goes back to its queue (refused only) or backs off (failed).
     func dispatch(_ claimed: [ClaimedExecution], reserved: Int) {
         let lease = Int(context.settings.lease.inMilliseconds)
-        var pending = claimed.map { c in
-            Pending(claimed: c, item: WorkerDispatchItem(jobType: c.job, WorkerDispatchRequest(
+        var pending = claimed.enumerated().map { i, c in
+            Pending(order: i, claimed: c, item: WorkerDispatchItem(jobType: c.job, WorkerDispatchRequest(
                 executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds, leaseMs: lease)))
         }
         var leftover: [Pending] = []
@@ -160,12 +165,37 @@ final class Dispatcher: Sendable {
             }
             var next: [Pending] = []
             for (worker, share) in shares.sorted(by: { $0.key < $1.key }) {
-                for p in deliver(share, to: worker) where !p.done { next.append(p) }
+                for part in Self.parts(of: share) {
+                    for p in deliver(part, to: worker) where !p.done { next.append(p) }
+                }
             }
             pending = next
         }
         if reservation > 0 { context.directory.unreserve(reservation) }
-        for p in leftover + pending { settle(p) }
+        // Each goes back to the front of its queue: the last claimed first, so the queue keeps its order.
+        for p in (leftover + pending).sorted(by: { $0.order > $1.order }) { settle(p) }
+    }
+
+    /// The most body bytes one call carries: well under a worker's `http.max-body` (1 MiB by default),
+    /// whatever the executions' parameters weigh (up to `gateway.max-params-bytes` each).
+    static let maxCallBytes = 256 << 10
+
+    /// A share cut into calls of at most `maxCallBytes` (by a bound on each item's encoded size).
+    static func parts(of share: [Pending]) -> [[Pending]] {
+        var out: [[Pending]] = [], part: [Pending] = [], bytes = 0
+        for p in share {
+            // Keys and values, each possibly escaped to 6 bytes a byte, plus the item's fixed fields.
+            let size = 256 + p.item.jobType.utf8.count + p.item.params.reduce(0) { $0 + 6 * ($1.key.utf8.count + $1.value.utf8.count) + 6 }
+            if !part.isEmpty && bytes + size > maxCallBytes {
+                out.append(part)
+                part = []
+                bytes = 0
+            }
+            part.append(p)
+            bytes += size
+        }
+        if !part.isEmpty { out.append(part) }
+        return out
     }
 
     /// Sends `share` to `worker` in one call; returns the share with each execution's outcome noted.
@@ -178,8 +208,10 @@ final class Dispatcher: Sendable {
         let started = ContinuousClock.now
         let answers = call(address: address, items: share.map(\.item))
         let took = ContinuousClock.now - started
-        guard case .success(let results) = answers else {
-            guard case .failure(let failure) = answers else { return share }
+        let results: [CallResult]
+        switch answers {
+        case .success(let r): results = r
+        case .failure(let failure):
             let why = failure.description
             context.breakers.failure(worker, took)
             context.metrics.dispatches.labels(worker, "failed").add(Double(share.count))
@@ -197,7 +229,16 @@ final class Dispatcher: Sendable {
             }
             return share
         }
-        context.breakers.success(worker, took)
+        // For its breaker the call counts as one single call would: failed when the worker failed an
+        // execution (a 5xx), a success when it took or judged one, ignored when it only refused
+        // (full, draining, not serving).
+        if results.contains(where: { if case .failed = $0 { return true } else { return false } }) {
+            context.breakers.failure(worker, took)
+        } else if results.contains(where: { if case .refused = $0 { return false } else { return true } }) {
+            context.breakers.success(worker, took)
+        } else {
+            context.breakers.ignored(worker)
+        }
         var accepted = 0
         defer { if accepted > 0 { context.metrics.dispatches.labels(worker, "accepted").add(Double(accepted)) } }
         for (i, result) in zip(share.indices, results) {

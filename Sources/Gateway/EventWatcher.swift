@@ -64,7 +64,7 @@ final class EventWatcher: Sendable {
         }
         var endedIDs: [String] = []
         if !gone.isEmpty {
-            let workers = context.directory.noteGone(gone.map { ($0.id, $0.attempt) })
+            let workers = context.directory.noteGone(gone.map { ($0.id, $0.attempt) }, ended: true)
             for (g, worker) in zip(gone, workers) {
                 guard let ended = g.ended else { continue }
                 if worker != nil { context.metrics.outcomes.labels(g.job ?? "?", ended.rawValue).inc() }

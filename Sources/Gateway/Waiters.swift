@@ -66,6 +66,4 @@ final class Waiters: Sendable {
     func waited(among ids: [String]) -> [String] {
         state.withLock { s in s.byID.isEmpty ? [] : ids.filter { s.byID[$0] != nil } }
     }
-
-    var isEmpty: Bool { state.withLock { $0.byID.isEmpty } }
 }

@@ -3,6 +3,14 @@ import Foundation
 import Store
 import Synchronization
 
+/// What a worker's circuit breaker lets through now, for counting its free slots.
+enum BreakerVerdict: Sendable {
+    case closed
+    /// Probe calls only, one execution each.
+    case halfOpen
+    case refusing
+}
+
 /// A live worker as the gateway sees it.
 struct WorkerEntry: Sendable {
     var id: String
@@ -70,7 +78,15 @@ final class WorkerDirectory: Sendable {
         for w in entries.values.sorted(by: { $0.id > $1.id }) { served.merge(w.jobs) { _, smaller in smaller } }
         state.withLock { s in
             for (id, hb) in s.full where entries[id]?.heartbeat != hb { s.full[id] = nil }
-            for id in entries.keys { entries[id]!.ownAtReport = s.outstanding[id] ?? 0 }
+            for id in entries.keys {
+                // What this gateway had there when the report was read: taken at the first refresh
+                // that sees this heartbeat, kept while the same heartbeat is read again.
+                if let old = s.workers[id], old.heartbeat == entries[id]!.heartbeat {
+                    entries[id]!.ownAtReport = old.ownAtReport
+                } else {
+                    entries[id]!.ownAtReport = s.outstanding[id] ?? 0
+                }
+            }
             s.workers = entries
             s.refreshedAt = .now
         }
@@ -106,12 +122,20 @@ final class WorkerDirectory: Sendable {
         }
     }
 
-    /// Takes up to `max` of the free slots of all workers for a claim (0 when none is free);
+    /// Takes up to `max` of the free slots of the workers a call may reach now (breaker closed; one
+    /// slot of a half-open one, which takes one execution per probe) for a claim, 0 when none is free;
     /// `unreserve` gives them back once the claimed executions count as outstanding.
-    func reserve(max: Int) -> Int {
+    func reserve(max: Int, breaker: (String) -> BreakerVerdict = { _ in .closed }) -> Int {
         state.withLock { s in
             var free = 0
-            for w in s.workers.values where s.full[w.id] == nil { free += Swift.max(0, w.slots - Self.load(w, s)) }
+            for w in s.workers.values where s.full[w.id] == nil {
+                let slots = Swift.max(0, w.slots - Self.load(w, s))
+                switch breaker(w.id) {
+                case .closed: free += slots
+                case .halfOpen: free += Swift.min(1, slots)
+                case .refusing: break
+                }
+            }
             let n = Swift.max(0, Swift.min(max, free - s.reserved))
             s.reserved += n
             return n
@@ -159,8 +183,10 @@ final class WorkerDirectory: Sendable {
     }
 
     /// `noteGone` for many, under one lock; the workers they left (nil where nothing was in flight).
-    func noteGone(_ attempts: [(id: String, attempt: Int?)]) -> [String?] {
-        state.withLock { s in attempts.map { Self.gone(&s, id: $0.id, attempt: $0.attempt) } }
+    /// - Parameter ended: the attempts ended there (read off the stream), so a slot there is free:
+    ///   a worker that refused as full is offered again.
+    func noteGone(_ attempts: [(id: String, attempt: Int?)], ended: Bool = false) -> [String?] {
+        state.withLock { s in attempts.map { Self.gone(&s, id: $0.id, attempt: $0.attempt, ended: ended) } }
     }
 
 
@@ -168,16 +194,15 @@ final class WorkerDirectory: Sendable {
     /// An event about an earlier attempt (read late from the stream) changes nothing.
     @discardableResult
     func noteGone(id: String, attempt: Int? = nil) -> String? {
-        state.withLock { s in Self.gone(&s, id: id, attempt: attempt) }
+        state.withLock { s in Self.gone(&s, id: id, attempt: attempt, ended: false) }
     }
 
-    private static func gone(_ s: inout State, id: String, attempt: Int?) -> String? {
+    private static func gone(_ s: inout State, id: String, attempt: Int?, ended: Bool) -> String? {
         guard let f = s.inFlight[id] else { return nil }
         if let a = attempt, a < f.attempt { return nil }
         s.inFlight[id] = nil
         release(&s, f.worker)
-        // A slot there is free again.
-        s.full[f.worker] = nil
+        if ended { s.full[f.worker] = nil }
         return f.worker
     }
 
@@ -189,8 +214,6 @@ final class WorkerDirectory: Sendable {
     func markFull(_ worker: String) {
         state.withLock { s in s.full[worker] = s.workers[worker]?.heartbeat ?? 0 }
     }
-
-    func isInFlight(_ id: String) -> Bool { state.withLock { $0.inFlight[id] != nil } }
 
     /// Per-worker view for metrics: (id, reported running, outstanding here, slots).
     func loads() -> [(String, Int, Int, Int)] {

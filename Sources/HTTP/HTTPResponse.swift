@@ -12,12 +12,12 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// The value as JSON with sorted keys; an unencodable value gives a 500 problem.
     /// A JSON body written already.
     public static func json(bytes: [UInt8], status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: bytes)
     }
 
+    /// The value as JSON with sorted keys; an unencodable value gives a 500 problem.
     public static func json<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

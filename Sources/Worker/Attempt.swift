@@ -44,6 +44,8 @@ final class Attempt: Sendable {
         var lastRenewedAt: Int64
         var stop: StopReason?
         var flushQueued = false
+        /// A flush took output and is writing it (an end must not overtake it).
+        var writingOutput = false
         var outcome: JobOutcome?
         var outputBytes = 0
         /// Opened by the lane at the first write, when `worker.log-dir` is set.

@@ -10,6 +10,9 @@ enum DispatchError: Error, Sendable, CustomStringConvertible {
     case conflict(String)
     /// Redis did not answer (503).
     case unavailable(String)
+    /// The start could not be written for a reason of this worker's own (500): a batch whose
+    /// start failed as a whole, not a refusal of the attempt.
+    case failed(String)
 
     var status: Int {
         switch self {
@@ -17,6 +20,7 @@ enum DispatchError: Error, Sendable, CustomStringConvertible {
         case .invalidParams: return 422
         case .conflict: return 409
         case .unavailable: return 503
+        case .failed: return 500
         }
     }
 
@@ -26,6 +30,7 @@ enum DispatchError: Error, Sendable, CustomStringConvertible {
         case .invalidParams(let job, let detail): return "parameters refused by job type \"\(job)\": \(detail)"
         case .conflict(let s): return s
         case .unavailable(let s): return "Redis is unavailable, nothing was started: \(s)"
+        case .failed(let s): return "the start could not be written, nothing was started: \(s)"
         }
     }
 

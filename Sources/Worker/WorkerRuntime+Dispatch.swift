@@ -47,7 +47,13 @@ extension WorkerRuntime {
             do {
                 starts = try store.startMany(group.map { ($0.attempt.id, $0.attempt.number) }, worker: id, leaseMillis: leaseMillis)
             } catch {
-                starts = Array(repeating: .failure(error), count: group.count)
+                // The call failed as a whole: no attempt was refused, none started.
+                let whole: DispatchError = error.isUnavailable ? .unavailable(error.description) : .failed(error.description)
+                for item in group {
+                    remove(item.attempt)
+                    answers[item.index] = .failure(whole)
+                }
+                continue
             }
             for (item, started) in zip(group, starts) {
                 do {

@@ -13,9 +13,9 @@ extension WorkerRuntime {
         await Self.offPool {
             do { try fleet.deregister(id: id) } catch { log.warning("cannot remove the registration", ["error": "\(error)"]) }
         }
-        let running = runningCount
-        if running > 0 {
-            log.notice("draining", ["running": String(running), "deadline": "\(settings.drainTimeout)"])
+        let attempts = table.withLock { $0.attempts.count }
+        if attempts > 0 {
+            log.notice("draining", ["attempts": String(attempts), "deadline": "\(settings.drainTimeout)"])
         }
         if await !waitForIdle(within: settings.drainTimeout) {
             let left = table.withLock { Array($0.attempts.values) }

@@ -16,7 +16,8 @@ extension WorkerRuntime {
             s.outcome = outcome
             // The handle's callbacks hold the attempt: let go of it.
             s.handle = nil
-            return !s.output.hasWork
+            // Nothing to write before the end, and no flush on its lane writing some now.
+            return !s.output.hasWork && !s.flushQueued && !s.writingOutput
         }
         freeSlot(a)
         if quiet, let batch = endsOfDispatch.value, batch.collecting {
@@ -47,9 +48,13 @@ extension WorkerRuntime {
         let (lines, progress, stop) = a.state.withLock { s -> ([String], Int?, StopReason?) in
             s.flushQueued = false
             let t = s.output.take()
+            if t.lines.isEmpty && t.progress == nil { return (t.lines, t.progress, s.stop) }
+            s.writingOutput = true
             return (t.lines, t.progress, s.stop)
         }
-        if stop == .lost || (lines.isEmpty && progress == nil) { return }
+        if lines.isEmpty && progress == nil { return }
+        defer { a.state.withLock { $0.writingOutput = false } }
+        if stop == .lost { return }
         logFile(of: a)?.write(lines)
         do {
             try store.report(id: a.id, attempt: a.number, progress: progress, lines: lines)
@@ -118,8 +123,9 @@ extension WorkerRuntime {
             remove(a, result: final)
             return nil
         }
-        var rng = FastRandom()
-        let end = outcome.attemptEnd(job: job, attempt: a.number, result: result ?? processResult(a, outcome), random: &rng)
+        let end = FastRandom.withShared { rng in
+            outcome.attemptEnd(job: job, attempt: a.number, result: result ?? processResult(a, outcome), random: &rng)
+        }
         logFile(of: a)?.write(["[batch-worker] \(end.outcome.rawValue)" + (end.reason.map { " (\($0.rawValue))" } ?? "")])
         final.reason = end.reason?.rawValue
         return PendingEnd(attempt: a, end: end, final: final, duration: duration)

@@ -43,16 +43,27 @@ struct WorkerDirectoryTests {
     @Test func aFullWorkerIsOfferedAgainOnceOneOfItsAttemptsEnds() throws {
         let d = try directory([worker("w", slots: 8), worker("v", slots: 2)])
         d.noteDispatched(id: "e", attempt: 1, worker: "w")
+        d.noteDispatched(id: "f", attempt: 1, worker: "w")
         d.markFull("w")
+        #expect(d.reserve(max: 100) == 2)
+        d.unreserve(2)
+        // A dispatch of its own that failed or was refused there frees no slot of the worker's.
+        _ = d.noteGone([("f", 1)])
         #expect(d.reserve(max: 100) == 2)
         d.unreserve(2)
         // An earlier attempt's end read late changes nothing.
         d.noteDispatched(id: "e", attempt: 2, worker: "w")
-        _ = d.noteGone([("e", 1)])
+        _ = d.noteGone([("e", 1)], ended: true)
         #expect(d.reserve(max: 100) == 2)
         d.unreserve(2)
-        _ = d.noteGone([("e", 2)])
+        _ = d.noteGone([("e", 2)], ended: true)
         #expect(d.reserve(max: 100) == 10)
+    }
+
+    @Test func aHalfOpenBreakerOffersOneSlotAndAnOpenOneNone() throws {
+        let d = try directory([worker("open", slots: 8), worker("probing", slots: 8), worker("ok", slots: 3)])
+        let verdicts: [String: BreakerVerdict] = ["open": .refusing, "probing": .halfOpen, "ok": .closed]
+        #expect(d.reserve(max: 100) { verdicts[$0]! } == 4)
     }
 
     @Test func reservationsOfConcurrentClaimsAddUp() throws {
