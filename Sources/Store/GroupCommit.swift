@@ -60,15 +60,7 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     /// Runs `item` in a group and returns its outcome; blocks the calling thread.
     func call(_ item: Item) throws(StoreError) -> Output {
         let slot = Slot()
-        let leads = state.withLock { s -> Bool in
-            if s.busy {
-                s.waiting.append((item, .slot(slot)))
-                return false
-            }
-            s.busy = true
-            return true
-        }
-        if leads {
+        if join(item, .slot(slot)) {
             run([(item, .slot(slot))])
         } else {
             slot.ready.wait()
@@ -84,19 +76,24 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     /// that finds no group running runs its own on the calling thread (no thread hop on
     /// an idle system); without it (an event loop), every group runs on `leadQueue`.
     func submit(_ item: Item, mayBlock: Bool = false, _ done: @escaping @Sendable (Outcome) -> Void) {
-        let leads = state.withLock { s -> Bool in
-            if s.busy {
-                s.waiting.append((item, .callback(done)))
-                return false
-            }
-            s.busy = true
-            return true
-        }
-        guard leads else { return }
+        guard join(item, .callback(done)) else { return }
         if mayBlock {
             run([(item, .callback(done))])
         } else {
             leadQueue.async { self.run([(item, .callback(done))]) }
+        }
+    }
+
+    /// Waits behind the group on the wire, or, when none is, leads (returns true): the caller
+    /// then runs its own call as a group.
+    private func join(_ item: Item, _ waiter: Waiter) -> Bool {
+        state.withLock { s -> Bool in
+            if s.busy {
+                s.waiting.append((item, waiter))
+                return false
+            }
+            s.busy = true
+            return true
         }
     }
 

@@ -4,7 +4,8 @@
 #
 #   throughput: 20,000 no-op jobs, from the first trigger to the last stored result
 #               (the others: enqueued by 4 producer processes, connected before the clock starts)
-#               (ours: triggered over HTTP on 32 keep-alive connections; done = all `succeeded`)
+#               (ours: one POST per job over HTTP on 32 keep-alive connections, driven from one thread
+#               with epoll and one request at a time per connection, as wrk does; done = all `succeeded`)
 #   latency:    500 sequential trigger-to-result round trips (ours: POST ...?wait=), p50 and p99
 #   memory:     peak RSS (VmHWM) of every daemon of ours, and of the others' worker processes
 #
