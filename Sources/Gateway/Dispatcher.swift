@@ -78,7 +78,12 @@ final class Dispatcher: Sendable {
             }
             // A full claim may have left more behind: let another dispatcher look while this one delivers.
             if claimed.count == reserved { context.wakeup.signal() }
-            for c in claimed { context.metrics.queueWait.labels(c.job).observe(Double(c.queueWaitMillis) / 1000) }
+            var waits: [String: Histogram] = [:]
+            for c in claimed {
+                let m = waits[c.job] ?? context.metrics.queueWait.labels(c.job)
+                waits[c.job] = m
+                m.observe(Double(c.queueWaitMillis) / 1000)
+            }
             dispatch(claimed, reserved: reserved)
         }
     }

@@ -77,7 +77,8 @@ public struct HTTPRequest: Sendable {
     /// Path and query of a target; the absolute form (`http://host/path`, RFC 9112 §3.2.2) is reduced to its path.
     static func split(_ target: String) -> (Substring, Substring) {
         var rest = target[...]
-        for scheme in ["http://", "https://"] where rest.count > scheme.count && rest.lowercased().hasPrefix(scheme) {
+        // Origin form (`/path?query`), nearly every request: no scheme to look for.
+        for scheme in ["http://", "https://"] where rest.first != "/" && rest.count > scheme.count && rest.lowercased().hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)
             rest = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
         }
