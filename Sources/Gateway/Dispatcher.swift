@@ -261,7 +261,8 @@ final class Dispatcher: Sendable {
                     share[i].done = true
                     continue
                 }
-                // Full, draining, or not serving the job type after all: none of its slots until its next heartbeat.
+                // Full, draining, or not serving the job type after all: none of its slots until one of
+                // its attempts ends or its next heartbeat.
                 if status == 404 || status == 429 || status == 503 { context.directory.markFull(worker) }
                 share[i].refusals += 1
             case .rejected(let why):
