@@ -95,6 +95,7 @@ public final class DaemonContext: Sendable {
         c.bodyTimeout = h.bodyTimeout
         c.idleTimeout = h.idleTimeout
         c.handlerThreads = h.handlerThreads
+        if h.eventLoops > 0 { c.eventLoops = h.eventLoops }
         c.bearerToken = token
         return c
     }

@@ -75,6 +75,7 @@ struct ConfigFileTests {
             [http]
             max-body = 2MiB
             token-file = /etc/batch/token
+            event-loops = 1
             [gateway]
             listen = [::1]:9000
             balance = round-robin
@@ -95,6 +96,7 @@ struct ConfigFileTests {
         #expect(config.redis.poolSize == 3)
         #expect(config.http.maxBody == 2 << 20)
         #expect(config.http.tokenFile == "/etc/batch/token")
+        #expect(config.http.eventLoops == 1)
         #expect(config.gateway.listen == HostPort(host: "::1", port: 9000))
         #expect(config.gateway.balance == .roundRobin)
         #expect(config.breaker.failureRateThreshold == 25)

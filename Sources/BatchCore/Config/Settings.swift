@@ -68,6 +68,8 @@ public struct HTTPSettings: ConfigSection, Hashable {
     public var bodyTimeout: Duration = .seconds(30)
     public var idleTimeout: Duration = .seconds(60)
     public var handlerThreads = 16
+    /// Threads that accept, read and write connections; 0: one per CPU.
+    public var eventLoops = 0
     /// A file holding the bearer token mutating requests must carry; nil: no token required.
     public var tokenFile: String?
     public init() {}
@@ -81,6 +83,7 @@ public struct HTTPSettings: ConfigSection, Hashable {
         .duration("body-timeout", \.bodyTimeout, min: .milliseconds(1)),
         .duration("idle-timeout", \.idleTimeout, min: .milliseconds(1)),
         .int("handler-threads", \.handlerThreads, 1...1024),
+        .int("event-loops", \.eventLoops, 0...256),
         .optional("token-file", \.tokenFile),
     ]}
     static var aliases: [String: String] { ["token": "token-file", "threads": "handler-threads", "max-body-bytes": "max-body"] }
