@@ -16,8 +16,12 @@ final class Wakeup: @unchecked Sendable {
 
     func signal() {
         condition.lock()
-        pending = true
-        condition.signal()
+        // A signal already pending has woken a dispatcher (or will be taken by the next to wait):
+        // a burst of new executions costs one wake-up, not one each.
+        if !pending {
+            pending = true
+            condition.signal()
+        }
         condition.unlock()
     }
 
