@@ -181,13 +181,16 @@ public final class ExecutionStore: Sendable {
     }
 
     /// `callItems` for a caller's own list, in calls of at most 256 items.
-    func callItems(_ script: RedisScript, _ items: [[any RedisArgument]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
+    /// Many items of a grouped operation in round trips of at most 256, counted with that operation's groups.
+    func callItems(_ script: RedisScript, _ items: [[any RedisArgument]],
+                   counted calls: GroupCommit<[[UInt8]], RedisReply>) throws(StoreError) -> [Result<RedisReply, StoreError>] {
         var out: [Result<RedisReply, StoreError>] = []
         out.reserveCapacity(items.count)
         var i = 0
         while i < items.count {
             let chunk = items[i..<min(i + 256, items.count)].map { $0.map(\.redisBytes) }
             out += try Self.callItems(redis, script, head: head, chunk)
+            calls.countDirect(chunk.count)
             i += chunk.count
         }
         return out
@@ -234,7 +237,8 @@ public final class ExecutionStore: Sendable {
     /// Each is created (or refused) exactly as `create` would.
     public func createMany(_ news: [NewExecution], queueLimit: Int,
                            idempotencyTTLSeconds: Int = 86_400) throws(StoreError) -> [Result<CreateResult, StoreError>] {
-        let replies = try callItems(Scripts.create, news.map { createArgs($0, queueLimit: queueLimit, idempotencyTTLSeconds: idempotencyTTLSeconds) })
+        let replies = try callItems(Scripts.create, news.map { createArgs($0, queueLimit: queueLimit, idempotencyTTLSeconds: idempotencyTTLSeconds) },
+                                    counted: createCalls)
         return replies.map { reply in Result { () throws(StoreError) in try createResult(reply.get(), queueLimit: queueLimit) } }
     }
 
@@ -274,7 +278,9 @@ public final class ExecutionStore: Sendable {
         if allowed.isEmpty || max <= 0 { return [] }
         let item = claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)
         var out: [ClaimedExecution] = []
-        for reply in try Self.callClaims(redis, head: head, Array(repeating: item, count: max)) {
+        let replies = try Self.callClaims(redis, head: head, Array(repeating: item, count: max))
+        claimCalls.countDirect(max)
+        for reply in replies {
             if let c = try claimed(reply.get()) { out.append(c) }
         }
         return out
@@ -315,7 +321,7 @@ public final class ExecutionStore: Sendable {
     /// Many starts of one worker in one round trip; one result per attempt, in order.
     public func startMany(_ attempts: [(id: String, attempt: Int)], worker: String,
                           leaseMillis: Int) throws(StoreError) -> [Result<StartResult, StoreError>] {
-        let replies = try callItems(Scripts.start, attempts.map { [$0.id, $0.attempt, worker, leaseMillis] })
+        let replies = try callItems(Scripts.start, attempts.map { [$0.id, $0.attempt, worker, leaseMillis] }, counted: startCalls)
         return zip(attempts, replies).map { a, reply in
             Result { () throws(StoreError) in try startResult(reply.get(), id: a.id, attempt: a.attempt) }
         }
@@ -371,7 +377,8 @@ public final class ExecutionStore: Sendable {
     /// Ends many attempts of one worker in one round trip; one result per attempt, in order.
     public func finishMany(_ ends: [(id: String, attempt: Int, end: AttemptEnd)],
                            worker: String) throws(StoreError) -> [Result<ExecutionState, StoreError>] {
-        let replies = try callItems(Scripts.finish, ends.map { finishArgs(id: $0.id, attempt: $0.attempt, worker: worker, end: $0.end) })
+        let replies = try callItems(Scripts.finish, ends.map { finishArgs(id: $0.id, attempt: $0.attempt, worker: worker, end: $0.end) },
+                                    counted: finishCalls)
         return zip(ends, replies).map { e, reply in
             Result { () throws(StoreError) in
                 try newState(reply.get(), id: e.id, attempt: e.attempt, operation: "finish")

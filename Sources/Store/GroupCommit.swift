@@ -24,6 +24,12 @@ final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     let groups = Atomic<Int>(0)
     let items = Atomic<Int>(0)
 
+    /// Counts a round trip of `n` calls that a caller made itself in one go (the `…Many` calls).
+    func countDirect(_ n: Int) {
+        groups.add(1, ordering: .relaxed)
+        items.add(n, ordering: .relaxed)
+    }
+
     /// A call waiting for its group: a blocked thread, or a completion to run.
     private enum Waiter {
         case slot(Slot)

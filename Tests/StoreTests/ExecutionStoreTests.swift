@@ -33,6 +33,23 @@ import TestSupport
         #expect(try f.store.getMany([]).isEmpty)
     }
 
+    @Test func callsAndRoundTripsCountManyCallsWithTheirOperation() throws {
+        let f = try StoreFixture()
+        func counts() -> [String: (Int, Int)] {
+            Dictionary(uniqueKeysWithValues: f.store.groupedCalls.map { ($0.operation, ($0.calls, $0.roundTrips)) })
+        }
+        _ = try f.store.create(NewExecution(job: "report", params: [:]), queueLimit: 0)
+        _ = try f.store.createMany((0..<3).map { _ in NewExecution(job: "report", params: [:]) }, queueLimit: 0)
+        let claimed = try f.store.claimMany(allowed: ["report": 0], max: 4, leaseMillis: 10_000, gateway: "g")
+        _ = try f.store.startMany(claimed.map { ($0.id, $0.attempt) }, worker: "w", leaseMillis: 10_000)
+        _ = try f.store.finishMany(claimed.map { ($0.id, $0.attempt, AttemptEnd(outcome: .succeeded)) }, worker: "w")
+        let c = counts()
+        #expect(c["create"]! == (4, 2))
+        #expect(c["claim"]! == (4, 1))
+        #expect(c["start"]! == (4, 1))
+        #expect(c["finish"]! == (4, 1))
+    }
+
     @Test func sameIdempotencyKeyGivesOneExecution() throws {
         let f = try StoreFixture()
         let a = try f.store.create(NewExecution(job: "report", params: [:], idempotencyKey: "k1"), queueLimit: 0)
