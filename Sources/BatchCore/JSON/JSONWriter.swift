@@ -36,6 +36,18 @@ public struct JSONWriter {
     public mutating func field(_ k: String, _ n: Int) { key(k); int(n) }
     public mutating func field(_ k: String, _ b: Bool) { key(k); bool(b) }
 
+    /// `key` and an array of objects, each written by `each` between its braces.
+    public mutating func objects<T>(_ k: String, _ items: [T], _ each: (inout JSONWriter, T) -> Void) {
+        key(k)
+        beginArray()
+        for item in items {
+            beginObject()
+            each(&self, item)
+            endObject()
+        }
+        endArray()
+    }
+
     /// A flat object of strings, keys sorted by their UTF-8 bytes (as `JSONEncoder` sorts them).
     public mutating func object(_ strings: [String: String]) {
         beginObject()

@@ -55,6 +55,18 @@ struct JSONFields {
         }
     }
 
+    /// The objects of an array, each read by `each`; nil when the key is absent or any element does not read.
+    mutating func objects<T>(_ key: String, _ each: (inout JSONFields) -> T?) -> [T]? {
+        guard let list = array(key) else { return nil }
+        var out: [T] = []
+        out.reserveCapacity(list.count)
+        for v in list {
+            guard var f = JSONFields(v), let t = each(&f), f.ok else { return nil }
+            out.append(t)
+        }
+        return out
+    }
+
     /// An object whose values are all strings.
     mutating func strings(_ key: String) -> [String: String]? {
         guard let o = object(key) else { return nil }
@@ -99,25 +111,19 @@ extension BatchExecutionResponse {
 
 extension WorkerDispatchBatch {
     public init?(json body: [UInt8]) {
-        guard var f = JSONFields(JSONReader.parse(body)), let list = f.array("dispatches"), f.ok else { return nil }
-        var items: [WorkerDispatchItem] = []
-        items.reserveCapacity(list.count)
-        for v in list {
-            guard var d = JSONFields(v), let job = d.string("jobType"), let id = d.string("executionId"), let attempt = d.int("attempt"),
-                  let params = d.strings("params"), let timeout = d.int("timeoutSeconds"), let lease = d.int("leaseMs"), d.ok else { return nil }
-            items.append(WorkerDispatchItem(jobType: job, WorkerDispatchRequest(executionId: id, attempt: attempt, params: params,
-                                                                                timeoutSeconds: timeout, leaseMs: lease)))
-        }
+        guard var f = JSONFields(JSONReader.parse(body)), let items = f.objects("dispatches", { d -> WorkerDispatchItem? in
+            guard let job = d.string("jobType"), let id = d.string("executionId"), let attempt = d.int("attempt"),
+                  let params = d.strings("params"), let timeout = d.int("timeoutSeconds"), let lease = d.int("leaseMs") else { return nil }
+            return WorkerDispatchItem(jobType: job, WorkerDispatchRequest(executionId: id, attempt: attempt, params: params,
+                                                                          timeoutSeconds: timeout, leaseMs: lease))
+        }), f.ok else { return nil }
         self.init(dispatches: items)
     }
 
     public var json: [UInt8] {
         var w = JSONWriter(capacity: 64 + 200 * dispatches.count)
         w.beginObject()
-        w.key("dispatches")
-        w.beginArray()
-        for d in dispatches {
-            w.beginObject()
+        w.objects("dispatches", dispatches) { w, d in
             w.field("attempt", d.attempt)
             w.field("executionId", d.executionId)
             w.field("jobType", d.jobType)
@@ -125,9 +131,7 @@ extension WorkerDispatchBatch {
             w.key("params")
             w.object(d.params)
             w.field("timeoutSeconds", d.timeoutSeconds)
-            w.endObject()
         }
-        w.endArray()
         w.endObject()
         return w.bytes
     }
@@ -135,32 +139,22 @@ extension WorkerDispatchBatch {
 
 extension WorkerDispatchBatchResponse {
     public init?(json body: [UInt8]) {
-        guard var f = JSONFields(JSONReader.parse(body)), let list = f.array("results"), f.ok else { return nil }
-        var results: [WorkerDispatchAnswer] = []
-        results.reserveCapacity(list.count)
-        for v in list {
-            guard var a = JSONFields(v), let id = a.string("executionId"), let status = a.int("status") else { return nil }
-            let answer = WorkerDispatchAnswer(executionId: id, status: status, state: a.string("state"), detail: a.string("detail"))
-            guard a.ok else { return nil }
-            results.append(answer)
-        }
+        guard var f = JSONFields(JSONReader.parse(body)), let results = f.objects("results", { a -> WorkerDispatchAnswer? in
+            guard let id = a.string("executionId"), let status = a.int("status") else { return nil }
+            return WorkerDispatchAnswer(executionId: id, status: status, state: a.string("state"), detail: a.string("detail"))
+        }), f.ok else { return nil }
         self.init(results: results)
     }
 
     public var json: [UInt8] {
         var w = JSONWriter(capacity: 32 + 80 * results.count)
         w.beginObject()
-        w.key("results")
-        w.beginArray()
-        for r in results {
-            w.beginObject()
+        w.objects("results", results) { w, r in
             if let detail = r.detail { w.field("detail", detail) }
             w.field("executionId", r.executionId)
             if let state = r.state { w.field("state", state) }
             w.field("status", r.status)
-            w.endObject()
         }
-        w.endArray()
         w.endObject()
         return w.bytes
     }
