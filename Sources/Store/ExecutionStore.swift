@@ -242,7 +242,7 @@ public final class ExecutionStore: Sendable {
         return replies.map { reply in Result { () throws(StoreError) in try createResult(reply.get(), queueLimit: queueLimit) } }
     }
 
-    private func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
+    func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
         let params = FlatJSON.encode(new.params)
             ?? String(decoding: (try? JSONEncoder.sorted.encode(new.params)) ?? Data("{}".utf8), as: UTF8.self)
         let t = new.trigger

@@ -125,6 +125,21 @@ import TestSupport
         #expect(try f.send("EXISTS", f.keys.exec(third.id)).int == 0)
     }
 
+    /// Index writes are gathered and made at the end of a call, in commands of at most
+    /// 4,000 arguments: a call of 4,100 creates writes its queued index in three
+    /// (one command of them all would be more than `unpack` can take).
+    @Test func aCallOfMoreItemsThanOneIndexCommandTakesIndexesEveryItem() throws {
+        let f = try StoreFixture()
+        let news = (0..<4_100).map { _ in NewExecution(job: "report", params: [:]) }
+        let items = news.map { f.store.createArgs($0, queueLimit: 0, idempotencyTTLSeconds: 60).map(\.redisBytes) }
+        let replies = try ExecutionStore.callItems(f.redis, Scripts.create, head: f.store.head, items)
+        #expect(replies.count == 4_100)
+        #expect(try f.send("ZCARD", f.keys.byState("queued")).int == 4_100)
+        #expect(try f.send("ZCARD", f.keys.recent).int == 4_100)
+        #expect(try f.send("ZCARD", f.keys.byJob("report")).int == 4_100)
+        #expect(try f.queueList() == news.map(\.id))
+    }
+
     @Test func manyThreadsCallingOneStoreAreGroupedAndEachGetsItsOwnExecution() throws {
         let f = try StoreFixture()
         let ids = Mutex<[String]>([])

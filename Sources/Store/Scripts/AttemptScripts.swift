@@ -7,9 +7,10 @@ extension Lua {
     ///     Returns: one reply per item: {1} running, {2} started but cancelling (the worker must
     ///              stop it), {0} already running on this worker, {-404} unknown id, {-409, current}
     ///              stale attempt, {-410} lease lost, {-1, state} wrong state
-    static let start = uses("now_ms", "lease_valid", "move_index", "event") + #"""
+    static let start = script("now_ms", "lease_expiries", "move_index", "event", body: #"""
 local now, nows = now_ms()
-local function one(b)
+local expiry = lease_expiries(4, 4, tonumber(ARGV[3]))
+local function one(i, b)
   local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local h = P .. 'exec:' .. id
   local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs')
@@ -20,9 +21,9 @@ local function one(b)
   if f[3] and f[3] ~= worker then return {-410} end
   if st == 'running' then return {0} end
   if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
-  if not lease_valid(id, now) then return {-410} end
+  if not (expiry[i] and expiry[i] > now) then return {-410} end
   local runs = tonumber(f[4] or '0') + 1
-  redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[b + 3]), id)
+  zadd_later(P .. 'leases', now + tonumber(ARGV[b + 3]), id)
   if st == 'cancelling' then
     redis.call('HSET', h, 'worker', worker, 'started', nows, 'runs', runs)
     return {2}
@@ -34,16 +35,16 @@ local function one(b)
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 4 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(i + 1, 4 + 4 * i) end
 return out
-"""#
+"""#)
 
     /// Renews the leases of many attempts of one worker in one call.
     ///
     ///     ARGV[3] worker id   ARGV[4] lease (ms)   ARGV[5..] pairs: id, attempt
     ///     Returns: one code per pair: 1 renewed, 2 renewed but cancelling (stop it),
     ///              0 lost (expired, recovered, fenced or finished: stop it, write nothing)
-    static let renew = uses("now_ms", "LEASED", "lease_valid") + #"""
+    static let renew = script("now_ms", "LEASED", "lease_valid", body: #"""
 local now = now_ms()
 local lease = tonumber(ARGV[4])
 local out = {}
@@ -59,14 +60,14 @@ for i = 5, #ARGV, 2 do
   out[#out + 1] = code
 end
 return out
-"""#
+"""#)
 
     /// Output lines and progress of a running attempt (fenced by attempt number).
     ///
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] progress ('' unchanged)
     ///     ARGV[6] max log lines   ARGV[7..] lines
     ///     Returns: 1 written, 0 fenced off (not the current attempt)
-    static let report = uses("TERMINAL") + #"""
+    static let report = script("TERMINAL", body: #"""
 local id = ARGV[3]
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'attempt', 'state')
@@ -78,7 +79,7 @@ if #ARGV >= 7 then
   redis.call('LTRIM', l, -tonumber(ARGV[6]), -1)
 end
 return 1
-"""#
+"""#)
 
     /// Ends an attempt: a terminal state, or back to the queue through `delayed`
     /// when the job type allows another attempt. Only the holder of the lease for
@@ -93,9 +94,10 @@ return 1
     ///
     /// One HMGET reads what the decision needs (and which optional fields exist,
     /// so nothing absent is deleted), one HSET writes the transition.
-    static let finish = uses("now_ms", "LEASED", "lease_valid", "release", "history_json", "move_index", "event") + #"""
+    static let finish = script("now_ms", "LEASED", "lease_expiries", "release", "history_json", "move_index", "event", body: #"""
 local now, nows = now_ms()
-local function one(b)
+local expiry = lease_expiries(4, 11, tonumber(ARGV[3]))
+local function one(i, b)
   local id, attempt, worker, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3]
   local h = P .. 'exec:' .. id
   local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker',
@@ -105,7 +107,7 @@ local function one(b)
   if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
   if not LEASED[st] then return {-1, st} end
   if f[6] and f[6] ~= worker then return {-410} end
-  if not lease_valid(id, now) then return {-410} end
+  if not (expiry[i] and expiry[i] > now) then return {-410} end
   local new = outcome
   if st == 'cancelling' then
     if outcome == 'failed' and ARGV[b + 8] == '1' then new = 'cancelled' end
@@ -137,7 +139,7 @@ local function one(b)
   end
   if new == 'retrying' then
     fields[n + 1] = 'ended'; fields[n + 2] = nows; n = n + 2
-    redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[b + 9]), id)
+    zadd_later(P .. 'delayed', now + tonumber(ARGV[b + 9]), id)
   else
     fields[n + 1] = 'finished'; fields[n + 2] = nows; n = n + 2
     if f[10] then dels[#dels + 1] = 'ended' end
@@ -154,7 +156,7 @@ local function one(b)
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 11 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(i + 1, 4 + 11 * i) end
 return out
-"""#
+"""#)
 }

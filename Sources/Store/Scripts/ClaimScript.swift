@@ -21,7 +21,7 @@ extension Lua {
     /// that cannot go now is pushed back where it was and the rest of that queue
     /// is scanned as a window. One HMGET reads everything the claim needs and
     /// answers; one HSET writes the transition.
-    static let claim = uses("now_ms", "move_index", "event") + #"""
+    static let claim = script("now_ms", "move_index", "event", body: #"""
 local allowed = {}
 for i = 7, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local depth = tonumber(ARGV[5])
@@ -34,10 +34,12 @@ local function record(id)
 end
 local function may_run(job)
   local lim = allowed[job]
-  return lim ~= nil and (lim == 0 or tonumber(redis.call('HGET', P .. 'job-running', job) or '0') < lim)
+  return lim ~= nil and (lim == 0 or
+    tonumber(redis.call('HGET', P .. 'job-running', job) or '0') + (G_count[job] or 0) < lim)
 end
 -- Leases an id already taken off its queue; f is its record().
 local now, nows = now_ms()
+local until_ = now + tonumber(ARGV[4])
 local function lease(id, f)
   local h = P .. 'exec:' .. id
   local attempt = tonumber(f[3] or '0') + 1
@@ -45,8 +47,8 @@ local function lease(id, f)
     'state', 'dispatched', 'updated', nows)
   if f[4] then redis.call('HDEL', h, 'worker') end
   move_index(id, 'queued', 'dispatched', nows)
-  redis.call('ZADD', P .. 'leases', now + tonumber(ARGV[4]), id)
-  redis.call('HINCRBY', P .. 'job-running', f[1], 1)
+  zadd_later(P .. 'leases', until_, id)
+  count_later(f[1], 1)
   event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
@@ -126,5 +128,5 @@ while #out < want do
 end
 unpop()
 return out
-"""#
+"""#)
 }

@@ -12,7 +12,7 @@ extension Lua {
     ///              {0, id, 'queued', created}  created
     ///              {1, id, state, created}     duplicate of an existing execution
     ///              {-2}                        queue over its limit
-    static let create = uses("now_ms", "event") + #"""
+    static let create = script("now_ms", "gather", "event", body: #"""
 local now, nows = now_ms()
 -- The queue's length, read once per call and counted up as this call queues.
 local queued
@@ -44,10 +44,10 @@ local function one(b)
   if ARGV[b + 10] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
   if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
   redis.call('HSET', P .. 'exec:' .. id, unpack(fields))
-  redis.call('RPUSH', P .. 'queue:' .. prio, id)
-  redis.call('ZADD', P .. 'by-state:queued', nows, id)
-  redis.call('ZADD', P .. 'recent', nows, id)
-  redis.call('ZADD', P .. 'by-job:' .. job, nows, id)
+  rpush_later(P .. 'queue:' .. prio, id)
+  zadd_later(P .. 'by-state:queued', nows, id)
+  zadd_later(P .. 'recent', nows, id)
+  zadd_later(P .. 'by-job:' .. job, nows, id)
   if idem ~= '' then redis.call('SET', P .. 'idem:' .. idem, id, 'EX', tonumber(ARGV[b + 12])) end
   event(id, 'created', 'queued', 'job', job)
   if queued then queued = queued + 1 end
@@ -57,5 +57,5 @@ end
 local out = {}
 for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 14 * i) end
 return out
-"""#
+"""#)
 }

@@ -5,7 +5,7 @@ extension Lua {
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] exhausted (1/0)   ARGV[6] backoff (ms)
     ///     ARGV[7] error text
     ///     Returns: {new state} or {-404} {-409, current} {-1, state}
-    static let dispatchFailed = uses("now_ms", "release", "history", "set_state", "finish_terminal", "event") + #"""
+    static let dispatchFailed = script("now_ms", "release", "history", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job')
@@ -32,14 +32,14 @@ else
 end
 event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', 'dispatch_failed')
 return {new}
-"""#
+"""#)
 
     /// Gives an attempt back to the front of its queue without counting it:
     /// every worker refused it (full), or a draining worker handed it back.
     ///
     ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker ('' when the gateway gives it back)
     ///     Returns: {new state} or {-404} {-409, current} {-1, state} {-410}
-    static let requeue = uses("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event") + #"""
+    static let requeue = script("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'priority', 'worker')
@@ -62,13 +62,13 @@ set_state(id, st, 'queued', now)
 redis.call('HSET', h, 'queued', now)
 event(id, 'requeued', 'queued', 'job', f[3], 'attempt', attempt)
 return {'queued'}
-"""#
+"""#)
 
     /// Moves retries whose backoff is over back to their queue.
     ///
     ///     ARGV[3] max ids this call
     ///     Returns: number promoted
-    static let promote = uses("now_ms", "set_state", "event") + #"""
+    static let promote = script("now_ms", "set_state", "event", body: #"""
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local n = 0
@@ -85,7 +85,7 @@ for _, id in ipairs(ids) do
   end
 end
 return n
-"""#
+"""#)
 
     /// Recovers expired leases: the worker (or the gateway that claimed) is gone.
     /// A started attempt counts as lost; a job whose attempts were lost `poison`
@@ -95,7 +95,7 @@ return n
     ///
     ///     ARGV[3] max ids   ARGV[4] poison threshold   ARGV[5] backoff (ms)
     ///     Returns: flat list of id, new state
-    static let recover = uses("now_ms", "LEASED", "release", "history", "set_state", "finish_terminal", "event") + #"""
+    static let recover = script("now_ms", "LEASED", "release", "history", "set_state", "finish_terminal", "event", body: #"""
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
@@ -129,5 +129,5 @@ for _, id in ipairs(ids) do
   end
 end
 return out
-"""#
+"""#)
 }

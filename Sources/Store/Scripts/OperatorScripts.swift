@@ -6,7 +6,7 @@ extension Lua {
     ///
     ///     ARGV[3] id   ARGV[4] user   ARGV[5] source (batchctl, batchtop, api, ...)
     ///     Returns: {changed (1/0), state, worker or ''} or {-404}
-    static let cancel = uses("now_ms", "TERMINAL", "set_state", "finish_terminal", "event") + #"""
+    static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", body: #"""
 local id = ARGV[3]
 local h = P .. 'exec:' .. id
 local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
@@ -30,14 +30,14 @@ redis.call('HSET', h, 'cancelled_by', ARGV[4])
 if new == 'cancelled' then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
 event(id, new, new, 'job', f[4], 'user', ARGV[4])
 return {1, new, f[3] or ''}
-"""#
+"""#)
 
     /// Trims retained executions by count and age: oldest terminal ones first,
     /// with their logs and every index. Non-terminal executions are never trimmed.
     ///
     ///     ARGV[3] max count   ARGV[4] max age (ms)   ARGV[5] max removals this call
     ///     Returns: number removed
-    static let trim = uses("now_ms", "TERMINAL") + #"""
+    static let trim = script("now_ms", "TERMINAL", body: #"""
 local now = now_ms()
 local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
 local total = redis.call('ZCARD', P .. 'recent')
@@ -60,7 +60,7 @@ for i = 1, #entries, 2 do
   if removed >= batch then break end
 end
 return removed
-"""#
+"""#)
 
     /// A page of executions, newest first, by state and/or job type.
     ///
@@ -72,7 +72,7 @@ return removed
     ///
     /// `dispatched` has no index (see `Lua.unindexed`): its page is made from the
     /// executions holding a lease, sorted by last change like an index would be.
-    static let list = uses() + #"""
+    static let list = script(body: #"""
 local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 if state == 'dispatched' then
   local rows = {}
@@ -120,5 +120,5 @@ for round = 1, 25 do
   offset = offset + #entries / 2
 end
 return out
-"""#
+"""#)
 }

@@ -7,7 +7,15 @@
 /// Times come from Redis `TIME`, never from the caller.
 ///
 /// Every `local function` and table of a prelude is built again on each call of
-/// the script, so a script includes only the pieces it uses (`Lua.uses`).
+/// the script, so a script includes only the pieces it uses (`Lua.script`).
+///
+/// Writes to keys that many executions share (the `by-state`, `recent` and
+/// `by-job` indexes, `leases`, the queues, `job-running`) are gathered while a
+/// script runs and made after its body returns, one command per key: a call that
+/// moves 30 executions writes each index once, not 30 times. Inside a call each
+/// item reads only its own hash (and lease, read for all items at the start), so
+/// nothing it reads is waiting among the gathered writes; claim's concurrency
+/// check adds the counts still to be written (`G_count`).
 enum Lua {
     /// A piece of the prelude; `needs` are included before it.
     struct Piece: Hashable {
@@ -54,24 +62,66 @@ local UNINDEXED = { dispatched = true }
 
 """, needs: [])
 
+    /// Gathered writes (see the type's comment); `write_gathered` runs after
+    /// the body of every script that includes this piece (`Lua.script`).
+    static let gather = Piece(name: "gather", source: #"""
+local G_zadd, G_zrem, G_rpush, G_count = {}, {}, {}, {}
+local function gathered(t, key)
+  local l = t[key]
+  if not l then l = {}; t[key] = l end
+  return l
+end
+local function zadd_later(key, score, member)
+  local l = gathered(G_zadd, key)
+  l[#l + 1] = score
+  l[#l + 1] = member
+end
+local function zrem_later(key, member) local l = gathered(G_zrem, key); l[#l + 1] = member end
+local function rpush_later(key, member) local l = gathered(G_rpush, key); l[#l + 1] = member end
+-- A change of a job type's fleet-wide running count.
+local function count_later(job, by) G_count[job] = (G_count[job] or 0) + by end
+-- redis.call(cmd, key, list...) in slices that unpack can take (an even size keeps
+-- score/member pairs whole); the replies of the slices, joined.
+local function call_slices(cmd, key, list)
+  local out = {}
+  for i = 1, #list, 4000 do
+    local r = redis.call(cmd, key, unpack(list, i, math.min(i + 3999, #list)))
+    if type(r) == 'table' then for j = 1, #r do out[#out + 1] = r[j] end end
+  end
+  return out
+end
+local function write_gathered()
+  for key, l in pairs(G_zrem) do call_slices('ZREM', key, l) end
+  for key, l in pairs(G_zadd) do call_slices('ZADD', key, l) end
+  for key, l in pairs(G_rpush) do call_slices('RPUSH', key, l) end
+  for job, by in pairs(G_count) do
+    if by ~= 0 then
+      local n = redis.call('HINCRBY', P .. 'job-running', job, by)
+      if n <= 0 then redis.call('HDEL', P .. 'job-running', job) end
+    end
+  end
+end
+
+"""#, needs: [])
+
     static let setState = Piece(name: "set_state", source: #"""
 local function set_state(id, old, new, now)
-  if old and not UNINDEXED[old] then redis.call('ZREM', P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then redis.call('ZADD', P .. 'by-state:' .. new, now, id) end
+  if old and not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
+  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
   redis.call('HSET', P .. 'exec:' .. id, 'state', new, 'updated', now)
 end
 
-"""#, needs: ["UNINDEXED"])
+"""#, needs: ["UNINDEXED", "gather"])
 
     /// Moves an id between the by-state indexes only; the caller writes
     /// `state` and `updated` into the hash with its own fields, in one HSET.
     static let moveIndex = Piece(name: "move_index", source: #"""
 local function move_index(id, old, new, now)
-  if not UNINDEXED[old] then redis.call('ZREM', P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then redis.call('ZADD', P .. 'by-state:' .. new, now, id) end
+  if not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
+  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
 end
 
-"""#, needs: ["UNINDEXED"])
+"""#, needs: ["UNINDEXED", "gather"])
 
     static let event = Piece(name: "event", source: #"""
 local function event(id, kind, state, ...)
@@ -83,12 +133,11 @@ end
     static let release = Piece(name: "release", source: #"""
 -- Leaving a leased state: drop the lease and the job type's fleet-wide count.
 local function release(id, job)
-  redis.call('ZREM', P .. 'leases', id)
-  local n = redis.call('HINCRBY', P .. 'job-running', job, -1)
-  if n <= 0 then redis.call('HDEL', P .. 'job-running', job) end
+  zrem_later(P .. 'leases', id)
+  count_later(job, -1)
 end
 
-"""#, needs: [])
+"""#, needs: ["gather"])
 
     static let leaseValid = Piece(name: "lease_valid", source: #"""
 -- The lease of an id is valid while its expiry is in the future.
@@ -98,6 +147,21 @@ local function lease_valid(id, now)
 end
 
 """#, needs: [])
+
+    /// The leases of the ids of a many-item call, read in one `ZMSCORE`.
+    static let leaseExpiries = Piece(name: "lease_expiries", source: #"""
+-- ARGV[first], ARGV[first + step], ... for n items: their lease expiries
+-- (a number, or false for an id that holds none), by item number from 1.
+local function lease_expiries(first, step, n)
+  local ids = {}
+  for i = 0, n - 1 do ids[i + 1] = ARGV[first + step * i] end
+  local r = call_slices('ZMSCORE', P .. 'leases', ids)
+  local out = {}
+  for i = 1, n do out[i] = r[i] and tonumber(r[i]) or false end
+  return out
+end
+
+"""#, needs: ["gather"])
 
     /// `history_json(raw, entry)`: the history list (`raw` as stored, or nil)
     /// with `entry` appended, bounded, encoded; the caller stores it.
@@ -128,12 +192,14 @@ end
 
 """#, needs: ["set_state"])
 
-    static let pieces: [Piece] = [nowMs, terminal, leased, unindexed, setState, moveIndex, event, release, leaseValid,
-                                  historyJSON, history, finishTerminal]
+    static let pieces: [Piece] = [nowMs, terminal, leased, unindexed, gather, setState, moveIndex, event, release,
+                                  leaseValid, leaseExpiries, historyJSON, history, finishTerminal]
 
-    /// The base prelude and the named pieces with what they need, in the
-    /// order of `pieces` (a piece comes after those it needs).
-    static func uses(_ names: String...) -> String {
+    /// A script: the base prelude, the named pieces with what they need (in the
+    /// order of `pieces`, a piece after those it needs), then `body`. When a piece
+    /// gathers writes, the body runs as a function and the gathered writes are
+    /// made after it returns, whichever `return` it took.
+    static func script(_ names: String..., body: String) -> String {
         var wanted = Set<String>()
         func want(_ name: String) {
             guard let piece = pieces.first(where: { $0.name == name }) else {
@@ -142,6 +208,8 @@ end
             if wanted.insert(name).inserted { piece.needs.forEach(want) }
         }
         names.forEach(want)
-        return base + pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
+        let prelude = base + pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
+        guard wanted.contains(gather.name) else { return prelude + body }
+        return prelude + "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
     }
 }
