@@ -21,6 +21,8 @@ public final class RedisConnection: @unchecked Sendable {
     private var connectTimeout: Duration
     private var isClosed = false
     private var wireBuffer: [UInt8] = []
+    /// Where hiredis' parser builds this connection's replies.
+    private let arena = ReplyArena()
 
     /// Connects, then AUTH and SELECT as the URL says; behind Sentinel, asks the sentinels for the master first.
     public init(url: RedisURL, options: RedisOptions = .init()) throws {
@@ -83,13 +85,14 @@ public final class RedisConnection: @unchecked Sendable {
         var replies = [RedisReply]()
         replies.reserveCapacity(commands.count)
         for command in commands {
+            arena.reset()
             var raw: UnsafeMutableRawPointer?
             guard redisGetReply(ctx, &raw) == REDIS_OK, let raw else {
                 throw discard(ctx, during: command.name)
             }
-            replies.append(RedisReply(hiredis: raw.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
+            replies.append(arena.reply(root: raw))
         }
+        arena.reset()
         return replies
     }
 
@@ -171,6 +174,7 @@ public final class RedisConnection: @unchecked Sendable {
             address = master.description
             ctx = try open(tcp: master)
         }
+        arena.attach(to: ctx)
         context = ctx
         do {
             try handshake()

@@ -197,14 +197,7 @@ extension WorkerRuntime {
             guard t.attempts[a.id] === a else { return }
             t.attempts[a.id] = nil
             if t.slotFreed.remove(a.id) == nil { t.capacity.release(a.job.name) }
-            if let result {
-                if t.recent[a.id] == nil { t.recentOrder.append(a.id) }
-                t.recent[a.id] = result
-                if t.recentOrder.count > Self.recentLimit {
-                    let old = t.recentOrder.removeFirst()
-                    t.recent[old] = nil
-                }
-            }
+            if let result { t.recent.record(a.id, result) }
         }
     }
 }

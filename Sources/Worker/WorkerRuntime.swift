@@ -22,8 +22,33 @@ public final class WorkerRuntime: Sendable {
         var slotFreed: Set<String> = []
         var draining = false
         /// Ends of recent attempts, for `GET /api/batch/executions/{id}` after the end.
-        var recent: [String: BatchResult] = [:]
-        var recentOrder: [String] = []
+        var recent = RecentResults(limit: WorkerRuntime.recentLimit)
+    }
+
+    /// The results of the last `limit` attempts to end, by execution id: a ring of
+    /// ids, the oldest overwritten first (no array shifted on every end).
+    struct RecentResults: Sendable {
+        let limit: Int
+        private var ring: [String] = []
+        private var next = 0
+        private var byID: [String: BatchResult] = [:]
+
+        init(limit: Int) { self.limit = limit }
+
+        subscript(id: String) -> BatchResult? { byID[id] }
+
+        var count: Int { byID.count }
+
+        mutating func record(_ id: String, _ result: BatchResult) {
+            if byID.updateValue(result, forKey: id) != nil { return }
+            if ring.count < limit {
+                ring.append(id)
+                return
+            }
+            byID[ring[next]] = nil
+            ring[next] = id
+            next = (next + 1) % limit
+        }
     }
 
     public let id: String

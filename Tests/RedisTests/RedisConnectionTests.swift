@@ -61,6 +61,12 @@ struct RedisConnectionTests {
         #expect(reply == .array([.integer(1), .bulk(Array("two".utf8)),
                                  .array([.integer(3), .array([.bulk(Array("four".utf8)), .bulk(Array("k".utf8))])]),
                                  .bulk([0, 1]), .status("FINE")]))
+        // Null elements inside an array, a null array, a negative integer.
+        _ = try c.send("HSET", "\(ns):h", "a", "1")
+        #expect(try c.send("HMGET", "\(ns):h", "a", "missing", "a") == .array([.bulk([49]), .null, .bulk([49])]))
+        #expect(try c.send("XREAD", "COUNT", 1, "STREAMS", stream, "$") == .null)
+        #expect(try c.send("INCRBY", "\(ns):n", -5) == .integer(-5))
+        #expect(try c.send("LRANGE", "\(ns):none", 0, -1) == .array([]))
     }
 
     @Test func errorRepliesThrowAndTheConnectionStaysUsable() throws {

@@ -128,3 +128,28 @@ struct OutputBufferTests {
         #expect(b.take().lines == ["[batch-worker] 5 output lines dropped (over the output rate or while Redis was slow)"])
     }
 }
+
+@Suite struct RecentResultsTests {
+    func result(_ id: String, _ status: String = "succeeded") -> BatchResult { BatchResult(executionId: id, status: status) }
+
+    @Test func keepsTheLastResultsAndForgetsTheOldestFirst() {
+        var r = WorkerRuntime.RecentResults(limit: 3)
+        for id in ["a", "b", "c", "d", "e"] { r.record(id, result(id)) }
+        #expect(r.count == 3)
+        #expect(r["a"] == nil && r["b"] == nil)
+        #expect(r["c"]?.executionId == "c" && r["e"]?.executionId == "e")
+        r.record("f", result("f"))
+        #expect(r["c"] == nil && r["d"] != nil && r["f"] != nil)
+    }
+
+    @Test func aResultRecordedAgainIsReplacedNotCountedTwice() {
+        var r = WorkerRuntime.RecentResults(limit: 2)
+        r.record("a", result("a", "running"))
+        r.record("a", result("a", "failed"))
+        r.record("b", result("b"))
+        #expect(r.count == 2)
+        #expect(r["a"]?.status == "failed")
+        r.record("c", result("c"))
+        #expect(r["a"] == nil && r["b"] != nil && r["c"] != nil)
+    }
+}
