@@ -140,7 +140,7 @@ final class Dispatcher: Sendable {
         }
         var leftover: [Pending] = []
         var reservation = reserved
-        var rng = FastRandom()
+        var rng = FastRandom.split()
         while !pending.isEmpty && !stopped.load(ordering: .acquiring) {
             // Choose: each choice counts as outstanding before the next one.
             var allows: [String: Bool] = [:], halfOpen: Set<String> = []

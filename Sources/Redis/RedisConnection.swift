@@ -125,6 +125,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Changes the read timeout; `nil` blocks forever (for `XREAD BLOCK 0`, `SUBSCRIBE`).
     public func setReadTimeout(_ timeout: Duration?) throws {
+        if timeout == readTimeout { return }
         readTimeout = timeout
         guard let context else { return }
         if redisSetTimeout(context, makeTimeval(timeout)) != REDIS_OK {

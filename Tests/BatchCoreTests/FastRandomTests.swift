@@ -18,6 +18,15 @@ struct FastRandomTests {
         #expect(buckets.allSatisfy { (1_700...2_300).contains($0) }, "\(buckets)")
     }
 
+    @Test func splitGeneratorsDrawSequencesOfTheirOwn() {
+        var a = FastRandom.split(), b = FastRandom.split()
+        let x = (0..<8).map { _ in a.next() }, y = (0..<8).map { _ in b.next() }
+        #expect(x != y)
+        #expect(Set(x + y).count == 16)
+        let z = FastRandom.withShared { g in (0..<8).map { _ in g.next() } }
+        #expect(Set(x + y + z).count == 24)
+    }
+
     @Test func idsFromTheSharedGeneratorAreUnique() {
         let ids = (0..<50_000).map { _ in ExecutionID.make() }
         #expect(Set(ids).count == ids.count)

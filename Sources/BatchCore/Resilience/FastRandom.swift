@@ -29,5 +29,17 @@ public struct FastRandom: RandomNumberGenerator, Sendable {
     /// One generator for the process, behind a lock, for callers without one of their own.
     public static func withShared<T>(_ body: (inout FastRandom) -> T) -> T { shared.withLock { body(&$0) } }
 
+    /// A generator of the caller's own, seeded from the shared one: no system call
+    /// (seeding from the system's source takes four `getrandom` calls).
+    public static func split() -> FastRandom {
+        withShared { shared in
+            var g = shared
+            repeat {
+                g.s0 = shared.next(); g.s1 = shared.next(); g.s2 = shared.next(); g.s3 = shared.next()
+            } while g.s0 | g.s1 | g.s2 | g.s3 == 0
+            return g
+        }
+    }
+
     private static let shared = Mutex(FastRandom())
 }
