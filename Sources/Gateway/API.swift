@@ -70,12 +70,17 @@ struct API: Sendable {
             }
             DispatchQueue.global().async { answerWait(id: new.id, fallback: .queued, duplicate: false, responder, store: context.store) }
         } }
+        // Noted before the write too: its `created` event can be read before the write's answer.
+        context.wakeup.creating(new.id)
         context.store.create(new, queueLimit: context.settings.queueLimit,
                              idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000)) { result in
             let created: CreateResult
             switch result {
-            case .success(let r): created = r
+            case .success(let r):
+                created = r
+                if r.duplicate { context.wakeup.notCreated(new.id) }
             case .failure(let e):
+                context.wakeup.notCreated(new.id)
                 if let waiter { context.waiters.remove(id: new.id, token: waiter) }
                 if case .queueFull(let limit) = e {
                     context.metrics.refused.labels("queue_full").inc()

@@ -60,10 +60,14 @@ final class Dispatcher: Sendable {
                 return breakers.isHalfOpen(w) ? .halfOpen : .closed
             }
             var claimed: [ClaimedExecution] = []
+            var queueEmpty = false
             if reserved > 0 {
                 do {
-                    claimed = try context.store.claimMany(allowed: allowed, max: reserved,
-                                                          leaseMillis: Int(context.settings.lease.inMilliseconds), gateway: context.id)
+                    let round = try context.store.claimRound(allowed: allowed, max: reserved,
+                                                             leaseMillis: Int(context.settings.lease.inMilliseconds), gateway: context.id)
+                    claimed = round.claimed
+                    queueEmpty = round.queueEmpty
+                    context.wakeup.claimed(queueEmpty: round.queueEmpty)
                 } catch {
                     context.directory.unreserve(reserved)
                     context.logger.warning("claim failed", ["error": "\(error)"])
@@ -85,6 +89,8 @@ final class Dispatcher: Sendable {
                 m.observe(Double(c.queueWaitMillis) / 1000)
             }
             dispatch(claimed, reserved: reserved)
+            // Claim again at once while work may be left; after a claim that emptied the queues, wait to be told.
+            if queueEmpty { context.wakeup.wait(timeout: .milliseconds(250)) }
         }
     }
 

@@ -41,7 +41,7 @@ final class EventWatcher: Sendable {
     }
 
     func handle(_ events: [StreamEvent]) {
-        var wake = false
+        var queued = false, freed = false
         // Attempts that left their worker, noted under one lock: (id, attempt, ended as).
         var gone: [(id: String, attempt: Int?, ended: ExecutionState?, job: String?)] = []
         for e in events {
@@ -49,15 +49,20 @@ final class EventWatcher: Sendable {
             let attempt = e.fields["attempt"].flatMap { Int($0) }
             switch st {
             case .queued:
-                // New, promoted, or handed back: work to take. Only a hand-back ends an attempt.
-                wake = true
-                if e.type == "requeued" { gone.append((id, attempt, nil, nil)) }
+                // New, promoted, or handed back: work to take (this gateway's own new ones have
+                // woken a dispatcher already). Only a hand-back ends an attempt.
+                if e.type == "requeued" {
+                    gone.append((id, attempt, nil, nil))
+                    queued = true
+                } else if !(e.type == "created" && context.wakeup.createdEventSeen(id)) {
+                    queued = true
+                }
             case .retrying:
                 gone.append((id, attempt, nil, nil))
-                wake = true
+                freed = true
             case .succeeded, .failed, .timedOut, .cancelled:
                 gone.append((id, attempt, st, e.fields["job"]))
-                wake = true
+                freed = true
             default:
                 break
             }
@@ -71,7 +76,7 @@ final class EventWatcher: Sendable {
                 endedIDs.append(g.id)
             }
         }
-        if wake { context.wakeup.signal() }
+        if queued { context.wakeup.signal() } else if freed { context.wakeup.slotFreed() }
         // Long polls on what ended get its record, read here in one round trip for all of them.
         let waited = context.waiters.waited(among: endedIDs)
         if !waited.isEmpty {

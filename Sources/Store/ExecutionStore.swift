@@ -58,6 +58,14 @@ public struct ClaimedExecution: Sendable, Equatable {
     public var queueWaitMillis: Int64
 }
 
+/// What one claim call took, and whether it left the queues empty.
+public struct ClaimRound: Sendable, Equatable {
+    public var claimed: [ClaimedExecution]
+    /// Nothing at all is queued after this call (it claimed fewer than asked and every priority
+    /// queue is empty): until something is queued again, an end frees a slot for nothing.
+    public var queueEmpty: Bool
+}
+
 /// How an attempt ended, as its worker reports it.
 public struct AttemptEnd: Sendable {
     /// `succeeded`, `failed`, `timed_out` or `cancelled`.
@@ -163,21 +171,31 @@ public final class ExecutionStore: Sendable {
     /// Claims for a group of callers: one claim each. Callers asking with the same allowed
     /// job types (the usual case: one gateway's dispatcher threads) share one script call.
     static func callClaims(_ redis: RedisClient, head: [[UInt8]], _ items: [[[UInt8]]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
-        func args(_ item: [[UInt8]], count: Int) -> [[UInt8]] {
-            head + item.prefix(3) + [Array(String(count).utf8)] + item.dropFirst(3)
-        }
-        let none = Result<RedisReply, StoreError>.success(.array([]))
         if let first = items.first, items.allSatisfy({ $0 == first }) {
-            let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [args(first, count: items.count)]) }.first ?? .null
-            if case .error(let e) = reply { throw .redis(.server(e)) }
-            guard let claims = reply.array, claims.count <= items.count else { throw .unexpectedReply("claim: \(reply)") }
-            return items.indices.map { $0 < claims.count ? .success(claims[$0]) : none }
+            let round = try claimRound(redis, head: head, first, count: items.count)
+            let none = Result<RedisReply, StoreError>.success(.array([]))
+            return items.indices.map { $0 < round.claims.count ? .success(round.claims[$0]) : none }
         }
-        let replies = try mapRedis { try redis.evalMany(Scripts.claim, argLists: items.map { args($0, count: 1) }) }
+        let replies = try mapRedis { try redis.evalMany(Scripts.claim, argLists: items.map { claimCallArgs(head, $0, count: 1) }) }
         return replies.map { reply in
             if case .error(let e) = reply { return .failure(.redis(.server(e))) }
-            return .success(reply.array?.first ?? .array([]))
+            return .success(reply.array?.first?.array?.first ?? .array([]))
         }
+    }
+
+    private static func claimCallArgs(_ head: [[UInt8]], _ item: [[UInt8]], count: Int) -> [[UInt8]] {
+        head + item.prefix(3) + [Array(String(count).utf8)] + item.dropFirst(3)
+    }
+
+    /// One claim script call for up to `count` executions: the claims' replies, and how many
+    /// priority queues still hold ids (-1: not looked at, the call claimed all it asked for).
+    static func claimRound(_ redis: RedisClient, head: [[UInt8]], _ item: [[UInt8]],
+                           count: Int) throws(StoreError) -> (claims: [RedisReply], queuesLeft: Int) {
+        let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [claimCallArgs(head, item, count: count)]) }.first ?? .null
+        if case .error(let e) = reply { throw .redis(.server(e)) }
+        guard let parts = reply.array, parts.count == 2, let claims = parts[0].array, claims.count <= count,
+              let left = parts[1].int else { throw .unexpectedReply("claim: \(reply)") }
+        return (claims, Int(left))
     }
 
     /// `callItems` for a caller's own list, in calls of at most 256 items.
@@ -275,15 +293,20 @@ public final class ExecutionStore: Sendable {
     /// - Parameter allowed: job types that have a free worker slot now, with their fleet-wide
     ///   concurrency limit (0 = none). The caller asks for no more than the slots it has.
     public func claimMany(allowed: [String: Int], max: Int, leaseMillis: Int, gateway: String) throws(StoreError) -> [ClaimedExecution] {
-        if allowed.isEmpty || max <= 0 { return [] }
+        try claimRound(allowed: allowed, max: max, leaseMillis: leaseMillis, gateway: gateway).claimed
+    }
+
+    /// `claimMany`, and whether the queues were left empty.
+    public func claimRound(allowed: [String: Int], max: Int, leaseMillis: Int, gateway: String) throws(StoreError) -> ClaimRound {
+        if allowed.isEmpty || max <= 0 { return ClaimRound(claimed: [], queueEmpty: false) }
         let item = claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)
-        var out: [ClaimedExecution] = []
-        let replies = try Self.callClaims(redis, head: head, Array(repeating: item, count: max))
+        let round = try Self.claimRound(redis, head: head, item, count: max)
         claimCalls.countDirect(max)
-        for reply in replies {
-            if let c = try claimed(reply.get()) { out.append(c) }
+        var out: [ClaimedExecution] = []
+        for reply in round.claims {
+            if let c = try claimed(reply) { out.append(c) }
         }
-        return out
+        return ClaimRound(claimed: out, queueEmpty: round.queuesLeft == 0)
     }
 
     private func claimArgs(allowed: [String: Int], leaseMillis: Int, gateway: String) -> [any RedisArgument] {

@@ -77,3 +77,23 @@ import TestSupport
         #expect(try f.running("x") == 4)
     }
 }
+
+@Suite(.blocking) struct ClaimRoundTests {
+    @Test func aShortClaimSaysWhetherAnythingIsLeftQueued() throws {
+        let f = try StoreFixture()
+        for _ in 0..<2 { _ = try f.store.create(NewExecution(job: "x", params: [:]), queueLimit: 0) }
+        let all = try f.store.claimRound(allowed: ["x": 0], max: 5, leaseMillis: 60_000, gateway: "g1")
+        #expect(all.claimed.count == 2 && all.queueEmpty)
+
+        for _ in 0..<2 { _ = try f.store.create(NewExecution(job: "x", params: [:]), queueLimit: 0) }
+        _ = try f.store.create(NewExecution(job: "y", params: [:]), queueLimit: 0)
+        // A `y` stays queued (no slot for it): not empty.
+        let some = try f.store.claimRound(allowed: ["x": 0], max: 5, leaseMillis: 60_000, gateway: "g1")
+        #expect(some.claimed.count == 2 && !some.queueEmpty)
+        // A full claim does not look.
+        let full = try f.store.claimRound(allowed: ["y": 0], max: 1, leaseMillis: 60_000, gateway: "g1")
+        #expect(full.claimed.count == 1 && !full.queueEmpty)
+        let none = try f.store.claimRound(allowed: ["x": 0, "y": 0], max: 3, leaseMillis: 60_000, gateway: "g1")
+        #expect(none.claimed.isEmpty && none.queueEmpty)
+    }
+}

@@ -9,9 +9,11 @@ extension Lua {
     ///     ARGV[3] gateway id   ARGV[4] lease (ms)   ARGV[5] scan depth per priority
     ///     ARGV[6] how many to claim (at most)
     ///     ARGV[7..] pairs: job type, concurrency limit (0 = none)
-    ///     Returns: one reply per execution claimed (none when nothing can be dispatched now):
-    ///              {id, job, attempt, params, timeout, max_attempts, runs, priority,
-    ///               dispatch failures so far, ms waited in the queue}
+    ///     Returns: {claims, queues left}: one reply per execution claimed in `claims` (none when
+    ///              nothing can be dispatched now), each {id, job, attempt, params, timeout,
+    ///              max_attempts, runs, priority, dispatch failures so far, ms waited in the queue};
+    ///              `queues left` is how many priority queues still hold ids after a call that
+    ///              claimed fewer than asked (0: nothing is queued at all), -1 after a full call
     ///
     /// One `LMPOP` over the priorities still in play finds and takes the heads
     /// of the highest non-empty queue, as many as are wanted: most claims need no
@@ -127,6 +129,10 @@ while #out < want do
   out[#out + 1] = c
 end
 unpop()
-return out
+-- A short call tells whether anything is left queued, so that a gateway need not look
+-- again at every end while nothing is (the ends of executions do not add any).
+local left = -1
+if #out < want then left = redis.call('EXISTS', unpack(queues)) end
+return {out, left}
 """#)
 }
