@@ -132,6 +132,7 @@ final class ControlFleet: Sendable {
     func stop() {
         gateway.terminate(grace: .seconds(3))
         worker.stop()
+        removeTree(directory)
     }
 
     deinit { stop() }
