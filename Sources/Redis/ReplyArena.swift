@@ -32,10 +32,11 @@ final class ReplyArena {
         reader.pointee.privdata = Unmanaged.passUnretained(self).toOpaque()
     }
 
-    /// Forgets the replies read so far, keeping the buffers unless a huge reply grew them.
+    /// Forgets the replies read so far, keeping the buffers for the next unless a large reply
+    /// grew them (a pooled connection would hold that memory for good).
     func reset() {
-        if bytes.capacity > 1 << 20 { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
-        if nodes.capacity > 1 << 16 { nodes = [] } else { nodes.removeAll(keepingCapacity: true) }
+        if bytes.capacity > 64 << 10 { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
+        if nodes.capacity > 4096 { nodes = [] } else { nodes.removeAll(keepingCapacity: true) }
     }
 
     /// The reply whose root hiredis handed back as `object`, as Swift values.
