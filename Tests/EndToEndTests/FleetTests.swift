@@ -124,13 +124,15 @@ import TestSupport
         let records = try c.waitForTerminal(ids, timeout: .seconds(60))
         #expect(records.values.filter { $0.state == .succeeded }.count == ids.count, "\(c.logs)")
         #expect(records.values.allSatisfy { $0.worker == "w1" })
-        // While open, calls stop: at most the few already in flight when it opened end later.
+        // While open, calls stop: only those already in flight when it opened end later, at most one
+        // per dispatcher thread (4 by default), the call that tripped it among them (a failed call is
+        // recorded by the breaker before it is logged).
         let lines = gateway.log.split(separator: "\n")
         if let open = lines.firstIndex(where: { isBreakerChange($0, worker: "w2") && $0.contains("to=open") }) {
             let rest = lines[(open + 1)...]
             let end = rest.firstIndex { isBreakerChange($0, worker: "w2") } ?? lines.endIndex
             let failedWhileOpen = lines[(open + 1)..<end].filter { $0.contains("dispatch failed") && $0.contains("worker=w2") }
-            #expect(failedWhileOpen.count < 4, "\(failedWhileOpen)")
+            #expect(failedWhileOpen.count <= 4, "\(failedWhileOpen)")
         }
 
         stuck.process.signal(SIGCONT)
