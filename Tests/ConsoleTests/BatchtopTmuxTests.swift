@@ -41,6 +41,8 @@ import TestSupport
                 p.kill()
                 throw TestSupportError("tmux \(args) did not end within 10 s")
             }
+            // tmux exits a moment before its output (a captured screen) is all read.
+            guard p.waitForOutputEnd(timeout: .seconds(10)) else { throw TestSupportError("tmux \(args): its output did not end") }
             guard t == .exited(0) else { throw TestSupportError("tmux \(args) failed (\(t)): \(p.standardError)") }
             return p.standardOutput
         }

@@ -13,6 +13,8 @@ struct WorkerManPageTests {
             .replacingOccurrences(of: "Fl Fl ", with: "--")
         let p = try ChildProcess(executable: WorkerHarness.binary("batch-worker"), arguments: ["--help"])
         #expect(p.wait(timeout: .seconds(10)) == .exited(0))
+        // It exits a moment before its output is all read.
+        #expect(p.waitForOutputEnd(timeout: .seconds(10)))
         let help = p.standardOutput + p.standardError
         let options = Set(help.split(whereSeparator: { " \n,[]".contains($0) }).filter { $0.hasPrefix("--") && $0.count > 2 }
             .map { String($0.prefix { $0.isLetter || $0.isNumber || $0 == "-" }) })
