@@ -76,7 +76,7 @@ final class EventWatcher: Sendable {
                 endedIDs.append(g.id)
             }
         }
-        if queued { context.wakeup.signal() } else if freed { context.wakeup.slotFreed() }
+        if queued { context.wakeup.signal() } else if freed { context.wakeup.capacityFreed() }
         // Long polls on what ended get its record, read here in one round trip for all of them.
         let waited = context.waiters.waited(among: endedIDs)
         if !waited.isEmpty {

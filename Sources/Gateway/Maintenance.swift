@@ -35,7 +35,8 @@ final class Maintenance: Sendable {
     func refreshWorkers() {
         do {
             try context.directory.refresh()
-            context.wakeup.signal()
+            // Workers that came, or heartbeats that report slots freed by other gateways.
+            context.wakeup.capacityFreed()
         } catch {
             context.logger.warning("cannot read the live workers", ["error": "\(error)"])
         }

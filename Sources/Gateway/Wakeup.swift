@@ -11,8 +11,8 @@ import Synchronization
 /// none is lost; a dispatcher that claimed a full batch signals again, so a
 /// backlog wakes as many dispatchers as it needs.
 ///
-/// An end frees a slot, but a slot helps only when something waits in the queue:
-/// `slotFreed` wakes a dispatcher only while the queues may hold work, that is
+/// An end (or a new worker) frees a slot, but a slot helps only when something waits in the queue:
+/// `capacityFreed` wakes a dispatcher only while the queues may hold work, that is
 /// unless the last claim found them empty and nothing was queued since. And an
 /// execution this gateway created wakes a dispatcher once, when its write is
 /// done, not again when its `created` event comes back through the stream.
@@ -30,8 +30,8 @@ final class Wakeup: @unchecked Sendable {
         wake()
     }
 
-    /// A slot was freed (an attempt ended): wake a dispatcher if anything may be waiting for one.
-    func slotFreed() {
+    /// A slot was freed (an attempt ended) or a worker came: wake a dispatcher if anything may be waiting for one.
+    func capacityFreed() {
         if workMayWait.load(ordering: .acquiring) { wake() }
     }
 

@@ -15,21 +15,21 @@ import Testing
     @Test func aFreedSlotWakesNobodyAfterAClaimLeftTheQueuesEmpty() {
         let w = Wakeup()
         w.claimed(queueEmpty: true)
-        w.slotFreed()
+        w.capacityFreed()
         #expect(!w.wait(timeout: .milliseconds(1)))
         // Something queued since: a freed slot wakes again.
         w.signal()
         #expect(w.wait(timeout: .seconds(10)))
-        w.slotFreed()
+        w.capacityFreed()
         #expect(w.wait(timeout: .seconds(10)))
     }
 
     @Test func aFreedSlotWakesWhileTheLastClaimLeftWorkBehind() {
         let w = Wakeup()
-        w.slotFreed()  // nothing known yet: work may wait
+        w.capacityFreed()  // nothing known yet: work may wait
         #expect(w.wait(timeout: .seconds(10)))
         w.claimed(queueEmpty: false)
-        w.slotFreed()
+        w.capacityFreed()
         #expect(w.wait(timeout: .seconds(10)))
     }
 
