@@ -28,9 +28,9 @@ extension ConfigBuilder {
         },
         durationMs("initial-delay", \.initialDelayMs, positive: false),
         .custom("zone") { s, v in
-            guard TimeZone(identifier: v) != nil else {
-                return "unknown time zone \"\(v)\" (use a tz database name such as UTC or Asia/Seoul)"
-            }
+            // The schedule engine's own TZif reader, as every program uses it: Foundation's
+            // TimeZone knows no zone in a FoundationEssentials-only program (batch-worker).
+            do { _ = try ZoneRules.named(v) } catch { return "\(error)" }
             s.zone = v; return nil
         },
         .choice("misfire", \.misfire),
