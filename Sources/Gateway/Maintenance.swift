@@ -47,7 +47,10 @@ final class Maintenance: Sendable {
         let retention = context.daemon.configuration.retention
         var lastTrim = ContinuousClock.now - retention.interval
         var lastRecover = ContinuousClock.now - s.recoverInterval
+        // Each round calls Redis a few times, each bounded by redis.read-timeout.
+        let beat = context.daemon.liveness.register("gateway maintenance loop", within: .seconds(90))
         while !stopped.load(ordering: .acquiring) {
+            beat.touch()
             refreshWorkers()
             let now = ContinuousClock.now
             if now - lastRecover >= s.recoverInterval {

@@ -40,6 +40,8 @@ final class SchedulerLoop: Sendable {
     private let leading = Atomic<Bool>(false)
     private let scheduleCount = Atomic<Int>(0)
     private let initial: [CompiledSchedule]
+    /// Touched every round of the loop (at least once a tick): `/livez` and the systemd watchdog watch it.
+    let heartbeat = Heartbeat("scheduler loop", within: .seconds(60))
 
     init(settings: Settings, schedules: [CompiledSchedule], store: ScheduleStore, executions: ExecutionStore,
          fleet: FleetRegistry, logger: Logger, metrics: SchedulerMetrics, delivery: GatewayDelivery,
@@ -133,6 +135,7 @@ final class SchedulerLoop: Sendable {
         scheduleCount.store(initial.count, ordering: .relaxed)
         metrics.schedules.set(Double(initial.count))
         while true {
+            heartbeat.touch()
             let taken = inbox.withLock { box -> (Bool, [CompiledSchedule]?) in
                 defer { box.reload = nil }
                 return (box.stopped, box.reload)
