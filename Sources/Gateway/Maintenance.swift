@@ -38,7 +38,7 @@ final class Maintenance: Sendable {
             // Workers that came, or heartbeats that report slots freed by other gateways.
             context.wakeup.capacityFreed()
         } catch {
-            context.logger.warning("cannot read the live workers", ["error": "\(error)"])
+            context.logger.repeated(.warning, "cannot read the live workers", ["error": "\(error)"])
         }
     }
 
@@ -93,7 +93,7 @@ final class Maintenance: Sendable {
             queueDepth.store(depth.queued, ordering: .relaxed)
             delayedDepth.store(depth.delayed, ordering: .relaxed)
         } catch {
-            context.logger.warning("recovery round failed", ["error": "\(error)"])
+            context.logger.repeated(.warning, "recovery round failed", ["error": "\(error)"])
         }
     }
 
@@ -104,7 +104,7 @@ final class Maintenance: Sendable {
             try context.daemon.fleet.publishBreakers(gateway: context.id, states: context.breakers.published(workers: workers))
             context.breakers.prune(keeping: workers)
         } catch {
-            context.logger.warning("cannot publish breakers", ["error": "\(error)"])
+            context.logger.repeated(.warning, "cannot publish breakers", ["error": "\(error)"])
         }
     }
 }

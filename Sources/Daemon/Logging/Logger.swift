@@ -91,3 +91,46 @@ public final class LogGate: Sendable {
         set { raw.store(newValue.rawValue, ordering: .relaxed) }
     }
 }
+
+extension Logger {
+    /// Logs a failure that a loop meets again and again (Redis down, a peer unreachable) at
+    /// a bounded rate: the first line at once, then at most one line per `window` for the
+    /// same label and message, saying how many were held back. The log of a long outage
+    /// stays readable and its size bounded.
+    public func repeated(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, String> = [:],
+                         window: Duration = .seconds(30)) {
+        guard isEnabled(level) else { return }
+        let held = LogThrottle.shared.admit(label + "\u{0}" + message, window: window)
+        guard let held else { return }
+        var all = fields.map { ($0.key, $0.value) }
+        if held > 0 {
+            let (sec, atto) = window.components
+            let span = sec >= 1 ? "\(sec)s" : "\(atto / 1_000_000_000_000_000)ms"
+            all.append(("repeated", "\(held) more in the last \(span)"))
+        }
+        log(level, message, fields: all)
+    }
+}
+
+/// Counts lines held back by `Logger.repeated`, per label and message.
+final class LogThrottle: Sendable {
+    static let shared = LogThrottle()
+    private struct Entry { var last: ContinuousClock.Instant; var held: Int }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// nil: hold this line back; otherwise emit it, with the count held back since the last one.
+    func admit(_ key: String, window: Duration) -> Int? {
+        let now = ContinuousClock.now
+        return entries.withLock { e -> Int? in
+            if var x = e[key], now - x.last < window {
+                x.held += 1
+                e[key] = x
+                return nil
+            }
+            let held = e[key]?.held ?? 0
+            if e.count > 1000 { e.removeAll() }  // bounded: keys are call sites, not data
+            e[key] = Entry(last: now, held: 0)
+            return held
+        }
+    }
+}
