@@ -152,6 +152,7 @@ extension WorkerRuntime {
         spec.killGrace = settings.killGrace
         spec.maxLineBytes = settings.lineMaxBytes
         spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
+        if let file = logFile(of: a) { spec.rawOutput = RawOutputSink { file.write(bytes: $0) } }
         let droppedLines = metrics.droppedLines.labels(job.name)
         do {
             let process = try runner.start(spec, onEvent: { event in

@@ -19,6 +19,8 @@ public struct ProcessSpec: Sendable {
     public var maxLineBytes: Int
     /// Lines beyond this many per second (stdout and stderr together) are dropped and counted.
     public var maxLinesPerSecond: Int
+    /// Gets every byte read from stdout and stderr, before any limit (`worker.log-dir`).
+    public var rawOutput: RawOutputSink?
 
     public init(argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
                 stdin: [UInt8] = [], timeout: Duration? = nil, killGrace: Duration = .seconds(10),
