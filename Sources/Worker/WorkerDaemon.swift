@@ -19,8 +19,11 @@ public enum WorkerDaemon {
             defaultListen: WorkerSettings().listen,
             registrationFields: { _ in box.runtime?.registrationFields() ?? [:] })
         await DaemonMain.run(description, arguments: arguments, services: { context in
+            let logger = context.logger
+            // Started with the worker: it enforces each child's lease from outside this process.
+            let reaper = try LeaseReaper(warn: { logger.error($0) })
             let runtime = try WorkerRuntime(id: context.id, configuration: context.configuration, store: context.executions,
-                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics)
+                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics, reaper: reaper)
             WorkerRoutes.install(runtime, on: context.router)
             box.set(runtime)
             return [WorkerService(runtime: runtime)]

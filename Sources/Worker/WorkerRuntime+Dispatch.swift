@@ -152,6 +152,8 @@ extension WorkerRuntime {
         spec.killGrace = settings.killGrace
         spec.maxLineBytes = settings.lineMaxBytes
         spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
+        // Enforced outside the worker: a stopped worker cannot kill its child in time itself.
+        spec.leaseDeadline = a.policy.reaperDeadline(lastRenewedAt: a.state.withLock { $0.lastRenewedAt })
         let droppedLines = metrics.droppedLines.labels(job.name)
         do {
             let process = try runner.start(spec, onEvent: { event in

@@ -87,7 +87,8 @@ public final class WorkerRuntime: Sendable {
 
     /// - Throws: `WorkerSetupError` when no job type is served or `job-types` names an unknown one.
     public init(id: String, configuration: Configuration, store: ExecutionStore, fleet: FleetRegistry, logger: Logger,
-                metrics: MetricsRegistry, now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
+                metrics: MetricsRegistry, reaper: LeaseReaper? = nil,
+                now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
         let settings = configuration.worker
         for name in settings.jobTypes where configuration.jobs[name] == nil {
             throw WorkerSetupError("[worker] job-types names \"\(name)\", which has no [job \"\(name)\"] section; known: \(configuration.jobs.keys.sorted().joined(separator: ", "))")
@@ -111,7 +112,7 @@ public final class WorkerRuntime: Sendable {
         self.metrics = WorkerMetrics(metrics)
         self.now = now
         let log = logger
-        runner = ProcessRunner(warn: { log.warning($0) })
+        runner = ProcessRunner(reaper: reaper, warn: { log.warning($0) })
         lanes = (0..<8).map { DispatchQueue(label: "batch.worker.lane\($0)") }
         table = Mutex(Table(capacity: Capacity(slots: settings.slots)))
         metrics.gauge("batch_worker_running", help: "Attempts running on this worker, by job.", labels: ["job"]) { [unowned self] in

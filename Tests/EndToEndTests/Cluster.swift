@@ -199,7 +199,7 @@ final class Cluster: Sendable {
     }
 }
 
-/// Pids of the live processes whose parent is `parent` (from /proc).
+/// Pids of the live processes whose parent is `parent` (from /proc), the worker's lease reaper left out.
 func childPIDs(of parent: pid_t) -> [pid_t] {
     guard let dir = opendir("/proc") else { return [] }
     defer { closedir(dir) }
@@ -210,9 +210,15 @@ func childPIDs(of parent: pid_t) -> [pid_t] {
               let close = stat.lastIndex(of: ")") else { continue }
         // After "comm)": state, ppid.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent { out.append(pid) }
+        if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent, !isLeaseReaper(pid) { out.append(pid) }
     }
     return out
+}
+
+/// Whether `pid` is a worker's lease reaper (`batch-worker --lease-reaper`).
+func isLeaseReaper(_ pid: pid_t) -> Bool {
+    guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+    return cmdline.split(separator: 0).dropFirst().first.map { String(decoding: $0, as: UTF8.self) } == "--lease-reaper"
 }
 
 /// Whether `pid` names a process that is not a zombie.
