@@ -23,7 +23,8 @@ public enum WorkerDaemon {
             // Started with the worker: it enforces each child's lease from outside this process.
             let reaper = try LeaseReaper(warn: { logger.error($0) })
             let runtime = try WorkerRuntime(id: context.id, configuration: context.configuration, store: context.executions,
-                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics, reaper: reaper)
+                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics, reaper: reaper,
+                                            releasesEarlierRun: true)
             WorkerRoutes.install(runtime, on: context.router)
             box.set(runtime)
             return [WorkerService(runtime: runtime)]

@@ -92,6 +92,7 @@ extension WorkerRuntime {
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }
+            if t.startingUp { return .starting }
             if let other = t.attempts[r.executionId] { return .alreadyHere(id: other.id, attempt: other.number) }
             if let no = t.capacity.take(job) { return no }
             t.attempts[r.executionId] = a

@@ -21,6 +21,8 @@ public final class WorkerRuntime: Sendable {
         /// Attempts whose job ended and whose slot is free already; their end is still being written.
         var slotFreed: Set<String> = []
         var draining = false
+        /// Admissions wait until `releaseEarlierRun` has handed back what an earlier run of this id held.
+        var startingUp = false
         /// Ends of recent attempts, for `GET /api/batch/executions/{id}` after the end.
         var recent = RecentResults(limit: WorkerRuntime.recentLimit)
     }
@@ -71,6 +73,8 @@ public final class WorkerRuntime: Sendable {
     let loop = Mutex<LoopState>(LoopState())
     /// Monotonic milliseconds; injectable for tests.
     let now: @Sendable () -> Int64
+    /// How the lost-attempt path treats what an earlier run held: `[gateway] poison-threshold` and `dispatch-backoff`.
+    let lostAttempts: (poisonThreshold: Int, backoffMillis: Int)
     static let recentLimit = 256
     /// Most dispatches in one `POST /api/batch`.
     public static let maxBatch = 256
@@ -85,9 +89,10 @@ public final class WorkerRuntime: Sendable {
         var renewalFailing = false
     }
 
+    /// - Parameter releasesEarlierRun: refuse dispatches (429) until `releaseEarlierRun` ran.
     /// - Throws: `WorkerSetupError` when no job type is served or `job-types` names an unknown one.
     public init(id: String, configuration: Configuration, store: ExecutionStore, fleet: FleetRegistry, logger: Logger,
-                metrics: MetricsRegistry, reaper: LeaseReaper? = nil,
+                metrics: MetricsRegistry, reaper: LeaseReaper? = nil, releasesEarlierRun: Bool = false,
                 now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
         let settings = configuration.worker
         for name in settings.jobTypes where configuration.jobs[name] == nil {
@@ -114,7 +119,10 @@ public final class WorkerRuntime: Sendable {
         let log = logger
         runner = ProcessRunner(reaper: reaper, warn: { log.warning($0) })
         lanes = (0..<8).map { DispatchQueue(label: "batch.worker.lane\($0)") }
-        table = Mutex(Table(capacity: Capacity(slots: settings.slots)))
+        var table = Table(capacity: Capacity(slots: settings.slots))
+        table.startingUp = releasesEarlierRun
+        self.table = Mutex(table)
+        lostAttempts = (configuration.gateway.poisonThreshold, Int(configuration.gateway.dispatchBackoff.inMilliseconds))
         metrics.gauge("batch_worker_running", help: "Attempts running on this worker, by job.", labels: ["job"]) { [unowned self] in
             self.table.withLock { $0.capacity.byJob.map { ([$0.key], Double($0.value)) } }
         }
@@ -154,6 +162,27 @@ public final class WorkerRuntime: Sendable {
     public func result(of id: String) -> BatchResult? {
         let (a, recent) = table.withLock { ($0.attempts[id], $0.recent[id]) }
         return a?.snapshot() ?? recent
+    }
+
+    /// At start: hands back through the lost-attempt path (retry while attempts are left,
+    /// `worker_lost` otherwise) every attempt that an earlier run of this worker id still
+    /// holds in Redis. That run is dead (ids are unique among live workers), and so are its
+    /// children (its lease reaper killed them when it died), so nothing waits for their leases
+    /// to expire. Attempts this run admitted already are kept; dispatches wait meanwhile.
+    public func releaseEarlierRun() {
+        let keep = table.withLock { t in t.attempts.values.map { (id: $0.id, attempt: $0.number) } }
+        do {
+            let released = try store.releaseEarlierRun(worker: id, keeping: keep, poisonThreshold: lostAttempts.poisonThreshold,
+                                                       backoffMillis: lostAttempts.backoffMillis)
+            for (execution, state) in released {
+                metrics.leasesLost.labels("earlier_run").inc()
+                logger.warning("an earlier run of this worker held the attempt: handed back", ["execution": execution, "state": state.rawValue])
+            }
+            if !released.isEmpty { logger.notice("handed back the attempts of an earlier run of this worker", ["count": String(released.count)]) }
+        } catch {
+            logger.warning("cannot hand back the attempts of an earlier run of this worker; their leases will expire", ["error": error.description])
+        }
+        table.withLock { $0.startingUp = false }
     }
 
     /// Stops the attempt now (operator cancel); false when it does not run here.

@@ -26,9 +26,10 @@ final class Cluster: Sendable {
 
     /// Starts `gateways` gateways (ids `g1`, ...) and `workers` workers (ids `w1`, ...) with
     /// `slots` each, and waits until every gateway can dispatch to every worker.
+    /// `lease` (seconds) is the gateways' lease; `server` a Redis of the test's own (one it may stop).
     init(gateways gatewayCount: Int = 1, workers workerCount: Int, slots: Int = 64, extra: String = "",
-         label: String = #function) throws {
-        let server = try RedisServer.shared
+         lease: Int = Cluster.leaseSeconds, server: RedisServer? = nil, label: String = #function) throws {
+        let server = try server ?? RedisServer.shared
         redisURL = server.url
         redis = try RedisClient(url: server.url)
         namespace = RedisServer.uniqueNamespace(label)
@@ -38,7 +39,7 @@ final class Cluster: Sendable {
         try Self.writeJobProgram(in: directory)
         config = """
             [gateway]
-            lease = \(Self.leaseSeconds)s
+            lease = \(lease)s
             recover-interval = 200ms
             dispatch-timeout = 1s
             dispatch-backoff = 50ms

@@ -67,4 +67,45 @@ extension FleetTests {
         #expect(ids.allSatisfy { terminal[$0]?.count == 1 }, "\(ids.filter { terminal[$0]?.count != 1 }.prefix(5))")
         print("worker SIGSTOP: \(cut.count) children killed by the lease reaper at most \(slowestKill / 1000) ms after the stop (lease \(Cluster.leaseSeconds) s); the closest retry started \(tightest / 1000) ms after the run it replaced died")
     }
+
+    @Test func aWorkerRestartedUnderItsIdHandsBackWhatItsEarlierRunHeldAtOnce() throws {
+        // A lease far longer than the recovery this test waits for.
+        let lease = 60
+        let c = try Cluster(gateways: 1, workers: 2, slots: 16, lease: lease)
+        defer { c.stop() }
+        let jobs = 16
+        var ids: [String] = []
+        for _ in 0..<jobs { ids.append(try c.trigger(#"{"jobType":"track","params":{"seconds":"3"}}"#)) }
+        #expect(waitUntil(timeout: .seconds(30), poll: .milliseconds(20)) { c.attemptLog.runs.count >= jobs }, "\(c.logs)")
+        let victim = c.workers.max { childPIDs(of: $0.process.pid).count < childPIDs(of: $1.process.pid).count }!
+        let victimID = victim === c.workers[0] ? "w1" : "w2"
+        let children = childPIDs(of: victim.process.pid)
+        #expect(children.count >= 2, "the victim runs \(children.count) children")
+        victim.process.signal(SIGKILL)
+        #expect(victim.process.wait(timeout: .seconds(5)) == .signaled(SIGKILL))
+        let killedAt = wallMicros()
+
+        let again = try DaemonProcess("batch-worker", config: c.config, redisURL: c.redisURL, namespace: c.namespace, id: victimID)
+        defer { again.stop(grace: .seconds(5)) }
+        try again.waitReady()
+        let cut = c.attemptLog.runs.filter { children.contains($0.pid) }
+        #expect(cut.count == children.count)
+        let retried = waitUntil(timeout: .seconds(15), poll: .milliseconds(20)) {
+            let runs = c.attemptLog.byID
+            return cut.allSatisfy { run in runs[run.id]?.contains { $0.attempt > run.attempt } == true }
+        }
+        #expect(retried, "the executions of the killed worker were not tried again within 15 s (lease \(lease) s)\n\(again.log)")
+        let runs = c.attemptLog.byID
+        let slowest = cut.compactMap { run in runs[run.id]?.first { $0.attempt > run.attempt }.map { $0.start - killedAt } }.max() ?? 0
+        #expect(slowest < 10_000_000, "slowest retry started \(slowest / 1000) ms after the kill")
+        #expect(again.log.contains("handed back the attempts of an earlier run"), "\(again.log)")
+
+        let records = try c.waitForTerminal(ids, timeout: .seconds(60))
+        let states = Dictionary(grouping: records.values, by: \.state).mapValues(\.count)
+        #expect(states == [.succeeded: jobs], "\(states)\n\(c.logs)\n\(again.log)")
+        #expect(c.attemptLog.overlaps(unendedUntil: killedAt).isEmpty)
+        let terminal = Dictionary(grouping: try c.allEvents().filter { $0.state?.isTerminal == true }, by: { $0.executionID ?? "" })
+        #expect(ids.allSatisfy { terminal[$0]?.count == 1 })
+        print("worker restart: \(cut.count) attempts of the killed run handed back; slowest retry started \(slowest / 1000) ms after kill -9 (lease \(lease) s)")
+    }
 }
