@@ -26,9 +26,10 @@ final class Cluster: Sendable {
 
     /// Starts `gateways` gateways (ids `g1`, ...) and `workers` workers (ids `w1`, ...) with
     /// `slots` each, and waits until every gateway can dispatch to every worker.
-    /// `lease` (seconds) is the gateways' lease; `server` a Redis of the test's own (one it may stop).
+    /// `lease` (seconds) is the gateways' lease, nil for the default; `server` a Redis of the test's
+    /// own (one it may stop).
     init(gateways gatewayCount: Int = 1, workers workerCount: Int, slots: Int = 64, extra: String = "",
-         lease: Int = Cluster.leaseSeconds, server: RedisServer? = nil, label: String = #function) throws {
+         lease: Int? = Cluster.leaseSeconds, server: RedisServer? = nil, label: String = #function) throws {
         let server = try server ?? RedisServer.shared
         redisURL = server.url
         redis = try RedisClient(url: server.url)
@@ -39,7 +40,7 @@ final class Cluster: Sendable {
         try Self.writeJobProgram(in: directory)
         config = """
             [gateway]
-            lease = \(lease)s
+            \(lease.map { "lease = \($0)s" } ?? "# lease: the default")
             recover-interval = 200ms
             dispatch-timeout = 1s
             dispatch-backoff = 50ms

@@ -108,4 +108,46 @@ extension FleetTests {
         #expect(ids.allSatisfy { terminal[$0]?.count == 1 })
         print("worker restart: \(cut.count) attempts of the killed run handed back; slowest retry started \(slowest / 1000) ms after kill -9 (lease \(lease) s)")
     }
+
+    @Test func aRedisFrozenForTwentySecondsCostsNoRunningJob() throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        // The default lease: what an operator who changed nothing gets.
+        let c = try Cluster(gateways: 1, workers: 2, slots: 32, extra: """
+            [job "nap"]
+            kind = builtin
+            builtin = sleep
+            param.seconds = int 0..3600, default 1
+            max-attempts = 1
+            """, lease: nil, server: redis)
+        defer { c.stop() }
+        var ids: [String] = []
+        // Some end while Redis is frozen (their ends are written after), some after it thaws.
+        for i in 0..<8 { ids.append(try c.trigger(#"{"jobType":"track","params":{"seconds":"\#(i % 2 == 0 ? 5 : 24)"}}"#)) }
+        for i in 0..<8 { ids.append(try c.trigger(#"{"jobType":"nap","params":{"seconds":"\#(i % 2 == 0 ? 5 : 24)"}}"#)) }
+        let running = waitUntil(timeout: .seconds(20), poll: .milliseconds(20)) {
+            c.attemptLog.runs.count >= 8 && ((try? c.store.counts()[.running]) ?? 0) >= 16
+        }
+        #expect(running, "\((try? c.store.counts()) ?? [:])\n\(c.logs)")
+        let pid = try #require(redis.pid)
+        let frozenAt = ContinuousClock.now
+        kill(pid, SIGSTOP)
+        var thawed = false
+        defer { if !thawed { kill(pid, SIGCONT) } }
+        // Twenty seconds, longer than any lease used to survive (a worker gave up at 12 s).
+        _ = waitUntil(timeout: .seconds(20), poll: .milliseconds(500)) { false }
+        kill(pid, SIGCONT)
+        thawed = true
+        let frozeFor = ContinuousClock.now - frozenAt
+
+        let records = try c.waitForTerminal(ids, timeout: .seconds(60))
+        let states = Dictionary(grouping: records.values, by: \.state).mapValues(\.count)
+        #expect(states == [.succeeded: ids.count], "\(states) \(records.values.compactMap(\.reason))\n\(c.logs)")
+        #expect(records.values.allSatisfy { $0.attempt == 1 && $0.runs == 1 }, "\(records.values.filter { $0.attempt != 1 })")
+        let log = c.attemptLog
+        #expect(log.runs.count == 8 && log.runs.allSatisfy { $0.end != nil }, "\(log.runs)")
+        let terminal = Dictionary(grouping: try c.allEvents().filter { $0.state?.isTerminal == true }, by: { $0.executionID ?? "" })
+        #expect(ids.allSatisfy { terminal[$0]?.count == 1 })
+        print("Redis frozen for \(frozeFor): \(states)")
+    }
 }
