@@ -440,7 +440,19 @@ public final class ExecutionStore: Sendable {
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.
     public func recoverExpired(limit: Int = 500, poisonThreshold: Int, backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        let reply = try run(Scripts.recover, [limit, poisonThreshold, backoffMillis])
+        Self.idStatePairs(try run(Scripts.recover, [limit, poisonThreshold, backoffMillis]))
+    }
+
+    /// Hands back every attempt an earlier run of `worker` still holds, except those in `keeping`
+    /// (see `Lua.releaseWorker`). - Returns: (id, new state) pairs.
+    public func releaseEarlierRun(worker: String, keeping: [(id: String, attempt: Int)], poisonThreshold: Int,
+                                  backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
+        var args: [any RedisArgument] = [worker, poisonThreshold, backoffMillis]
+        for (id, attempt) in keeping { args.append(id); args.append(attempt) }
+        return Self.idStatePairs(try run(Scripts.releaseWorker, args))
+    }
+
+    private static func idStatePairs(_ reply: RedisReply) -> [(id: String, state: ExecutionState)] {
         let a = reply.array ?? []
         var out: [(String, ExecutionState)] = []
         var i = 0

@@ -92,6 +92,7 @@ extension WorkerRuntime {
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }
+            if t.startingUp { return .starting }
             if let other = t.attempts[r.executionId] { return .alreadyHere(id: other.id, attempt: other.number) }
             if let no = t.capacity.take(job) { return no }
             t.attempts[r.executionId] = a
@@ -153,6 +154,8 @@ extension WorkerRuntime {
         spec.maxLineBytes = settings.lineMaxBytes
         spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
         if let file = logFile(of: a) { spec.rawOutput = RawOutputSink { file.write(bytes: $0) } }
+        // Enforced outside the worker: a stopped worker cannot kill its child in time itself.
+        spec.leaseDeadline = a.policy.reaperDeadline(lastRenewedAt: a.state.withLock { $0.lastRenewedAt })
         let droppedLines = metrics.droppedLines.labels(job.name)
         do {
             let process = try runner.start(spec, onEvent: { event in

@@ -105,7 +105,12 @@ extension WorkerRuntime {
     func prepareEnd(_ a: Attempt, _ outcome: JobOutcome, result: String?) -> PendingEnd? {
         let job = a.job
         let duration = Double(now() - a.startedMonotonic) / 1000
-        let stop = a.state.withLock { $0.stop }
+        // Past the point of giving up (the worker was stopped, and its lease reaper may have
+        // killed the job): the lease may be gone, so the attempt is lost, whatever it says.
+        let stop = a.state.withLock { s -> StopReason? in
+            if s.stop != .lost, a.policy.shouldAbandon(lastRenewedAt: s.lastRenewedAt, now: now()) { s.stop = .lost }
+            return s.stop
+        }
         let bytes = a.state.withLock { $0.outputBytes }
         if bytes > 0 { metrics.outputBytes.labels(job.name).add(Double(bytes)) }
         var final = a.snapshot()

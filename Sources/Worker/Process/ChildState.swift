@@ -29,6 +29,7 @@ final class ChildState {
     let onEvent: @Sendable (ProcessEvent) -> Void
     let onExit: @Sendable (ProcessOutcome) -> Void
     let box: OutcomeBox
+    let reaper: LeaseReaper?
     let startedAt: Date
     let wallClock: @Sendable () -> Date
     let rawOutput: RawOutputSink?
@@ -47,6 +48,7 @@ final class ChildState {
         onEvent = request.onEvent
         onExit = request.onExit
         box = request.box
+        reaper = request.spec.leaseDeadline == nil ? nil : request.reaper
         startedAt = request.startedAt
         wallClock = request.wallClock
         rawOutput = request.spec.rawOutput
