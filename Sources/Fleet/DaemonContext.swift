@@ -6,8 +6,6 @@ import Redis
 import Store
 import Synchronization
 
-/// The version every daemon reports in its registration and `--version`.
-public let batchVersion = "0.1.0"
 
 /// What a daemon has once its command line and configuration are read: the
 /// settings, its identity, a logger, metrics, Redis and the stores, and the

@@ -227,6 +227,7 @@ public final class RedisConnection: @unchecked Sendable {
         if url.database != 0 {
             let reply = try pipeline(CollectionOfOne(RedisCommand("SELECT", url.database)))[0]
             if case .error(let message) = reply {
+                if message.hasPrefix("NOAUTH") { throw serverError(message) }
                 throw RedisError.server("redis at \(address) refused SELECT \(url.database): \(message); check the /db part of the URL")
             }
         }
@@ -243,7 +244,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     private func serverError(_ message: String) -> RedisError {
         if message.hasPrefix("NOAUTH") {
-            return .authFailed("redis at \(address) requires a password: \(message); put it in the URL as redis://:PASSWORD@host:port/db")
+            return .authFailed("redis at \(address) requires a password: \(message); set redis.password-file (or put it in the URL as redis://:PASSWORD@host:port/db)")
         }
         return .server(message)
     }
