@@ -71,11 +71,13 @@ public enum RedisError: Error, CustomStringConvertible, Equatable {
     }
 
     /// True when the failure says Redis itself is not serving (as opposed to an answer, even an
-    /// error reply, or a mistake of the caller): what the health tracker counts.
+    /// error reply, or a mistake of the caller): what the health tracker counts. A write that
+    /// failed before any byte went out, or a pool whose connections are all busy, says only that
+    /// one connection broke or that callers hold them long: the next call finds out.
     var marksRedisDown: Bool {
         switch self {
-        case .unreachable, .notSent, .io, .timeout, .loading, .authFailed: return true
-        case .invalidURL, .server, .protocolError, .closed: return false
+        case .unreachable, .io, .timeout, .loading, .authFailed: return true
+        case .invalidURL, .notSent, .server, .protocolError, .closed: return false
         }
     }
 }

@@ -59,7 +59,8 @@ public struct RedisHealth: Sendable, Equatable {
         return .unreachable("Redis has not been serving for \(Self.seconds(now - since)) (\(cause)); the command was not sent")
     }
 
-    static func seconds(_ d: Duration) -> String {
+    /// `3.2s`: how long, for messages.
+    public static func seconds(_ d: Duration) -> String {
         let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
         return "\(ms / 1000).\(String(ms % 1000 / 100))s"
     }
