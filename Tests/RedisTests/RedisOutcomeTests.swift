@@ -56,14 +56,17 @@ struct RedisOutcomeTests {
     // MARK: against real sockets
 
     @Test(.blocking) func aWriteRefusedBeforeAnyByteLeftIsNotSent() throws {
-        // A server that accepts and resets the connection at once: the write fails with nothing sent.
+        // A server that resets the connection once the client holds it: the write fails with nothing sent.
+        let connected = DispatchSemaphore(value: 0)
         let fake = try FakeRedis { fd in
+            _ = connected.wait(timeout: .now() + 10)
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
             Glibc.close(fd)
         }
         defer { fake.close() }
         let connection = try RedisConnection(url: RedisURL(parsing: "redis://127.0.0.1:\(fake.port)/0"))
+        connected.signal()
         // The reset is on its way once the server closed (loopback delivers it within the close).
         #expect(fake.acceptedOne.wait(timeout: .now() + 5) == .success)
         do {
