@@ -104,6 +104,7 @@ public final class DaemonContext: Sendable {
         let h = configuration.http
         var c = HTTPServerConfiguration(host: listen.host, port: Int(listen.port))
         c.maxConnections = h.maxConnections
+        c.maxConnectionsPerPeer = h.maxConnectionsPerPeer
         c.maxHeaderBytes = h.maxHeaderBytes
         c.maxBodyBytes = h.maxBody
         c.headerTimeout = h.headerTimeout

@@ -33,14 +33,14 @@ struct API: Sendable {
         }
         router.add("GET", "/api/orchestration/executions/{id}") { req in
             let id = req.pathParameters["id"] ?? ""
-            guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+            guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
             return .json(rec)
         }
         router.add("GET", "/api/orchestration/executions/{id}/log") { req in
             let id = req.pathParameters["id"] ?? ""
-            guard try mapStore({ try context.store.get(id) }) != nil else { throw notFound(id) }
+            guard try mapStore(read: true, { try context.store.get(id) }) != nil else { throw notFound(id) }
             let n = Int(req.query["lines"] ?? "") ?? 100
-            return .json(["lines": try mapStore { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
+            return .json(["lines": try mapStore(read: true) { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
         }
         router.add("GET", "/api/orchestration/executions") { req in try list(req) }
         router.add("POST", "/api/orchestration/executions/{id}/cancel") { req in try cancel(req) }
@@ -211,7 +211,7 @@ struct API: Sendable {
         guard (1...1000).contains(limit) else { throw bad("limit must be 1–1000", field: "limit") }
         let before = req.query["before"].flatMap { $0.isEmpty ? nil : $0 }
         let job = req.query["job"].flatMap { $0.isEmpty ? nil : $0 }
-        let page = try mapStore { try context.store.list(state: state, job: job, limit: limit, before: before) }
+        let page = try mapStore(read: true) { try context.store.list(state: state, job: job, limit: limit, before: before) }
         return .json(Page(executions: page.executions, next: page.next))
     }
 
@@ -241,7 +241,7 @@ struct API: Sendable {
 
     func retry(_ req: HTTPRequest) throws -> HTTPResponse {
         let id = req.pathParameters["id"] ?? ""
-        guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+        guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
         guard rec.state.isTerminal else {
             throw HTTPError(status: 409, title: "Conflict", detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
         }
@@ -265,7 +265,7 @@ struct API: Sendable {
         HTTPError(status: 404, title: "Not Found", detail: "no execution \(id) (unknown, or trimmed by retention)")
     }
 
-    func storeError(_ e: StoreError) -> HTTPError {
+    func storeError(_ e: StoreError, read: Bool = false) -> HTTPError {
         switch e {
         case .notFound(let id): return notFound(id)
         case .queueFull(let limit):
@@ -274,16 +274,36 @@ struct API: Sendable {
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
         case .badCursor:
             return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
+        case .redis(.loading):
+            return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
+                             type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
         case .redis, .unexpectedReply:
+            if e.outcomeUnknown && !read {
+                return HTTPError(status: 504, title: "Outcome Unknown",
+                                 detail: "the request reached Redis but no answer came (\(e)): it may or may not have been applied. "
+                                     + "Look it up before trying again, or repeat it with the same idempotencyKey, which makes a retry safe",
+                                 type: Problem.outcomeUnknown)
+            }
             if e.isUnavailable {
-                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed")
+                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
+                                 type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
             }
             return HTTPError(status: 500, title: "Internal Server Error", detail: e.description)
         }
     }
 
-    func mapStore<T>(_ body: () throws -> T) throws(HTTPError) -> T {
-        do { return try body() } catch let e as StoreError { throw storeError(e) } catch let e as HTTPError { throw e } catch {
+    /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
+    enum Problem {
+        /// Redis was not reached, or refused the command unrun: nothing was changed, repeating is safe.
+        static let redisUnavailable = "https://batch.invalid/problems/redis-unavailable"
+        /// The command was sent and no answer came: it may or may not have been applied.
+        static let outcomeUnknown = "https://batch.invalid/problems/outcome-unknown"
+    }
+
+    /// Runs a store call, mapping its errors; `read` for calls that change nothing, whose unanswered
+    /// command is plain unavailability, not an unknown outcome.
+    func mapStore<T>(read: Bool = false, _ body: () throws -> T) throws(HTTPError) -> T {
+        do { return try body() } catch let e as StoreError { throw storeError(e, read: read) } catch let e as HTTPError { throw e } catch {
             throw HTTPError(status: 500, title: "Internal Server Error", detail: "\(error)")
         }
     }

@@ -161,7 +161,7 @@ public final class ExecutionStore: Sendable {
         args.append(Array(String(items.count).utf8))
         for item in items { args += item }
         let reply = try mapRedis { try redis.evalMany(script, argLists: [args]) }.first ?? .null
-        if case .error(let e) = reply { throw .redis(.server(e)) }
+        if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
         guard let replies = reply.array, replies.count == items.count else {
             throw .unexpectedReply("\(items.count) items answered with \(reply)")
         }
@@ -178,7 +178,7 @@ public final class ExecutionStore: Sendable {
         }
         let replies = try mapRedis { try redis.evalMany(Scripts.claim, argLists: items.map { claimCallArgs(head, $0, count: 1) }) }
         return replies.map { reply in
-            if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+            if case .error(let e) = reply { return .failure(.redis(RedisError(reply: e))) }
             return .success(reply.array?.first?.array?.first ?? .array([]))
         }
     }
@@ -192,7 +192,7 @@ public final class ExecutionStore: Sendable {
     static func claimRound(_ redis: RedisClient, head: [[UInt8]], _ item: [[UInt8]],
                            count: Int) throws(StoreError) -> (claims: [RedisReply], queuesLeft: Int) {
         let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [claimCallArgs(head, item, count: count)]) }.first ?? .null
-        if case .error(let e) = reply { throw .redis(.server(e)) }
+        if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
         guard let parts = reply.array, parts.count == 2, let claims = parts[0].array, claims.count <= count,
               let left = parts[1].int else { throw .unexpectedReply("claim: \(reply)") }
         return (claims, Int(left))
@@ -216,7 +216,7 @@ public final class ExecutionStore: Sendable {
 
     /// A reply as an outcome: an error reply fails as a thrown Redis error would.
     static func checked(_ reply: RedisReply) -> Result<RedisReply, StoreError> {
-        if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+        if case .error(let e) = reply { return .failure(.redis(RedisError(reply: e))) }
         return .success(reply)
     }
 

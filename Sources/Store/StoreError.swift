@@ -43,6 +43,19 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         }
         return false
     }
+
+    /// Whether the operation certainly changed nothing: Redis was not reached, or refused the
+    /// command unrun (`LOADING`). Repeating it is safe.
+    public var neverRan: Bool {
+        if case .redis(let e) = self { return e.neverRan }
+        return false
+    }
+
+    /// Whether the operation was sent to Redis and no answer came: it may or may not have been applied.
+    public var outcomeUnknown: Bool {
+        if case .redis(let e) = self { return e.outcomeUnknown }
+        return false
+    }
 }
 
 @inline(__always)
