@@ -96,7 +96,7 @@ struct API: Sendable {
             if !created.duplicate {
                 context.metrics.accepted.labels(new.job).inc()
                 if context.logger.isEnabled(.info) {
-                    context.logger.info("execution queued", ["id": created.id, "job": new.job, "source": new.trigger.source])
+                    context.logger.info("execution queued", ["execution": created.id, "job": new.job, "source": new.trigger.source])
                 }
             }
             context.wakeup.signal()
@@ -222,7 +222,7 @@ struct API: Sendable {
         let source = req.headers["X-Batch-Source"] ?? "api"
         let r: CancelResult
         r = try mapStore { try context.store.cancel(id: id, user: user, source: source) }
-        if r.changed { context.logger.notice("execution cancel", ["id": id, "state": r.state.rawValue, "user": user]) }
+        if r.changed { context.logger.notice("execution cancel", ["execution": id, "state": r.state.rawValue, "user": user]) }
         if r.state == .cancelling, let w = r.worker, let address = context.directory.address(of: w) {
             // Reach the worker at once; its lease renewal notices the cancel within a second anyway.
             let client = context.client
@@ -232,7 +232,7 @@ struct API: Sendable {
                 var headers: HTTPHeaders = [:]
                 if let token { headers.add("Authorization", "Bearer " + token) }
                 do { _ = try client.request("POST", address + "/api/batch/executions/\(id)/cancel", headers: headers, timeout: .seconds(2)) } catch {
-                    log.info("could not reach the worker to cancel; its lease renewal will", ["id": id, "worker": w, "error": "\(error)"])
+                    log.info("could not reach the worker to cancel; its lease renewal will", ["execution": id, "worker": w, "error": "\(error)"])
                 }
             }
         }
