@@ -177,10 +177,13 @@ struct API: Sendable {
         }
         let priority = request.priority ?? Priority.default
         guard Priority.range.contains(priority) else { throw bad("priority must be 0–9, not \(priority)", field: "priority") }
-        let timeout = request.timeoutSeconds ?? Int(type.timeout.inMilliseconds / 1000)
-        guard (1...7 * 86_400).contains(timeout) else { throw bad("timeoutSeconds must be 1–604800, not \(timeout)", field: "timeoutSeconds") }
-        let attempts = request.maxAttempts ?? type.maxAttempts
-        guard (1...100).contains(attempts) else { throw bad("maxAttempts must be 1–100, not \(attempts)", field: "maxAttempts") }
+        let timeout: Int, attempts: Int
+        switch type.limits(timeoutSeconds: request.timeoutSeconds, maxAttempts: request.maxAttempts) {
+        case .success(let l): (timeout, attempts) = l
+        case .failure(let e):
+            context.metrics.refused.labels("bad_limits").inc()
+            throw bad(e.message, field: e.field)
+        }
         if let k = request.idempotencyKey {
             guard !k.isEmpty, k.utf8.count <= 200, !k.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw bad("idempotencyKey must be 1–200 bytes without control characters", field: "idempotencyKey")

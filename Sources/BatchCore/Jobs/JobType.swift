@@ -33,6 +33,8 @@ public struct JobType: Sendable, Hashable, Codable {
     public var headers: [String: String]
     public var params: [ParamSpec]
     public var timeoutMs: Int64
+    /// The most a request may ask for (`max-timeout`); nil: no more than `timeoutMs`.
+    public var maxTimeoutMs: Int64?
     /// Attempts in all, the first included.
     public var maxAttempts: Int
     /// Exit codes that allow another attempt; empty: any failure does (when attempts are left).
