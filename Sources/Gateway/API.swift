@@ -87,7 +87,9 @@ struct API: Sendable {
                     var problem = HTTPError(status: 429, title: "Too Many Requests",
                                             detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
                     problem.extra["retryAfter"] = "5"
-                    responder.respond(problem.response)
+                    var response = problem.response
+                    response.headers.set("Retry-After", "5")
+                    responder.respond(response)
                 } else {
                     responder.respond(storeError(e).response)
                 }
@@ -190,15 +192,41 @@ struct API: Sendable {
             }
         }
         var trigger = request.trigger ?? Trigger(source: "api")
+        try checkTrigger(trigger, key: request.idempotencyKey)
         if trigger.user == nil { trigger.user = req.headers["X-Batch-User"] }
         for (name, value) in [("trigger.source", trigger.source), ("trigger.user", trigger.user ?? ""), ("trigger.schedule", trigger.schedule ?? "")]
             where value.utf8.count > 200 {
             throw bad("\(name) is longer than 200 bytes", field: name)
         }
         let new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
-                               trigger: trigger, idempotencyKey: request.idempotencyKey)
+                               trigger: trigger, idempotencyKey: request.idempotencyKey,
+                               requestHash: request.idempotencyKey == nil ? nil : request.fingerprint)
         return (new, wait)
     }
+
+    /// A client may not pose as a schedule or a retry. `trigger.source` `schedule` goes only with
+    /// the fire's own key `schedule:<trigger.schedule>:<epoch-ms>`, and the store admits that key
+    /// only for the request a scheduler bound to the fire in Redis; `retry` and `retryOf` are set
+    /// by the retry endpoint alone. Any other source is a free label.
+    func checkTrigger(_ t: Trigger, key: String?) throws(HTTPError) {
+        let fireKey = key?.hasPrefix("schedule:") == true
+        if t.source == "schedule" || fireKey {
+            guard t.source == "schedule", let name = t.schedule, let key, key.hasPrefix("schedule:\(name):"),
+                  key.dropFirst("schedule:\(name):".count).allSatisfy(\.isASCII), Int64(key.dropFirst("schedule:\(name):".count)) != nil else {
+                throw HTTPError(status: 403, detail: "trigger.source \"schedule\" and idempotency keys \"schedule:<name>:<epoch-ms>\" are reserved for"
+                                + " schedulers, and go together: a schedule's fire carries source schedule, its schedule's name and its own key",
+                                type: Self.problemTriggerReserved, extra: ["field": fireKey ? "idempotencyKey" : "trigger.source"])
+            }
+        }
+        if t.source == "retry" || t.retryOf != nil {
+            throw HTTPError(status: 403, detail: "trigger.source \"retry\" and trigger.retryOf are set by POST /api/orchestration/executions/{id}/retry only",
+                            type: Self.problemTriggerReserved, extra: ["field": t.retryOf != nil ? "trigger.retryOf" : "trigger.source"])
+        }
+    }
+
+    static let problemTriggerReserved = "urn:batch:problem:trigger-reserved"
+    static let problemKeyReused = "urn:batch:problem:idempotency-key-reused"
+
 
     // MARK: reads and operator actions
 
@@ -275,6 +303,11 @@ struct API: Sendable {
             return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
         case .wrongState, .staleAttempt, .leaseLost:
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
+        case .idempotencyConflict(_, let existing, _):
+            return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: Self.problemKeyReused,
+                             extra: ["field": "idempotencyKey", "existingExecution": existing])
+        case .fireNotClaimed:
+            return HTTPError(status: 403, detail: e.description, type: Self.problemTriggerReserved, extra: ["field": "idempotencyKey"])
         case .badCursor:
             return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
         case .redis, .unexpectedReply:

@@ -25,12 +25,18 @@ public struct NewExecution: Sendable {
     public var timeoutSeconds: Int
     public var trigger: Trigger
     public var idempotencyKey: String?
+    /// The request's fingerprint (`BatchExecutionRequest.fingerprint`), bound to the
+    /// idempotency key: the same key with another fingerprint is refused. A key in the
+    /// schedulers' space (`schedule:<name>:<epoch-ms>`) is taken only with the fingerprint a
+    /// scheduler bound to that fire's key (`ScheduleStore.bindFire`).
+    public var requestHash: String?
 
     public init(id: String = ExecutionID.make(), job: String, params: [String: String], priority: Int = Priority.default,
                 maxAttempts: Int = 1, timeoutSeconds: Int = 3600, trigger: Trigger = Trigger(source: "api"),
-                idempotencyKey: String? = nil) {
+                idempotencyKey: String? = nil, requestHash: String? = nil) {
         self.id = id; self.job = job; self.params = params; self.priority = priority; self.maxAttempts = maxAttempts
         self.timeoutSeconds = timeoutSeconds; self.trigger = trigger; self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
     }
 }
 
@@ -267,13 +273,18 @@ public final class ExecutionStore: Sendable {
         return [
             new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
             t.source, t.schedule ?? "", t.fireTime ?? "", t.user ?? "", t.retryOf ?? "",
-            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit,
+            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit, new.requestHash ?? "",
         ]
     }
 
     private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
         guard let a = reply.array, let code = a.first?.int else { throw .unexpectedReply("create: \(reply)") }
         if code == -2 { throw .queueFull(limit: queueLimit) }
+        if code == -3 {
+            throw .idempotencyConflict(key: a.count > 2 ? a[2].string ?? "" : "", existing: a.count > 1 ? a[1].string ?? "" : "",
+                                       state: a.count > 3 ? a[3].string ?? "" : "")
+        }
+        if code == -4 { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
         guard a.count >= 4, let id = a[1].string, let st = a[2].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("create: \(reply)")
         }

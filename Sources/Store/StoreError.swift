@@ -18,6 +18,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unexpectedReply(String)
     /// A page cursor that no page gave out.
     case badCursor(String)
+    /// The idempotency key names an execution made from another request.
+    case idempotencyConflict(key: String, existing: String, state: String)
+    /// A key of the schedulers' space (`schedule:<name>:<epoch-ms>`) that no scheduler
+    /// claimed and bound to this request.
+    case fireNotClaimed(key: String)
 
     public var description: String {
         switch self {
@@ -30,6 +35,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .redis(let e): return e.description
         case .unexpectedReply(let s): return "unexpected reply from a store script: \(s)"
         case .badCursor(let c): return "\"\(c)\" is not a page cursor (use the `next` of a previous page)"
+        case .idempotencyConflict(let key, let existing, let state):
+            return "idempotency key \"\(key)\" already names execution \(existing) (\(state)), made from a different request"
+                + " (job type, parameters, priority, timeout, attempts or schedule differ); use a new key for a new request"
+        case .fireNotClaimed(let key):
+            return "idempotency key \"\(key)\" is in the schedulers' space (schedule:<name>:<epoch-ms>) and no scheduler"
+                + " claimed that fire for this request; choose a key that does not start with \"schedule:\""
         }
     }
 
