@@ -301,7 +301,7 @@ struct API: Sendable {
         case .notFound(let id): return notFound(id)
         case .queueFull(let limit):
             return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
-        case .wrongState, .staleAttempt, .leaseLost:
+        case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
         case .idempotencyConflict(_, let existing, _):
             return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: Self.problemKeyReused,

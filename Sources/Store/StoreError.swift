@@ -23,6 +23,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// A key of the schedulers' space (`schedule:<name>:<epoch-ms>`) that no scheduler
     /// claimed and bound to this request.
     case fireNotClaimed(key: String)
+    /// A dispatch names another job type, other parameters or another timeout than the stored execution.
+    case dispatchMismatch(id: String, field: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .idempotencyConflict(let key, let existing, let state):
             return "idempotency key \"\(key)\" already names execution \(existing) (\(state)), made from a different request"
                 + " (job type, parameters, priority, timeout, attempts or schedule differ); use a new key for a new request"
+        case .dispatchMismatch(let id, let field):
+            return "the dispatch of execution \(id) disagrees with the stored execution on \(field == "job" ? "its job type" : field == "params" ? "its parameters" : "its timeout"); nothing was started"
         case .fireNotClaimed(let key):
             return "idempotency key \"\(key)\" is in the schedulers' space (schedule:<name>:<epoch-ms>) and no scheduler"
                 + " claimed that fire for this request; choose a key that does not start with \"schedule:\""
