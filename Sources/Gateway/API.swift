@@ -140,8 +140,21 @@ struct API: Sendable {
     /// Checks an execute request and builds what would be written; nothing is written here.
     func validate(_ req: HTTPRequest) throws -> (NewExecution, Duration?) {
         let request: BatchExecutionRequest
-        do { request = try req.decodeJSON(BatchExecutionRequest.self, fast: BatchExecutionRequest.init(json:)) } catch let e as HTTPError {
+        // When the fast reader declines, say what is wrong (invalid UTF-8, a duplicate key, not an
+        // object) instead of what Foundation's decoder makes of it, or of its first-wins reading of a
+        // duplicate key.
+        var problem: String?
+        let fast: ([UInt8]) -> BatchExecutionRequest? = { bytes in
+            if let r = BatchExecutionRequest(json: bytes) { return r }
+            problem = JSONReader.objectProblem(bytes)
+            return nil
+        }
+        do {
+            request = try req.decodeJSON(BatchExecutionRequest.self, fast: fast)
+            if let problem { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
+        } catch let e as HTTPError {
             context.metrics.refused.labels("bad_request").inc()
+            if let problem, e.status == 400 { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
             throw e
         } catch {
             context.metrics.refused.labels("bad_request").inc()
@@ -153,8 +166,8 @@ struct API: Sendable {
             wait = min(.milliseconds(Int64(s * 1000)), context.settings.waitMax)
         }
         let job = request.jobType
-        guard !job.isEmpty, job.count <= 64, job.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw bad("jobType must be 1–64 letters, digits, '-', '_' or '.'", field: "jobType")
+        guard JobType.isValidName(job) else {
+            throw bad("jobType must be 1–\(JobType.maxNameLength) letters, digits, '-', '_' or '.'", field: "jobType")
         }
         guard let type = context.directory.jobType(job) else {
             context.metrics.refused.labels("unknown_job").inc()

@@ -122,7 +122,7 @@ struct ConfigFileTests {
         ("[breaker]\nautomatic-half-open = perhaps", ["F:2: invalid \"automatic-half-open\" in [breaker]: expected yes or no (also true/false, on/off), found \"perhaps\""]),
         ("[redis", ["F:1: malformed section header [redis (expected [name] or [name \"label\"])"]),
         ("[job \"a]", ["F:1: unterminated quote in section header [job \"a]"]),
-        ("[redis]\njust words", ["F:2: expected \"key = value\", found \"just words\""]),
+        ("[redis]\njust words", ["F:2: expected \"key = value\", a [section] header or a comment, found \"just...\""]),
         ("url = redis://x", ["F:1: key \"url\" outside any section (put it under a [section] header)"]),
         ("[redis \"x\"]", ["F:1: [redis] takes no name (found [redis \"x\"]; write [redis])"]),
         ("[job]\ncommand = /bin/true", ["F:1: [job] needs a name, as in [job \"nightly\"]"]),

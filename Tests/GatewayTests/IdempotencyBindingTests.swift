@@ -105,4 +105,29 @@ import TestSupport
         #expect(r.status == 400)
         #expect(r.text.contains("file") && r.text.contains("U+0000"), "\(r.text)")
     }
+
+    @Test func badBodiesSayWhatIsWrong() throws {
+        let f = try GatewayFixture()
+        defer { f.stop() }
+        let long = String(repeating: "j", count: 100)
+        let w = try FakeWorker(id: "w", redis: f.redis, namespace: f.namespace, mode: .full,
+                               jobs: Self.jobs + [JobType(name: long, kind: .builtin, builtin: .noop)])
+        defer { w.stop() }
+        try f.waitForJob("report")
+        // A job name of 65–128 characters is valid in config and in requests alike.
+        #expect(try f.execute(#"{"jobType":"\#(long)"}"#).status == 202)
+        let before = try f.store.counts().values.reduce(0, +)
+        let cases: [([UInt8], String)] = [
+            (Array(#"{"jobType":"noop","jobType":"report"}"#.utf8), "the key \\\"jobType\\\" appears twice"),
+            (Array(#"{"jobType":"report","params":{"date":"a","date":"b"}}"#.utf8), "the key \\\"date\\\" appears twice"),
+            (Array(#"{"jobType":"no"#.utf8) + [0xC3, 0x28] + Array(#"op"}"#.utf8), "not valid UTF-8 (byte offset 14)"),
+            (Array("5.5".utf8), "expected a JSON object, found a number"),
+        ]
+        for (body, expected) in cases {
+            let r = try f.client.request("POST", f.gateway.url + "/api/orchestration/execute", headers: ["Content-Type": "application/json"], body: body)
+            #expect(r.status == 400, "\(r.status) \(r.text)")
+            #expect(r.text.contains(expected), "\(r.text)")
+        }
+        #expect(try f.store.counts().values.reduce(0, +) == before)
+    }
 }

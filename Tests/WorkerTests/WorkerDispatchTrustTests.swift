@@ -4,6 +4,7 @@ import HTTP
 import Store
 import Testing
 import TestSupport
+@testable import Worker
 
 /// The worker runs what the stored execution says, not what a dispatch body claims.
 @Suite(.serialized, .blocking)
@@ -52,5 +53,10 @@ struct WorkerDispatchTrustTests {
             #expect(r.text.contains(word), "\(r.text)")
         }
         #expect(try h.store.get(c.id)?.state == .dispatched)
+    }
+
+    @Test(arguments: ["date", "DATE", "run-id", "run_id", "a.b", "x9"])
+    func theConfigCheckAndTheWorkerNameParameterVariablesAlike(name: String) {
+        #expect(JobType.parameterVariable(name) == JobEnvironment.parameterVariable(name))
     }
 }

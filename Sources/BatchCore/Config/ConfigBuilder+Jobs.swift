@@ -58,6 +58,7 @@ extension ConfigBuilder {
         var keysSeen: [String: Int] = [:]
         var command: ConfigEntry?
         var params: [ParamSpec] = []
+        var variables: [String: String] = [:]
         let keys = Self.jobKeys
         for e in block.entries {
             guard firstTime(e, in: block, &keysSeen) else { continue }
@@ -72,6 +73,12 @@ extension ConfigBuilder {
                         sink.add(e.file, e.line, "parameter name \"\(sub)\" in \(block.title) is reserved ({\(sub)} is always filled by the worker)")
                         continue
                     }
+                    let variable = JobType.parameterVariable(sub)
+                    if let other = variables[variable] {
+                        sink.add(e.file, e.line, "parameter \"\(sub)\" in \(block.title) collides with parameter \"\(other)\": both reach the job as \(variable) (names may not differ only in case or in '-' and '_')")
+                        continue
+                    }
+                    variables[variable] = sub
                     do throws(ParamDeclarationError) {
                         params.append(try ParamSpec(name: sub, declaration: e.value))
                     } catch {
