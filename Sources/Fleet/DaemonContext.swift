@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
 import FoundationEssentials
+import Glibc
 import HTTP
 import Redis
 import Store
@@ -62,6 +63,7 @@ public final class DaemonContext: Sendable {
         notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
         startedAt = Int64(Date().timeIntervalSince1970 * 1000)
         token = try Self.readToken(configuration.http.tokenFile)
+        if let w = Self.tokenFileWarning(configuration.http.tokenFile) { self.logger.warning(w) }
     }
 
     /// The address other programs reach this daemon at.
@@ -81,7 +83,25 @@ public final class DaemonContext: Sendable {
             text.lastIndex(where: { !$0.isWhitespace }).map { last in String(text[first...last]) }
         } ?? ""
         if token.isEmpty { throw FleetError.config("the token file \(path) is empty (http.token-file)") }
+        // One line: a second line is a mistake (two tokens, a note) that would otherwise become part of the token.
+        if token.contains(where: { $0.isNewline }) {
+            throw FleetError.config("the token file \(path) holds more than one line; it must hold the token alone (http.token-file)")
+        }
         return token
+    }
+
+    /// A warning when the token file can be read by its group or by everyone, nil otherwise.
+    static func tokenFileWarning(_ path: String?) -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & 0o077 != 0 else { return nil }
+        return "the token file \(path) is readable by its group or by others (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 or 400 it (http.token-file)"
+    }
+
+    /// Reads the token file as a start would, for `--check-config`: the error, or a warning.
+    public static func checkTokenFile(_ path: String?) throws -> String? {
+        _ = try readToken(path)
+        return tokenFileWarning(path)
     }
 
     /// The HTTP server settings of `[http]`, with this daemon's address and token.

@@ -60,6 +60,12 @@ public enum DaemonMain {
             ProcessExit.exit(exitConfig)
         }
         if parsed.flag("check-config") {
+            do {
+                if let w = try DaemonContext.checkTokenFile(config.http.tokenFile) { ProcessExit.write("\(d.program): warning: \(w)\n", to: 2) }
+            } catch {
+                ProcessExit.write("\(d.program): \(error)\n", to: 2)
+                ProcessExit.exit(exitConfig)
+            }
             ProcessExit.write("\(d.program): configuration OK (\(config.files.joined(separator: ", ")))\n", to: 1)
             ProcessExit.exit(0)
         }

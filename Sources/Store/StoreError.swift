@@ -34,7 +34,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "execution \(id): attempt \(attempt) is stale (current attempt is \(current))"
         case .leaseLost(let id, let attempt): return "execution \(id): the lease of attempt \(attempt) is lost"
         case .queueFull(let limit): return "the queue holds \(limit) executions or more; try again later"
-        case .redis(let e): return e.description
+        case .redis(let e):
+            // A command the namespace's Redis user may not run (often TIME, inside every script).
+            if e.description.contains("NOPERM") || e.description.contains("can't run this command") {
+                return e.description + " (the namespace's Redis user may not run a command or reach a key the system needs; TIME, which every script calls, is the usual one missing; see REDIS ACL in batch.conf(5))"
+            }
+            return e.description
         case .unexpectedReply(let s): return "unexpected reply from a store script: \(s)"
         case .badCursor(let c): return "\"\(c)\" is not a page cursor (use the `next` of a previous page)"
         case .idempotencyConflict(let key, let existing, let state):
