@@ -225,7 +225,7 @@ struct API: Sendable {
         let fireKey = key?.hasPrefix("schedule:") == true
         if t.source == "schedule" || fireKey {
             guard t.source == "schedule", let name = t.schedule, let key, key.hasPrefix("schedule:\(name):"),
-                  key.dropFirst("schedule:\(name):".count).allSatisfy(\.isASCII), Int64(key.dropFirst("schedule:\(name):".count)) != nil else {
+                  Int64(key.dropFirst("schedule:\(name):".count)) != nil else {
                 throw HTTPError(status: 403, detail: "trigger.source \"schedule\" and idempotency keys \"schedule:<name>:<epoch-ms>\" are reserved for"
                                 + " schedulers, and go together: a schedule's fire carries source schedule, its schedule's name and its own key",
                                 type: Self.problemTriggerReserved, extra: ["field": fireKey ? "idempotencyKey" : "trigger.source"])
@@ -239,7 +239,6 @@ struct API: Sendable {
 
     static let problemTriggerReserved = "urn:batch:problem:trigger-reserved"
     static let problemKeyReused = "urn:batch:problem:idempotency-key-reused"
-
 
     // MARK: reads and operator actions
 
