@@ -73,7 +73,7 @@ public enum DaemonMain {
         for p in problems { ProcessExit.write("\(d.program): \(p.message)\n", to: 2) }
         if !problems.isEmpty { ProcessExit.exit(problems.contains(where: \.isConfig) ? exitConfig : 1) }
         if checkOnly {
-            for n in notes { ProcessExit.write("\(d.program): note: \(n)\n", to: 2) }
+            for n in notes { ProcessExit.write("\(d.program): \(n)\n", to: 2) }
             ProcessExit.write("\(d.program): configuration OK (\(config.files.joined(separator: ", ")))\n", to: 1)
             ProcessExit.exit(0)
         }

@@ -39,7 +39,7 @@ let commonJobs = """
     param.a = string
     param.b = string
     param.c = string
-    param.d = string
+    param.d = string, allow-control
     param.e = string
     param.f = string
 
