@@ -39,9 +39,9 @@ public enum Batchctl {
             return try Configuration.resolve(configPath: parsed.value("config"), environment: environment,
                                              flags: flags, validators: .standard)
         } catch {
-            // Every problem on one line: stderr gets one line per failure.
+            // One line per problem, each naming its file and line, as compilers print them.
             let problems = error.description.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            throw .config(problems.joined(separator: "; ") + "; fix the setting or pass another --config")
+            throw .config((problems + ["fix the settings above or pass another --config"]).joined(separator: "\nbatchctl: "))
         }
     }
 

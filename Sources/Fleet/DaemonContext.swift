@@ -44,7 +44,7 @@ public final class DaemonContext: Sendable {
         let host = ProcessStats.hostname
         self.id = id ?? "\(role)-\(host)-\(listen.port)"
         logGate = LogGate(logger.threshold)
-        self.logger = Logger(label: logger.label, threshold: logger.threshold, sink: logger.sink, gate: logGate)
+        self.logger = Logger(label: logger.label, threshold: logger.threshold, sink: logger.sink, gate: logGate, style: logger.style)
             .with(["daemon": self.id])
         metrics = MetricsRegistry()
         var options = RedisOptions()

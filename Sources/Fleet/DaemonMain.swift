@@ -78,7 +78,7 @@ public enum DaemonMain {
             ProcessExit.exit(0)
         }
         let level = Daemon.LogLevel(name: config.log.level.rawValue) ?? .info
-        let baseLogger = Logger(label: d.role, threshold: level)
+        let baseLogger = Logger(label: d.role, threshold: level, style: config.log.format == .json ? .json : .text)
         let context: DaemonContext
         do {
             context = try DaemonContext(role: d.role, configuration: config, listen: listen, id: id, logger: baseLogger)

@@ -138,6 +138,7 @@ struct ConfigFileTests {
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = int 5..1", ["F:3: parameter \"n\" in [job \"a\"]: empty range 5..1 (MIN is above MAX)"]),
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = int 0..9, default 12", ["F:3: parameter \"n\" in [job \"a\"]: default 12 is out of range 0..9"]),
         ("[job \"a\"]\ncommand = /bin/x\nparam.n = requird", ["F:3: parameter \"n\" in [job \"a\"]: unknown attribute \"requird\" (did you mean \"required\"?); use required, int MIN..MAX, pattern REGEX, enum A|B, string, default VALUE, max-length N, allow-control"]),
+        ("[job \"a\"]\ncommand = /bin/x\nparam.d = required, patern ^x$", ["F:3: parameter \"d\" in [job \"a\"]: unknown attribute \"patern\" (did you mean \"pattern\"?); use required, int MIN..MAX, pattern REGEX, enum A|B, string, default VALUE, max-length N, allow-control"]),
         ("[job \"a\"]\ncommand = /bin/x\nparam.p = pattern [a-", ["F:3: parameter \"p\" in [job \"a\"]: invalid regular expression [a- (expected ']')"]),
         ("[job \"a\"]\nkind = builtin", ["F:1: [job \"a\"] is kind = builtin and needs \"builtin\" (noop, sleep, fail, echo)"]),
         ("[job \"a\"]\ncommand = /bin/x\nurl = http://h/", ["F:3: \"url\" applies to kind = http only, and [job \"a\"] is kind = command"]),

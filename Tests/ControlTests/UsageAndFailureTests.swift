@@ -36,7 +36,21 @@ import TestSupport
         let r = try batchctl(args)
         #expect(r.status == 2, "\(r)")
         #expect(r.err.contains(hint), "\(r)")
-        #expect(r.err.split(separator: "\n").count == 1, "\(r)")
+        #expect(r.err.split(separator: "\n").count == 2, "\(r)")  // the problem, then what to do
+    }
+
+    @Test func everyConfigurationProblemIsALineOfItsOwn() throws {
+        let dir = try makeTemporaryDirectory("batchctl-config")
+        defer { removeTree(dir) }
+        try "[job \"a\"]\ncommand = /bin/true\nparam.d = required, patern ^x$\ntimeout = soon\n"
+            .write(toFile: dir + "/batch.conf", atomically: true, encoding: .utf8)
+        let r = try batchctl(["--config", dir + "/batch.conf", "list"])
+        #expect(r.status == 2, "\(r)")
+        let lines = r.err.split(separator: "\n")
+        #expect(lines.count == 3, "\(r)")
+        #expect(lines.allSatisfy { $0.hasPrefix("batchctl: ") }, "\(r)")
+        #expect(lines[0].contains("batch.conf:3") && lines[0].contains("did you mean \"pattern\""), "\(r)")
+        #expect(lines[1].contains("batch.conf:4") && lines[1].contains("timeout"), "\(r)")
     }
 
     @Test func helpExits0OnStdout() throws {

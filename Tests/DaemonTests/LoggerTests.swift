@@ -17,6 +17,31 @@ struct LoggerTests {
     // 2026-11-25T12:00:00.123Z
     static let fixed = Date(timeIntervalSince1970: 1_795_608_000.123)
 
+    @Test func jsonLinesAreOneObjectWithStableNames() throws {
+        let c = LineCollector()
+        let log = Logger(label: "gateway", sink: c.sink(), style: .json, clock: { Self.fixed }).with(["daemon": "g1"])
+        log.info("execution queued", ["execution": "01JABC", "msg": "shadow", "note": "a \"quote\"\n\u{1}"])
+        #expect(c.lines.count == 1)
+        let line = try #require(c.lines.first)
+        #expect(line.hasSuffix("}\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object == ["time": "2026-11-25T12:00:00.123Z", "level": "info", "logger": "gateway", "msg": "execution queued",
+                           "execution": "01JABC", "field.msg": "shadow", "note": "a \"quote\"\n\u{1}", "daemon": "g1"])
+        #expect(line.hasPrefix(#"{"time":"2026-11-25T12:00:00.123Z","level":"info","logger":"gateway","msg":"execution queued","execution":"01JABC""#))
+        // The journal stamps its own time and reads the priority prefix.
+        let j = LineCollector()
+        Logger(label: "w", sink: j.sink(journal: true), style: .json).error("boom")
+        #expect(j.lines == [#"<3>{"level":"error","logger":"w","msg":"boom"}"# + "\n"])
+    }
+
+    @Test(arguments: [
+        (Duration.microseconds(22), "22us"), (.microseconds(2_500), "2.5ms"), (.milliseconds(850), "850ms"),
+        (.milliseconds(12_540), "12.5s"), (.seconds(200), "3m20s"),
+    ])
+    func durationsAreWrittenWithTheirUnit(d: Duration, text: String) {
+        #expect(d.logText == text)
+    }
+
     @Test func aRepeatedFailureIsLoggedOnceAWindowWithTheCountHeldBack() {
         let c = LineCollector()
         let label = "t\(UInt32.random(in: 0...UInt32.max))"  // the throttle is process-wide: a label of its own

@@ -180,6 +180,23 @@ import TestSupport
         #expect(gateway.process.isRunning)
     }
 
+    // MARK: Logs
+
+    @Test func logFormatJSONWritesOneObjectPerLine() throws {
+        let redis = try RedisServer.shared
+        let worker = try DaemonProcess("batch-worker", config: "[job \"noop\"]\nkind = builtin\nbuiltin = noop\n", redisURL: redis.url,
+                                       namespace: RedisServer.uniqueNamespace(), environment: ["BATCH_LOG_FORMAT": "json"])
+        defer { worker.stop() }
+        #expect(worker.process.waitForOutput(containing: #""msg":"ready""#, timeout: .seconds(20)), "\(worker.log)")
+        let lines = worker.log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count >= 3)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+            #expect(object?["level"] != nil && object?["logger"] == "worker" && object?["msg"] != nil && object?["time"] != nil,
+                    "not a JSON log line: \(line)")
+        }
+    }
+
     // MARK: Probes
 
     @Test func livenessDoesNotDependOnRedisAndReadinessDoes() throws {

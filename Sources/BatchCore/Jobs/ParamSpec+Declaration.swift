@@ -62,7 +62,10 @@ extension ParamSpec {
         for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
             let t = piece.trimmingWhitespace()
             let word = t.prefix(while: { $0 != " " && $0 != "\t" }).lowercased()
-            if let last = parts.last, !attributeWords.contains(word) {
+            // Only a value that may hold commas (a pattern such as x{1,3}, a default) runs on
+            // past one; anything else after a comma is an attribute, known or misspelt.
+            let lastWord = parts.last.map { $0.prefix(while: { $0 != " " && $0 != "\t" }).lowercased() }
+            if let last = parts.last, !attributeWords.contains(word), lastWord == "pattern" || lastWord == "default" {
                 parts[parts.count - 1] = last + "," + piece
             } else {
                 parts.append(t)

@@ -144,7 +144,7 @@ extension ServiceGroup {
         state.reloading?.cancel()
         let reason = state.failure.map { "\($0)" } ?? "requested"
         try? notifier.stopping(status: "stopping: \(reason)")
-        logger.notice("stopping services", ["reason": reason, "deadline": "\(drainDeadline)"])
+        logger.notice("stopping services", ["reason": reason, "deadline": drainDeadline.logText])
 
         let begun = ContinuousClock.now
         if let i = state.pendingStart {
@@ -185,13 +185,13 @@ extension ServiceGroup {
                 state.runTasks[i]?.cancel()
             }
             logger.error(state.immediate ? "stopping at once; services not drained" : "drain deadline passed",
-                         ["services": names.joined(separator: ","), "deadline": "\(drainDeadline)"])
+                         ["services": names.joined(separator: ","), "deadline": drainDeadline.logText])
             if state.failure == nil {
                 state.failure = state.immediate
                     ? .forcedStop(pending: names)
                     : .drainDeadlineExceeded(services: names, deadline: drainDeadline)
             }
         }
-        logger.info("services stopped", ["elapsed": "\(ContinuousClock.now - begun)"])
+        logger.info("services stopped", ["elapsed": (ContinuousClock.now - begun).logText])
     }
 }

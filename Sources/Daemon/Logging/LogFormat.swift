@@ -39,6 +39,55 @@ public enum LogFormat {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A whole JSON line: `time` (omitted for the journal, which gets `<N>` first), `level`,
+    /// `logger`, `msg`, then the fields in order as strings. A field named like one of the
+    /// four is written as `field.NAME`; a key given twice keeps its first value.
+    public static func jsonLine(level: LogLevel, label: String, message: String,
+                                fields: [(String, String)], time: Date?, journal: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(64 + message.utf8.count + fields.count * 28)
+        if journal { out += "<\(level.syslogPriority)>" }
+        out += "{"
+        var seen: Set<String> = []
+        func put(_ key: String, _ value: String) {
+            guard seen.insert(key).inserted else { return }
+            if seen.count > 1 { out += "," }
+            appendJSONString(key, to: &out)
+            out += ":"
+            appendJSONString(value, to: &out)
+        }
+        if let time { put("time", timestamp(time)) }
+        put("level", level.description)
+        put("logger", label)
+        put("msg", message)
+        let reserved: Set<String> = ["time", "level", "logger", "msg"]
+        for (key, value) in fields { put(reserved.contains(key) ? "field." + key : key, value) }
+        out += "}\n"
+        return out
+    }
+
+    /// `s` as a JSON string: quotes, backslashes and control characters escaped.
+    static func appendJSONString(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+
     /// RFC 3339 UTC with milliseconds: `2026-11-25T12:00:00.123Z`.
     public static func timestamp(_ date: Date) -> String {
         var out = [UInt8]()

@@ -14,15 +14,18 @@ public struct Logger: Sendable {
     /// When set, the threshold of this logger and every logger made from it, changeable
     /// while they run (a reload's new `log.level`); it then stands for `threshold`.
     public let gate: LogGate?
+    /// `text` (logfmt) or `json` (one object per line): `log.format`.
+    public let style: LogStyle
     let fixedFields: [(String, String)]
     let clock: @Sendable () -> Date
 
     public init(label: String, threshold: LogLevel = .info, sink: LogSink = .standardError, gate: LogGate? = nil,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                style: LogStyle = .text, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.label = label
         self.threshold = threshold
         self.sink = sink
         self.gate = gate
+        self.style = style
         self.fixedFields = []
         self.clock = clock
     }
@@ -31,6 +34,7 @@ public struct Logger: Sendable {
         self.label = other.label
         self.threshold = other.threshold
         self.gate = other.gate
+        self.style = other.style
         self.sink = other.sink
         self.fixedFields = other.fixedFields + fields
         self.clock = other.clock
@@ -52,8 +56,10 @@ public struct Logger: Sendable {
                     fields: [(String, String)]) {
         guard isEnabled(level) else { return }
         let all = fixedFields.isEmpty ? fields : fields + fixedFields
-        let line = LogFormat.line(level: level, label: label, message: message(), fields: all,
-                                  time: sink.isJournal ? nil : clock(), journal: sink.isJournal)
+        let time = sink.isJournal ? nil : clock()
+        let line = style == .json
+            ? LogFormat.jsonLine(level: level, label: label, message: message(), fields: all, time: time, journal: sink.isJournal)
+            : LogFormat.line(level: level, label: label, message: message(), fields: all, time: time, journal: sink.isJournal)
         sink.emit(line)
     }
 
@@ -132,5 +138,26 @@ final class LogThrottle: Sendable {
             e[key] = Entry(last: now, held: 0)
             return held
         }
+    }
+}
+
+/// How a log line is written.
+public enum LogStyle: String, Sendable {
+    /// `2026-11-25T12:00:00.123Z info  gateway: execution queued execution=01J... job=report` (logfmt fields).
+    case text
+    /// `{"time":"2026-11-25T12:00:00.123Z","level":"info","logger":"gateway","msg":"execution queued","execution":"01J...","job":"report"}`
+    case json
+}
+
+extension Duration {
+    /// A duration for a log field: `850ms`, `12.5s`, `3m20s`: what a person reads at a glance
+    /// and a parser splits on its unit (never `2.1996e-05 seconds`).
+    public var logText: String {
+        let (s, atto) = components
+        let ms = Double(s) * 1000 + Double(atto) / 1e15
+        if ms < 1 { return String(Int((ms * 1000).rounded())) + "us" }
+        if ms < 1000 { return ms < 10 ? String(Double(Int(ms * 10)) / 10) + "ms" : String(Int(ms.rounded())) + "ms" }
+        if s < 60 { return String(Double(Int(ms / 100)) / 10) + "s" }
+        return "\(s / 60)m\(s % 60)s"
     }
 }

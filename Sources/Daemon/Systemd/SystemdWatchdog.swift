@@ -46,7 +46,7 @@ public struct SystemdWatchdog: Service {
             if ok != wasHealthy {
                 if ok { logger.notice("health check passes again; feeding the systemd watchdog") }
                 else { logger.error("this process does not work; no longer feeding the systemd watchdog",
-                                    ["reason": why ?? "", "timeout": "\(notifier.watchdogTimeout!)"]) }
+                                    ["reason": why ?? "", "timeout": notifier.watchdogTimeout!.logText]) }
                 wasHealthy = ok
             }
             let sleeper = self.sleeper
