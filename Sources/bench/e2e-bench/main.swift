@@ -6,6 +6,8 @@
 //       moment all of them are `succeeded` in Redis.
 //   e2e-bench latency --gateway URL [--count 500]
 //       `count` sequential POSTs with `?wait=`: trigger-to-result round trips, p50 and p99.
+//   e2e-bench steady --gateway URL [--rate 1000] [--seconds 60] [--threads 8] [--report 10]
+//       POSTs at a fixed rate for a while and reports what was accepted and refused (bench/soak).
 import BatchCore
 import Foundation
 import Glibc
@@ -72,7 +74,7 @@ func latency(gateway: String, count: Int) throws {
 let args = Array(CommandLine.arguments.dropFirst())
 do {
     guard let mode = args.first, let gateway = option("gateway", args) else {
-        throw BenchError("usage: e2e-bench throughput|latency --gateway URL [--redis URL --namespace NS --jobs N --connections N | --count N]")
+        throw BenchError("usage: e2e-bench throughput|latency|steady --gateway URL [--redis URL --namespace NS --jobs N --connections N | --count N | --rate N --seconds N]")
     }
     switch mode {
     case "throughput":
@@ -83,8 +85,11 @@ do {
                        jobs: Int(option("jobs", args) ?? "") ?? 20_000, connections: Int(option("connections", args) ?? "") ?? 32)
     case "latency":
         try latency(gateway: gateway, count: Int(option("count", args) ?? "") ?? 500)
+    case "steady":
+        steady(gateway: gateway, rate: Int(option("rate", args) ?? "") ?? 1000, seconds: Int(option("seconds", args) ?? "") ?? 60,
+               threads: Int(option("threads", args) ?? "") ?? 8, report: Int(option("report", args) ?? "") ?? 10)
     default:
-        throw BenchError("unknown mode \(mode): throughput or latency")
+        throw BenchError("unknown mode \(mode): throughput, latency or steady")
     }
 } catch {
     FileHandle.standardError.write(Data("e2e-bench: \(error)\n".utf8))
