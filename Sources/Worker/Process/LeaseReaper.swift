@@ -149,22 +149,13 @@ public final class LeaseReaper: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, ends.read, 0)
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attr, &mask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        // A group of its own: a signal to the worker's group (a terminal's ^Z or ^C) leaves it running.
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(program), strdup(modeArgument), nil]
         defer { argv.forEach { free($0) } }
-        let r = argv.withUnsafeBufferPointer { a in posix_spawn(&pid, program, &actions, &attr, a.baseAddress!, environ) }
+        // A group of its own: a signal to the worker's group (a terminal's ^Z or ^C) leaves it running.
+        let r = Spawner.withChildAttributes { attr in
+            argv.withUnsafeBufferPointer { a in posix_spawn(&pid, program, &actions, &attr, a.baseAddress!, environ) }
+        }
         ProcessSyscall.close(ends.read)
         if r != 0 {
             ProcessSyscall.close(ends.write)

@@ -56,21 +56,11 @@ enum Spawner {
             if r != 0 { throw fail("posix_spawn_file_actions_addchdir_np", r) }
         }
 
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attr, &mask)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var pid: pid_t = 0
-        let r = withCStrings(argv) { cArgv in
-            withCStrings(env) { cEnv in posix_spawn(&pid, argv[0], &actions, &attr, cArgv, cEnv) }
+        let r = withChildAttributes { attr in
+            withCStrings(argv) { cArgv in
+                withCStrings(env) { cEnv in posix_spawn(&pid, argv[0], &actions, &attr, cArgv, cEnv) }
+            }
         }
         if r != 0 {
             let where_ = spec.workingDirectory.map { " in \($0)" } ?? ""
@@ -114,6 +104,24 @@ enum Spawner {
             }
         }
         throw SpawnError(program: name, operation: "lookup in PATH=\(path)", code: sawDenied ? EACCES : ENOENT)
+    }
+
+    /// Calls `body` with the spawn attributes of every child the worker starts: a process
+    /// group of its own, an empty signal mask and default dispositions (so SIGPIPE is not
+    /// inherited as ignored).
+    static func withChildAttributes<R>(_ body: (inout posix_spawnattr_t) -> R) -> R {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attr, &mask)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setpgroup(&attr, 0)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        return body(&attr)
     }
 
     /// Calls `body` with a NULL-terminated array of C strings that lives for the call.
