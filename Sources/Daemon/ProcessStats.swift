@@ -78,13 +78,13 @@ public struct ProcessStats: Sendable, Equatable {
     static let clockTicks: Double = Double(max(sysconf(Int32(_SC_CLK_TCK)), 1))
     static let pageSize: UInt64 = UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 1))
 
-    /// Boot time from the `btime` line of /proc/stat.
+    /// Boot time, seconds since the epoch: the wall clock less the time since boot
+    /// (CLOCK_BOOTTIME, the clock /proc/self/stat's start time counts on). Not /proc/stat's
+    /// `btime`: the units' ProcSubset=pid hides that file.
     static let bootTime: Double = {
-        guard let text = try? readProcFile("/proc/stat") else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Double($0) } ?? 0
-        }
-        return 0
+        var real = timespec(), boot = timespec()
+        guard clock_gettime(CLOCK_REALTIME, &real) == 0, clock_gettime(CLOCK_BOOTTIME, &boot) == 0 else { return 0 }
+        return (Double(real.tv_sec) + Double(real.tv_nsec) / 1e9) - (Double(boot.tv_sec) + Double(boot.tv_nsec) / 1e9)
     }()
 
     static func countOpenFDs() -> Int {

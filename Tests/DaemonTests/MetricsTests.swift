@@ -180,6 +180,18 @@ struct ProcessStatsTests {
         #expect(s.residentBytes == 25 * 4096)
     }
 
+    @Test func bootTimeNeedsNoProcStatAndAgreesWithIt() throws {
+        // The units hide /proc/stat (ProcSubset=pid): the boot time comes from the clocks, and
+        // where /proc/stat is readable its btime says the same to within a second.
+        let now = Date().timeIntervalSince1970
+        #expect(ProcessStats.bootTime > 1_600_000_000 && ProcessStats.bootTime < now)
+        let text = try String(contentsOfFile: "/proc/stat", encoding: .utf8)
+        let btime = try #require(text.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6)) })
+        #expect(abs(ProcessStats.bootTime - btime) < 1.5, "clocks say \(ProcessStats.bootTime), /proc/stat says \(btime)")
+        let started = try ProcessStats.read().startTime
+        #expect(started <= now + 1 && started > now - 24 * 3600, "this test process started at \(started)?")
+    }
+
     @Test func refusesTruncatedStat() {
         #expect(throws: DaemonError.self) {
             try ProcessStats.parseStat("1 (x) S 1 2", clockTicks: 100, pageSize: 4096, bootTime: 0)
