@@ -1,5 +1,6 @@
 # batch — build, test, demo and install.
-#   make check     install what the tests need, build, run the whole suite
+#   make check     install what the tests need, build, run the whole suite, then boot the
+#                  installed system under systemd-nspawn (Tests/System/boot-test.sh)
 #   make demo      a private Redis, the three daemons and batchtop on etc/demo
 #   make install   binaries, man pages, units, sysusers.d and tmpfiles.d under $(PREFIX); configuration in /etc
 #   make uninstall removes them again, keeping the configuration and /var/lib/batch
@@ -11,7 +12,7 @@ CONFIG ?= release
 RELEASE_BUILD = SWIFT="$(SWIFT)" CONFIG="$(CONFIG)" scripts/release-build.sh
 PRODUCTS = batch-gateway batch-worker batch-scheduler batchctl batchtop
 
-.PHONY: all build check demo install uninstall clean
+.PHONY: all build check boot-test demo install uninstall clean
 
 all: build
 
@@ -23,6 +24,11 @@ check:
 	scripts/deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	Tests/System/boot-test.sh
+
+# The installed system booted under systemd (as root; part of `make check`).
+boot-test:
+	Tests/System/boot-test.sh
 
 demo:
 	scripts/deps.sh demo
