@@ -39,7 +39,9 @@ final class ControlContext {
         options.readTimeout = configuration.redis.readTimeout
         options.poolSize = 2
         let url: RedisURL
-        do { url = try RedisURL(parsing: redisURL) } catch {
+        do { url = try RedisURL(parsing: redisURL, passwordFile: configuration.redis.passwordFile) } catch let e as RedisURLError {
+            throw .config("\(e)")
+        } catch {
             throw .config("invalid Redis URL \(Self.redacted(redisURL)): \(error); pass --redis redis://HOST:PORT/DB")
         }
         let r = RedisClient(url: url, options: options)
@@ -111,8 +113,5 @@ final class ControlContext {
     }
 
     /// A URL with its password hidden.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
-        return String(url[..<scheme.upperBound]) + "***" + String(url[at.lowerBound...])
-    }
+    static func redacted(_ url: String) -> String { Secrets.redactedURL(url) }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import HTTP
 import Redis
 import Store
+import Synchronization
 
 /// The version every daemon reports in its registration and `--version`.
 public let batchVersion = "0.1.0"
@@ -29,8 +30,13 @@ public final class DaemonContext: Sendable {
     public let notifier: SystemdNotifier
     /// Wall-clock start time, ms since the epoch.
     public let startedAt: Int64
-    /// Bearer token of mutating endpoints, from `http.token-file`.
-    public let token: String?
+    /// Bearer token of mutating endpoints, from `http.token-file`; a reload re-reads the file.
+    public var token: String? { tokenCell.withLock { $0 } }
+    private let tokenCell: Mutex<String?>
+    /// The heartbeats of this daemon's loops, for `/livez` and the systemd watchdog.
+    public let liveness = Liveness()
+    /// The threshold of every logger of this daemon; a reload sets it from `log.level`.
+    public let logGate: LogGate
 
     init(role: String, configuration: Configuration, listen: HostPort, id: String?, logger: Logger) throws {
         self.role = role
@@ -38,13 +44,16 @@ public final class DaemonContext: Sendable {
         self.listen = listen
         let host = ProcessStats.hostname
         self.id = id ?? "\(role)-\(host)-\(listen.port)"
-        self.logger = logger.with(["daemon": self.id])
+        logGate = LogGate(logger.threshold)
+        self.logger = Logger(label: logger.label, threshold: logger.threshold, sink: logger.sink, gate: logGate)
+            .with(["daemon": self.id])
         metrics = MetricsRegistry()
         var options = RedisOptions()
         options.connectTimeout = configuration.redis.connectTimeout
         options.readTimeout = configuration.redis.readTimeout
         options.poolSize = configuration.redis.poolSize
-        redis = RedisClient(url: try RedisURL(parsing: configuration.redis.url), options: options)
+        redis = RedisClient(url: try RedisURL(parsing: configuration.redis.url, passwordFile: configuration.redis.passwordFile),
+                            options: options)
         namespace = configuration.redis.namespace
         var limits = StoreLimits()
         limits.eventsMax = configuration.retention.eventsMax
@@ -61,7 +70,15 @@ public final class DaemonContext: Sendable {
         router = Router()
         notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
         startedAt = Int64(Date().timeIntervalSince1970 * 1000)
-        token = try Self.readToken(configuration.http.tokenFile)
+        tokenCell = Mutex(try Self.readToken(configuration.http.tokenFile))
+    }
+
+    /// Applies what every daemon takes from a reloaded configuration: `log.level` and the
+    /// token file. The file is read first, so a bad one changes nothing.
+    public func reloadCommon(_ next: Configuration) throws {
+        let t = try Self.readToken(next.http.tokenFile)
+        tokenCell.withLock { $0 = t }
+        logGate.level = LogLevel(name: next.log.level.rawValue) ?? .info
     }
 
     /// The address other programs reach this daemon at.
@@ -97,6 +114,7 @@ public final class DaemonContext: Sendable {
         c.handlerThreads = h.handlerThreads
         if h.eventLoops > 0 { c.eventLoops = h.eventLoops }
         c.bearerToken = token
+        c.bearerTokenSource = { [self] in self.token }
         return c
     }
 }

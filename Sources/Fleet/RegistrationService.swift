@@ -43,7 +43,7 @@ public final class RegistrationService: Service {
                     try self.context.fleet.heartbeat(id: self.context.id, fields: self.fields())
                     c.resume(returning: true)
                 } catch {
-                    self.context.logger.warning("heartbeat failed", ["error": "\(error)"])
+                    self.context.logger.repeated(.warning, "heartbeat failed", ["error": "\(error)"])
                     c.resume(returning: false)
                 }
             }

@@ -70,7 +70,7 @@ final class Dispatcher: Sendable {
                     context.wakeup.claimed(queueEmpty: round.queueEmpty)
                 } catch {
                     context.directory.unreserve(reserved)
-                    context.logger.warning("claim failed", ["error": "\(error)"])
+                    context.logger.repeated(.warning, "claim failed", ["error": "\(error)"])
                     context.wakeup.wait(timeout: .seconds(1))
                     continue
                 }

@@ -33,7 +33,7 @@ final class EventWatcher: Sendable {
             } catch {
                 follower?.close()
                 follower = nil
-                context.logger.warning("event stream read failed; retrying", ["error": "\(error)"])
+                context.logger.repeated(.warning, "event stream read failed; retrying", ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: 0.5)
             }
         }

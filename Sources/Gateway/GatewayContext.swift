@@ -37,8 +37,8 @@ final class GatewayContext: Sendable {
     let client: HTTPClient
     let metrics: GatewayMetrics
     let waiters = Waiters()
-    /// The token the gateway presents to workers: the same file, when configured.
-    let workerToken: String?
+    /// The token the gateway presents to workers: the same file, when configured (re-read on reload).
+    var workerToken: String? { daemon.token }
 
     var id: String { daemon.id }
     var logger: Logger { daemon.logger }
@@ -51,6 +51,5 @@ final class GatewayContext: Sendable {
         breakers = BreakerBoard(config: daemon.configuration.breaker.circuitBreakerConfig, logger: daemon.logger, metrics: daemon.metrics)
         client = HTTPClient(connectTimeout: .seconds(1), requestTimeout: daemon.configuration.gateway.dispatchTimeout, maxIdlePerHost: 32)
         metrics = GatewayMetrics(daemon.metrics)
-        workerToken = daemon.token
     }
 }

@@ -21,6 +21,9 @@ public enum GatewayDaemon {
             let context = GatewayContext(daemon: daemon)
             API(context: context).install(on: daemon.router)
             return [GatewayService(context: context)]
+        } onReload: { _, _ in
+            // Job types come from the workers' registrations; the gateway takes log.level
+            // and the token file from a reload (applied by DaemonMain for every daemon).
         }
     }
 }

@@ -38,7 +38,7 @@ final class Maintenance: Sendable {
             // Workers that came, or heartbeats that report slots freed by other gateways.
             context.wakeup.capacityFreed()
         } catch {
-            context.logger.warning("cannot read the live workers", ["error": "\(error)"])
+            context.logger.repeated(.warning, "cannot read the live workers", ["error": "\(error)"])
         }
     }
 
@@ -47,7 +47,10 @@ final class Maintenance: Sendable {
         let retention = context.daemon.configuration.retention
         var lastTrim = ContinuousClock.now - retention.interval
         var lastRecover = ContinuousClock.now - s.recoverInterval
+        // Each round calls Redis a few times, each bounded by redis.read-timeout.
+        let beat = context.daemon.liveness.register("gateway maintenance loop", within: .seconds(90))
         while !stopped.load(ordering: .acquiring) {
+            beat.touch()
             refreshWorkers()
             let now = ContinuousClock.now
             if now - lastRecover >= s.recoverInterval {
@@ -90,7 +93,7 @@ final class Maintenance: Sendable {
             queueDepth.store(depth.queued, ordering: .relaxed)
             delayedDepth.store(depth.delayed, ordering: .relaxed)
         } catch {
-            context.logger.warning("recovery round failed", ["error": "\(error)"])
+            context.logger.repeated(.warning, "recovery round failed", ["error": "\(error)"])
         }
     }
 
@@ -101,7 +104,7 @@ final class Maintenance: Sendable {
             try context.daemon.fleet.publishBreakers(gateway: context.id, states: context.breakers.published(workers: workers))
             context.breakers.prune(keeping: workers)
         } catch {
-            context.logger.warning("cannot publish breakers", ["error": "\(error)"])
+            context.logger.repeated(.warning, "cannot publish breakers", ["error": "\(error)"])
         }
     }
 }

@@ -11,7 +11,7 @@ extension EventLoop {
         connection.matched = nil
         connection.routePattern = "-"
         let configuration = server.configuration
-        if let token = configuration.bearerToken, Self.mutatingMethods.contains(head.method),
+        if Self.mutatingMethods.contains(head.method), let token = configuration.bearerTokenSource.map({ $0() }) ?? configuration.bearerToken,
            !BearerToken.matches(head.headers["Authorization"], token) {
             var response = HTTPResponse.problem(status: 401, title: "Unauthorized",
                                                 detail: "\(head.method) needs the header Authorization: Bearer <token>")

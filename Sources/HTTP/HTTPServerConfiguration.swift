@@ -41,6 +41,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int = 10_000
     /// When set, POST, PUT, PATCH and DELETE need `Authorization: Bearer <token>`.
     public var bearerToken: String?
+    /// When set, asked for the token at each mutating request instead of `bearerToken`
+    /// (a daemon that re-reads its token file on reload).
+    public var bearerTokenSource: (@Sendable () -> String?)?
     /// Called on the event loop after each response; keep it quick.
     public var accessLog: (@Sendable (AccessLogEntry) -> Void)?
 

@@ -18,12 +18,19 @@ enum DeliveryResult: Sendable, Equatable {
 /// the delivery threads.
 final class GatewayDelivery: Sendable {
     let client: HTTPClient
-    let token: String?
+    /// The bearer token presented to gateways, read at each delivery (a reload may change it).
+    let tokenSource: @Sendable () -> String?
+    var token: String? { tokenSource() }
     private let gateways = Mutex<[String]>([])
     private let turn = Atomic<Int>(0)
 
-    init(token: String?, client: HTTPClient = HTTPClient(connectTimeout: .seconds(1), requestTimeout: .seconds(5))) {
-        self.token = token
+    convenience init(token: String?, client: HTTPClient = HTTPClient(connectTimeout: .seconds(1), requestTimeout: .seconds(5))) {
+        self.init(tokenSource: { token }, client: client)
+    }
+
+    init(tokenSource: @escaping @Sendable () -> String?,
+         client: HTTPClient = HTTPClient(connectTimeout: .seconds(1), requestTimeout: .seconds(5))) {
+        self.tokenSource = tokenSource
         self.client = client
     }
 

@@ -29,25 +29,9 @@ public enum SchedulerDaemon {
             let service = try SchedulerService(context: context)
             current.withLock { $0 = service }
             return [service]
-        }, onReload: { context in
-            reload(context, arguments: arguments)
-        })
-    }
-
-    /// Re-reads the configuration with the same command line; a configuration
-    /// that does not load keeps the schedules running as they are.
-    static func reload(_ context: DaemonContext, arguments: [String]) {
-        let log = context.logger
-        guard let service = current.withLock({ $0 }) else { return }
-        do {
-            let parsed = try description.commandSpec.parse(arguments)
-            let config = try Configuration.resolve(configPath: parsed.value("config"),
-                                                   environment: ProcessInfo.processInfo.environment,
-                                                   flags: CommonOptions.overrides(from: parsed, section: "scheduler"),
-                                                   validators: .standard)
+        }, onReload: { _, config in
+            guard let service = current.withLock({ $0 }) else { return }
             try service.reload(config.schedules)
-        } catch {
-            log.error("reload refused; the schedules run unchanged", ["error": "\(error)"])
-        }
+        })
     }
 }

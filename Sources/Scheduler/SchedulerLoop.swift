@@ -40,6 +40,8 @@ final class SchedulerLoop: Sendable {
     private let leading = Atomic<Bool>(false)
     private let scheduleCount = Atomic<Int>(0)
     private let initial: [CompiledSchedule]
+    /// Touched every round of the loop (at least once a tick): `/livez` and the systemd watchdog watch it.
+    let heartbeat = Heartbeat("scheduler loop", within: .seconds(60))
 
     init(settings: Settings, schedules: [CompiledSchedule], store: ScheduleStore, executions: ExecutionStore,
          fleet: FleetRegistry, logger: Logger, metrics: SchedulerMetrics, delivery: GatewayDelivery,
@@ -133,6 +135,7 @@ final class SchedulerLoop: Sendable {
         scheduleCount.store(initial.count, ordering: .relaxed)
         metrics.schedules.set(Double(initial.count))
         while true {
+            heartbeat.touch()
             let taken = inbox.withLock { box -> (Bool, [CompiledSchedule]?) in
                 defer { box.reload = nil }
                 return (box.stopped, box.reload)
@@ -206,7 +209,7 @@ final class SchedulerLoop: Sendable {
         s.nextLeadCheck = m + UInt64(ttl / 3) * 1_000_000
         let answer: (leader: Bool, holder: String)
         do { answer = try schedules.lead(id: settings.id, ttlMillis: Int(ttl)) } catch {
-            logger.warning("cannot renew or take the scheduler lease", ["error": "\(error)"])
+            logger.repeated(.warning, "cannot renew or take the scheduler lease", ["error": "\(error)"])
             s.nextLeadCheck = m + 500_000_000
             return
         }
@@ -328,7 +331,7 @@ final class SchedulerLoop: Sendable {
             won = try schedules.claimFires(due.map { ($0.name, $0.at.millisecondsSinceEpoch) }, owner: "claimed:" + settings.id,
                                            ttlSeconds: settings.fireKeyTTLSeconds)
         } catch {
-            logger.warning("cannot claim fires; retrying", ["fires": "\(due.count)", "error": "\(error)"])
+            logger.repeated(.warning, "cannot claim fires; retrying", ["fires": "\(due.count)", "error": "\(error)"])
             s.unclaimed = due
             return
         }
@@ -444,7 +447,7 @@ final class SchedulerLoop: Sendable {
             s.planner.observed(seen, now: clock.now())
             s.planner.unwatch(watched.filter { seen[$0] == nil })
         } catch {
-            logger.warning("cannot read the state of scheduled executions", ["error": "\(error)"])
+            logger.repeated(.warning, "cannot read the state of scheduled executions", ["error": "\(error)"])
         }
     }
 
@@ -465,7 +468,7 @@ final class SchedulerLoop: Sendable {
         }
         do { try schedules.publish(statuses: out) } catch {
             s.planner.markDirty(names)
-            logger.warning("cannot publish schedule statuses", ["error": "\(error)"])
+            logger.repeated(.warning, "cannot publish schedule statuses", ["error": "\(error)"])
         }
     }
 }

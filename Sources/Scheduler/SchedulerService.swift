@@ -19,7 +19,8 @@ public final class SchedulerService: Service {
             fireKeyTTLSeconds: Int(max(1, s.fireKeyTTL.components.seconds)), gateways: s.gateways)
         loop = SchedulerLoop(settings: settings, schedules: compiled, store: context.schedules, executions: context.executions,
                              fleet: context.fleet, logger: context.logger.with(["service": "scheduler"]),
-                             metrics: SchedulerMetrics(context.metrics), delivery: GatewayDelivery(token: context.token))
+                             metrics: SchedulerMetrics(context.metrics), delivery: GatewayDelivery(tokenSource: { [context] in context.token }))
+        context.liveness.add(loop.heartbeat)
     }
 
     public func start() async throws { loop.start() }

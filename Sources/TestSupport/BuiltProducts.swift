@@ -33,12 +33,15 @@ public final class DaemonProcess: Sendable {
     public let port: Int
     public let directory: String
 
-    /// Starts `program` with a config file holding `config`, listening on a free port.
+    /// Starts `program` with a config file holding `config` (`@DIR@` stands for its folder),
+    /// listening on a free port; `setUp` may add files to the folder first.
     public init(_ program: String, config: String, redisURL: String, namespace: String, id: String? = nil,
-                extraArguments: [String] = [], environment: [String: String] = [:]) throws {
+                extraArguments: [String] = [], environment: [String: String] = [:],
+                setUp: ((String) throws -> Void)? = nil) throws {
         directory = try makeTemporaryDirectory("batch-\(program)")
         let path = directory + "/batch.conf"
-        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(of: "@DIR@", with: directory).write(toFile: path, atomically: true, encoding: .utf8)
+        try setUp?(directory)
         port = freeTCPPort()
         url = "http://127.0.0.1:\(port)"
         var args = ["--config", path, "--redis", redisURL, "--namespace", namespace, "--listen", "127.0.0.1:\(port)"]

@@ -17,13 +17,21 @@ public enum WorkerDaemon {
         let description = DaemonDescription(
             role: "worker", program: "batch-worker", abstract: abstract, discussion: discussion,
             defaultListen: WorkerSettings().listen,
-            registrationFields: { _ in box.runtime?.registrationFields() ?? [:] })
+            registrationFields: { _ in box.runtime?.registrationFields() ?? [:] },
+            checkConfiguration: { WorkerRuntime.setupProblems($0) },
+            readiness: {
+                guard let runtime = box.runtime else { return "starting" }
+                return runtime.readiness()
+            })
         await DaemonMain.run(description, arguments: arguments, services: { context in
             let runtime = try WorkerRuntime(id: context.id, configuration: context.configuration, store: context.executions,
                                             fleet: context.fleet, logger: context.logger, metrics: context.metrics)
             WorkerRoutes.install(runtime, on: context.router)
             box.set(runtime)
+            context.liveness.add(runtime.heartbeat)
             return [WorkerService(runtime: runtime)]
+        }, onReload: { _, config in
+            try box.runtime?.reload(config)
         })
     }
 }

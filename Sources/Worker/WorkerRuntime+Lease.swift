@@ -28,6 +28,7 @@ extension WorkerRuntime {
 
     /// One tick, on `tickQueue`: schedules work, never blocks.
     func tick() {
+        heartbeat.touch()
         let t = now()
         let attempts = table.withLock { Array($0.attempts.values) }
         for a in attempts {
@@ -112,6 +113,7 @@ extension WorkerRuntime {
         if table.withLock({ $0.draining }) { return }
         do {
             try fleet.registerJobs(worker: id, jobs: jobRegistration())
+            loop.withLock { $0.registered = true }
         } catch {
             metrics.writeFailures.labels("register").inc()
             logger.debug("cannot register job types", ["error": error.description])

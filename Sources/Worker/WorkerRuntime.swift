@@ -53,8 +53,9 @@ public final class WorkerRuntime: Sendable {
 
     public let id: String
     let settings: WorkerSettings
-    /// The job types served, by name.
-    let jobs: [String: JobType]
+    /// The job types served, by name; a reload replaces them (attempts keep the type they started with).
+    let jobTable: Mutex<[String: JobType]>
+    var jobs: [String: JobType] { jobTable.withLock { $0 } }
     let store: ExecutionStore
     let fleet: FleetRegistry
     let logger: Logger
@@ -69,6 +70,8 @@ public final class WorkerRuntime: Sendable {
     let renewQueue = DispatchQueue(label: "batch.worker.renew")
     let table: Mutex<Table>
     let loop = Mutex<LoopState>(LoopState())
+    /// Touched by every tick of the lease loop: `/livez` and the systemd watchdog watch it.
+    public let heartbeat = Heartbeat("worker lease loop", within: .seconds(30))
     /// Monotonic milliseconds; injectable for tests.
     let now: @Sendable () -> Int64
     static let recentLimit = 256
@@ -83,28 +86,18 @@ public final class WorkerRuntime: Sendable {
         var renewing = false
         var nextJobRegistration: Int64 = 0
         var renewalFailing = false
+        /// The job types were written to Redis at least once.
+        var registered = false
     }
 
     /// - Throws: `WorkerSetupError` when no job type is served or `job-types` names an unknown one.
     public init(id: String, configuration: Configuration, store: ExecutionStore, fleet: FleetRegistry, logger: Logger,
                 metrics: MetricsRegistry, now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
         let settings = configuration.worker
-        for name in settings.jobTypes where configuration.jobs[name] == nil {
-            throw WorkerSetupError("[worker] job-types names \"\(name)\", which has no [job \"\(name)\"] section; known: \(configuration.jobs.keys.sorted().joined(separator: ", "))")
-        }
-        let served = configuration.workerJobTypes
-        if served.isEmpty {
-            throw WorkerSetupError("no job types to serve: add [job \"NAME\"] sections to the configuration (see batch.conf(5))")
-        }
-        if let dir = settings.logDir {
-            var isDir = false
-            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir else {
-                throw WorkerSetupError("[worker] log-dir \(dir) is not a directory; create it or remove the key")
-            }
-        }
+        if let problem = Self.setupProblems(configuration).first { throw WorkerSetupError(problem) }
         self.id = id
         self.settings = settings
-        self.jobs = Dictionary(uniqueKeysWithValues: served.map { ($0.name, $0) })
+        self.jobTable = Mutex(Self.served(configuration))
         self.store = store
         self.fleet = fleet
         self.logger = logger
@@ -118,6 +111,53 @@ public final class WorkerRuntime: Sendable {
             self.table.withLock { $0.capacity.byJob.map { ([$0.key], Double($0.value)) } }
         }
         metrics.gauge("batch_worker_slots", help: "Attempts this worker may run at once.") { Double(settings.slots) }
+    }
+
+    /// Why a worker cannot run with `configuration`: what `--check-config`, start and reload refuse.
+    public static func setupProblems(_ configuration: Configuration) -> [String] {
+        var out: [String] = []
+        let settings = configuration.worker
+        for name in settings.jobTypes where configuration.jobs[name] == nil {
+            out.append("[worker] job-types names \"\(name)\", which has no [job \"\(name)\"] section; known: \(configuration.jobs.keys.sorted().joined(separator: ", "))")
+        }
+        if out.isEmpty && configuration.workerJobTypes.isEmpty {
+            out.append("no job types to serve: add [job \"NAME\"] sections to the configuration, e.g. in /etc/batch/jobs.d (see batch.conf(5))")
+        }
+        if let dir = settings.logDir {
+            var isDir = false
+            if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir {
+                out.append("[worker] log-dir \(dir) is not a directory; create it or remove the key")
+            }
+        }
+        return out
+    }
+
+    static func served(_ configuration: Configuration) -> [String: JobType] {
+        Dictionary(uniqueKeysWithValues: configuration.workerJobTypes.map { ($0.name, $0) })
+    }
+
+    /// Serves the job types of `configuration` from now on: new dispatches see types added,
+    /// changed and removed; running attempts keep the definition they started with. The
+    /// registration in Redis is rewritten at once. Settings other than job types need a restart.
+    /// - Throws: `WorkerSetupError` (and changes nothing) when the configuration cannot be served.
+    public func reload(_ configuration: Configuration) throws {
+        if let problem = Self.setupProblems(configuration).first { throw WorkerSetupError(problem) }
+        let next = Self.served(configuration)
+        let before = jobTable.withLock { old in defer { old = next }; return old }
+        let added = next.keys.filter { before[$0] == nil }.sorted()
+        let removed = before.keys.filter { next[$0] == nil }.sorted()
+        let changed = next.keys.filter { before[$0] != nil && before[$0] != next[$0] }.sorted()
+        logger.notice("job types reloaded", ["served": String(next.count), "added": added.joined(separator: ","),
+                                             "removed": removed.joined(separator: ","), "changed": changed.joined(separator: ",")])
+        registerJobs()
+    }
+
+    /// nil while this worker takes work, else why not (`/readyz`).
+    public func readiness() -> String? {
+        let (draining, registered) = (table.withLock { $0.draining }, loop.withLock { $0.registered })
+        if draining { return "draining: taking no new work" }
+        if !registered { return "job types not registered in Redis yet" }
+        return nil
     }
 
     /// Fields of the registration hash: `slots`, `running` and `jobs`.

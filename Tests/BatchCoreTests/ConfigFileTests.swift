@@ -51,7 +51,7 @@ struct ConfigFileTests {
             let key = l.dropFirst(2).prefix(while: { $0 != " " })
             guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0 == "-" }) else { return l }
             // Examples of values with no default are left commented.
-            return ["id", "gateways", "gateway"].contains(String(key)) ? l : String(l.dropFirst(2))
+            return ["id", "gateways", "gateway", "password-file"].contains(String(key)) ? l : String(l.dropFirst(2))
         }.filter { !$0.hasPrefix("include") }.joined(separator: "\n")
         let config = try Configuration.parse(text: uncommented, file: "uncommented.conf")
         let d = Configuration()
@@ -77,7 +77,7 @@ struct ConfigFileTests {
             token-file = /etc/batch/token
             event-loops = 1
             [gateway]
-            listen = [::1]:9000
+            listen = :9000
             balance = round-robin
             [breaker]
             failure-rate-threshold = 25%
@@ -97,7 +97,7 @@ struct ConfigFileTests {
         #expect(config.http.maxBody == 2 << 20)
         #expect(config.http.tokenFile == "/etc/batch/token")
         #expect(config.http.eventLoops == 1)
-        #expect(config.gateway.listen == HostPort(host: "::1", port: 9000))
+        #expect(config.gateway.listen == HostPort(host: "0.0.0.0", port: 9000))
         #expect(config.gateway.balance == .roundRobin)
         #expect(config.breaker.failureRateThreshold == 25)
         #expect(config.breaker.automaticHalfOpen == false)
@@ -109,7 +109,8 @@ struct ConfigFileTests {
 
     /// Each broken text gives exactly these messages.
     @Test(arguments: [
-        ("[redis]\nurl = http://x", ["F:2: invalid \"url\" in [redis]: expected redis://HOST:PORT/DB or unix:///path/to/redis.sock, found \"http://x\""]),
+        ("[redis]\nurl = http://x", ["F:2: invalid \"url\" in [redis]: expected redis://HOST:PORT/DB, unix:///path/to/redis.sock or redis+sentinel://HOST:PORT/MASTER, found \"http://x\""]),
+        ("[redis]\nurl = http://u:hunter2@x", ["F:2: invalid \"url\" in [redis]: expected redis://HOST:PORT/DB, unix:///path/to/redis.sock or redis+sentinel://HOST:PORT/MASTER, found \"http://***@x\""]),
         ("[job \"report\"]\ncommand = /bin/true\nretires = 3", ["F:3: unknown key \"retires\" in [job \"report\"] (did you mean \"max-attempts\"?)"]),
         ("[redis]\npool-size = 0", ["F:2: invalid \"pool-size\" in [redis]: 0 is out of range 1..1024"]),
         ("[redis]\nconect-timeout = 1s", ["F:2: unknown key \"conect-timeout\" in [redis] (did you mean \"connect-timeout\"?)"]),
@@ -117,7 +118,9 @@ struct ConfigFileTests {
         ("[redis]\nurl = redis://a\nurl = redis://b", ["F:3: \"url\" is given twice in [redis] (first at F:2)"]),
         ("[gateway]\nlease = soon", ["F:2: invalid \"lease\" in [gateway]: expected a duration such as 500ms, 30s, 10m, 2h or 1d, found \"soon\""]),
         ("[gateway]\nbalance = p2", ["F:2: invalid \"balance\" in [gateway]: expected one of p2c, round-robin, random, found \"p2\" (did you mean \"p2c\"?)"]),
-        ("[gateway]\nlisten = 20200", ["F:2: invalid \"listen\" in [gateway]: expected HOST:PORT such as 127.0.0.1:20200, [::1]:80 or :8080, found \"20200\""]),
+        ("[gateway]\nlisten = 20200", ["F:2: invalid \"listen\" in [gateway]: expected IPV4:PORT such as 127.0.0.1:20200 or :8080 (every interface), found \"20200\""]),
+        ("[worker]\nlisten = [::1]:80", ["F:2: invalid \"listen\" in [worker]: [::1]:80: the HTTP server listens on IPv4 only; use 127.0.0.1:80 (loopback) or 0.0.0.0:80 (every interface)"]),
+        ("[scheduler]\nlisten = batch.example:80", ["F:2: invalid \"listen\" in [scheduler]: batch.example:80: the listen host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, not a name"]),
         ("[http]\nmax-body = 1 MB!", ["F:2: invalid \"max-body\" in [http]: expected a size such as 512, 64KiB, 1MiB or 10MB, found \"1 MB!\""]),
         ("[breaker]\nautomatic-half-open = perhaps", ["F:2: invalid \"automatic-half-open\" in [breaker]: expected yes or no (also true/false, on/off), found \"perhaps\""]),
         ("[redis", ["F:1: malformed section header [redis (expected [name] or [name \"label\"])"]),
@@ -144,7 +147,7 @@ struct ConfigFileTests {
         ("[schedule \"s\"]\njob = nope\nfixed-rate = 1m", ["F:2: [schedule \"s\"] triggers job \"nope\", which no [job] section defines"]),
         ("[job \"a\"]\ncommand = /bin/x\n[schedule \"s\"]\njob = a", ["F:3: [schedule \"s\"] needs exactly one of cron, fixed-rate, fixed-delay (found none)"]),
         ("[job \"a\"]\ncommand = /bin/x\n[schedule \"s\"]\njob = a\ncron = * * * * *\nfixed-rate = 1m", ["F:3: [schedule \"s\"] needs exactly one of cron, fixed-rate, fixed-delay (found cron and fixed-rate)"]),
-        ("[job \"a\"]\ncommand = /bin/x\n[schedule \"s\"]\njob = a\ncron = * * * * *\nzone = Mars/Base", ["F:6: invalid \"zone\" in [schedule \"s\"]: unknown time zone \"Mars/Base\" (use a tz database name such as UTC or Asia/Seoul)"]),
+        ("[job \"a\"]\ncommand = /bin/x\n[schedule \"s\"]\njob = a\ncron = * * * * *\nzone = Mars/Base", ["F:6: invalid \"zone\" in [schedule \"s\"]: time zone \"Mars/Base\": no such zone in /usr/share/zoneinfo; check the spelling (e.g. Europe/Berlin) or install tzdata"]),
         ("[job \"a\"]\ncommand = /bin/x {d}\nparam.d = required, pattern [0-9]+\n[schedule \"s\"]\njob = a\nfixed-rate = 1m\nparam.d = {fire-date}",
          ["F:7: [schedule \"s\"] gives job \"a\" a bad parameter \"d\": \"2026-01-31\" does not match [0-9]+"]),
         ("[job \"a\"]\ncommand = /bin/x {d}\nparam.d = required\n[schedule \"s\"]\njob = a\nfixed-rate = 1m", ["F:4: [schedule \"s\"] gives job \"a\" a bad parameter \"d\": is required"]),

@@ -17,7 +17,7 @@ struct ConfigOverrideTests {
         try config.apply(overrides: ["redis.url": "redis://h:7/1", "gateway.listen": ":9", "log.level": "warning",
                                      "worker.slots": "4", "breaker.wait-in-open": "1m"])
         #expect(config.redis.url == "redis://h:7/1")
-        #expect(config.gateway.listen == HostPort(host: "", port: 9))
+        #expect(config.gateway.listen == HostPort(host: "0.0.0.0", port: 9))
         #expect(config.log.level == .warning)
         #expect(config.worker.slots == 4)
         #expect(config.breaker.waitInOpen == .seconds(60))

@@ -17,6 +17,24 @@ struct LoggerTests {
     // 2026-11-25T12:00:00.123Z
     static let fixed = Date(timeIntervalSince1970: 1_795_608_000.123)
 
+    @Test func aRepeatedFailureIsLoggedOnceAWindowWithTheCountHeldBack() {
+        let c = LineCollector()
+        let label = "t\(UInt32.random(in: 0...UInt32.max))"  // the throttle is process-wide: a label of its own
+        let log = Logger(label: label, sink: c.sink(), clock: { Self.fixed })
+        for _ in 0..<50 { log.repeated(.warning, "claim failed", ["error": "down"], window: .milliseconds(200)) }
+        #expect(c.lines.count == 1)
+        #expect(c.lines.first?.contains("claim failed error=down") == true)
+        // Another message is not held back by the first one's window.
+        log.repeated(.warning, "heartbeat failed")
+        #expect(c.lines.count == 2)
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(250)
+        while clock.now < end { Thread.sleep(forTimeInterval: 0.01) }  // the window passing is the thing under test
+        log.repeated(.warning, "claim failed", ["error": "down"], window: .milliseconds(200))
+        #expect(c.lines.count == 3)
+        #expect(c.lines.last?.contains("repeated=\"49 more in the last 200ms\"") == true, "\(c.lines)")
+    }
+
     @Test func writesTimestampLevelLabelMessageAndFieldsInOrder() {
         let c = LineCollector()
         let log = Logger(label: "gateway", sink: c.sink(), clock: { Self.fixed })

@@ -96,7 +96,7 @@ struct SystemdWatchdogTests {
         try await dog.run()
         #expect(sleeper.slept.withLock { $0 } == Array(repeating: .milliseconds(1500), count: 6))
         #expect(l.drain() == Array(repeating: "WATCHDOG=1", count: 4))
-        #expect(logs.lines.contains { $0.contains("error t: health check fails") })
+        #expect(logs.lines.contains { $0.contains("error t: this process does not work") && $0.contains("reason=\"health check fails\"") })
         #expect(logs.lines.contains { $0.contains("notice t: health check passes again") })
     }
 

@@ -93,10 +93,21 @@ struct ConfigKey<S> {
         }
     }
 
-    static func hostPort(_ name: String, _ kp: WritableKeyPath<S, HostPort>) -> Self {
+    /// An address a daemon listens on: an IPv4 address and a port, as the HTTP server binds.
+    /// `localhost` stands for 127.0.0.1 and an empty host (`:8080`) for every interface
+    /// (0.0.0.0); IPv6 addresses and other host names are refused here rather than at start.
+    static func listenAddress(_ name: String, _ kp: WritableKeyPath<S, HostPort>) -> Self {
         Self(name: name) { s, v in
-            guard let hp = HostPort(v) else {
-                return "expected HOST:PORT such as 127.0.0.1:20200, [::1]:80 or :8080, found \"\(v)\""
+            guard var hp = HostPort(v) else {
+                return "expected IPV4:PORT such as 127.0.0.1:20200 or :8080 (every interface), found \"\(v)\""
+            }
+            if hp.isIPv6 {
+                return "\(v): the HTTP server listens on IPv4 only; use 127.0.0.1:\(hp.port) (loopback) or 0.0.0.0:\(hp.port) (every interface)"
+            }
+            if hp.host.isEmpty { hp.host = "0.0.0.0" }
+            if hp.host == "localhost" { hp.host = "127.0.0.1" }
+            guard HostPort.isIPv4Literal(hp.host) else {
+                return "\(v): the listen host must be an IPv4 address such as 127.0.0.1 or 0.0.0.0, not a name"
             }
             s[keyPath: kp] = hp
             return nil
@@ -129,8 +140,8 @@ enum ConfigCheck {
     }
 
     static func redisURL(_ v: String) -> String? {
-        (v.hasPrefix("redis://") || v.hasPrefix("unix://")) && v.count > 8
-            ? nil : "expected redis://HOST:PORT/DB or unix:///path/to/redis.sock, found \"\(v)\""
+        (v.hasPrefix("redis://") || v.hasPrefix("unix://") || v.hasPrefix("redis+sentinel://")) && v.count > 8
+            ? nil : "expected redis://HOST:PORT/DB, unix:///path/to/redis.sock or redis+sentinel://HOST:PORT/MASTER, found \"\(Secrets.redactedURL(v))\""
     }
 
     /// Names of jobs, schedules, ids and namespaces: they end up inside Redis keys and URLs.

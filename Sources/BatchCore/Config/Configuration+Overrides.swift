@@ -3,6 +3,7 @@ extension Configuration {
     public static let environmentKeys: [(variable: String, key: String)] = [
         ("BATCH_REDIS_URL", "redis.url"),
         ("BATCH_NAMESPACE", "redis.namespace"),
+        ("BATCH_REDIS_PASSWORD_FILE", "redis.password-file"),
         ("BATCH_LOG_LEVEL", "log.level"),
         ("BATCH_LOG_FORMAT", "log.format"),
         ("BATCH_TOKEN_FILE", "http.token-file"),

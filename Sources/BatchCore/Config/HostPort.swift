@@ -32,6 +32,14 @@ public struct HostPort: Sendable, Hashable, Codable, CustomStringConvertible, Lo
         self.port = port
     }
 
+    /// Whether `host` is a dotted-quad IPv4 address such as `127.0.0.1`.
+    public static func isIPv4Literal(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in
+            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && Int(p)! <= 255
+        }
+    }
+
     /// Whether the host is an IPv6 literal (written in brackets).
     public var isIPv6: Bool { host.contains(":") }
 

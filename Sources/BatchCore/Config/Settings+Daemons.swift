@@ -27,7 +27,7 @@ public struct GatewaySettings: ConfigSection, Hashable {
 
     static let sectionName = "gateway"
     static var keys: [ConfigKey<Self>] {[
-        .hostPort("listen", \.listen),
+        .listenAddress("listen", \.listen),
         .custom("id") { s, v in ConfigCheck.name(v) ?? { s.id = v; return nil }() },
         .int("queue-limit", \.queueLimit, 1...100_000_000),
         .choice("balance", \.balance),
@@ -151,7 +151,7 @@ public struct WorkerSettings: ConfigSection, Hashable {
 
     static let sectionName = "worker"
     static var keys: [ConfigKey<Self>] {[
-        .hostPort("listen", \.listen),
+        .listenAddress("listen", \.listen),
         .custom("id") { s, v in ConfigCheck.name(v) ?? { s.id = v; return nil }() },
         .int("slots", \.slots, 1...100_000),
         .duration("drain-timeout", \.drainTimeout),
@@ -187,7 +187,7 @@ public struct SchedulerSettings: ConfigSection, Hashable {
 
     static let sectionName = "scheduler"
     static var keys: [ConfigKey<Self>] {[
-        .hostPort("listen", \.listen),
+        .listenAddress("listen", \.listen),
         .custom("id") { s, v in ConfigCheck.name(v) ?? { s.id = v; return nil }() },
         .duration("leader-ttl", \.leaderTTL, min: .seconds(1)),
         .list("gateways", \.gateways, check: ConfigCheck.httpURL),

@@ -19,6 +19,9 @@ public struct RedisSettings: ConfigSection, Hashable {
     public var readTimeout: Duration = .seconds(5)
     /// Connections each daemon keeps open.
     public var poolSize = 8
+    /// A file whose first line is the Redis password (AUTH), so the secret need not sit in the
+    /// world-readable configuration, the environment or argv; it overrides a password in `url`.
+    public var passwordFile: String?
     public init() {}
 
     static let sectionName = "redis"
@@ -28,8 +31,9 @@ public struct RedisSettings: ConfigSection, Hashable {
         .duration("connect-timeout", \.connectTimeout, min: .milliseconds(1)),
         .duration("read-timeout", \.readTimeout, min: .milliseconds(1)),
         .int("pool-size", \.poolSize, 1...1024),
+        .optional("password-file", \.passwordFile),
     ]}
-    static var aliases: [String: String] { ["host": "url", "address": "url", "ns": "namespace", "timeout": "read-timeout"] }
+    static var aliases: [String: String] { ["password": "password-file", "auth-file": "password-file", "host": "url", "address": "url", "ns": "namespace", "timeout": "read-timeout"] }
 }
 
 /// Severity of a log line, least severe first.

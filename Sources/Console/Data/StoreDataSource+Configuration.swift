@@ -9,8 +9,10 @@ extension StoreDataSource {
     /// Nothing is connected yet: Redis is reached on the first snapshot.
     public convenience init(configuration c: Configuration, user: String) throws(ConsoleError) {
         let url: RedisURL
-        do { url = try RedisURL(parsing: c.redis.url) } catch {
-            throw .usage("redis.url \(c.redis.url): \(error)")
+        do { url = try RedisURL(parsing: c.redis.url, passwordFile: c.redis.passwordFile) } catch let e as RedisURLError {
+            throw .usage("\(e)")
+        } catch {
+            throw .usage("redis.url \(Secrets.redactedURL(c.redis.url)): \(error)")
         }
         var options = RedisOptions()
         options.connectTimeout = c.redis.connectTimeout

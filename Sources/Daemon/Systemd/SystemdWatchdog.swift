@@ -1,10 +1,11 @@
-/// Sends `WATCHDOG=1` every half of `WATCHDOG_USEC`, but only while `healthy`
-/// says so: a daemon that is wedged stops feeding the watchdog and systemd
-/// restarts it. Without a watchdog timeout it just waits to be stopped.
+/// Sends `WATCHDOG=1` every half of `WATCHDOG_USEC`, but only while the check
+/// says the process works: a daemon that is wedged stops feeding the watchdog and
+/// systemd restarts it. Without a watchdog timeout it just waits to be stopped.
 public struct SystemdWatchdog: Service {
     public let name = "systemd-watchdog"
     let notifier: SystemdNotifier
-    let healthy: @Sendable () async -> Bool
+    /// nil while the process works, else why not.
+    let problem: @Sendable () async -> String?
     let logger: Logger
     let sleeper: @Sendable (Duration) async throws -> Void
     let stopSignal = StopSignal()
@@ -13,8 +14,15 @@ public struct SystemdWatchdog: Service {
     public init(notifier: SystemdNotifier, logger: Logger,
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 healthy: @escaping @Sendable () async -> Bool) {
+        self.init(notifier: notifier, logger: logger, sleep: sleep, problem: { await healthy() ? nil : "health check fails" })
+    }
+
+    /// `problem` answers nil while the process works, else the reason, which is logged.
+    public init(notifier: SystemdNotifier, logger: Logger,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                problem: @escaping @Sendable () async -> String?) {
         self.notifier = notifier
-        self.healthy = healthy
+        self.problem = problem
         self.logger = logger
         self.sleeper = sleep
     }
@@ -26,7 +34,8 @@ public struct SystemdWatchdog: Service {
         }
         var wasHealthy = true
         while !stopSignal.isStopped {
-            let ok = await healthy()
+            let why = await problem()
+            let ok = why == nil
             if ok {
                 do {
                     try notifier.watchdog()
@@ -36,8 +45,8 @@ public struct SystemdWatchdog: Service {
             }
             if ok != wasHealthy {
                 if ok { logger.notice("health check passes again; feeding the systemd watchdog") }
-                else { logger.error("health check fails; no longer feeding the systemd watchdog",
-                                    ["timeout": "\(notifier.watchdogTimeout!)"]) }
+                else { logger.error("this process does not work; no longer feeding the systemd watchdog",
+                                    ["reason": why ?? "", "timeout": "\(notifier.watchdogTimeout!)"]) }
                 wasHealthy = ok
             }
             let sleeper = self.sleeper
