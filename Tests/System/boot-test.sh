@@ -234,7 +234,7 @@ if ct systemctl stop redis-server.service; then
     done
     after_pids=$(pids "${batch_units[@]}") after_restarts=$(restarts "${batch_units[@]}")
     if [ "$after_pids" != "$before_pids" ] || [ "$after_restarts" != "$before_restarts" ]; then
-        fail "redis outage: daemons restarted: $after_restarts; MainPIDs $after_pids (before: $before_pids); during the outage: $during"
+        fail "redis outage: daemons restarted: $after_restarts; MainPIDs $after_pids (before: $before_pids); during the outage: $during; a job ended ${back:-never (30 s)} s after Redis returned"
         for u in "${batch_units[@]}"; do journal "$u" 6 | sed "s/^/  $u: /"; done
     elif [ -z "$back" ]; then
         fail "redis outage: no job ended within 30 s of Redis' return"
