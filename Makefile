@@ -72,9 +72,13 @@ install: build
 	# The batch user and group, and /var/lib/batch and /var/log/batch.
 	install -m 0644 etc/sysusers.d/batch.conf $(DESTDIR)$(SYSUSERSDIR)/batch.conf
 	install -m 0644 etc/tmpfiles.d/batch.conf $(DESTDIR)$(TMPFILESDIR)/batch.conf
-	if command -v systemd-sysusers >/dev/null 2>&1; then systemd-sysusers $(SYSTEMD_ROOT) batch.conf; \
+	# A DESTDIR without /etc/passwd is a staging folder (a package's): there the
+	# system applies both files when it boots.
+	if [ -n "$(DESTDIR)" ] && [ ! -e $(DESTDIR)/etc/passwd ]; then \
+	  echo "install: $(DESTDIR) has no /etc/passwd: the batch user and its folders are made at boot" >&2; \
+	elif command -v systemd-sysusers >/dev/null 2>&1; then systemd-sysusers $(SYSTEMD_ROOT) batch.conf && \
+	  systemd-tmpfiles --create $(SYSTEMD_ROOT) batch.conf; \
 	else echo "install: no systemd-sysusers here; the batch user is made at the next boot" >&2; fi
-	if command -v systemd-tmpfiles >/dev/null 2>&1; then systemd-tmpfiles --create $(SYSTEMD_ROOT) batch.conf; fi
 	# Configuration: never overwritten. batch.conf and /etc/default/batch may hold
 	# secrets: readable by root and the batch group only.
 	install -d -m 0755 $(DESTDIR)/etc/batch $(DESTDIR)/etc/batch/jobs.d $(DESTDIR)/etc/batch/schedules.d $(DESTDIR)/etc/default
