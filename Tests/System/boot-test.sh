@@ -318,6 +318,15 @@ else fail "metrics: process_start_time_seconds not within the last day (now $(da
 unit=batch-worker@20191.service
 wait_for 30 all_active "$unit"
 printf '[job "broken"]\nkind = builtin\nthis line is not a setting\n' >"$root/etc/batch/jobs.d/zz-broken.conf"
+# A reload first: refused (the unit checks the configuration before SIGHUP), the worker runs on.
+pid=$(prop "$unit" MainPID)
+if CT_TIMEOUT=60 ct systemctl reload "$unit" >/dev/null 2>&1; then
+    fail "config mistake: systemctl reload of $unit succeeded with a broken jobs.d file"
+elif [ "$(prop "$unit" ActiveState)" != active ] || [ "$(prop "$unit" MainPID)" != "$pid" ]; then
+    fail "config mistake: a refused reload left $unit $(prop "$unit" ActiveState), MainPID $(prop "$unit" MainPID) (was $pid)"
+else
+    pass "config mistake: systemctl reload of $unit refused, the worker runs on (MainPID $pid)"
+fi
 CT_TIMEOUT=60 ct systemctl restart "$unit" >/dev/null 2>&1
 failed_unit() { [ "$(prop "$unit" ActiveState)" = failed ]; }
 if ! wait_for 30 failed_unit; then
