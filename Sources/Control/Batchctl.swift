@@ -7,6 +7,10 @@ import Glibc
 public enum Batchctl {
     /// Runs the command line and returns the exit status.
     public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        if arguments.prefix(while: { $0 != "--" }).contains("--version") {
+            ProcessExit.write("batchctl \(batchVersion)\n", to: 1)
+            return 0
+        }
         let parsed: ParsedCommand
         do { parsed = try BatchctlSpec.spec.parse(arguments) } catch {
             ProcessExit.write(error.description + "\n", to: 2)

@@ -1,13 +1,12 @@
 import BatchCore
 import Daemon
 import FoundationEssentials
+import Glibc
 import HTTP
 import Redis
 import Store
 import Synchronization
 
-/// The version every daemon reports in its registration and `--version`.
-public let batchVersion = "0.1.0"
 
 /// What a daemon has once its command line and configuration are read: the
 /// settings, its identity, a logger, metrics, Redis and the stores, and the
@@ -71,6 +70,7 @@ public final class DaemonContext: Sendable {
         notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
         startedAt = Int64(Date().timeIntervalSince1970 * 1000)
         tokenCell = Mutex(try Self.readToken(configuration.http.tokenFile))
+        if let w = Self.tokenFileWarning(configuration.http.tokenFile) { self.logger.warning(w) }
     }
 
     /// Applies what every daemon takes from a reloaded configuration: `log.level` and the
@@ -98,7 +98,26 @@ public final class DaemonContext: Sendable {
             text.lastIndex(where: { !$0.isWhitespace }).map { last in String(text[first...last]) }
         } ?? ""
         if token.isEmpty { throw FleetError.config("the token file \(path) is empty (http.token-file)") }
+        // One line: a second line is a mistake (two tokens, a note) that would otherwise become part of the token.
+        if token.contains(where: { $0.isNewline }) {
+            throw FleetError.config("the token file \(path) holds more than one line; it must hold the token alone (http.token-file)")
+        }
         return token
+    }
+
+    /// A warning when the token file can be read by everyone, nil otherwise. Its group may
+    /// read it: the units run as user batch and read root:batch 0640 files.
+    static func tokenFileWarning(_ path: String?) -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & 0o007 != 0 else { return nil }
+        return "the token file \(path) is readable by everyone (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 640 (group batch) or 600 it (http.token-file)"
+    }
+
+    /// Reads the token file as a start would, for `--check-config`: the error, or a warning.
+    public static func checkTokenFile(_ path: String?) throws -> String? {
+        _ = try readToken(path)
+        return tokenFileWarning(path)
     }
 
     /// The HTTP server settings of `[http]`, with this daemon's address and token.
@@ -106,6 +125,7 @@ public final class DaemonContext: Sendable {
         let h = configuration.http
         var c = HTTPServerConfiguration(host: listen.host, port: Int(listen.port))
         c.maxConnections = h.maxConnections
+        c.maxConnectionsPerPeer = h.maxConnectionsPerPeer
         c.maxHeaderBytes = h.maxHeaderBytes
         c.maxBodyBytes = h.maxBody
         c.headerTimeout = h.headerTimeout

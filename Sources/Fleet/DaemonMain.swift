@@ -73,7 +73,7 @@ public enum DaemonMain {
         for p in problems { ProcessExit.write("\(d.program): \(p.message)\n", to: 2) }
         if !problems.isEmpty { ProcessExit.exit(problems.contains(where: \.isConfig) ? exitConfig : 1) }
         if checkOnly {
-            for n in notes { ProcessExit.write("\(d.program): note: \(n)\n", to: 2) }
+            for n in notes { ProcessExit.write("\(d.program): \(n)\n", to: 2) }
             ProcessExit.write("\(d.program): configuration OK (\(config.files.joined(separator: ", ")))\n", to: 1)
             ProcessExit.exit(0)
         }
@@ -195,14 +195,17 @@ final class RedisReadiness: Service {
 
     func start() async throws {
         var delay: Duration = .milliseconds(100)
-        var warned = false
+        var lastReason = ""
         while true {
-            let ok = await Self.blocking { self.context.redis.ping() }
-            if ok { break }
-            if !warned {
-                context.logger.warning("waiting for Redis", ["redis": DaemonMain.redacted(context.configuration.redis.url)])
-                try? context.notifier.status("waiting for Redis at \(DaemonMain.redacted(context.configuration.redis.url))")
-                warned = true
+            let reason: String? = await Self.blocking {
+                do { _ = try self.context.redis.send("PING"); return nil } catch { return "\(error)" }
+            }
+            guard let reason else { break }
+            // Said once per reason (a refused password is not a Redis still starting).
+            if reason != lastReason {
+                context.logger.warning("waiting for Redis", ["redis": DaemonMain.redacted(context.configuration.redis.url), "reason": reason])
+                try? context.notifier.status("waiting for Redis at \(DaemonMain.redacted(context.configuration.redis.url)): \(reason)")
+                lastReason = reason
             }
             if await stopSignal.sleep(for: delay) { throw CancellationError() }
             delay = min(delay * 2, .seconds(2))

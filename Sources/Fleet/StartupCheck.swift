@@ -28,7 +28,7 @@ enum StartupCheck {
             out.append(Problem(message: "redis.url \(Secrets.redactedURL(config.redis.url)): \(error)"))
         }
         do {
-            _ = try DaemonContext.readToken(config.http.tokenFile)
+            if let w = try DaemonContext.checkTokenFile(config.http.tokenFile) { notes.append("warning: " + w) }
         } catch {
             out.append(Problem(message: "\(error)"))
         }
@@ -36,7 +36,7 @@ enum StartupCheck {
         switch probeBind(listen) {
         case .ok: break
         case .inUse(let why):
-            if checkOnly { notes.append("\(d.role).listen \(listen) is in use now (\(why)); fine if this daemon is what holds it") }
+            if checkOnly { notes.append("note: \(d.role).listen \(listen) is in use now (\(why)); fine if this daemon is what holds it") }
             else { out.append(Problem(message: "cannot listen on \(listen): \(why); another process holds it (choose another --listen address or stop that process)", isConfig: false)) }
         case .refused(let why):
             out.append(Problem(message: "cannot listen on \(listen) (\(d.role).listen): \(why)"))

@@ -33,14 +33,14 @@ struct API: Sendable {
         }
         router.add("GET", "/api/orchestration/executions/{id}") { req in
             let id = req.pathParameters["id"] ?? ""
-            guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+            guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
             return .json(rec)
         }
         router.add("GET", "/api/orchestration/executions/{id}/log") { req in
             let id = req.pathParameters["id"] ?? ""
-            guard try mapStore({ try context.store.get(id) }) != nil else { throw notFound(id) }
+            guard try mapStore(read: true, { try context.store.get(id) }) != nil else { throw notFound(id) }
             let n = Int(req.query["lines"] ?? "") ?? 100
-            return .json(["lines": try mapStore { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
+            return .json(["lines": try mapStore(read: true) { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
         }
         router.add("GET", "/api/orchestration/executions") { req in try list(req) }
         router.add("POST", "/api/orchestration/executions/{id}/cancel") { req in try cancel(req) }
@@ -87,7 +87,9 @@ struct API: Sendable {
                     var problem = HTTPError(status: 429, title: "Too Many Requests",
                                             detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
                     problem.extra["retryAfter"] = "5"
-                    responder.respond(problem.response)
+                    var response = problem.response
+                    response.headers.set("Retry-After", "5")
+                    responder.respond(response)
                 } else {
                     responder.respond(storeError(e).response)
                 }
@@ -96,7 +98,7 @@ struct API: Sendable {
             if !created.duplicate {
                 context.metrics.accepted.labels(new.job).inc()
                 if context.logger.isEnabled(.info) {
-                    context.logger.info("execution queued", ["id": created.id, "job": new.job, "source": new.trigger.source])
+                    context.logger.info("execution queued", ["execution": created.id, "job": new.job, "source": new.trigger.source])
                 }
             }
             context.wakeup.signal()
@@ -138,8 +140,21 @@ struct API: Sendable {
     /// Checks an execute request and builds what would be written; nothing is written here.
     func validate(_ req: HTTPRequest) throws -> (NewExecution, Duration?) {
         let request: BatchExecutionRequest
-        do { request = try req.decodeJSON(BatchExecutionRequest.self, fast: BatchExecutionRequest.init(json:)) } catch let e as HTTPError {
+        // When the fast reader declines, say what is wrong (invalid UTF-8, a duplicate key, not an
+        // object) instead of what Foundation's decoder makes of it, or of its first-wins reading of a
+        // duplicate key.
+        var problem: String?
+        let fast: ([UInt8]) -> BatchExecutionRequest? = { bytes in
+            if let r = BatchExecutionRequest(json: bytes) { return r }
+            problem = JSONReader.objectProblem(bytes)
+            return nil
+        }
+        do {
+            request = try req.decodeJSON(BatchExecutionRequest.self, fast: fast)
+            if let problem { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
+        } catch let e as HTTPError {
             context.metrics.refused.labels("bad_request").inc()
+            if let problem, e.status == 400 { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
             throw e
         } catch {
             context.metrics.refused.labels("bad_request").inc()
@@ -151,8 +166,8 @@ struct API: Sendable {
             wait = min(.milliseconds(Int64(s * 1000)), context.settings.waitMax)
         }
         let job = request.jobType
-        guard !job.isEmpty, job.count <= 64, job.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw bad("jobType must be 1–64 letters, digits, '-', '_' or '.'", field: "jobType")
+        guard JobType.isValidName(job) else {
+            throw bad("jobType must be 1–\(JobType.maxNameLength) letters, digits, '-', '_' or '.'", field: "jobType")
         }
         guard let type = context.directory.jobType(job) else {
             context.metrics.refused.labels("unknown_job").inc()
@@ -177,25 +192,53 @@ struct API: Sendable {
         }
         let priority = request.priority ?? Priority.default
         guard Priority.range.contains(priority) else { throw bad("priority must be 0–9, not \(priority)", field: "priority") }
-        let timeout = request.timeoutSeconds ?? Int(type.timeout.inMilliseconds / 1000)
-        guard (1...7 * 86_400).contains(timeout) else { throw bad("timeoutSeconds must be 1–604800, not \(timeout)", field: "timeoutSeconds") }
-        let attempts = request.maxAttempts ?? type.maxAttempts
-        guard (1...100).contains(attempts) else { throw bad("maxAttempts must be 1–100, not \(attempts)", field: "maxAttempts") }
+        let timeout: Int, attempts: Int
+        switch type.limits(timeoutSeconds: request.timeoutSeconds, maxAttempts: request.maxAttempts) {
+        case .success(let l): (timeout, attempts) = l
+        case .failure(let e):
+            context.metrics.refused.labels("bad_limits").inc()
+            throw bad(e.message, field: e.field)
+        }
         if let k = request.idempotencyKey {
             guard !k.isEmpty, k.utf8.count <= 200, !k.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw bad("idempotencyKey must be 1–200 bytes without control characters", field: "idempotencyKey")
             }
         }
         var trigger = request.trigger ?? Trigger(source: "api")
+        try checkTrigger(trigger, key: request.idempotencyKey)
         if trigger.user == nil { trigger.user = req.headers["X-Batch-User"] }
         for (name, value) in [("trigger.source", trigger.source), ("trigger.user", trigger.user ?? ""), ("trigger.schedule", trigger.schedule ?? "")]
             where value.utf8.count > 200 {
             throw bad("\(name) is longer than 200 bytes", field: name)
         }
         let new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
-                               trigger: trigger, idempotencyKey: request.idempotencyKey)
+                               trigger: trigger, idempotencyKey: request.idempotencyKey,
+                               requestHash: request.idempotencyKey == nil ? nil : request.fingerprint)
         return (new, wait)
     }
+
+    /// A client may not pose as a schedule or a retry. `trigger.source` `schedule` goes only with
+    /// the fire's own key `schedule:<trigger.schedule>:<epoch-ms>`, and the store admits that key
+    /// only for the request a scheduler bound to the fire in Redis; `retry` and `retryOf` are set
+    /// by the retry endpoint alone. Any other source is a free label.
+    func checkTrigger(_ t: Trigger, key: String?) throws(HTTPError) {
+        let fireKey = key?.hasPrefix("schedule:") == true
+        if t.source == "schedule" || fireKey {
+            guard t.source == "schedule", let name = t.schedule, let key, key.hasPrefix("schedule:\(name):"),
+                  Int64(key.dropFirst("schedule:\(name):".count)) != nil else {
+                throw HTTPError(status: 403, detail: "trigger.source \"schedule\" and idempotency keys \"schedule:<name>:<epoch-ms>\" are reserved for"
+                                + " schedulers, and go together: a schedule's fire carries source schedule, its schedule's name and its own key",
+                                type: Self.problemTriggerReserved, extra: ["field": fireKey ? "idempotencyKey" : "trigger.source"])
+            }
+        }
+        if t.source == "retry" || t.retryOf != nil {
+            throw HTTPError(status: 403, detail: "trigger.source \"retry\" and trigger.retryOf are set by POST /api/orchestration/executions/{id}/retry only",
+                            type: Self.problemTriggerReserved, extra: ["field": t.retryOf != nil ? "trigger.retryOf" : "trigger.source"])
+        }
+    }
+
+    static let problemTriggerReserved = "urn:batch:problem:trigger-reserved"
+    static let problemKeyReused = "urn:batch:problem:idempotency-key-reused"
 
     // MARK: reads and operator actions
 
@@ -211,7 +254,7 @@ struct API: Sendable {
         guard (1...1000).contains(limit) else { throw bad("limit must be 1–1000", field: "limit") }
         let before = req.query["before"].flatMap { $0.isEmpty ? nil : $0 }
         let job = req.query["job"].flatMap { $0.isEmpty ? nil : $0 }
-        let page = try mapStore { try context.store.list(state: state, job: job, limit: limit, before: before) }
+        let page = try mapStore(read: true) { try context.store.list(state: state, job: job, limit: limit, before: before) }
         return .json(Page(executions: page.executions, next: page.next))
     }
 
@@ -222,7 +265,7 @@ struct API: Sendable {
         let source = req.headers["X-Batch-Source"] ?? "api"
         let r: CancelResult
         r = try mapStore { try context.store.cancel(id: id, user: user, source: source) }
-        if r.changed { context.logger.notice("execution cancel", ["id": id, "state": r.state.rawValue, "user": user]) }
+        if r.changed { context.logger.notice("execution cancel", ["execution": id, "state": r.state.rawValue, "user": user]) }
         if r.state == .cancelling, let w = r.worker, let address = context.directory.address(of: w) {
             // Reach the worker at once; its lease renewal notices the cancel within a second anyway.
             let client = context.client
@@ -232,7 +275,7 @@ struct API: Sendable {
                 var headers: HTTPHeaders = [:]
                 if let token { headers.add("Authorization", "Bearer " + token) }
                 do { _ = try client.request("POST", address + "/api/batch/executions/\(id)/cancel", headers: headers, timeout: .seconds(2)) } catch {
-                    log.info("could not reach the worker to cancel; its lease renewal will", ["id": id, "worker": w, "error": "\(error)"])
+                    log.info("could not reach the worker to cancel; its lease renewal will", ["execution": id, "worker": w, "error": "\(error)"])
                 }
             }
         }
@@ -241,7 +284,7 @@ struct API: Sendable {
 
     func retry(_ req: HTTPRequest) throws -> HTTPResponse {
         let id = req.pathParameters["id"] ?? ""
-        guard let rec = try mapStore({ try context.store.get(id) }) else { throw notFound(id) }
+        guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
         guard rec.state.isTerminal else {
             throw HTTPError(status: 409, title: "Conflict", detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
         }
@@ -265,25 +308,50 @@ struct API: Sendable {
         HTTPError(status: 404, title: "Not Found", detail: "no execution \(id) (unknown, or trimmed by retention)")
     }
 
-    func storeError(_ e: StoreError) -> HTTPError {
+    func storeError(_ e: StoreError, read: Bool = false) -> HTTPError {
         switch e {
         case .notFound(let id): return notFound(id)
         case .queueFull(let limit):
             return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
-        case .wrongState, .staleAttempt, .leaseLost:
+        case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
+        case .idempotencyConflict(_, let existing, _):
+            return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: Self.problemKeyReused,
+                             extra: ["field": "idempotencyKey", "existingExecution": existing])
+        case .fireNotClaimed:
+            return HTTPError(status: 403, detail: e.description, type: Self.problemTriggerReserved, extra: ["field": "idempotencyKey"])
         case .badCursor:
             return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
+        case .redis(.loading):
+            return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
+                             type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
         case .redis, .unexpectedReply:
+            if e.outcomeUnknown && !read {
+                return HTTPError(status: 504, title: "Outcome Unknown",
+                                 detail: "the request reached Redis but no answer came (\(e)): it may or may not have been applied. "
+                                     + "Look it up before trying again, or repeat it with the same idempotencyKey, which makes a retry safe",
+                                 type: Problem.outcomeUnknown)
+            }
             if e.isUnavailable {
-                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed")
+                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
+                                 type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
             }
             return HTTPError(status: 500, title: "Internal Server Error", detail: e.description)
         }
     }
 
-    func mapStore<T>(_ body: () throws -> T) throws(HTTPError) -> T {
-        do { return try body() } catch let e as StoreError { throw storeError(e) } catch let e as HTTPError { throw e } catch {
+    /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
+    enum Problem {
+        /// Redis was not reached, or refused the command unrun: nothing was changed, repeating is safe.
+        static let redisUnavailable = "https://batch.invalid/problems/redis-unavailable"
+        /// The command was sent and no answer came: it may or may not have been applied.
+        static let outcomeUnknown = "https://batch.invalid/problems/outcome-unknown"
+    }
+
+    /// Runs a store call, mapping its errors; `read` for calls that change nothing, whose unanswered
+    /// command is plain unavailability, not an unknown outcome.
+    func mapStore<T>(read: Bool = false, _ body: () throws -> T) throws(HTTPError) -> T {
+        do { return try body() } catch let e as StoreError { throw storeError(e, read: read) } catch let e as HTTPError { throw e } catch {
             throw HTTPError(status: 500, title: "Internal Server Error", detail: "\(error)")
         }
     }

@@ -281,17 +281,18 @@ final class Dispatcher: Sendable {
                 context.metrics.dispatches.labels(worker, "rejected").inc()
                 context.directory.noteGone(id: c.id, attempt: c.attempt)
                 share[i].failures.append("\(worker): \(why)")
-                context.logger.warning("worker rejected the execution", ["worker": worker, "id": c.id, "error": why])
+                context.logger.warning("worker rejected the execution", ["worker": worker, "execution": c.id, "job": c.job, "error": why])
             case .failed(let why):
                 // The worker answered for the call but failed this one execution (an error inside it).
                 context.metrics.dispatches.labels(worker, "failed").inc()
                 context.directory.noteGone(id: c.id, attempt: c.attempt)
                 share[i].failures.append("\(worker): \(why)")
-                context.logger.warning("dispatch failed", ["worker": worker, "id": c.id, "error": why])
+                context.logger.warning("dispatch failed", ["worker": worker, "execution": c.id, "job": c.job, "error": why])
             }
         }
         if context.logger.isEnabled(.debug) {
-            context.logger.debug("dispatched", ["worker": worker, "executions": String(share.count), "ms": String(took.inMilliseconds)])
+            context.logger.debug("dispatched", ["worker": worker, "execution": share.map(\.claimed.id).joined(separator: ","),
+                                                "ms": String(took.inMilliseconds)])
         }
         return share
     }
@@ -299,7 +300,7 @@ final class Dispatcher: Sendable {
     /// What no instance took: back to the front of its queue when they only refused, else a backoff.
     private func settle(_ p: Pending) {
         let c = p.claimed
-        let log = context.logger.with(["id": c.id, "job": c.job, "attempt": String(c.attempt)])
+        let log = context.logger.with(["execution": c.id, "job": c.job, "attempt": String(c.attempt)])
         do {
             if p.failures.isEmpty {
                 // Nobody could take it now (all full or refusing): back to the front of its queue, uncounted.

@@ -84,7 +84,7 @@ final class Maintenance: Sendable {
             let recovered = try context.store.recoverExpired(poisonThreshold: s.poisonThreshold, backoffMillis: Int(backoff.inMilliseconds))
             for (id, st) in recovered {
                 context.metrics.recovered.labels(st.rawValue).inc()
-                context.logger.warning("lease expired; execution recovered", ["id": id, "state": st.rawValue])
+                context.logger.warning("lease expired; execution recovered", ["execution": id, "state": st.rawValue])
                 context.directory.noteGone(id: id)
             }
             let promoted = try context.store.promoteDue()

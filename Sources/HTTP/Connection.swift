@@ -41,13 +41,24 @@ final class Connection {
     var requestStart: UInt64 = 0
     var streamChunked = true
 
-    init(id: UInt64, fd: Int32, remoteAddress: String, limits: HTTPParserLimits) {
+    /// The peer's IPv4 address (network order): connections are counted per peer.
+    let peer: UInt32
+    /// Monotonic nanoseconds of the accept: the first request's head must be in by `headerTimeout` from here.
+    let acceptedAt: UInt64
+    /// Request heads received on this connection.
+    var requests = 0
+
+    init(id: UInt64, fd: Int32, remoteAddress: String, peer: UInt32, acceptedAt: UInt64, limits: HTTPParserLimits) {
         self.id = id
         self.fd = fd
         self.remoteAddress = remoteAddress
+        self.peer = peer
+        self.acceptedAt = acceptedAt
         self.parser = HTTPRequestParser(limits: limits)
     }
 
     var hasPendingWrite: Bool { writeIndex < writeBuffer.count }
+    /// Between requests with nothing buffered either way: closing it loses no request.
+    var isEvictable: Bool { phase == .idle && !hasPendingWrite && !hasBufferedInput && !closed }
     var hasBufferedInput: Bool { readIndex < readBuffer.count }
 }

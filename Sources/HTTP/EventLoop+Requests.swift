@@ -6,6 +6,7 @@ extension EventLoop {
 
     func received(_ head: HTTPRequestHead, on connection: Connection) {
         connection.head = head
+        connection.requests += 1
         connection.keepAlive = head.keepAlive && !draining
         connection.earlyResponse = nil
         connection.matched = nil
@@ -260,7 +261,7 @@ extension EventLoop {
         connections.removeValue(forKey: connection.id)
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Glibc.close(connection.fd)
-        server.releaseConnection()
+        server.releaseConnection(peer: connection.peer)
     }
 
     /// Enforces the header, body, idle and slow-reader timeouts.
@@ -275,6 +276,7 @@ extension EventLoop {
             guard now > connection.deadline else { continue }
             switch connection.phase {
             case .idle:
+                // Idle too long, or (before its first request) silent past the header timeout.
                 if !connection.hasPendingWrite { close(connection) }
             case .readingHead, .readingBody:
                 connection.keepAlive = false

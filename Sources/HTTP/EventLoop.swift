@@ -120,23 +120,64 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             if fd < 0 { return }
-            guard server.admitConnection() else {
-                // Over the cap: a short answer, then close, so the client knows to back off.
-                let busy = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n".utf8)
-                _ = Glibc.send(fd, busy, busy.count, Int32(MSG_NOSIGNAL))
-                Glibc.close(fd)
+            let peer = addr.sin_addr.s_addr
+            var admission = server.admitConnection(peer: peer)
+            // At a limit, a connection that sits between requests (or never sent one) makes room:
+            // closing it loses no request, and idle connections cannot lock out new clients.
+            if admission != .admitted && evictIdleConnection(from: admission == .peerFull ? peer : nil) {
+                admission = server.admitConnection(peer: peer)
+            }
+            guard admission == .admitted else {
+                refuse(fd, admission, peer: Socket.describe(addr))
                 continue
             }
             Socket.noDelay(fd)
             let id = server.nextID()
-            let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), limits: server.configuration.parserLimits)
-            connection.deadline = Socket.monotonicNanos() + server.configuration.idleTimeout.nanoseconds
+            let now = Socket.monotonicNanos()
+            let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), peer: peer, acceptedAt: now,
+                                        limits: server.configuration.parserLimits)
+            // The first request's head is due within the header timeout, counted from now.
+            connection.deadline = now + server.configuration.headerTimeout.nanoseconds
             connections[id] = connection
             var ev = epoll_event()
             connection.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
             batch_epoll_event_set(&ev, connection.interest, id)
             _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &ev)
         }
+    }
+
+    /// Over a limit: a problem document saying which, then close, so the client knows to back off.
+    private func refuse(_ fd: Int32, _ admission: ServerCore.Admission, peer: String) {
+        let c = server.configuration
+        let response: HTTPResponse
+        if admission == .peerFull {
+            let host = peer.split(separator: ":").first.map(String.init) ?? peer
+            response = .problem(status: 429, title: "Too Many Requests",
+                                detail: "\(host) holds \(c.maxConnectionsPerPeer) connections, the most one peer may (http.max-connections-per-peer); reuse or close one")
+        } else {
+            response = .problem(status: 503, title: "Service Unavailable",
+                                detail: "the server holds \(c.maxConnections) connections, its limit (http.max-connections); try again shortly")
+        }
+        var text = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
+        text += "Content-Type: application/problem+json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\nRetry-After: 1\r\n"
+        text += server.dateHeader() + "\r\n"
+        let bytes = Array(text.utf8) + response.body
+        _ = Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+        Glibc.close(fd)
+    }
+
+    /// Closes one connection of this loop that sits between requests (of `peer`, when given):
+    /// one that never sent a request first, then the one idle the longest. False when none does.
+    private func evictIdleConnection(from peer: UInt32?) -> Bool {
+        var best: Connection?
+        for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) {
+            guard let b = best else { best = c; continue }
+            let silent = c.requests == 0, bestSilent = b.requests == 0
+            if silent != bestSilent ? silent : c.deadline < b.deadline { best = c }
+        }
+        guard let victim = best else { return false }
+        close(victim)
+        return true
     }
 
     /// Stops accepting and closes idle connections; in-flight ones close after their answer.
@@ -212,7 +253,9 @@ final class EventLoop: @unchecked Sendable {
                 }
                 connection.phase = .readingHead
                 connection.requestStart = Socket.monotonicNanos()
-                connection.deadline = connection.requestStart + server.configuration.headerTimeout.nanoseconds
+                // A connection's first head is due from the accept, later ones from their first byte.
+                let from = connection.requests == 0 ? connection.acceptedAt : connection.requestStart
+                connection.deadline = from + server.configuration.headerTimeout.nanoseconds
             case .readingHead, .readingBody:
                 break
             }

@@ -123,18 +123,24 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var detail: String
     public var type: String?
     public var extra: [String: String]
+    /// Headers sent with the problem document (`Retry-After`, `WWW-Authenticate`).
+    public var headers: HTTPHeaders
 
-    public init(status: Int, title: String? = nil, detail: String, type: String? = nil, extra: [String: String] = [:]) {
+    public init(status: Int, title: String? = nil, detail: String, type: String? = nil, extra: [String: String] = [:],
+                headers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.title = title ?? HTTPResponse.reason(status)
         self.detail = detail
         self.type = type
         self.extra = extra
+        self.headers = headers
     }
 
     public var description: String { "HTTP \(status) \(title): \(detail)" }
 
     public var response: HTTPResponse {
-        HTTPResponse.problem(status: status, title: title, detail: detail, type: type, extra: extra)
+        var response = HTTPResponse.problem(status: status, title: title, detail: detail, type: type, extra: extra)
+        for (name, value) in headers { response.headers.set(name, value) }
+        return response
     }
 }

@@ -23,15 +23,42 @@ final class ServerCore: Sendable {
 
     func nextID() -> UInt64 { ids.add(1, ordering: .relaxed).newValue }
 
-    func admitConnection() -> Bool {
-        if connectionCount.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
-            connectionCount.subtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
+    /// Open connections by peer address.
+    private let perPeer = Mutex<[UInt32: Int]>([:])
+
+    enum Admission: Equatable {
+        case admitted
+        /// `maxConnections` are open.
+        case serverFull
+        /// This peer holds `maxConnectionsPerPeer`.
+        case peerFull
     }
 
-    func releaseConnection() { connectionCount.subtract(1, ordering: .relaxed) }
+    func admitConnection(peer: UInt32) -> Admission {
+        if connectionCount.add(1, ordering: .relaxed).newValue > configuration.maxConnections {
+            connectionCount.subtract(1, ordering: .relaxed)
+            return .serverFull
+        }
+        let admitted = perPeer.withLock { counts -> Bool in
+            let n = counts[peer, default: 0]
+            if n >= configuration.maxConnectionsPerPeer { return false }
+            counts[peer] = n + 1
+            return true
+        }
+        if !admitted {
+            connectionCount.subtract(1, ordering: .relaxed)
+            return .peerFull
+        }
+        return .admitted
+    }
+
+    func releaseConnection(peer: UInt32) {
+        perPeer.withLock { counts in
+            let n = counts[peer, default: 1] - 1
+            if n <= 0 { counts[peer] = nil } else { counts[peer] = n }
+        }
+        connectionCount.subtract(1, ordering: .relaxed)
+    }
 
     /// `Date: ...\r\n`, recomputed at most once a second.
     func dateHeader() -> String {

@@ -32,13 +32,16 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes: Int = 32 << 10
     public var maxHeaderCount: Int = 100
     public var maxBodyBytes: Int = 1 << 20
-    /// From the first byte of a request to the end of its head.
+    /// From the first byte of a request to the end of its head; for a connection's first request,
+    /// from the accept (a connection that says nothing is closed after this long).
     public var headerTimeout: Duration = .seconds(10)
     /// From the end of the head to the end of the body; also the longest a response may wait for a slow reader.
     public var bodyTimeout: Duration = .seconds(30)
     /// A keep-alive connection with no request for this long is closed.
     public var idleTimeout: Duration = .seconds(60)
     public var maxConnections: Int = 10_000
+    /// Connections one peer address may hold at once, so no single peer takes them all.
+    public var maxConnectionsPerPeer: Int = 1_000
     /// When set, POST, PUT, PATCH and DELETE need `Authorization: Bearer <token>`.
     public var bearerToken: String?
     /// When set, asked for the token at each mutating request instead of `bearerToken`

@@ -16,6 +16,9 @@ import Synchronization
 ///   poll of its socket) and replaced; the command is then written once, on the new connection.
 /// - A connection that breaks *after* the command was written (`.io`, `.timeout`) is never retried:
 ///   the command may have run. The error goes to the caller, who knows whether repeating is safe.
+/// - While Redis is known to be down (see `RedisHealth`: no connection, a failed write, no reply
+///   within the read timeout, `LOADING`), pooled calls send nothing and fail at once with
+///   `.unreachable` or `.loading` (`neverRan`); a probe thread finds Redis serving again.
 /// - Behind Sentinel, a `READONLY` error reply (we reached a demoted master: nothing was written)
 ///   drops the pooled connections and repeats the command once on the newly discovered master.
 public final class RedisClient: Sendable {
@@ -28,6 +31,8 @@ public final class RedisClient: Sendable {
     private let slots: DispatchSemaphore
     /// Runs the async API's blocking work (see RedisClient+Async.swift).
     let executor: BlockingExecutor
+    /// What the calls tell of Redis' state; refuses calls while it is down.
+    let monitor: RedisHealthMonitor
 
     private struct ClientState {
         var failFastUntil: ContinuousClock.Instant?
@@ -40,11 +45,16 @@ public final class RedisClient: Sendable {
         self.options = options
         self.slots = DispatchSemaphore(value: options.poolSize)
         self.executor = BlockingExecutor(maxThreads: options.poolSize, name: "redis \(url)")
+        self.monitor = RedisHealthMonitor(url: url, options: options)
     }
 
     deinit {
         executor.shutdown()
+        monitor.stop()
     }
+
+    /// What this client's calls tell of Redis now, without sending anything.
+    public var health: RedisHealth { monitor.snapshot }
 
     public convenience init(url: String, options: RedisOptions = .init()) throws {
         self.init(url: try RedisURL(parsing: url), options: options)
@@ -63,7 +73,8 @@ public final class RedisClient: Sendable {
 
     /// Sends all commands in one round trip on one connection; error replies come back inline.
     public func pipeline(_ commands: [RedisCommand]) throws -> [RedisReply] {
-        try run({ try $0.pipeline(commands) }, isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } })
+        try run({ try $0.pipeline(commands) }, isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } },
+                loading: Self.loading)
     }
 
     /// Runs a script by `EVALSHA`, falling back to `EVAL` when Redis lacks it.
@@ -80,7 +91,7 @@ public final class RedisClient: Sendable {
     public func evalMany(_ script: RedisScript, argLists: [[[UInt8]]]) throws -> [RedisReply] {
         if argLists.isEmpty { return [] }
         return try run({ try $0.evalMany(script, argLists: argLists) },
-                       isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } })
+                       isReadonly: { $0.contains { $0.errorMessage.map(Self.isReadonly) ?? false } }, loading: Self.loading)
     }
 
     /// Lends a pooled connection to `body` (for MULTI/EXEC or WATCH sequences).
@@ -88,15 +99,18 @@ public final class RedisClient: Sendable {
     /// When `body` throws, the connection is closed rather than pooled: it may be left inside a
     /// MULTI or with keys WATCHed, which would leak into the next borrower's commands.
     public func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
-        let connection = try checkout()
+        if let refusal = monitor.refusal() { throw refusal }
+        let connection = try tracked { try checkout() }
         let result: T
         do {
             result = try body(connection)
         } catch {
+            if let e = error as? RedisError { monitor.failed(e) }
             connection.close()
             checkin(connection)
             throw error
         }
+        monitor.replied()
         checkin(connection)
         return result
     }
@@ -106,7 +120,8 @@ public final class RedisClient: Sendable {
         try connectWithRetry()
     }
 
-    /// True when Redis answers `PING` now (connecting if needed, within the retry policy).
+    /// True when Redis answers `PING` now (connecting if needed, within the retry policy);
+    /// false at once while Redis is known to be down.
     public func ping() -> Bool {
         (try? send("PING"))?.string == "PONG"
     }
@@ -114,6 +129,7 @@ public final class RedisClient: Sendable {
     /// Closes idle connections; later calls throw `RedisError.closed`.
     public func close() {
         state.withLock { $0.closed = true }
+        monitor.stop()
         let connections = idle.withLock { list in
             defer { list.removeAll() }
             return list
@@ -132,11 +148,21 @@ public final class RedisClient: Sendable {
         message.hasPrefix("READONLY") || message.contains("READONLY You can't write")
     }
 
-    private func run<T>(_ body: (RedisConnection) throws -> T, isReadonly: (T) -> Bool) throws -> T {
+    /// A `LOADING` error reply among a pipeline's replies: Redis refused those commands unrun.
+    static func loading(_ replies: [RedisReply]) -> RedisError? {
+        for reply in replies {
+            if let message = reply.errorMessage, message.hasPrefix("LOADING") { return .loading(message) }
+        }
+        return nil
+    }
+
+    private func run<T>(_ body: (RedisConnection) throws -> T, isReadonly: (T) -> Bool,
+                        loading: (T) -> RedisError? = { _ in nil }) throws -> T {
+        if let refusal = monitor.refusal() { throw refusal }
         var attempt = 0
         while true {
             attempt += 1
-            let connection = try checkout()
+            let connection = try tracked { try checkout() }
             let result: T
             do {
                 result = try body(connection)
@@ -144,9 +170,11 @@ public final class RedisClient: Sendable {
                 forgetAll(connection)
                 continue
             } catch {
+                if let e = error as? RedisError { monitor.failed(e) }
                 checkin(connection)
                 throw error
             }
+            if let e = loading(result) { monitor.failed(e) } else { monitor.replied() }
             if isSentinel && attempt == 1 && isReadonly(result) {
                 forgetAll(connection)
                 continue
@@ -156,10 +184,18 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// Runs `body`, telling the monitor of a Redis failure it throws.
+    private func tracked<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            if let e = error as? RedisError { monitor.failed(e) }
+            throw error
+        }
+    }
+
     private func checkout() throws -> RedisConnection {
         let limit = options.connectTimeout + options.readTimeout
         guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.nanoseconds))) == .success else {
-            throw RedisError.timeout("all \(options.poolSize) connections to \(url) stayed busy for \(limit); raise poolSize or shorten the work done on them")
+            throw RedisError.notSent("all \(options.poolSize) connections to \(url) stayed busy for \(limit); raise poolSize or shorten the work done on them")
         }
         if state.withLock({ $0.closed }) {
             slots.signal()

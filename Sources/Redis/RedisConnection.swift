@@ -77,11 +77,11 @@ public final class RedisConnection: @unchecked Sendable {
         if commands.isEmpty { return [] }
         wireBuffer.removeAll(keepingCapacity: true)
         for command in commands { command.encode(into: &wireBuffer) }
-        let appended = wireBuffer.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(ctx, $0.baseAddress, $0.count) }
-        }
+        // Written here rather than by hiredis (its output buffer stays empty, so `redisGetReply`
+        // only reads): only here is it known whether any byte left, which decides between
+        // "nothing was sent" and "sent, outcome unknown" when the write fails.
+        try write(ctx, during: commands.first?.name ?? "")
         if wireBuffer.count > 1 << 20 { wireBuffer = [] }  // don't pin a huge pipeline's buffer
-        guard appended == REDIS_OK else { throw discard(ctx, during: commands.first?.name ?? "") }
         var replies = [RedisReply]()
         replies.reserveCapacity(commands.count)
         for command in commands {
@@ -94,6 +94,35 @@ public final class RedisConnection: @unchecked Sendable {
         }
         arena.reset()
         return replies
+    }
+
+    /// Sends `wireBuffer` whole on the blocking socket (bounded by the send timeout hiredis set
+    /// with the read timeout). A failure before any byte went out is `.notSent`; after some did,
+    /// `.timeout` or `.io`, saying the command may or may not run. Either way the context is dropped.
+    private func write(_ ctx: UnsafeMutablePointer<redisContext>, during what: String) throws {
+        let total = wireBuffer.count
+        var sent = 0
+        while sent < total {
+            let n = wireBuffer.withUnsafeBytes { Glibc.send(ctx.pointee.fd, $0.baseAddress! + sent, total - sent, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+                continue
+            }
+            let code = errno
+            if n < 0 && code == EINTR { continue }
+            redisFree(ctx)
+            context = nil
+            let reason = n == 0 ? "the socket accepted no bytes" : String(cString: strerror(code))
+            let doing = what.isEmpty ? "" : " during \(what)"
+            if sent == 0 {
+                throw RedisError.notSent("redis at \(address)\(doing): writing failed before any byte went out (\(reason)); the connection was dropped")
+            }
+            let partly = "writing stopped after \(sent) of \(total) bytes (\(reason)); the command may or may not run; the connection was dropped"
+            if code == EAGAIN || code == EWOULDBLOCK {
+                throw RedisError.timeout("redis at \(address)\(doing): \(partly)")
+            }
+            throw RedisError.io("redis at \(address)\(doing): \(partly)")
+        }
     }
 
     /// Runs a script by `EVALSHA`; when Redis lacks it (`NOSCRIPT`, e.g. after `SCRIPT FLUSH` or a
@@ -184,7 +213,7 @@ public final class RedisConnection: @unchecked Sendable {
             context = nil
             // Nothing of the caller's was written yet: an I/O failure here is a failure to connect.
             switch error {
-            case .io(let m), .timeout(let m): throw RedisError.unreachable(m)
+            case .io(let m), .timeout(let m), .notSent(let m): throw RedisError.unreachable(m)
             default: throw error
             }
         }
@@ -227,6 +256,7 @@ public final class RedisConnection: @unchecked Sendable {
         if url.database != 0 {
             let reply = try pipeline(CollectionOfOne(RedisCommand("SELECT", url.database)))[0]
             if case .error(let message) = reply {
+                if message.hasPrefix("NOAUTH") { throw serverError(message) }
                 throw RedisError.server("redis at \(address) refused SELECT \(url.database): \(message); check the /db part of the URL")
             }
         }
@@ -243,9 +273,9 @@ public final class RedisConnection: @unchecked Sendable {
 
     private func serverError(_ message: String) -> RedisError {
         if message.hasPrefix("NOAUTH") {
-            return .authFailed("redis at \(address) requires a password: \(message); put it in the URL as redis://:PASSWORD@host:port/db")
+            return .authFailed("redis at \(address) requires a password: \(message); set redis.password-file (or put it in the URL as redis://:PASSWORD@host:port/db)")
         }
-        return .server(message)
+        return RedisError(reply: message)
     }
 
     /// Turns the context's error into a `RedisError` and throws the context away: hiredis cannot reuse it.
@@ -258,12 +288,12 @@ public final class RedisConnection: @unchecked Sendable {
         let doing = what.isEmpty ? "" : " during \(what)"
         if code == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || text.contains("temporarily unavailable")) {
             let limit = readTimeout.map { "\($0)" } ?? "the read timeout"
-            return .timeout("redis at \(address): no reply within \(limit)\(doing); the connection was dropped")
+            return .timeout("redis at \(address): no reply within \(limit)\(doing); the command was sent and may or may not run; the connection was dropped")
         }
         if code == REDIS_ERR_PROTOCOL {
             return .protocolError("redis at \(address)\(doing): \(text)")
         }
-        return .io("redis at \(address)\(doing): \(text.isEmpty ? "connection error \(code)" : text)")
+        return .io("redis at \(address)\(doing): \(text.isEmpty ? "connection error \(code)" : text) after the command was sent; it may or may not have run")
     }
 
     private func errorText(_ ctx: UnsafeMutablePointer<redisContext>) -> String {

@@ -11,6 +11,9 @@ public struct RedisOptions: Sendable {
     /// After a full retry cycle failed, calls within this window try once and fail at once
     /// (so callers answer "unavailable" immediately while Redis is down).
     public var failFastWindow: Duration = .milliseconds(500)
+    /// While Redis is known to be down, how often the client's probe tries again after a `PING`
+    /// that failed at once (a refused connection, `LOADING`).
+    public var probeInterval: Duration = .milliseconds(250)
 
     public init() {}
 }

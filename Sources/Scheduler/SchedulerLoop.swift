@@ -375,6 +375,18 @@ final class SchedulerLoop: Sendable {
                 }
             }
             if first { metrics.lateness.observe(Double(clock.now().milliseconds(since: fire.at)) / 1000) }
+            // Bind the fire's key to this request first: the gateway admits the fire's idempotency
+            // key only with the fingerprint bound here, so no client can take the fire's place.
+            do {
+                if try !schedules.bindFire(schedule: fire.name, epochMillis: fire.at.millisecondsSinceEpoch, owner: settings.id,
+                                           fingerprint: request.fingerprint) {
+                    log.warning("the fire's key expired before delivery (scheduler.fire-key-ttl); a gateway will refuse it unless it ran",
+                                ["fire": fire.description])
+                }
+            } catch {
+                post(fire, .unavailable(reason: "cannot bind the fire to its request in Redis: \(error)"))
+                return
+            }
             let result = delivery.deliver(request)
             post(fire, result)
         }
@@ -401,6 +413,14 @@ final class SchedulerLoop: Sendable {
                 s.planner.delivered(fire, executionId: id, state: state)
                 metrics.fires.labels(fire.name).inc()
                 logger.debug("fire delivered", ["fire": fire.description, "execution": id, "gateway": gateway])
+            case .rejected(let status, let reason) where status == 409 || status == 403:
+                // Another request holds the fire's idempotency key, or the gateway did not find the fire
+                // bound to this request: someone else wrote to this fire's place. Never quietly.
+                records.append((fire.name, fire.at.millisecondsSinceEpoch, "failed:" + reason))
+                s.planner.rejected(fire, outcome: "failed:" + reason, now: now)
+                metrics.deliveryFailures.labels("conflict").inc()
+                logger.error("a gateway refused a fire because its idempotency key is taken or unbound: another process may be posing as a scheduler",
+                             ["fire": fire.description, "status": "\(status)", "reason": reason])
             case .rejected(let status, let reason):
                 records.append((fire.name, fire.at.millisecondsSinceEpoch, "failed:" + reason))
                 s.planner.rejected(fire, outcome: "failed:" + reason, now: now)

@@ -25,12 +25,28 @@ public struct NewExecution: Sendable {
     public var timeoutSeconds: Int
     public var trigger: Trigger
     public var idempotencyKey: String?
+    /// The request's fingerprint (`BatchExecutionRequest.fingerprint`), bound to the
+    /// idempotency key: the same key with another fingerprint is refused. A key in the
+    /// schedulers' space (`schedule:<name>:<epoch-ms>`) is taken only with the fingerprint a
+    /// scheduler bound to that fire's key (`ScheduleStore.bindFire`).
+    public var requestHash: String?
 
     public init(id: String = ExecutionID.make(), job: String, params: [String: String], priority: Int = Priority.default,
                 maxAttempts: Int = 1, timeoutSeconds: Int = 3600, trigger: Trigger = Trigger(source: "api"),
-                idempotencyKey: String? = nil) {
+                idempotencyKey: String? = nil, requestHash: String? = nil) {
         self.id = id; self.job = job; self.params = params; self.priority = priority; self.maxAttempts = maxAttempts
         self.timeoutSeconds = timeoutSeconds; self.trigger = trigger; self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
+    }
+}
+
+/// What a dispatch says an attempt runs; the start script compares it with the stored execution.
+public struct DispatchedWork: Sendable, Equatable {
+    public var job: String
+    public var params: [String: String]
+    public var timeoutSeconds: Int
+    public init(job: String, params: [String: String], timeoutSeconds: Int) {
+        self.job = job; self.params = params; self.timeoutSeconds = timeoutSeconds
     }
 }
 
@@ -161,7 +177,7 @@ public final class ExecutionStore: Sendable {
         args.append(Array(String(items.count).utf8))
         for item in items { args += item }
         let reply = try mapRedis { try redis.evalMany(script, argLists: [args]) }.first ?? .null
-        if case .error(let e) = reply { throw .redis(.server(e)) }
+        if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
         guard let replies = reply.array, replies.count == items.count else {
             throw .unexpectedReply("\(items.count) items answered with \(reply)")
         }
@@ -178,7 +194,7 @@ public final class ExecutionStore: Sendable {
         }
         let replies = try mapRedis { try redis.evalMany(Scripts.claim, argLists: items.map { claimCallArgs(head, $0, count: 1) }) }
         return replies.map { reply in
-            if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+            if case .error(let e) = reply { return .failure(.redis(RedisError(reply: e))) }
             return .success(reply.array?.first?.array?.first ?? .array([]))
         }
     }
@@ -192,7 +208,7 @@ public final class ExecutionStore: Sendable {
     static func claimRound(_ redis: RedisClient, head: [[UInt8]], _ item: [[UInt8]],
                            count: Int) throws(StoreError) -> (claims: [RedisReply], queuesLeft: Int) {
         let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [claimCallArgs(head, item, count: count)]) }.first ?? .null
-        if case .error(let e) = reply { throw .redis(.server(e)) }
+        if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
         guard let parts = reply.array, parts.count == 2, let claims = parts[0].array, claims.count <= count,
               let left = parts[1].int else { throw .unexpectedReply("claim: \(reply)") }
         return (claims, Int(left))
@@ -216,7 +232,7 @@ public final class ExecutionStore: Sendable {
 
     /// A reply as an outcome: an error reply fails as a thrown Redis error would.
     static func checked(_ reply: RedisReply) -> Result<RedisReply, StoreError> {
-        if case .error(let e) = reply { return .failure(.redis(.server(e))) }
+        if case .error(let e) = reply { return .failure(.redis(RedisError(reply: e))) }
         return .success(reply)
     }
 
@@ -261,19 +277,23 @@ public final class ExecutionStore: Sendable {
     }
 
     func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
-        let params = FlatJSON.encode(new.params)
-            ?? String(decoding: (try? JSONEncoder.sorted.encode(new.params)) ?? Data("{}".utf8), as: UTF8.self)
+        let params = Self.paramsText(new.params)
         let t = new.trigger
         return [
             new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
             t.source, t.schedule ?? "", t.fireTime ?? "", t.user ?? "", t.retryOf ?? "",
-            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit,
+            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit, new.requestHash ?? "",
         ]
     }
 
     private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
         guard let a = reply.array, let code = a.first?.int else { throw .unexpectedReply("create: \(reply)") }
         if code == -2 { throw .queueFull(limit: queueLimit) }
+        if code == -3 {
+            throw .idempotencyConflict(key: a.count > 2 ? a[2].string ?? "" : "", existing: a.count > 1 ? a[1].string ?? "" : "",
+                                       state: a.count > 3 ? a[3].string ?? "" : "")
+        }
+        if code == -4 { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
         guard a.count >= 4, let id = a[1].string, let st = a[2].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("create: \(reply)")
         }
@@ -335,23 +355,40 @@ public final class ExecutionStore: Sendable {
 
     // MARK: the worker's side
 
-    /// The worker started the child of this attempt.
-    public func start(id: String, attempt: Int, worker: String, leaseMillis: Int) throws(StoreError) -> StartResult {
-        let item: [any RedisArgument] = [id, attempt, worker, leaseMillis]
+    /// The worker started the child of this attempt. With `expected`, the start is refused
+    /// (`.dispatchMismatch`) unless the stored execution has that job type, those parameters
+    /// and that timeout: a worker runs what the execution says, never only what a dispatch claims.
+    public func start(id: String, attempt: Int, worker: String, leaseMillis: Int,
+                      expected: DispatchedWork? = nil) throws(StoreError) -> StartResult {
+        let item = startArgs(id: id, attempt: attempt, worker: worker, leaseMillis: leaseMillis, expected: expected)
         return try startResult(startCalls.call(item.map(\.redisBytes)), id: id, attempt: attempt)
     }
 
     /// Many starts of one worker in one round trip; one result per attempt, in order.
-    public func startMany(_ attempts: [(id: String, attempt: Int)], worker: String,
-                          leaseMillis: Int) throws(StoreError) -> [Result<StartResult, StoreError>] {
-        let replies = try callItems(Scripts.start, attempts.map { [$0.id, $0.attempt, worker, leaseMillis] }, counted: startCalls)
+    public func startMany(_ attempts: [(id: String, attempt: Int)], worker: String, leaseMillis: Int,
+                          expected: [DispatchedWork]? = nil) throws(StoreError) -> [Result<StartResult, StoreError>] {
+        let items = attempts.enumerated().map { i, a in
+            startArgs(id: a.id, attempt: a.attempt, worker: worker, leaseMillis: leaseMillis, expected: expected?[i])
+        }
+        let replies = try callItems(Scripts.start, items, counted: startCalls)
         return zip(attempts, replies).map { a, reply in
             Result { () throws(StoreError) in try startResult(reply.get(), id: a.id, attempt: a.attempt) }
         }
     }
 
+    private func startArgs(id: String, attempt: Int, worker: String, leaseMillis: Int, expected: DispatchedWork?) -> [any RedisArgument] {
+        guard let e = expected else { return [id, attempt, worker, leaseMillis, "", "", 0] }
+        return [id, attempt, worker, leaseMillis, e.job, Self.paramsText(e.params), e.timeoutSeconds]
+    }
+
+    /// Parameters as stored: sorted JSON.
+    static func paramsText(_ params: [String: String]) -> String {
+        FlatJSON.encode(params) ?? String(decoding: (try? JSONEncoder.sorted.encode(params)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     private func startResult(_ reply: RedisReply, id: String, attempt: Int) throws(StoreError) -> StartResult {
         let a = reply.array ?? []
+        if a.first?.int == -422 { throw .dispatchMismatch(id: id, field: a.dropFirst().first?.string ?? "?") }
         if let e = refusal(a, id: id, attempt: attempt, operation: "start") { throw e }
         switch a.first?.int {
         case 1: return .running
@@ -440,7 +477,19 @@ public final class ExecutionStore: Sendable {
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.
     public func recoverExpired(limit: Int = 500, poisonThreshold: Int, backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        let reply = try run(Scripts.recover, [limit, poisonThreshold, backoffMillis])
+        Self.idStatePairs(try run(Scripts.recover, [limit, poisonThreshold, backoffMillis]))
+    }
+
+    /// Hands back every attempt an earlier run of `worker` still holds, except those in `keeping`
+    /// (see `Lua.releaseWorker`). - Returns: (id, new state) pairs.
+    public func releaseEarlierRun(worker: String, keeping: [(id: String, attempt: Int)], poisonThreshold: Int,
+                                  backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
+        var args: [any RedisArgument] = [worker, poisonThreshold, backoffMillis]
+        for (id, attempt) in keeping { args.append(id); args.append(attempt) }
+        return Self.idStatePairs(try run(Scripts.releaseWorker, args))
+    }
+
+    private static func idStatePairs(_ reply: RedisReply) -> [(id: String, state: ExecutionState)] {
         let a = reply.array ?? []
         var out: [(String, ExecutionState)] = []
         var i = 0

@@ -30,6 +30,19 @@ public final class ScheduleStore: Sendable {
         return !r.isNull
     }
 
+    /// Binds a claimed fire to the request about to be delivered for it: the fire key becomes
+    /// `claimed:<owner>:<fingerprint>` (keeping its TTL), and a gateway creates an execution
+    /// under the fire's idempotency key `schedule:<name>:<epoch-ms>` only for a request with
+    /// that fingerprint. Only a process with write access to Redis can bind, so a client of
+    /// the gateway cannot take a fire's place. - Returns: false when the key is gone (expired).
+    public func bindFire(schedule: String, epochMillis: Int64, owner: String, fingerprint: String) throws(StoreError) -> Bool {
+        let r = try mapRedis {
+            try redis.send(RedisCommand("SET", keys.fire(schedule, epochMillis), "claimed:\(owner):\(fingerprint)", "XX", "KEEPTTL"))
+        }
+        if let e = r.errorMessage { throw .unexpectedReply("SET XX fire: \(e)") }
+        return !r.isNull
+    }
+
     /// Records what a claimed fire became (an execution id, or `failed:<why>`).
     public func recordFire(schedule: String, epochMillis: Int64, value: String, ttlSeconds: Int) throws(StoreError) {
         _ = try mapRedis { try redis.send(RedisCommand("SET", keys.fire(schedule, epochMillis), value, "EX", ttlSeconds)) }

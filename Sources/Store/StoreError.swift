@@ -18,6 +18,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unexpectedReply(String)
     /// A page cursor that no page gave out.
     case badCursor(String)
+    /// The idempotency key names an execution made from another request.
+    case idempotencyConflict(key: String, existing: String, state: String)
+    /// A key of the schedulers' space (`schedule:<name>:<epoch-ms>`) that no scheduler
+    /// claimed and bound to this request.
+    case fireNotClaimed(key: String)
+    /// A dispatch names another job type, other parameters or another timeout than the stored execution.
+    case dispatchMismatch(id: String, field: String)
 
     public var description: String {
         switch self {
@@ -27,9 +34,22 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "execution \(id): attempt \(attempt) is stale (current attempt is \(current))"
         case .leaseLost(let id, let attempt): return "execution \(id): the lease of attempt \(attempt) is lost"
         case .queueFull(let limit): return "the queue holds \(limit) executions or more; try again later"
-        case .redis(let e): return e.description
+        case .redis(let e):
+            // A command the namespace's Redis user may not run (often TIME, inside every script).
+            if e.description.contains("NOPERM") || e.description.contains("can't run this command") {
+                return e.description + " (the namespace's Redis user may not run a command or reach a key the system needs; TIME, which every script calls, is the usual one missing; see REDIS ACL in batch.conf(5))"
+            }
+            return e.description
         case .unexpectedReply(let s): return "unexpected reply from a store script: \(s)"
         case .badCursor(let c): return "\"\(c)\" is not a page cursor (use the `next` of a previous page)"
+        case .idempotencyConflict(let key, let existing, let state):
+            return "idempotency key \"\(key)\" already names execution \(existing) (\(state)), made from a different request"
+                + " (job type, parameters, priority, timeout, attempts or schedule differ); use a new key for a new request"
+        case .dispatchMismatch(let id, let field):
+            return "the dispatch of execution \(id) disagrees with the stored execution on \(field == "job" ? "its job type" : field == "params" ? "its parameters" : "its timeout"); nothing was started"
+        case .fireNotClaimed(let key):
+            return "idempotency key \"\(key)\" is in the schedulers' space (schedule:<name>:<epoch-ms>) and no scheduler"
+                + " claimed that fire for this request; choose a key that does not start with \"schedule:\""
         }
     }
 
@@ -41,6 +61,19 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             default: return true
             }
         }
+        return false
+    }
+
+    /// Whether the operation certainly changed nothing: Redis was not reached, or refused the
+    /// command unrun (`LOADING`). Repeating it is safe.
+    public var neverRan: Bool {
+        if case .redis(let e) = self { return e.neverRan }
+        return false
+    }
+
+    /// Whether the operation was sent to Redis and no answer came: it may or may not have been applied.
+    public var outcomeUnknown: Bool {
+        if case .redis(let e) = self { return e.outcomeUnknown }
         return false
     }
 }

@@ -53,7 +53,9 @@ public final class CursesScreen: Screen {
         _ = keypad(window, true)
         _ = curs_set(0)
         _ = set_escdelay(25)
-        let useColor = color && getenv("NO_COLOR") == nil && has_colors()
+        // no-color.org: NO_COLOR counts when set to a value; an empty one does not.
+        let noColor = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
+        let useColor = color && !noColor && has_colors()
         if useColor {
             _ = start_color()
             _ = use_default_colors()

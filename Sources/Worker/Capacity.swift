@@ -4,6 +4,8 @@ import BatchCore
 enum Refusal: Error, Sendable, Hashable {
     /// Stopping: the worker takes no new work (503).
     case draining
+    /// Starting: the attempts an earlier run of this worker id held are being handed back (429).
+    case starting
     /// Not a job type this worker serves (404).
     case unknownJob(String)
     /// Every slot, or every slot of this job type, is taken (429).
@@ -16,7 +18,7 @@ enum Refusal: Error, Sendable, Hashable {
         switch self {
         case .draining: return 503
         case .unknownJob: return 404
-        case .full, .jobFull: return 429
+        case .full, .jobFull, .starting: return 429
         case .alreadyHere: return 409
         }
     }
@@ -24,6 +26,7 @@ enum Refusal: Error, Sendable, Hashable {
     var detail: String {
         switch self {
         case .draining: return "this worker is stopping and takes no new work; dispatch to another worker"
+        case .starting: return "this worker is starting (handing back what an earlier run of it held); try another worker or in a moment"
         case .unknownJob(let j): return "this worker does not serve job type \"\(j)\"; check [worker] job-types and the [job] sections"
         case .full(let r, let s): return "all \(s) slots are taken (\(r) running); try another worker or later"
         case .jobFull(let j, let r, let l): return "job type \"\(j)\" runs \(r) of its concurrency \(l) here; try another worker or later"

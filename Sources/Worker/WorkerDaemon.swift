@@ -24,8 +24,12 @@ public enum WorkerDaemon {
                 return runtime.readiness()
             })
         await DaemonMain.run(description, arguments: arguments, services: { context in
+            let logger = context.logger
+            // Started with the worker: it enforces each child's lease from outside this process.
+            let reaper = try LeaseReaper(warn: { logger.error($0) })
             let runtime = try WorkerRuntime(id: context.id, configuration: context.configuration, store: context.executions,
-                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics)
+                                            fleet: context.fleet, logger: context.logger, metrics: context.metrics, reaper: reaper,
+                                            releasesEarlierRun: true)
             WorkerRoutes.install(runtime, on: context.router)
             box.set(runtime)
             context.liveness.add(runtime.heartbeat)

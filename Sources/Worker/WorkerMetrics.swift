@@ -11,6 +11,7 @@ struct WorkerMetrics: Sendable {
     let leasesLost: CounterFamily
     let requeued: CounterFamily
     let writeFailures: CounterFamily
+    let logDirFailures: Counter
 
     init(_ registry: MetricsRegistry) {
         executions = registry.counter("batch_worker_executions_total", help: "Attempts that ended on this worker, by job and outcome.",
@@ -31,5 +32,7 @@ struct WorkerMetrics: Sendable {
         requeued = registry.counter("batch_worker_requeued_total", help: "Attempts handed back to the queue when the worker stopped.")
         writeFailures = registry.counter("batch_worker_store_failures_total", help: "Writes to Redis that failed, by operation.",
                                          labels: ["operation"])
+        logDirFailures = registry.counter("batch_worker_log_dir_failures_total",
+                                          help: "Output files in worker.log-dir that could not be opened or written whole (a full disk).").labels()
     }
 }

@@ -10,7 +10,8 @@ extension WorkerRuntime {
         let a = try admit(jobType: jobType, request: r)
         let started: Result<StartResult, StoreError>
         do {
-            started = .success(try store.start(id: r.executionId, attempt: r.attempt, worker: id, leaseMillis: r.leaseMs))
+            started = .success(try store.start(id: r.executionId, attempt: r.attempt, worker: id, leaseMillis: r.leaseMs,
+                                               expected: DispatchedWork(job: jobType, params: r.params, timeoutSeconds: r.timeoutSeconds)))
         } catch {
             started = .failure(error)
         }
@@ -23,11 +24,12 @@ extension WorkerRuntime {
     func dispatchMany(_ requests: [(jobType: String, request: WorkerDispatchRequest)]) -> [Result<BatchResult, DispatchError>] {
         var answers = [Result<BatchResult, DispatchError>?](repeating: nil, count: requests.count)
         // Admitted attempts by lease length (one gateway sends one; the start script takes one per call).
-        var admitted: [Int: [(index: Int, attempt: Attempt)]] = [:]
+        var admitted: [Int: [(index: Int, attempt: Attempt, work: DispatchedWork)]] = [:]
         for (i, r) in requests.enumerated() {
             do {
                 let a = try admit(jobType: r.jobType, request: r.request)
-                admitted[a.leaseMillis, default: []].append((i, a))
+                let work = DispatchedWork(job: r.jobType, params: r.request.params, timeoutSeconds: r.request.timeoutSeconds)
+                admitted[a.leaseMillis, default: []].append((i, a, work))
             } catch {
                 answers[i] = .failure(error)
             }
@@ -45,7 +47,8 @@ extension WorkerRuntime {
         for (leaseMillis, group) in admitted.sorted(by: { $0.key < $1.key }) {
             let starts: [Result<StartResult, StoreError>]
             do {
-                starts = try store.startMany(group.map { ($0.attempt.id, $0.attempt.number) }, worker: id, leaseMillis: leaseMillis)
+                starts = try store.startMany(group.map { ($0.attempt.id, $0.attempt.number) }, worker: id, leaseMillis: leaseMillis,
+                                             expected: group.map(\.work))
             } catch {
                 // The call failed as a whole: no attempt was refused, none started.
                 let whole: DispatchError = error.isUnavailable ? .unavailable(error.description) : .failed(error.description)
@@ -66,14 +69,25 @@ extension WorkerRuntime {
         return answers.map { $0! }
     }
 
+    /// The leases and timeouts a dispatch may name: the start script then checks that the
+    /// timeout is the stored execution's; the lease comes from the gateway's `lease` setting.
+    static let leaseRange = 100...3_600_000
+    static let timeoutRange = 1...31_536_000
+
     /// Checks a dispatch and takes a slot for it; the attempt is `starting` until `launch`.
     private func admit(jobType: String, request r: WorkerDispatchRequest) throws(DispatchError) -> Attempt {
         guard let job = jobs[jobType] else {
             if table.withLock({ $0.draining }) { throw .refused(.draining) }
             throw .refused(.unknownJob(jobType))
         }
-        guard ExecutionID.isValid(r.executionId), r.attempt >= 1, r.leaseMs >= 100 else {
-            throw .invalidParams(job: jobType, detail: "executionId must be an execution id, attempt at least 1 and leaseMs at least 100")
+        guard ExecutionID.isValid(r.executionId), r.attempt >= 1 else {
+            throw .invalidParams(job: jobType, detail: "executionId must be an execution id and attempt at least 1")
+        }
+        guard Self.leaseRange.contains(r.leaseMs) else {
+            throw .invalidParams(job: jobType, detail: "leaseMs must be \(Self.leaseRange.lowerBound)–\(Self.leaseRange.upperBound) (100 ms to 1 h), not \(r.leaseMs)")
+        }
+        guard Self.timeoutRange.contains(r.timeoutSeconds) else {
+            throw .invalidParams(job: jobType, detail: "timeoutSeconds must be \(Self.timeoutRange.lowerBound)–\(Self.timeoutRange.upperBound) (1 s to 365 days), not \(r.timeoutSeconds)")
         }
         // The gateway validated already; checking again keeps a bad or forged request from reaching a program.
         let params: [String: String]
@@ -85,13 +99,14 @@ extension WorkerRuntime {
         if !leaseProblems.isEmpty {
             throw .invalidParams(job: jobType, detail: "leaseMs \(r.leaseMs) does not fit this worker's lease-renew \(settings.leaseRenew): \(leaseProblems.joined(separator: "; "))")
         }
-        let timeout: Duration = r.timeoutSeconds > 0 ? .seconds(r.timeoutSeconds) : job.timeout
+        let timeout: Duration = .seconds(r.timeoutSeconds)
         let sentAt = now()
         let a = Attempt(id: r.executionId, number: r.attempt, job: job, params: params, timeout: timeout, leaseMillis: r.leaseMs,
                         renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt,
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }
+            if t.startingUp { return .starting }
             if let other = t.attempts[r.executionId] { return .alreadyHere(id: other.id, attempt: other.number) }
             if let no = t.capacity.take(job) { return no }
             t.attempts[r.executionId] = a
@@ -152,6 +167,9 @@ extension WorkerRuntime {
         spec.killGrace = settings.killGrace
         spec.maxLineBytes = settings.lineMaxBytes
         spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
+        if let file = logFile(of: a) { spec.rawOutput = RawOutputSink { file.write(bytes: $0) } }
+        // Enforced outside the worker: a stopped worker cannot kill its child in time itself.
+        spec.leaseDeadline = a.policy.reaperDeadline(lastRenewedAt: a.state.withLock { $0.lastRenewedAt })
         let droppedLines = metrics.droppedLines.labels(job.name)
         do {
             let process = try runner.start(spec, onEvent: { event in

@@ -55,7 +55,8 @@ extension WorkerRuntime {
         if lines.isEmpty && progress == nil { return }
         defer { a.state.withLock { $0.writingOutput = false } }
         if stop == .lost { return }
-        logFile(of: a)?.write(lines)
+        // A program's file has its raw output already (written as it was read).
+        if a.job.kind != .command { logFile(of: a)?.write(lines) }
         do {
             try store.report(id: a.id, attempt: a.number, progress: progress, lines: lines)
         } catch {
@@ -70,8 +71,15 @@ extension WorkerRuntime {
         let (file, tried) = a.state.withLock { s in defer { s.logFileTried = true }; return (s.logFile, s.logFileTried) }
         if tried { return file }
         var error: String?
-        let opened = LogFile(directory: dir, id: a.id, attempt: a.number, error: &error)
-        if let error { logger.warning(error, ["execution": a.id]) }
+        let (log, failures) = (logger, metrics.logDirFailures)
+        let opened = LogFile(directory: dir, id: a.id, attempt: a.number, error: &error) { why in
+            failures.inc()
+            log.error(why, ["execution": a.id])
+        }
+        if let error {
+            failures.inc()
+            logger.warning(error, ["execution": a.id])
+        }
         a.state.withLock { $0.logFile = opened }
         return opened
     }
@@ -97,7 +105,12 @@ extension WorkerRuntime {
     func prepareEnd(_ a: Attempt, _ outcome: JobOutcome, result: String?) -> PendingEnd? {
         let job = a.job
         let duration = Double(now() - a.startedMonotonic) / 1000
-        let stop = a.state.withLock { $0.stop }
+        // Past the point of giving up (the worker was stopped, and its lease reaper may have
+        // killed the job): the lease may be gone, so the attempt is lost, whatever it says.
+        let stop = a.state.withLock { s -> StopReason? in
+            if s.stop != .lost, a.policy.shouldAbandon(lastRenewedAt: s.lastRenewedAt, now: now()) { s.stop = .lost }
+            return s.stop
+        }
         let bytes = a.state.withLock { $0.outputBytes }
         if bytes > 0 { metrics.outputBytes.labels(job.name).add(Double(bytes)) }
         var final = a.snapshot()

@@ -86,12 +86,22 @@ extension WorkerRuntime {
             }
             let recovered = loop.withLock { l in defer { l.renewalFailing = false }; return l.renewalFailing }
             if recovered { logger.notice("lease renewal works again") }
+            var reaperDeadlines: [(pgid: Int32, deadline: Int64)] = []
+            /// Records the renewal, and moves the reaper's deadline of the attempt's process group.
+            func renewed(_ a: Attempt) {
+                let (last, handle) = a.state.withLock { s in
+                    s.lastRenewedAt = max(s.lastRenewedAt, sentAt)
+                    return (s.lastRenewedAt, s.handle)
+                }
+                if let p = handle as? RunningProcess { reaperDeadlines.append((p.pid, a.policy.reaperDeadline(lastRenewedAt: last))) }
+            }
+            defer { runner.reaper?.renew(reaperDeadlines) }
             for (a, status) in zip(group, statuses) {
                 switch status {
                 case .renewed:
-                    a.state.withLock { $0.lastRenewedAt = max($0.lastRenewedAt, sentAt) }
+                    renewed(a)
                 case .cancelling:
-                    a.state.withLock { $0.lastRenewedAt = max($0.lastRenewedAt, sentAt) }
+                    renewed(a)
                     if a.requestStop(.cancel, killGrace: settings.killGrace) {
                         logger.info("cancelled by an operator (seen on lease renewal)", ["execution": a.id])
                     }

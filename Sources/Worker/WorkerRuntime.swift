@@ -21,6 +21,8 @@ public final class WorkerRuntime: Sendable {
         /// Attempts whose job ended and whose slot is free already; their end is still being written.
         var slotFreed: Set<String> = []
         var draining = false
+        /// Admissions wait until `releaseEarlierRun` has handed back what an earlier run of this id held.
+        var startingUp = false
         /// Ends of recent attempts, for `GET /api/batch/executions/{id}` after the end.
         var recent = RecentResults(limit: WorkerRuntime.recentLimit)
     }
@@ -74,6 +76,8 @@ public final class WorkerRuntime: Sendable {
     public let heartbeat = Heartbeat("worker lease loop", within: .seconds(30))
     /// Monotonic milliseconds; injectable for tests.
     let now: @Sendable () -> Int64
+    /// How the lost-attempt path treats what an earlier run held: `[gateway] poison-threshold` and `dispatch-backoff`.
+    let lostAttempts: (poisonThreshold: Int, backoffMillis: Int)
     static let recentLimit = 256
     /// Most dispatches in one `POST /api/batch`.
     public static let maxBatch = 256
@@ -90,9 +94,11 @@ public final class WorkerRuntime: Sendable {
         var registered = false
     }
 
+    /// - Parameter releasesEarlierRun: refuse dispatches (429) until `releaseEarlierRun` ran.
     /// - Throws: `WorkerSetupError` when no job type is served or `job-types` names an unknown one.
     public init(id: String, configuration: Configuration, store: ExecutionStore, fleet: FleetRegistry, logger: Logger,
-                metrics: MetricsRegistry, now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
+                metrics: MetricsRegistry, reaper: LeaseReaper? = nil, releasesEarlierRun: Bool = false,
+                now: @escaping @Sendable () -> Int64 = WorkerClock.monotonicMillis) throws {
         let settings = configuration.worker
         if let problem = Self.setupProblems(configuration).first { throw WorkerSetupError(problem) }
         self.id = id
@@ -104,9 +110,12 @@ public final class WorkerRuntime: Sendable {
         self.metrics = WorkerMetrics(metrics)
         self.now = now
         let log = logger
-        runner = ProcessRunner(warn: { log.warning($0) })
+        runner = ProcessRunner(reaper: reaper, warn: { log.warning($0) })
         lanes = (0..<8).map { DispatchQueue(label: "batch.worker.lane\($0)") }
-        table = Mutex(Table(capacity: Capacity(slots: settings.slots)))
+        var table = Table(capacity: Capacity(slots: settings.slots))
+        table.startingUp = releasesEarlierRun
+        self.table = Mutex(table)
+        lostAttempts = (configuration.gateway.poisonThreshold, Int(configuration.gateway.dispatchBackoff.inMilliseconds))
         metrics.gauge("batch_worker_running", help: "Attempts running on this worker, by job.", labels: ["job"]) { [unowned self] in
             self.table.withLock { $0.capacity.byJob.map { ([$0.key], Double($0.value)) } }
         }
@@ -193,6 +202,27 @@ public final class WorkerRuntime: Sendable {
     public func result(of id: String) -> BatchResult? {
         let (a, recent) = table.withLock { ($0.attempts[id], $0.recent[id]) }
         return a?.snapshot() ?? recent
+    }
+
+    /// At start: hands back through the lost-attempt path (retry while attempts are left,
+    /// `worker_lost` otherwise) every attempt that an earlier run of this worker id still
+    /// holds in Redis. That run is dead (ids are unique among live workers), and so are its
+    /// children (its lease reaper killed them when it died), so nothing waits for their leases
+    /// to expire. Attempts this run admitted already are kept; dispatches wait meanwhile.
+    public func releaseEarlierRun() {
+        let keep = table.withLock { t in t.attempts.values.map { (id: $0.id, attempt: $0.number) } }
+        do {
+            let released = try store.releaseEarlierRun(worker: id, keeping: keep, poisonThreshold: lostAttempts.poisonThreshold,
+                                                       backoffMillis: lostAttempts.backoffMillis)
+            for (execution, state) in released {
+                metrics.leasesLost.labels("earlier_run").inc()
+                logger.warning("an earlier run of this worker held the attempt: handed back", ["execution": execution, "state": state.rawValue])
+            }
+            if !released.isEmpty { logger.notice("handed back the attempts of an earlier run of this worker", ["count": String(released.count)]) }
+        } catch {
+            logger.warning("cannot hand back the attempts of an earlier run of this worker; their leases will expire", ["error": error.description])
+        }
+        table.withLock { $0.startingUp = false }
     }
 
     /// Stops the attempt now (operator cancel); false when it does not run here.

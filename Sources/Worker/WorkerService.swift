@@ -12,7 +12,10 @@ public final class WorkerService: Service {
 
     public func start() async throws {
         let r = runtime
-        await WorkerRuntime.offPool { r.registerJobs() }
+        await WorkerRuntime.offPool {
+            r.releaseEarlierRun()
+            r.registerJobs()
+        }
         runtime.startLoop()
     }
 

@@ -89,3 +89,27 @@ struct FastJSONTests {
         #expect(WorkerDispatchBatch(json: Array(#"{"dispatches":[{"jobType":"noop"}]}"#.utf8)) == nil)
     }
 }
+
+struct JSONProblemTests {
+    @Test(arguments: [
+        (Array(#"{"jobType":"a","jobType":"b"}"#.utf8), "the key \"jobType\" appears twice in one object (byte offset 15); give each key once"),
+        (Array(#"{"params":{"x":1,"x":2}}"#.utf8), "the key \"x\" appears twice in one object (byte offset 17); give each key once"),
+        (Array(#"{"jobType":"a"#.utf8) + [0xFF] + Array(#""}"#.utf8), "the body is not valid UTF-8 (byte offset 13)"),
+        ([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D], "the body is not valid UTF-8 (byte offset 2)"),
+        ([0xED, 0xA0, 0x80], "the body is not valid UTF-8 (byte offset 0)"),
+        (Array("5.5".utf8), "expected a JSON object, found a number"),
+        (Array("[1]".utf8), "expected a JSON object, found an array"),
+        (Array(#""x""#.utf8), "expected a JSON object, found a string"),
+        (Array("{\"a\":}".utf8), "not valid JSON at byte offset 5"),
+        (Array("{} x".utf8), "unexpected text after the JSON value at byte offset 3"),
+        (Array("{\"a\":1".utf8), "the JSON ends too early"),
+        ([], "the body is empty; expected a JSON object"),
+    ] as [([UInt8], String)])
+    func bodyProblemsSayWhatIsWrongAndWhere(body: [UInt8], message: String) {
+        #expect(JSONReader.objectProblem(body) == message)
+    }
+
+    @Test func aWellFormedObjectHasNoProblem() {
+        #expect(JSONReader.objectProblem(Array(#"{"a":"é東😀","b":[1,{"c":null}]}"#.utf8)) == nil)
+    }
+}

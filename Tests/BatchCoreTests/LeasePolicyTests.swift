@@ -24,6 +24,14 @@ struct LeasePolicyTests {
         #expect(Self.policy.abandonAt(lastRenewedAt: 21_000) == 46_000)
     }
 
+    @Test func theReaperActsAfterTheWorkerGivesUpAndBeforeTheLeaseEnds() {
+        // Last renewal sent at 1 000: the worker gives up at 26 000, the lease ends at 31 000 at the earliest.
+        #expect(Self.policy.reaperDeadline(lastRenewedAt: 1_000) == 28_500)
+        let p = LeasePolicy(lease: .seconds(3))
+        let abandon = p.abandonAt(lastRenewedAt: 0), reaper = p.reaperDeadline(lastRenewedAt: 0)
+        #expect(abandon < reaper && reaper < 3_000)
+    }
+
     @Test func defaultsRenewEveryThirdAndGiveUpAFifthBeforeExpiry() {
         let p = LeasePolicy(lease: .seconds(30))
         #expect(p.renewEvery == .seconds(10) && p.safetyMargin == .seconds(6))

@@ -12,6 +12,7 @@ struct ParamSpecTests {
         ("pattern ^a{1,3}$, max-length 3", ParamSpec(name: "p", type: .pattern("^a{1,3}$"), maxLength: 3)),
         ("int -5..5", ParamSpec(name: "p", type: .int(min: -5, max: 5))),
         ("default a,b", ParamSpec(name: "p", defaultValue: "a,b")),
+        ("string, allow-control", ParamSpec(name: "p", allowControl: true)),
         ("", ParamSpec(name: "p")),
     ])
     func declarationsAreRead(declaration: String, expected: ParamSpec) throws {
@@ -52,7 +53,7 @@ struct ParamSpecTests {
     @Test(arguments: [
         ([:], "parameter \"date\": is required"),
         (["date": JSONValue.string("2026-13")], "parameter \"date\": \"2026-13\" does not match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
-        (["date": .string("2026-01-02\n")], "parameter \"date\": \"2026-01-02\\n\" does not match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        (["date": .string("2026-01-02\n")], "parameter \"date\": contains the control character U+000A at character 10 (declare allow-control to permit control characters)"),
         (["date": .string("x2026-01-02")], "parameter \"date\": \"x2026-01-02\" does not match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
         (["date": .string("2026-01-02"), "n": .number(4000)], "parameter \"n\": 4000 is out of range 0..3600"),
         (["date": .string("2026-01-02"), "n": .number(1.5)], "parameter \"n\": 1.5 is not a whole number"),
@@ -147,5 +148,39 @@ struct ParamSpecTests {
     ])
     func controlCharactersInMessagesAreEscapedInHex(value: String, quoted: String) {
         #expect(ParamSpec.quote(value) == quoted)
+    }
+
+    static let csv = JobType(name: "load", argv: ["/bin/load", "{file}"], params: [
+        ParamSpec(name: "file", type: .pattern(#"^[^/]+\.csv$"#), required: true),
+        ParamSpec(name: "text", allowControl: true),
+    ])
+
+    @Test(arguments: [
+        ("secret.key\u{0}.csv", "U+0000"), ("a\u{1}.csv", "U+0001"), ("a\t.csv", "U+0009"), ("a\u{1B}[2J.csv", "U+001B"),
+        ("a\u{7F}.csv", "U+007F"), ("a\u{85}.csv", "U+0085"), ("a\u{9B}.csv", "U+009B"),
+    ])
+    func controlCharactersInValuesAreRefusedBeforeThePattern(value: String, character: String) {
+        switch Self.csv.validate(["file": .string(value)]) {
+        case .success(let v): Issue.record("accepted \(v)")
+        case .failure(let e):
+            #expect(e.problems.map(\.parameter) == ["file"])
+            #expect(e.description.contains(character), "\(e)")
+        }
+    }
+
+    @Test func allowControlPermitsControlCharactersButNeverNUL() throws {
+        #expect(try Self.csv.validate(["file": .string("a.csv"), "text": .string("line 1\nline 2\t\u{1B}[0m\u{85}")]).get()["text"]
+                == "line 1\nline 2\t\u{1B}[0m\u{85}")
+        guard case .failure(let e) = Self.csv.validate(["file": .string("a.csv"), "text": .string("a\u{0}b")]) else {
+            Issue.record("a NUL was accepted"); return
+        }
+        #expect(e.description == "parameter \"text\": contains a NUL character (U+0000) at character 1; NUL can never reach a job")
+        // Ordinary text beyond ASCII stays allowed.
+        #expect(try Self.csv.validate(["file": .string("résumé 東京.csv")]).get()["file"] == "résumé 東京.csv")
+    }
+
+    @Test func allowControlTravelsWithTheSchema() throws {
+        let data = try JSONEncoder().encode(Self.csv)
+        #expect(try JSONDecoder().decode(JobType.self, from: data).params[1].allowControl)
     }
 }

@@ -1,3 +1,4 @@
+import BatchCore
 import Foundation
 import Store
 import Testing
@@ -321,5 +322,23 @@ import TestSupport
         #expect(try f.run(["completion", "words", "jobs"]).out == "fail\nnoop\nreport\nslow\n")
         #expect(try f.run(["completion", "words", "schedules"]).out == "hourly-noop\nnightly\n")
         #expect(try f.run(["completion", "words", "workers"]).out.contains(f.worker.id))
+    }
+}
+
+/// What clients wrote reaches an operator's terminal without its escape sequences.
+@Suite(.serialized, .blocking) struct TerminalSafetyTests {
+    @Test func statusPrintsParametersUsersAndKeysWithoutEscapeSequences() throws {
+        let f = try ControlFleet.shared
+        // Written to the store directly: the gateway refuses such parameters at the door.
+        let store = ExecutionStore(redis: f.redis, namespace: f.namespace)
+        let evil = "x\u{1B}]52;c;cm0gLXJmIH4=\u{07}\u{1B}[2J\u{1B}[31mred\u{9B}0m\r"
+        let new = NewExecution(job: "noop", params: ["file": evil], trigger: Trigger(source: "api", user: "eve\u{1B}[8m"),
+                               idempotencyKey: "k\u{1B}]0;title\u{07}")
+        let created = try store.create(new, queueLimit: 1_000)
+        let r = try f.run(["status", created.id, "--lines", "0"])
+        #expect(r.status == 0, "\(r)")
+        #expect(!r.out.contains("\u{1B}") && !r.out.contains("\u{9B}") && !r.out.contains("\u{07}"), "\(r.out.debugDescription)")
+        #expect(r.out.contains("file=xred"), "\(r.out)")
+        #expect(r.out.contains("by eve"), "\(r.out)")
     }
 }

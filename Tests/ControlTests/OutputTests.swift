@@ -72,7 +72,7 @@ import Testing
 @Suite struct StyleTests {
     @Test(arguments: [
         ([String: String](), true, true),
-        (["NO_COLOR": ""], true, false),
+        (["NO_COLOR": ""], true, true),  // no-color.org: an empty value does not count
         (["NO_COLOR": "1"], true, false),
         (["TERM": "dumb"], true, false),
         ([String: String](), false, false),

@@ -26,9 +26,11 @@ final class Cluster: Sendable {
 
     /// Starts `gateways` gateways (ids `g1`, ...) and `workers` workers (ids `w1`, ...) with
     /// `slots` each, and waits until every gateway can dispatch to every worker.
+    /// `lease` (seconds) is the gateways' lease, nil for the default; `server` a Redis of the test's
+    /// own (one it may stop).
     init(gateways gatewayCount: Int = 1, workers workerCount: Int, slots: Int = 64, extra: String = "",
-         label: String = #function) throws {
-        let server = try RedisServer.shared
+         lease: Int? = Cluster.leaseSeconds, server: RedisServer? = nil, label: String = #function) throws {
+        let server = try server ?? RedisServer.shared
         redisURL = server.url
         redis = try RedisClient(url: server.url)
         namespace = RedisServer.uniqueNamespace(label)
@@ -38,7 +40,7 @@ final class Cluster: Sendable {
         try Self.writeJobProgram(in: directory)
         config = """
             [gateway]
-            lease = \(Self.leaseSeconds)s
+            \(lease.map { "lease = \($0)s" } ?? "# lease: the default")
             recover-interval = 200ms
             dispatch-timeout = 1s
             dispatch-backoff = 50ms
@@ -199,7 +201,7 @@ final class Cluster: Sendable {
     }
 }
 
-/// Pids of the live processes whose parent is `parent` (from /proc).
+/// Pids of the live processes whose parent is `parent` (from /proc), the worker's lease reaper left out.
 func childPIDs(of parent: pid_t) -> [pid_t] {
     guard let dir = opendir("/proc") else { return [] }
     defer { closedir(dir) }
@@ -210,9 +212,15 @@ func childPIDs(of parent: pid_t) -> [pid_t] {
               let close = stat.lastIndex(of: ")") else { continue }
         // After "comm)": state, ppid.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent { out.append(pid) }
+        if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent, !isLeaseReaper(pid) { out.append(pid) }
     }
     return out
+}
+
+/// Whether `pid` is a worker's lease reaper (`batch-worker --lease-reaper`).
+func isLeaseReaper(_ pid: pid_t) -> Bool {
+    guard let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+    return cmdline.split(separator: 0).dropFirst().first.map { String(decoding: $0, as: UTF8.self) } == "--lease-reaper"
 }
 
 /// Whether `pid` names a process that is not a zombie.

@@ -250,5 +250,6 @@ struct GatewayFixture {
         let r = try f.execute(#"{"jobType":"noop"}"#)
         #expect(r.status == 429)
         #expect(r.text.contains("queue"))
+        #expect(r.headers["Retry-After"] == "5", "the man page promises a Retry-After header on 429")
     }
 }

@@ -109,15 +109,57 @@ import TestSupport
         #expect(try connection.fill(timeout: 5) == false)
     }
 
-    @Test func connectionsOverTheCapGet503() throws {
-        let server = try TestServer { $0.maxConnections = 3 }
+    @Test func connectionsOverTheCapGet503WithAProblemDocument() throws {
+        let server = try TestServer { $0.maxConnections = 3; $0.eventLoops = 1 }
+        // Each in the middle of a request head: none can be closed to make room.
         let held = try (0..<3).map { _ in try RawConnection(port: server.port) }
-        for c in held {
-            c.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(try c.readResponse()?.status == 200)
-        }
+        for c in held { c.send("GET /echo HTTP/1.1\r\nHo") }
+        #expect(waitUntil(5) { server.server.connectionCount == 3 })
         let extra = try RawConnection(port: server.port)
-        #expect(try extra.readResponse()?.status == 503)
+        let refused = try #require(try extra.readResponse())
+        #expect(refused.status == 503)
+        #expect(refused.headers["Content-Type"] == "application/problem+json")
+        #expect(refused.headers["Retry-After"] == "1")
+        #expect(refused.text.contains("http.max-connections"), "\(refused.text)")
+        #expect(try extra.readResponse(timeout: 5) == nil)
+    }
+
+    @Test func aSilentConnectionIsClosedAfterTheHeaderTimeoutCountedFromAccept() throws {
+        let server = try TestServer { $0.headerTimeout = .milliseconds(300); $0.idleTimeout = .seconds(60) }
+        let silent = try RawConnection(port: server.port)
+        // Nothing sent: closed by the header timeout (from the accept), not after the idle timeout.
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try silent.fill(timeout: 5) == false)
+        #expect(clock.now - start < .seconds(3))
+    }
+
+    @Test func onePeerCannotTakeEveryConnection() throws {
+        let server = try TestServer { $0.maxConnections = 100; $0.maxConnectionsPerPeer = 3 }
+        let held = try (0..<3).map { _ in try RawConnection(port: server.port) }
+        for c in held { c.send("GET /echo HTTP/1.1\r\nHo") }
+        #expect(waitUntil(5) { server.server.connectionCount == 3 })
+        let extra = try RawConnection(port: server.port)
+        let refused = try #require(try extra.readResponse())
+        #expect(refused.status == 429)
+        #expect(refused.text.contains("127.0.0.1 holds 3 connections") && refused.text.contains("http.max-connections-per-peer"), "\(refused.text)")
+        #expect(server.server.connectionCount == 3)
+        // The ones held go on: finish a head and it is answered.
+        held[0].send("st: t\r\n\r\n")
+        #expect(try held[0].readResponse()?.status == 200)
+    }
+
+    @Test func idleConnectionsMakeRoomForNewClientsAtTheLimit() throws {
+        let server = try TestServer { $0.maxConnections = 3; $0.eventLoops = 1 }
+        // Three that never send a byte, as a flood of idle connections would.
+        let silent = try (0..<3).map { _ in try RawConnection(port: server.port) }
+        #expect(waitUntil(5) { server.server.connectionCount == 3 })
+        let client = try RawConnection(port: server.port)
+        client.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse()?.status == 200)
+        // One silent connection was closed to make room.
+        let closed = silent.filter { (try? $0.fill(timeout: 0.5)) == false }.count
+        #expect(closed == 1)
     }
 
     @Test func deferredResponderAnswersFromAnotherThreadAndKnowsWhenPeerLeft() throws {
@@ -214,7 +256,7 @@ import TestSupport
             limit.rlim_cur = min(limit.rlim_max, 8192)
             setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
-        let server = try TestServer { $0.handlerThreads = 4 }
+        let server = try TestServer { $0.handlerThreads = 4; $0.maxConnectionsPerPeer = 2_000 }
         let idle = try (0..<1000).map { _ in try RawConnection(port: server.port) }
         var polls: [RawConnection] = []
         for _ in 0..<100 {

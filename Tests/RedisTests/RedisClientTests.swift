@@ -40,7 +40,10 @@ struct RedisClientTests {
         #expect(try client.send("SET", "k", "before") == .status("OK"))
         server.kill()
         #expect(!client.ping())
+        #expect(client.health.isDown)
         try server.restart()
+        // Known down, the client sends nothing until its probe finds Redis serving again.
+        #expect(waitUntil(timeout: .seconds(3)) { client.ping() })
         // The pooled connection died with the old process; the client notices before writing.
         #expect(try client.send("SET", "k", "after") == .status("OK"))
         #expect(try client.send("GET", "k").string == "after")
@@ -166,9 +169,11 @@ struct RedisClientTests {
         do {
             _ = try client.send("PING")
             Issue.record("a second borrower got the only connection")
-        } catch RedisError.timeout(let message) {
+        } catch RedisError.notSent(let message) {
+            // Nothing was written: the command waited for a connection, never for Redis.
             #expect(message.contains("all 1 connections"))
         }
+        #expect(!client.health.isDown, "a busy pool says nothing about Redis")
         release.signal()
         finished.wait()
         #expect(try client.send("PING") == .status("PONG"))

@@ -6,8 +6,13 @@ import Testing
 /// the numbers go to the log (`swift test -c release ... --filter ProcessSpawnRate`).
 @Suite(.serialized)
 struct ProcessSpawnRateTests {
-    private func rate(count: Int, concurrency: Int, dieWithParent: Bool) async -> Double {
-        let runner = ProcessRunner(dieWithParent: dieWithParent)
+    private func rate(count: Int, concurrency: Int, dieWithParent: Bool, reaper: Bool = false) async -> Double {
+        let leaseReaper = reaper ? try? LeaseReaper(executable: WorkerHarness.binary("batch-worker"), warn: { print($0) }) : nil
+        #expect(leaseReaper != nil || !reaper, "cannot start the lease reaper")
+        let runner = ProcessRunner(dieWithParent: dieWithParent, reaper: leaseReaper)
+        var watched = testSpec(["/bin/true"])
+        if reaper { watched.leaseDeadline = WorkerClock.monotonicMillis() + 600_000 }
+        let spec = watched
         let clock = ContinuousClock()
         let start = clock.now
         await withTaskGroup(of: Void.self) { group in
@@ -16,7 +21,7 @@ struct ProcessSpawnRateTests {
                     for _ in 0..<(count / concurrency) {
                         let p: RunningProcess
                         do {
-                            p = try await runner.start(testSpec(["/bin/true"]))
+                            p = try await runner.start(spec)
                         } catch {
                             Issue.record("spawn of /bin/true failed: \(error)")
                             return
@@ -37,6 +42,14 @@ struct ProcessSpawnRateTests {
     func spawnsTrueQuickly(concurrency: Int, dieWithParent: Bool) async {
         let perSecond = await rate(count: 200, concurrency: concurrency, dieWithParent: dieWithParent)
         print("spawn rate /bin/true: concurrency \(concurrency), setpriv \(dieWithParent): \(Int(perSecond))/s")
+        #expect(perSecond > 0)
+    }
+
+    /// The same with each child's group watched by a lease reaper (two pipe writes per child).
+    @Test(arguments: [1, 8])
+    func spawnsTrueQuicklyUnderALeaseReaper(concurrency: Int) async {
+        let perSecond = await rate(count: 200, concurrency: concurrency, dieWithParent: true, reaper: true)
+        print("spawn rate /bin/true: concurrency \(concurrency), setpriv true, lease reaper: \(Int(perSecond))/s")
         #expect(perSecond > 0)
     }
 }

@@ -39,7 +39,7 @@ let commonJobs = """
     param.a = string
     param.b = string
     param.c = string
-    param.d = string
+    param.d = string, allow-control
     param.e = string
     param.f = string
 
@@ -298,6 +298,18 @@ struct WorkerEndToEndTests {
         #expect(isAlive(pid))
         h.process.signal(SIGKILL)
         #expect(waitUntil(timeout: .seconds(2)) { !isAlive(pid) })
+    }
+
+    @Test func killedWorkerLeavesNoGrandchildAliveEither() throws {
+        let h = try WorkerHarness(jobs: commonJobs)
+        defer { h.stop() }
+        // `tree` prints the pid of a background `sleep 60` in the job's process group.
+        let (c, _) = try h.run(job: "tree")
+        let pid = try #require(h.printedPID(c.id))
+        #expect(isAlive(pid))
+        h.process.signal(SIGKILL)
+        // The worker's lease reaper sees the worker's pipe close and kills the whole group.
+        #expect(waitUntil(timeout: .seconds(2)) { !isAlive(pid) }, "background process \(pid) outlived its worker")
     }
 
     @Test func sigtermDrainsAndHandsRunningAttemptsBack() throws {

@@ -63,6 +63,31 @@ struct WorkerOutputTests {
         #expect(Set(lines.prefix(4)) == ["line 1", "line 2", "line 3", "err"])
     }
 
+    @Test func theLogFolderHoldsAProgramsWholeOutputBeyondTheOutputRate() throws {
+        let folder = try makeTemporaryDirectory("batch-worker-logs")
+        defer { removeTree(folder) }
+        // 20 MB in 300,000 lines: Redis gets 200 lines a second of them, the file every byte.
+        let h = try WorkerHarness(jobs: """
+            [job "big"]
+            command = /bin/sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456 | head -n 300000'
+            """, worker: "log-dir = \(folder)\noutput-max-lines-per-second = 200")
+        defer { h.stop() }
+        let (c, _) = try h.run(job: "big")
+        #expect(h.waitForTerminal(c.id, timeout: .seconds(60))?.state == .succeeded)
+        let path = "\(folder)/\(c.id).\(c.attempt).log"
+        var text = ""
+        #expect(waitUntil(timeout: .seconds(10)) {
+            text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return text.contains("[batch-worker] succeeded")
+        })
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 300_001, "\(lines.count) lines in \(path)")
+        #expect(lines.dropLast().allSatisfy { $0 == "0123456789012345678901234567890123456789012345678901234567890123456" })
+        // Redis got the bounded tail, saying lines were dropped; the file has none of those notes.
+        #expect(try h.store.logTail(c.id, lines: 2_000).contains { $0.contains("output lines dropped") })
+        #expect(!text.contains("output lines dropped"))
+    }
+
     @Test func metricsShowRunningJobsAndOutcomes() throws {
         let h = try WorkerHarness(jobs: commonJobs)
         defer { h.stop() }

@@ -44,7 +44,7 @@ struct WorkerRuntimeTests {
         _ = try store.create(NewExecution(job: job, params: params), queueLimit: 1000)
         let c = try #require(try store.claim(allowed: [job: 0], leaseMillis: 10_000, gateway: "g"))
         let r = try rt.dispatch(jobType: job, request: WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: c.params,
-                                                                            timeoutSeconds: 600, leaseMs: 10_000))
+                                                                            timeoutSeconds: c.timeoutSeconds, leaseMs: 10_000))
         #expect(r.status == "running")
         let weak = Weak()
         weak.attempt = rt.attempt(c.id)
@@ -80,7 +80,7 @@ struct WorkerRuntimeTests {
         _ = try store.create(NewExecution(job: "chatty", params: [:]), queueLimit: 1000)
         let c = try #require(try store.claim(allowed: ["chatty": 0], leaseMillis: 10_000, gateway: "g"))
         _ = try rt.dispatch(jobType: "chatty", request: WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: [:],
-                                                                             timeoutSeconds: 600, leaseMs: 10_000))
+                                                                             timeoutSeconds: c.timeoutSeconds, leaseMs: 10_000))
         let a = try #require(rt.attempt(c.id))
         let process = try #require(a.state.withLock { $0.handle } as? RunningProcess)
         #expect(isAlive(process.pid))

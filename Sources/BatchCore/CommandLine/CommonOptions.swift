@@ -12,6 +12,7 @@ public enum CommonOptions {
     /// The client options plus `--gateway`, for `batchctl` and `batchtop`.
     public static let tool: [OptionSpec] = client + [
         .value("gateway", "URL", help: "Gateway to talk to (env BATCH_GATEWAY_URL).", default: "a live gateway found in Redis"),
+        .flag("version", help: "Print the version and exit."),
     ]
 
     /// The client options plus `--listen` and `--id` for a daemon whose settings live in `[section]`.

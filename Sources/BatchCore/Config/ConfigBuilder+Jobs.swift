@@ -16,6 +16,13 @@ extension ConfigBuilder {
             j.method = m; return nil
         },
         .duration("timeout", \.timeout, min: .seconds(1)),
+        .custom("max-timeout") { j, v in
+            guard let d = ConfigDuration.parse(v) else {
+                return "expected a duration such as 500ms, 30s, 10m, 2h or 1d, found \"\(v)\""
+            }
+            if d < .seconds(1) { return "\(v) is too short (at least 1s)" }
+            j.maxTimeoutMs = d.inMilliseconds; return nil
+        },
         .int("max-attempts", \.maxAttempts, 1...100),
         .custom("retry-on-exit") { j, v in
             var codes: [Int] = []
@@ -51,6 +58,7 @@ extension ConfigBuilder {
         var keysSeen: [String: Int] = [:]
         var command: ConfigEntry?
         var params: [ParamSpec] = []
+        var variables: [String: String] = [:]
         let keys = Self.jobKeys
         for e in block.entries {
             guard firstTime(e, in: block, &keysSeen) else { continue }
@@ -65,6 +73,12 @@ extension ConfigBuilder {
                         sink.add(e.file, e.line, "parameter name \"\(sub)\" in \(block.title) is reserved ({\(sub)} is always filled by the worker)")
                         continue
                     }
+                    let variable = JobType.parameterVariable(sub)
+                    if let other = variables[variable] {
+                        sink.add(e.file, e.line, "parameter \"\(sub)\" in \(block.title) collides with parameter \"\(other)\": both reach the job as \(variable) (names may not differ only in case or in '-' and '_')")
+                        continue
+                    }
+                    variables[variable] = sub
                     do throws(ParamDeclarationError) {
                         params.append(try ParamSpec(name: sub, declaration: e.value))
                     } catch {
@@ -104,6 +118,9 @@ extension ConfigBuilder {
             job.kind = command != nil ? .command : keysSeen["builtin"] != nil ? .builtin : keysSeen["url"] != nil ? .http : .command
         }
         checkKind(&job, block: block, keysSeen: keysSeen, command: command)
+        if let most = job.maxTimeoutMs, most < job.timeoutMs, let line = keysSeen["max-timeout"] {
+            sink.add(block.file, line, "max-timeout is below timeout in \(block.title) (it is the most a request may ask for)")
+        }
         if job.backoff > job.backoffMax, let line = keysSeen["backoff"] ?? keysSeen["backoff-max"] {
             sink.add(block.file, line, "backoff is above backoff-max in \(block.title)")
         }

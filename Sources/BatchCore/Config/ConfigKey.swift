@@ -146,7 +146,6 @@ enum ConfigCheck {
 
     /// Names of jobs, schedules, ids and namespaces: they end up inside Redis keys and URLs.
     static func name(_ v: String) -> String? {
-        let ok = !v.isEmpty && v.count <= 128 && v.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-        return ok ? nil : "\"\(v)\" is not a valid name (use 1 to 128 letters, digits, '-', '_' and '.')"
+        JobType.isValidName(v) ? nil : "\"\(v)\" is not a valid name (use 1 to \(JobType.maxNameLength) letters, digits, '-', '_' and '.')"
     }
 }

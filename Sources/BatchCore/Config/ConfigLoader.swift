@@ -44,7 +44,7 @@ struct ConfigLoader {
                     if e.key == "include" {
                         include(e)
                     } else {
-                        sink.add(e.file, e.line, "key \"\(e.key)\" outside any section (put it under a [section] header)")
+                        sink.add(e.file, e.line, "key \(ConfigSyntax.excerpt(e.key)) outside any section (put it under a [section] header)")
                     }
                 }
             case "include":

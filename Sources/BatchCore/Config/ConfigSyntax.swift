@@ -101,14 +101,25 @@ enum ConfigSyntax {
         return .success((kind, name))
     }
 
+    /// At most the first word of a line that did not read, cut to 20 characters: enough to find
+    /// the line, never the rest of it (an included file may be one that holds secrets).
+    static func excerpt(_ text: some StringProtocol) -> String {
+        let word = text.trimmingWhitespace().prefix { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        if word.isEmpty { return "a line that starts with \(ParamSpec.quote(String(text.trimmingWhitespace().prefix(1))))" }
+        return "\"" + word.prefix(20) + (word.count > 20 || word.count < text.trimmingWhitespace().count ? "...\"" : "\"")
+    }
+
     static func parseEntry(_ line: String) -> Result<(String, String, String), Problem> {
         guard let eq = line.firstIndex(of: "=") else {
-            return .failure(Problem(message: "expected \"key = value\", found \"\(line)\""))
+            return .failure(Problem(message: "expected \"key = value\", a [section] header or a comment, found \(excerpt(line))"))
         }
         let key = line[..<eq].trimmingWhitespace()
-        guard !key.isEmpty else { return .failure(Problem(message: "missing key before \"=\" in \"\(line)\"")) }
+        guard !key.isEmpty else { return .failure(Problem(message: "missing key before \"=\"")) }
         guard key.allSatisfy({ isNameChar($0) || $0 == "." }) else {
-            return .failure(Problem(message: "invalid key \"\(key)\" (keys use letters, digits, '-', '_' and '.')"))
+            return .failure(Problem(message: "invalid key \(excerpt(key)) (keys use letters, digits, '-', '_' and '.')"))
+        }
+        guard key.count <= 64 else {
+            return .failure(Problem(message: "key \(excerpt(key)) is longer than 64 characters"))
         }
         let raw = stripComment(line[line.index(after: eq)...]).trimmingWhitespace()
         switch unquote(raw) {

@@ -15,7 +15,9 @@ public struct GatewaySettings: ConfigSection, Hashable {
     public var dispatchMaxAttempts = 5
     public var dispatchBackoff: Duration = .milliseconds(200)
     public var dispatchBackoffMax: Duration = .seconds(30)
-    public var lease: Duration = .seconds(15)
+    /// Longer than the Redis outage it must ride out: a worker gives up an attempt a fifth of
+    /// the lease before it ends, so 45 s keeps jobs through an outage of up to 35 s (README).
+    public var lease: Duration = .seconds(45)
     /// Longest `?wait=` a client may ask for.
     public var waitMax: Duration = .seconds(300)
     public var idempotencyTTL: Duration = .seconds(24 * 3600)

@@ -66,6 +66,8 @@ public struct LogSettings: ConfigSection, Hashable {
 /// `[http]`: limits of the HTTP server every daemon runs.
 public struct HTTPSettings: ConfigSection, Hashable {
     public var maxConnections = 10_000
+    /// Connections one peer address may hold; on loopback every local client is one peer.
+    public var maxConnectionsPerPeer = 1_000
     public var maxHeaderBytes = 32 * 1024
     public var maxBody = 1 << 20
     public var headerTimeout: Duration = .seconds(10)
@@ -81,6 +83,7 @@ public struct HTTPSettings: ConfigSection, Hashable {
     static let sectionName = "http"
     static var keys: [ConfigKey<Self>] {[
         .int("max-connections", \.maxConnections, 1...1_000_000),
+        .int("max-connections-per-peer", \.maxConnectionsPerPeer, 1...1_000_000),
         .bytes("max-header-bytes", \.maxHeaderBytes, 1024...(16 << 20)),
         .bytes("max-body", \.maxBody, 1024...(1 << 30)),
         .duration("header-timeout", \.headerTimeout, min: .milliseconds(1)),

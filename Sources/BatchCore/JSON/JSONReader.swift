@@ -8,6 +8,8 @@ public struct JSONReader {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// The first key found twice in one object, and the byte offset of its second occurrence.
+    private var duplicate: (key: String, offset: Int)?
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -59,11 +61,16 @@ public struct JSONReader {
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
         while true {
             skipSpace()
+            let keyAt = i
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let key = string() else { return nil }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
             i += 1
-            guard let v = value(depth: depth), out.updateValue(v, forKey: key) == nil else { return nil }
+            guard let v = value(depth: depth) else { return nil }
+            guard out.updateValue(v, forKey: key) == nil else {
+                duplicate = (key, keyAt)
+                return nil
+            }
             skipSpace()
             guard i < bytes.count else { return nil }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -219,6 +226,57 @@ extension JSONValue {
 
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
+        return nil
+    }
+}
+
+extension JSONReader {
+    /// What is wrong with `bytes` as a body that must hold one JSON object, in words a client
+    /// can act on (with a byte offset where there is one); nil when it is one object.
+    public static func objectProblem(_ bytes: [UInt8]) -> String? {
+        if let offset = invalidUTF8Offset(bytes) { return "the body is not valid UTF-8 (byte offset \(offset))" }
+        return bytes.withUnsafeBufferPointer { buffer -> String? in
+            var r = JSONReader(buffer)
+            let v = r.value(depth: 0)
+            if let (key, offset) = r.duplicate {
+                return "the key \(ParamSpec.quote(key)) appears twice in one object (byte offset \(offset)); give each key once"
+            }
+            guard let v else {
+                if r.i >= buffer.count { return buffer.isEmpty ? "the body is empty; expected a JSON object" : "the JSON ends too early" }
+                return "not valid JSON at byte offset \(r.i)"
+            }
+            r.skipSpace()
+            if r.i != buffer.count { return "unexpected text after the JSON value at byte offset \(r.i)" }
+            if case .object = v { return nil }
+            return "expected a JSON object, found \(v.kindName)"
+        }
+    }
+
+    /// The offset of the first byte that is not part of well-formed UTF-8, or nil.
+    static func invalidUTF8Offset(_ b: [UInt8]) -> Int? {
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c < 0x80 { i += 1; continue }
+            let n: Int, low: UInt8, high: UInt8
+            switch c {
+            case 0xC2...0xDF: (n, low, high) = (1, 0x80, 0xBF)
+            case 0xE0: (n, low, high) = (2, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (n, low, high) = (2, 0x80, 0xBF)
+            case 0xED: (n, low, high) = (2, 0x80, 0x9F)
+            case 0xF0: (n, low, high) = (3, 0x90, 0xBF)
+            case 0xF1...0xF3: (n, low, high) = (3, 0x80, 0xBF)
+            case 0xF4: (n, low, high) = (3, 0x80, 0x8F)
+            default: return i
+            }
+            guard i + n < b.count, (low...high).contains(b[i + 1]) else { return i }
+            var k = 2
+            while k <= n {
+                if !(0x80...0xBF).contains(b[i + k]) { return i }
+                k += 1
+            }
+            i += n + 1
+        }
         return nil
     }
 }

@@ -33,6 +33,8 @@ public struct JobType: Sendable, Hashable, Codable {
     public var headers: [String: String]
     public var params: [ParamSpec]
     public var timeoutMs: Int64
+    /// The most a request may ask for (`max-timeout`); nil: no more than `timeoutMs`.
+    public var maxTimeoutMs: Int64?
     /// Attempts in all, the first included.
     public var maxAttempts: Int
     /// Exit codes that allow another attempt; empty: any failure does (when attempts are left).
@@ -73,6 +75,30 @@ public struct JobType: Sendable, Hashable, Codable {
     public var backoffMax: Duration {
         get { .milliseconds(backoffMaxMs) }
         set { backoffMaxMs = newValue.inMilliseconds }
+    }
+
+    /// The longest job type name, in config and in requests alike (names end up in Redis keys and URLs).
+    public static let maxNameLength = 128
+
+    /// Whether `name` may name a job type: 1 to `maxNameLength` ASCII letters, digits, '-', '_' and '.'.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= maxNameLength
+            && name.utf8.allSatisfy { c in (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E }
+    }
+
+    /// The environment variable a parameter reaches the child as: `BATCH_PARAM_` and the name
+    /// upper-cased, every byte that is not an ASCII letter or digit replaced by `_` (the worker's
+    /// `JobEnvironment.parameterVariable` does the same; a test holds them together).
+    public static func parameterVariable(_ name: String) -> String {
+        var out = "BATCH_PARAM_"
+        for unit in name.utf8 {
+            switch unit {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): out.unicodeScalars.append(Unicode.Scalar(unit - 32))
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): out.unicodeScalars.append(Unicode.Scalar(unit))
+            default: out.append("_")
+            }
+        }
+        return out
     }
 
     /// The declaration of parameter `name`.

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 extension ParamSpec {
-    private static let attributeWords = ["required", "optional", "int", "pattern", "enum", "string", "default", "max-length"]
+    private static let attributeWords = ["required", "optional", "int", "pattern", "enum", "string", "default", "max-length", "allow-control"]
 
     /// Reads a declaration such as `required, int 0..3600, default 1`.
     /// Throws a message naming the part that is wrong.
@@ -38,12 +38,13 @@ extension ParamSpec {
                 try setType(.oneOf(words))
             case "default":
                 defaultValue = arg
+            case "allow-control": try noArgument(); allowControl = true
             case "max-length":
                 guard let n = Int(arg), n > 0 else { throw .init("\"max-length\" needs a positive number, found \"\(arg)\"") }
                 maxLength = n
             default:
                 let hint = Suggestion.closest(to: word, in: Self.attributeWords).map { " (did you mean \"\($0)\"?)" } ?? ""
-                throw .init("unknown attribute \"\(word)\"\(hint); use required, int MIN..MAX, pattern REGEX, enum A|B, string, default VALUE, max-length N")
+                throw .init("unknown attribute \"\(word)\"\(hint); use required, int MIN..MAX, pattern REGEX, enum A|B, string, default VALUE, max-length N, allow-control")
             }
         }
         if required, defaultValue != nil {

@@ -23,15 +23,21 @@ public struct ParamSpec: Sendable, Hashable {
     /// Used when the request leaves the parameter out; already checked against the type.
     public var defaultValue: String?
     public var maxLength: Int?
+    /// Whether values may hold control characters other than NUL (`allow-control`).
+    /// Off by default: a NUL cuts a value short in argv and the environment after a
+    /// `pattern` matched the whole of it, and other control characters reach logs
+    /// and terminals.
+    public var allowControl: Bool
 
     public init(name: String, type: ParamType = .string, required: Bool = false,
-                defaultValue: String? = nil, maxLength: Int? = nil) {
+                defaultValue: String? = nil, maxLength: Int? = nil, allowControl: Bool = false) {
         self.name = name; self.type = type; self.required = required
-        self.defaultValue = defaultValue; self.maxLength = maxLength
+        self.defaultValue = defaultValue; self.maxLength = maxLength; self.allowControl = allowControl
     }
 
     /// Why `value` does not fit this parameter, or nil when it fits.
     public func problem(with value: String) -> String? {
+        if let p = controlProblem(value) { return p }
         if let maxLength, value.count > maxLength {
             return "is \(value.count) characters long, longer than \(maxLength)"
         }
@@ -47,6 +53,25 @@ public struct ParamSpec: Sendable, Hashable {
         case .oneOf(let words):
             return words.contains(value) ? nil : "\(Self.quote(value)) is not one of \(words.joined(separator: "|"))"
         }
+    }
+
+    /// Refuses NUL always (argv and the environment are C strings: the value would arrive cut
+    /// short) and every other C0 control, DEL and C1 control unless `allowControl`.
+    func controlProblem(_ value: String) -> String? {
+        var offset = 0
+        for c in value.unicodeScalars {
+            defer { offset += 1 }
+            let v = c.value
+            if v == 0 {
+                return "contains a NUL character (U+0000) at character \(offset); NUL can never reach a job"
+            }
+            if !allowControl, v < 0x20 || (0x7F...0x9F).contains(v) {
+                let hex = String(v, radix: 16, uppercase: true)
+                return "contains the control character U+\(String(repeating: "0", count: 4 - hex.count) + hex) at character \(offset)"
+                    + " (declare allow-control to permit control characters)"
+            }
+        }
+        return nil
     }
 
     /// Values in messages: quoted, escaped, and cut when long, so a hostile value cannot flood a log.
@@ -69,7 +94,7 @@ public struct ParamSpec: Sendable, Hashable {
 
 extension ParamSpec: Codable {
     private enum Keys: String, CodingKey {
-        case name, type, required, `default`, maxLength, min, max, pattern, values
+        case name, type, required, `default`, maxLength, min, max, pattern, values, allowControl
     }
 
     public init(from decoder: Decoder) throws {
@@ -78,6 +103,7 @@ extension ParamSpec: Codable {
         required = try c.decodeIfPresent(Bool.self, forKey: .required) ?? false
         defaultValue = try c.decodeIfPresent(String.self, forKey: .default)
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        allowControl = try c.decodeIfPresent(Bool.self, forKey: .allowControl) ?? false
         switch try c.decodeIfPresent(String.self, forKey: .type) ?? "string" {
         case "string": type = .string
         case "int":
@@ -97,6 +123,7 @@ extension ParamSpec: Codable {
         try c.encode(required, forKey: .required)
         try c.encodeIfPresent(defaultValue, forKey: .default)
         try c.encodeIfPresent(maxLength, forKey: .maxLength)
+        if allowControl { try c.encode(true, forKey: .allowControl) }
         switch type {
         case .string: try c.encode("string", forKey: .type)
         case .int(let lo, let hi):

@@ -55,6 +55,14 @@ public struct LeasePolicy: Sendable, Hashable {
         ResilienceTime.adding(lastRenewedAt, ResilienceTime.millis(lease - safetyMargin))
     }
 
+    /// The instant past which the worker's lease reaper, a process outside the worker, kills the
+    /// child unless a renewal moved it on: half the safety margin after `abandonAt`, so the worker
+    /// gives up first whenever it can, and half the margin before the lease ends at the earliest
+    /// (so a drift of the two clocks up to that much cannot let the child outlive the lease).
+    public func reaperDeadline(lastRenewedAt: Int64) -> Int64 {
+        ResilienceTime.adding(lastRenewedAt, ResilienceTime.millis(lease - safetyMargin / 2))
+    }
+
     /// Whether the worker must give up: `now ≥ lastRenewedAt + lease − safetyMargin`.
     public func shouldAbandon(lastRenewedAt: Int64, now: Int64) -> Bool {
         now >= abandonAt(lastRenewedAt: lastRenewedAt)

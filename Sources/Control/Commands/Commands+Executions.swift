@@ -105,7 +105,9 @@ extension Commands {
                 ["#\(h.attempt.map(String.init) ?? "?")", h.outcome, h.reason, h.worker.map { "on \($0)" }].compactMap { $0 }.joined(separator: " ")
             }.joined(separator: "; ")))
         }
-        for (k, v) in rows { if let v, !v.isEmpty { c.out.line(k.padding(13) + v) } }
+        // Values that clients wrote (parameters, users, keys, errors) reach the terminal cleaned;
+        // the state is painted by this program.
+        for (k, v) in rows { if let v, !v.isEmpty { c.out.line(k.padding(13) + (k == "state" ? v : OutputText.clean(v))) } }
         if !output.isEmpty {
             c.out.line(c.style.paint("-- output (last \(output.count) lines) --", .dim))
             c.out.lines(output.map(OutputText.clean))

@@ -21,21 +21,20 @@ enum ExecutionText {
         if let reason = r.reason, !reason.isEmpty, r.state != .succeeded { parts.append(reason) }
         if let code = r.exitCode, r.state.isTerminal { parts.append("exit \(code)") }
         if let sig = r.signal { parts.append("signal \(sig)") }
-        if let e = r.error, !e.isEmpty, r.state != .succeeded { parts.append(e) }
+        if let e = r.error, !e.isEmpty, r.state != .succeeded { parts.append(OutputText.clean(e)) }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
-    /// `k=v k2=v2`, sorted.
+    /// `k=v k2=v2`, sorted; a value comes from a client and is cleaned for the terminal.
     static func params(_ p: [String: String]) -> String {
-        p.isEmpty ? "-" : p.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        p.isEmpty ? "-" : p.sorted { $0.key < $1.key }.map { "\($0.key)=\(OutputText.clean($0.value))" }.joined(separator: " ")
     }
 }
 
-/// Output lines as a terminal should see them: control characters other than tab dropped.
+/// Output lines as a terminal should see them: escape sequences and control characters
+/// other than tab dropped (`TerminalSafe`).
 enum OutputText {
-    static func clean(_ line: String) -> String {
-        String(String.UnicodeScalarView(line.unicodeScalars.filter { $0 == "\t" || $0.value >= 0x20 && $0.value != 0x7F }))
-    }
+    static func clean(_ line: String) -> String { TerminalSafe.text(line) }
 }
 
 /// One event as a line of text.

@@ -7,9 +7,10 @@ struct Style: Sendable {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    /// Colour on a terminal, never with `NO_COLOR` (any value, even empty) or `TERM=dumb`.
+    /// Colour on a terminal, never with `NO_COLOR` set to a value (no-color.org: an empty
+    /// one does not count) or `TERM=dumb`.
     static func detect(environment: [String: String], isTerminal: Bool) -> Style {
-        Style(enabled: isTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb")
+        Style(enabled: isTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb")
     }
 
     enum Role: Sendable {

@@ -2,20 +2,38 @@ extension Lua {
     /// Workers started the children of attempts: one call carries `n` of them
     /// (a worker groups concurrent starts), each answered on its own.
     ///
-    ///     ARGV[3] n, then n items of 4 (offset b = 4 + 4 * i):
+    ///     ARGV[3] n, then n items of 7 (offset b = 4 + 7 * i):
     ///     b+0 id   b+1 attempt   b+2 worker id   b+3 lease (ms)
+    ///     b+4 job type the dispatch names ('' skips the three checks)
+    ///     b+5 its parameters (JSON object)   b+6 its timeout (s)
     ///     Returns: one reply per item: {1} running, {2} started but cancelling (the worker must
     ///              stop it), {0} already running on this worker, {-404} unknown id, {-409, current}
-    ///              stale attempt, {-410} lease lost, {-1, state} wrong state
+    ///              stale attempt, {-410} lease lost, {-1, state} wrong state, {-422, field}
+    ///              the dispatch disagrees with the stored execution on `job`, `params` or `timeout`
     static let start = script("now_ms", "lease_expiries", "move_index", "event", body: #"""
 local now, nows = now_ms()
-local expiry = lease_expiries(4, 4, tonumber(ARGV[3]))
+local expiry = lease_expiries(4, 7, tonumber(ARGV[3]))
+-- Whether two JSON objects of strings hold the same names and values (encodings may differ).
+local function same_params(stored, given)
+  local a = cjson.decode(stored or '{}')
+  local ok, b = pcall(cjson.decode, given)
+  if not ok or type(b) ~= 'table' then return false end
+  for k, v in pairs(a) do if b[k] ~= v then return false end end
+  for k, v in pairs(b) do if a[k] ~= v then return false end end
+  return true
+end
 local function one(i, b)
   local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local h = P .. 'exec:' .. id
-  local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs')
+  local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs', 'job', 'params', 'timeout')
   if not f[1] then return {-404} end
   if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+  -- The worker runs what the execution says, not what a dispatch body claims.
+  if ARGV[b + 4] ~= '' then
+    if f[5] ~= ARGV[b + 4] then return {-422, 'job'} end
+    if not same_params(f[6], ARGV[b + 5]) then return {-422, 'params'} end
+    if tonumber(f[7]) ~= tonumber(ARGV[b + 6]) then return {-422, 'timeout'} end
+  end
   local st = f[1]
   -- Another worker started this attempt (a dispatch that timed out was retried elsewhere).
   if f[3] and f[3] ~= worker then return {-410} end
@@ -35,7 +53,7 @@ local function one(i, b)
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(i + 1, 4 + 4 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(i + 1, 4 + 7 * i) end
 return out
 """#)
 

@@ -2,16 +2,20 @@ extension Lua {
     /// Creates executions and queues them, each in one step: one call carries
     /// `n` of them (the gateway groups concurrent requests), each answered on its own.
     ///
-    ///     ARGV[3]  n, then n items of 14 arguments (offset b = 4 + 14 * i):
+    ///     ARGV[3]  n, then n items of 15 arguments (offset b = 4 + 15 * i):
     ///     b+0  id            b+1  job          b+2  params (JSON)
     ///     b+3  priority      b+4  max attempts b+5  timeout (s)
     ///     b+6  source        b+7  schedule     b+8  fire time
     ///     b+9  user          b+10 retry of     b+11 idempotency key ('' none)
     ///     b+12 idempotency TTL (s)             b+13 queue limit (0 none)
+    ///     b+14 request fingerprint ('' none): bound to the idempotency key
     ///     Returns: one reply per item:
     ///              {0, id, 'queued', created}  created
     ///              {1, id, state, created}     duplicate of an existing execution
     ///              {-2}                        queue over its limit
+    ///              {-3, existing id, key, state}  the key names an execution of another request
+    ///              {-4, key}                   a `schedule:<name>:<ms>` key whose fire no scheduler
+    ///                                          claimed and bound to this fingerprint
     static let create = script("now_ms", "gather", "event", body: #"""
 local now, nows = now_ms()
 -- The queue's length, read once per call and counted up as this call queues.
@@ -19,11 +23,24 @@ local queued
 local function one(b)
   local id, job = ARGV[b], ARGV[b + 1]
   local idem = ARGV[b + 11]
+  local hash = ARGV[b + 14]
   if idem ~= '' then
     local existing = redis.call('GET', P .. 'idem:' .. idem)
     if existing then
-      local st = redis.call('HMGET', P .. 'exec:' .. existing, 'state', 'created')
-      if st[1] then return {1, existing, st[1], st[2]} end
+      local st = redis.call('HMGET', P .. 'exec:' .. existing, 'state', 'created', 'req_hash')
+      if st[1] then
+        if hash ~= '' and st[3] and st[3] ~= hash then return {-3, existing, idem, st[1]} end
+        return {1, existing, st[1], st[2]}
+      end
+    end
+    -- The schedulers' key space: only the request a scheduler bound to the fire's key
+    -- ('claimed:<scheduler>:<fingerprint>', written with the scheduler's own Redis access).
+    local sched, ms = string.match(idem, '^schedule:(.+):(%d+)$')
+    if sched or string.sub(idem, 1, 9) == 'schedule:' then
+      local fire = sched and redis.call('GET', P .. 'fire:' .. sched .. ':' .. ms)
+      if hash == '' or not fire or string.sub(fire, 1, 8) ~= 'claimed:' or string.sub(fire, -#hash - 1) ~= ':' .. hash then
+        return {-4, idem}
+      end
     end
   end
   local limit = tonumber(ARGV[b + 13])
@@ -43,6 +60,7 @@ local function one(b)
   if ARGV[b + 9] ~= '' then fields[n + 1] = 'user'; fields[n + 2] = ARGV[b + 9]; n = n + 2 end
   if ARGV[b + 10] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
   if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
+  if idem ~= '' and hash ~= '' then fields[n + 1] = 'req_hash'; fields[n + 2] = hash; n = n + 2 end
   redis.call('HSET', P .. 'exec:' .. id, unpack(fields))
   rpush_later(P .. 'queue:' .. prio, id)
   zadd_later(P .. 'by-state:queued', nows, id)
@@ -55,7 +73,7 @@ local function one(b)
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 14 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 15 * i) end
 return out
 """#)
 }

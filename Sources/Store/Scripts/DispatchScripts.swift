@@ -88,44 +88,45 @@ return n
 """#)
 
     /// Recovers expired leases: the worker (or the gateway that claimed) is gone.
-    /// A started attempt counts as lost; a job whose attempts were lost `poison`
-    /// times fails as `poison`; otherwise it is retried while attempts are left,
-    /// and fails as `worker_lost` when none are. An attempt that never started
-    /// is retried without counting. A cancelling execution ends `cancelled`.
+    /// Each goes through `lose_attempt` (see `Lua.loseAttempt`).
     ///
     ///     ARGV[3] max ids   ARGV[4] poison threshold   ARGV[5] backoff (ms)
     ///     Returns: flat list of id, new state
-    static let recover = script("now_ms", "LEASED", "release", "history", "set_state", "finish_terminal", "event", body: #"""
+    static let recover = script("now_ms", "lose_attempt", body: #"""
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
   local h = P .. 'exec:' .. id
   local f = redis.call('HMGET', h, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
-  local st = f[1]
-  if not st or not LEASED[st] then
+  if not f[1] or not LEASED[f[1]] then
     redis.call('ZREM', P .. 'leases', id)
   else
-    release(id, f[2])
-    local new, reason = 'retrying', 'worker_lost'
-    if st == 'cancelling' then
-      new = 'cancelled'
-    elseif st == 'running' then
-      local lost = redis.call('HINCRBY', h, 'lost', 1)
-      if lost >= tonumber(ARGV[4]) then new, reason = 'failed', 'poison'
-      elseif tonumber(f[3]) >= tonumber(f[4]) then new = 'failed' end
-    end
-    history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = 'lease_expired', reason = reason, at = now })
-    if new == 'retrying' then
-      redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[5]), id)
-      set_state(id, st, new, now)
-    else
-      if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
-      finish_terminal(id, st, new, now)
-    end
-    event(id, new, new, 'job', f[2], 'reason', reason, 'attempt', f[6] or '0')
     out[#out + 1] = id
-    out[#out + 1] = new
+    out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'lease_expired')
+  end
+end
+return out
+"""#)
+
+    /// A worker starting under an id hands back, at once, every attempt an earlier run of that
+    /// id still holds (it died, and its children with it): each goes through `lose_attempt`,
+    /// as if its lease had expired. Attempts this run holds already are named and kept.
+    ///
+    ///     ARGV[3] worker id   ARGV[4] poison threshold   ARGV[5] backoff (ms)
+    ///     ARGV[6..] pairs: id, attempt held by this run (kept)
+    ///     Returns: flat list of id, new state
+    static let releaseWorker = script("now_ms", "lose_attempt", body: #"""
+local now = now_ms()
+local keep = {}
+for i = 6, #ARGV, 2 do keep[ARGV[i]] = tonumber(ARGV[i + 1]) end
+local ids = redis.call('ZRANGE', P .. 'leases', 0, -1)
+local out = {}
+for _, id in ipairs(ids) do
+  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
+  if f[1] and LEASED[f[1]] and f[7] == ARGV[3] and keep[id] ~= tonumber(f[6]) then
+    out[#out + 1] = id
+    out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'worker_restarted')
   end
 end
 return out

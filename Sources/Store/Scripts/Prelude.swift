@@ -192,8 +192,41 @@ end
 
 """#, needs: ["set_state"])
 
+    /// The lost-attempt path: the attempt's worker (or the gateway that claimed it) is gone.
+    /// A started attempt counts as lost; a job whose attempts were lost `poison` times fails
+    /// as `poison`; otherwise it is retried while attempts are left, and fails as
+    /// `worker_lost` when none are. An attempt that never started is retried without
+    /// counting. A cancelling execution ends `cancelled`.
+    /// `f` is HMGET state, job, runs, max_attempts, lost, attempt, worker; returns the new state.
+    static let loseAttempt = Piece(name: "lose_attempt", source: #"""
+local function lose_attempt(id, f, now, poison, backoff, outcome)
+  local h = P .. 'exec:' .. id
+  local st = f[1]
+  release(id, f[2])
+  local new, reason = 'retrying', 'worker_lost'
+  if st == 'cancelling' then
+    new = 'cancelled'
+  elseif st == 'running' then
+    local lost = redis.call('HINCRBY', h, 'lost', 1)
+    if lost >= poison then new, reason = 'failed', 'poison'
+    elseif tonumber(f[3]) >= tonumber(f[4]) then new = 'failed' end
+  end
+  history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
+  if new == 'retrying' then
+    redis.call('ZADD', P .. 'delayed', now + backoff, id)
+    set_state(id, st, new, now)
+  else
+    if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
+    finish_terminal(id, st, new, now)
+  end
+  event(id, new, new, 'job', f[2], 'reason', reason, 'attempt', f[6] or '0')
+  return new
+end
+
+"""#, needs: ["LEASED", "release", "history", "set_state", "finish_terminal", "event"])
+
     static let pieces: [Piece] = [nowMs, terminal, leased, unindexed, gather, setState, moveIndex, event, release,
-                                  leaseValid, leaseExpiries, historyJSON, history, finishTerminal]
+                                  leaseValid, leaseExpiries, historyJSON, history, finishTerminal, loseAttempt]
 
     /// A script: the base prelude, the named pieces with what they need (in the
     /// order of `pieces`, a piece after those it needs), then `body`. When a piece

@@ -12,6 +12,7 @@ enum Scripts {
     static let requeue = RedisScript(Lua.requeue)
     static let promote = RedisScript(Lua.promote)
     static let recover = RedisScript(Lua.recover)
+    static let releaseWorker = RedisScript(Lua.releaseWorker)
     static let cancel = RedisScript(Lua.cancel)
     static let trim = RedisScript(Lua.trim)
     static let list = RedisScript(Lua.list)

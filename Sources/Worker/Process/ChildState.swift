@@ -29,8 +29,10 @@ final class ChildState {
     let onEvent: @Sendable (ProcessEvent) -> Void
     let onExit: @Sendable (ProcessOutcome) -> Void
     let box: OutcomeBox
+    let reaper: LeaseReaper?
     let startedAt: Date
     let wallClock: @Sendable () -> Date
+    let rawOutput: RawOutputSink?
 
     init(id: UInt64, spawned: SpawnedChild, request: SpawnRequest, now: UInt64) {
         self.id = id
@@ -46,8 +48,10 @@ final class ChildState {
         onEvent = request.onEvent
         onExit = request.onExit
         box = request.box
+        reaper = request.spec.leaseDeadline == nil ? nil : request.reaper
         startedAt = request.startedAt
         wallClock = request.wallClock
+        rawOutput = request.spec.rawOutput
     }
 
     var outputClosed: Bool { outputFD[0] < 0 && outputFD[1] < 0 }
@@ -55,6 +59,7 @@ final class ChildState {
     /// Splits a chunk read from stdout (0) or stderr (1) into lines and events.
     func consume(_ chunk: UnsafeRawBufferPointer, stream index: Int, now: UInt64) {
         outputBytes += chunk.count
+        rawOutput?.write(chunk)
         let stream: StandardStream = index == 0 ? .stdout : .stderr
         splitters[index].feed(chunk, admit: { budget.admit(now: now) }, emit: { take($0, stream, now) })
     }

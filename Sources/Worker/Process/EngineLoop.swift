@@ -70,6 +70,7 @@ final class EngineLoop {
             }
         }
         children[id] = child
+        if let reaper = child.reaper, let deadline = request.spec.leaseDeadline { reaper.watch(spawned.pid, deadline: deadline) }
         pumpStdin(child)
         return (id, spawned.pid)
     }
@@ -176,6 +177,8 @@ final class EngineLoop {
         // Whatever is left of the group (background processes, TERM-trapping
         // children) ends with the job.
         ProcessSyscall.killGroup(child.pid, SIGKILL)
+        // Before the reap: once reaped, the pid (the group's id) may be reused.
+        child.reaper?.forget(child.pid)
         let status = ProcessSyscall.reap(child.pid)
         ProcessSyscall.close(child.pidfd)
         child.flush(now: now, final: true)

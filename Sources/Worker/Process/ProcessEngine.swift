@@ -13,6 +13,8 @@ struct SpawnRequest: Sendable {
     var onEvent: @Sendable (ProcessEvent) -> Void
     var onExit: @Sendable (ProcessOutcome) -> Void
     var box: OutcomeBox
+    /// Watches the child's group from its spawn to just before its reap, when the spec has a lease deadline.
+    var reaper: LeaseReaper?
     var startedAt: Date
     var wallClock: @Sendable () -> Date
 }

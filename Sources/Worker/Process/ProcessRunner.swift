@@ -21,6 +21,8 @@ public final class ProcessRunner: Sendable {
     private let wrapper: [String]
     private let fallbackPath: String
     private let wallClock: @Sendable () -> Date
+    /// Kills a child's group when its `ProcessSpec.leaseDeadline` passes (nil: no such deadlines).
+    public let reaper: LeaseReaper?
 
     /// - Parameters:
     ///   - dieWithParent: run each program under `setpriv --pdeathsig KILL --`
@@ -31,8 +33,9 @@ public final class ProcessRunner: Sendable {
     ///     warning goes to `warn` and children are started without it.
     ///   - wallClock: for `ProcessOutcome.startedAt`/`endedAt`.
     ///   - warn: where the warning about a missing setpriv goes (stderr by default).
+    ///   - reaper: enforces `ProcessSpec.leaseDeadline` from outside this process.
     public init(dieWithParent: Bool = true, setprivPath: String = "/usr/bin/setpriv",
-                wallClock: @escaping @Sendable () -> Date = { Date() },
+                wallClock: @escaping @Sendable () -> Date = { Date() }, reaper: LeaseReaper? = nil,
                 warn: (@Sendable (String) -> Void)? = nil) {
         if dieWithParent && access(setprivPath, X_OK) != 0 {
             let message = "level=warning msg=\"\(setprivPath) is missing or not executable: job processes will not die with the worker; install util-linux, or rely on systemd's KillMode\""
@@ -44,6 +47,7 @@ public final class ProcessRunner: Sendable {
         wrapper = self.dieWithParent ? [setprivPath, "--pdeathsig", "KILL", "--"] : []
         fallbackPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         self.wallClock = wallClock
+        self.reaper = reaper
     }
 
     /// Starts `spec.argv` and returns once the child runs (about a millisecond).
@@ -73,7 +77,7 @@ public final class ProcessRunner: Sendable {
                              _ onExit: @escaping @Sendable (ProcessOutcome) -> Void) -> (SpawnRequest, OutcomeBox) {
         let box = OutcomeBox()
         let request = SpawnRequest(spec: spec, wrapper: wrapper, fallbackPath: fallbackPath, onEvent: onEvent,
-                                   onExit: onExit, box: box, startedAt: wallClock(), wallClock: wallClock)
+                                   onExit: onExit, box: box, reaper: reaper, startedAt: wallClock(), wallClock: wallClock)
         return (request, box)
     }
 }

@@ -19,6 +19,11 @@ public struct ProcessSpec: Sendable {
     public var maxLineBytes: Int
     /// Lines beyond this many per second (stdout and stderr together) are dropped and counted.
     public var maxLinesPerSecond: Int
+    /// Gets every byte read from stdout and stderr, before any limit (`worker.log-dir`).
+    public var rawOutput: RawOutputSink?
+    /// When the runner has a `LeaseReaper`: the instant (monotonic ms, `WorkerClock`) at which
+    /// the reaper kills the process group unless the deadline is moved on; nil for none.
+    public var leaseDeadline: Int64?
 
     public init(argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
                 stdin: [UInt8] = [], timeout: Duration? = nil, killGrace: Duration = .seconds(10),

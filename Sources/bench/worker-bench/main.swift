@@ -161,7 +161,7 @@ print("memory after the /bin/true run: \(memory(options.pid))")
 let sleepers = seed("sleep30", options.running)
 let client = HTTPClient()
 for c in sleepers {
-    let body = WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: [:], timeoutSeconds: 600, leaseMs: 60_000)
+    let body = WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds, leaseMs: 60_000)
     guard let r = try? client.post("\(options.worker)/api/batch/sleep30", json: body), r.status == 202 else {
         fail("could not start \(options.running) sleep 30 jobs (is [worker] slots at least \(options.running)?)")
     }

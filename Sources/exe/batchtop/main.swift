@@ -18,6 +18,10 @@ let spec = CommandSpec(
     ])
 
 let parsed = spec.parseOrExit(Array(CommandLine.arguments.dropFirst()))
+if parsed.flag("version") {
+    ProcessExit.write("batchtop \(batchVersion)\n", to: 1)
+    ProcessExit.exit(0)
+}
 let env = ProcessInfo.processInfo.environment
 
 func usage(_ message: String) -> Never {
