@@ -14,11 +14,11 @@
 # leaves the temporary root in place for a post-mortem.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-repo=$(pwd)
 
 if [ "$(id -u)" -ne 0 ]; then
     if sudo -n true 2>/dev/null; then exec sudo -n --preserve-env=PATH,BOOT_TEST_CACHE,BOOT_TEST_KEEP "$0" "$@"; fi
-    echo "boot-test: FAIL needs root (or sudo without a password) to debootstrap and boot a container" >&2
+    echo "FAIL setup: needs root (or sudo without a password) to debootstrap and boot a container"
+    echo "0 passed, 1 failed"
     exit 1
 fi
 
@@ -65,6 +65,9 @@ cleanup() {
         elif findmnt -rn -o TARGET | grep -q "^$work"; then note "mounts remain under $work; left in place"
         else rm -rf --one-file-system "$work"; fi
     fi
+    # Whatever ended the run (the last check, a setup failure, a signal).
+    echo "$passed passed, $failed failed"
+    [ "$failed" -gt 0 ] && [ "$rc" -eq 0 ] && rc=1
     exit "$rc"
 }
 trap cleanup EXIT
@@ -127,8 +130,14 @@ unshare -m --propagation private sh -c '
     sh "$cgroup_name" "$root" </dev/null >"$work/console.log" 2>&1 &
 nspawn_pid=$!
 
+# The container's init: systemd, the child of the systemd-nspawn process (not
+# the short-lived children of the shell before it execs systemd-nspawn).
 for _ in $(seq 1 300); do
-    init_pid=$(pgrep -P "$nspawn_pid" | head -n 1)
+    if [ "$(cat "/proc/$nspawn_pid/comm" 2>/dev/null)" = systemd-nspawn ]; then
+        for c in $(pgrep -P "$nspawn_pid"); do
+            [ "$(cat "/proc/$c/comm" 2>/dev/null)" = systemd ] && init_pid=$c
+        done
+    fi
     [ -n "$init_pid" ] && break
     kill -0 "$nspawn_pid" 2>/dev/null || break
     sleep 0.1
@@ -346,6 +355,4 @@ else
     fi
 fi
 rm -f "$root/etc/batch/jobs.d/zz-broken.conf"
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+# The summary line and the exit status come from cleanup.
