@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages batch needs to build, test and run, when they are missing.
-# Usage: scripts/deps.sh [build|test|demo]   (default: test)
+# Usage: scripts/deps.sh [build|test|demo|boot]   (default: test)
 set -euo pipefail
 want=(libhiredis-dev libncursesw5-dev pkg-config redis-server tmux)
 case "${1:-test}" in
   build) want=(libhiredis-dev libncursesw5-dev pkg-config) ;;
-  test)  want+=(redis-sentinel prometheus python3-h11 util-linux) ;;
+  test)  want+=(redis-sentinel prometheus python3-h11 util-linux debootstrap systemd-container) ;;
+  boot)  want=(debootstrap systemd-container util-linux) ;;   # Tests/System/boot-test.sh
   demo)  ;;
 esac
 missing=()
