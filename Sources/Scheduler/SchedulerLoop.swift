@@ -464,7 +464,10 @@ final class SchedulerLoop: Sendable {
         guard !watched.isEmpty else { return }
         do {
             let seen = try executions.states(watched)
-            s.planner.observed(seen, now: clock.now())
+            for e in s.planner.observed(seen, now: clock.now()) where e.state != .cancelled {
+                let at = Double(e.finished ?? Int64(Date().timeIntervalSince1970 * 1000)) / 1000
+                (e.state == .succeeded ? metrics.lastSuccess : metrics.lastFailure).labels(e.schedule).set(at)
+            }
             s.planner.unwatch(watched.filter { seen[$0] == nil })
         } catch {
             logger.repeated(.warning, "cannot read the state of scheduled executions", ["error": "\(error)"])

@@ -18,8 +18,8 @@ struct WorkerMetrics: Sendable {
                                       labels: ["job", "outcome"])
         spawnFailures = registry.counter("batch_worker_spawn_failures_total", help: "Job programs that could not be started, by job.",
                                          labels: ["job"])
-        durations = registry.histogram("batch_worker_run_duration_seconds", help: "Run time of attempts on this worker, by job.",
-                                       labels: ["job"])
+        durations = registry.histogram("batch_worker_run_duration_seconds", help: "Run time of attempts on this worker, by job and outcome.",
+                                       labels: ["job", "outcome"])
         outputBytes = registry.counter("batch_worker_output_bytes_total", help: "Bytes job programs printed on stdout and stderr, by job.",
                                        labels: ["job"])
         droppedLines = registry.counter("batch_worker_output_dropped_lines_total",
