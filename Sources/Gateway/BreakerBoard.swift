@@ -50,13 +50,15 @@ final class BreakerBoard: Sendable {
     /// Every breaker's figures now, for the scrape.
     func figures() -> [(String, BreakerMetrics)] {
         let t = now
-        return state.withLock { s in
+        let out = state.withLock { s in
             s.breakers.map { w, b in
                 var b = b
                 b.advance(now: t)
                 return (w, b.metrics(now: t))
             }
         }
+        for (w, _) in out { _ = rejected.labels(w) }  // shown at 0 from the first breaker of a worker
+        return out
     }
 
     /// Monotonic milliseconds since this board was made.

@@ -30,6 +30,9 @@ struct GatewayMetrics: Sendable {
         lastFailure = m.gauge("batch_job_last_failure_timestamp_seconds", help: "When an execution of the job type last failed or timed out (Unix time), from the events stream.",
                               labels: ["job"])
         recovered = m.counter("batch_leases_recovered_total", help: "Expired leases recovered, by new state.", labels: ["state"])
+        // Known label values from the start, at 0, so rates and alerts see a series.
+        for state in ["retrying", "failed", "cancelled"] { _ = recovered.labels(state) }
+        for reason in ["bad_request", "unknown_job", "bad_params", "bad_limits", "queue_full"] { _ = refused.labels(reason) }
     }
 }
 

@@ -134,6 +134,7 @@ final class SchedulerLoop: Sendable {
         s.plannedThrough = now
         scheduleCount.store(initial.count, ordering: .relaxed)
         metrics.schedules.set(Double(initial.count))
+        metrics.prime(initial.map(\.name))
         while true {
             heartbeat.touch()
             let taken = inbox.withLock { box -> (Bool, [CompiledSchedule]?) in
@@ -192,6 +193,7 @@ final class SchedulerLoop: Sendable {
         let removed = s.planner.load(compiled, now: clock.now(), plannedThrough: s.plannedThrough)
         scheduleCount.store(compiled.count, ordering: .relaxed)
         metrics.schedules.set(Double(compiled.count))
+        metrics.prime(compiled.map(\.name))
         logger.notice("schedules reloaded", ["schedules": "\(compiled.count)", "removed": "\(removed.count)"])
         if s.leader {
             do { try schedules.remove(names: removed) } catch {

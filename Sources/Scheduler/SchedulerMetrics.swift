@@ -41,4 +41,14 @@ struct SchedulerMetrics: Sendable {
                               help: "When the last execution of a schedule's fires that failed or timed out finished (Unix time), as the leading scheduler saw it.",
                               labels: ["schedule"])
     }
+
+    /// Shows each schedule's counters from the start, at 0 (so rates and alerts see a series).
+    func prime(_ schedules: [String]) {
+        for name in schedules {
+            _ = fires.labels(name)
+            _ = misfires.labels(name)
+            _ = skipped.labels(name)
+        }
+        for result in ["unavailable", "rejected", "conflict"] { _ = deliveryFailures.labels(result) }
+    }
 }

@@ -35,4 +35,15 @@ struct WorkerMetrics: Sendable {
         logDirFailures = registry.counter("batch_worker_log_dir_failures_total",
                                           help: "Output files in worker.log-dir that could not be opened or written whole (a full disk).").labels()
     }
+
+    /// Shows the counters of each job type and reason from the start, at 0 (so rates and alerts see a series).
+    func prime(jobs: some Sequence<String>) {
+        for job in jobs {
+            _ = spawnFailures.labels(job)
+            _ = outputBytes.labels(job)
+            _ = droppedLines.labels(job)
+        }
+        for reason in ["lost", "abandoned", "earlier_run"] { _ = leasesLost.labels(reason) }
+        for operation in ["register", "renew", "report", "finish", "requeue"] { _ = writeFailures.labels(operation) }
+    }
 }
