@@ -41,6 +41,8 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/share/doc/batch/examples
 	install -m 0644 etc/batch/jobs.d/examples.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/jobs.conf
 	install -m 0644 etc/batch/schedules.d/examples.conf $(DESTDIR)$(PREFIX)/share/doc/batch/examples/schedules.conf
+	install -D -m 0644 etc/prometheus/batch-alerts.yml $(DESTDIR)$(PREFIX)/share/doc/batch/prometheus/batch-alerts.yml
+	install -D -m 0644 etc/grafana/batch-dashboard.json $(DESTDIR)$(PREFIX)/share/doc/batch/grafana/batch-dashboard.json
 	install -d $(DESTDIR)/lib/systemd/system
 	install -m 0644 etc/systemd/*.service $(DESTDIR)/lib/systemd/system/
 	# The units run as the system user "batch"; make it when installing for real.

@@ -77,7 +77,7 @@ import TestSupport
         func batchctl(_ args: [String], redis: String = withPassword) -> Int32? {
             let p = try? ChildProcess(executable: ctl, arguments: ["--redis", redis, "--namespace", namespace] + args,
                                       environment: Self.cleanEnvironment())
-            guard let p, case .exited(let code)? = p.wait(timeout: .seconds(30)) else { return nil }
+            guard let p, case .exited(let code)? = p.wait(timeout: .seconds(30)), p.waitForOutputEnd(timeout: .seconds(10)) else { return nil }
             outputs.append(("batchctl \(args.joined(separator: " "))", p.standardOutput + p.standardError))
             return code
         }
@@ -129,12 +129,15 @@ import TestSupport
             let help = try ChildProcess(executable: try BuiltProducts.path(program), arguments: ["--help"],
                                         environment: Self.cleanEnvironment().merging(["BATCH_REDIS_URL": withPassword]) { $1 })
             _ = help.wait(timeout: .seconds(20))
+            _ = help.waitForOutputEnd(timeout: .seconds(10))
             outputs.append(("\(program) --help", help.standardOutput + help.standardError))
         }
         for (program, d) in daemons { _ = d.stop(grace: .seconds(10)); outputs.append(("\(program) log", d.log)) }
 
         // The password nowhere, not even in part of a URL.
         for (what, text) in outputs {
+            #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || what.hasSuffix("/livez") || what.hasSuffix("/readyz"),
+                    "\(what) printed nothing: the check would be empty")
             #expect(!text.contains(password), "\(what) shows the Redis password:\n\(text)")
             #expect(!text.contains(String(password.dropFirst(3))), "\(what) shows part of the Redis password:\n\(text)")
         }
@@ -172,7 +175,9 @@ import TestSupport
         defer { removeTree(dir) }
         try text.write(toFile: dir + "/metrics.txt", atomically: true, encoding: .utf8)
         let p = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "\(promtool) check metrics < \(dir)/metrics.txt"])
-        guard case .exited(let code)? = p.wait(timeout: .seconds(30)) else { return (-1, "promtool did not finish") }
+        guard case .exited(let code)? = p.wait(timeout: .seconds(30)), p.waitForOutputEnd(timeout: .seconds(10)) else {
+            return (-1, "promtool did not finish")
+        }
         return (code, (p.standardOutput + p.standardError).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
