@@ -46,6 +46,8 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 UNITS = batch-gateway.service batch-scheduler.service batch-worker@.service
 # systemd-sysusers and systemd-tmpfiles work on DESTDIR as on a system root.
 SYSTEMD_ROOT = $(if $(DESTDIR),--root=$(DESTDIR))
@@ -53,7 +55,7 @@ SYSTEMD_ROOT = $(if $(DESTDIR),--root=$(DESTDIR))
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) \
-	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR)
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	bin=$$($(RELEASE_BUILD) --show-bin-path) && for p in $(PRODUCTS); do \
 	  install -m 0755 $$bin/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1; done
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
@@ -66,6 +68,13 @@ install: build
 	# bash completion, as batchctl makes it (`batchctl completion bash`).
 	bin=$$($(RELEASE_BUILD) --show-bin-path) && $$bin/batchctl completion bash > $(DESTDIR)$(BASHCOMPDIR)/batchctl
 	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/batchctl
+	# zsh and fish completion, from the same command declaration.
+	bin=$$($(RELEASE_BUILD) --show-bin-path) && $$bin/batchctl completion zsh > $(DESTDIR)$(ZSHCOMPDIR)/_batchctl && \
+	  $$bin/batchctl completion fish > $(DESTDIR)$(FISHCOMPDIR)/batchctl.fish
+	chmod 0644 $(DESTDIR)$(ZSHCOMPDIR)/_batchctl $(DESTDIR)$(FISHCOMPDIR)/batchctl.fish
+	# Alert rules and a dashboard, to copy into Prometheus and Grafana.
+	install -D -m 0644 etc/prometheus/batch-alerts.yml $(DESTDIR)$(DOCDIR)/prometheus/batch-alerts.yml
+	install -D -m 0644 etc/grafana/batch-dashboard.json $(DESTDIR)$(DOCDIR)/grafana/batch-dashboard.json
 	# Units: their paths follow BINDIR.
 	for u in $(UNITS); do \
 	  sed 's|@BINDIR@|$(BINDIR)|g' etc/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
@@ -102,8 +111,11 @@ uninstall:
 	for p in $(PRODUCTS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for m in man/*.[158]; do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -f $(DESTDIR)$(LIBEXECDIR)/report $(DESTDIR)$(DOCDIR)/examples/jobs.conf $(DESTDIR)$(DOCDIR)/examples/schedules.conf
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/batchctl $(DESTDIR)$(SYSUSERSDIR)/batch.conf $(DESTDIR)$(TMPFILESDIR)/batch.conf
-	rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/lib/batch $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/batchctl $(DESTDIR)$(ZSHCOMPDIR)/_batchctl $(DESTDIR)$(FISHCOMPDIR)/batchctl.fish
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/batch.conf $(DESTDIR)$(TMPFILESDIR)/batch.conf
+	rm -f $(DESTDIR)$(DOCDIR)/prometheus/batch-alerts.yml $(DESTDIR)$(DOCDIR)/grafana/batch-dashboard.json
+	rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/lib/batch $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/prometheus \
+	  $(DESTDIR)$(DOCDIR)/grafana $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:

@@ -66,6 +66,8 @@ public enum Batchctl {
         case "schedule next": try Commands.next(p, c)
         case "events": try Commands.events(p, c)
         case "completion bash": c.out.write(Completion.bashScript(spec: BatchctlSpec.spec))
+        case "completion zsh": c.out.write(Completion.zshScript(spec: BatchctlSpec.spec))
+        case "completion fish": c.out.write(Completion.fishScript(spec: BatchctlSpec.spec))
         case "completion words": try Completion.words(p, c)
         default:
             throw .usage(UsageError("no command \(p.subcommand)", command: "batchctl"))

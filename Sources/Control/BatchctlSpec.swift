@@ -82,6 +82,8 @@ public enum BatchctlSpec {
             CommandSpec(name: "completion", abstract: "Print a shell completion script, or names to complete.",
                         subcommands: [
                             CommandSpec(name: "bash", abstract: "Print the bash completion script (source it, or install it)."),
+                            CommandSpec(name: "zsh", abstract: "Print the zsh completion script (source it, or install it as _batchctl)."),
+                            CommandSpec(name: "fish", abstract: "Print the fish completion script (source it, or install it as batchctl.fish)."),
                             CommandSpec(name: "words", abstract: "Print names from Redis, one a line: jobs, schedules, workers or ids.",
                                         arguments: [.required("KIND", help: "jobs, schedules, workers or ids.")]),
                         ]),

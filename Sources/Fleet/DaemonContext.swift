@@ -51,8 +51,9 @@ public final class DaemonContext: Sendable {
         options.connectTimeout = configuration.redis.connectTimeout
         options.readTimeout = configuration.redis.readTimeout
         options.poolSize = configuration.redis.poolSize
+        let redisMetrics = RedisMetrics(metrics)
         redis = RedisClient(url: try RedisURL(parsing: configuration.redis.url, passwordFile: configuration.redis.passwordFile),
-                            options: options)
+                            options: options, observer: redisMetrics.observe)
         namespace = configuration.redis.namespace
         var limits = StoreLimits()
         limits.eventsMax = configuration.retention.eventsMax
@@ -66,6 +67,13 @@ public final class DaemonContext: Sendable {
         metrics.counter("batch_store_round_trips_total",
                         help: "Round trips to Redis that carried those operations (concurrent calls share one), by operation.",
                         labels: ["operation"]) { store.groupedCalls.map { ([$0.operation], Double($0.roundTrips)) } }
+        let client = redis
+        metrics.gauge("batch_redis_up", help: "1 while this daemon's calls find Redis serving, 0 while it is known to be down.") {
+            client.health.isDown ? 0 : 1
+        }
+        metrics.gauge("batch_build_info", help: "Always 1; the version label names the running build.", labels: ["version"]) {
+            [([batchVersion], 1)]
+        }
         router = Router()
         notifier = (try? SystemdNotifier()) ?? SystemdNotifier(address: nil)
         startedAt = Int64(Date().timeIntervalSince1970 * 1000)

@@ -19,7 +19,6 @@ final class BreakerBoard: Sendable {
     let logger: Logger
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
-    let stateGauge: GaugeFamily
     let transitions: CounterFamily
     let rejected: CounterFamily
 
@@ -27,9 +26,39 @@ final class BreakerBoard: Sendable {
         self.config = config
         self.logger = logger
         origin = clock.now
-        stateGauge = metrics.gauge("batch_breaker_state", help: "Circuit breaker state per worker: 0 closed, 1 open, 2 half-open, 3 disabled, 4 forced-open, 5 metrics-only.", labels: ["worker"])
         transitions = metrics.counter("batch_breaker_transitions_total", help: "Circuit breaker transitions per worker.", labels: ["worker", "from", "to"])
         rejected = metrics.counter("batch_breaker_rejected_total", help: "Dispatches a breaker did not permit.", labels: ["worker"])
+        // Read at scrape time under the board's lock, as Resilience4j's circuitbreaker gauges are.
+        metrics.gauge("batch_breaker_state", help: "Circuit breaker state per worker: 1 for the state it is in, 0 for the others.",
+                      labels: ["worker", "state"]) { [weak self] in
+            (self?.figures() ?? []).flatMap { w, m in BreakerState.allCases.map { ([w, $0.rawValue], m.state == $0 ? 1.0 : 0.0) } }
+        }
+        metrics.gauge("batch_breaker_failure_rate", help: "Percent of failed calls in each worker's breaker window; -1 while it holds fewer than the minimum calls.",
+                      labels: ["worker"]) { [weak self] in
+            (self?.figures() ?? []).map { ([$0.0], $0.1.failureRate) }
+        }
+        metrics.gauge("batch_breaker_slow_call_rate", help: "Percent of slow calls in each worker's breaker window; -1 while it holds fewer than the minimum calls.",
+                      labels: ["worker"]) { [weak self] in
+            (self?.figures() ?? []).map { ([$0.0], $0.1.slowCallRate) }
+        }
+        metrics.gauge("batch_breaker_buffered_calls", help: "Calls in each worker's breaker window, by kind (successful, failed).",
+                      labels: ["worker", "kind"]) { [weak self] in
+            (self?.figures() ?? []).flatMap { w, m in [([w, "successful"], Double(m.successfulCalls)), ([w, "failed"], Double(m.failedCalls))] }
+        }
+    }
+
+    /// Every breaker's figures now, for the scrape.
+    func figures() -> [(String, BreakerMetrics)] {
+        let t = now
+        let out = state.withLock { s in
+            s.breakers.map { w, b in
+                var b = b
+                b.advance(now: t)
+                return (w, b.metrics(now: t))
+            }
+        }
+        for (w, _) in out { _ = rejected.labels(w) }  // shown at 0 from the first breaker of a worker
+        return out
     }
 
     /// Monotonic milliseconds since this board was made.
@@ -47,7 +76,6 @@ final class BreakerBoard: Sendable {
         }
         for c in changes {
             transitions.labels(worker, c.from.rawValue, c.to.rawValue).inc()
-            stateGauge.labels(worker).set(Double(c.to.gaugeValue))
             logger.notice("circuit breaker changed", ["worker": worker, "from": c.from.rawValue, "to": c.to.rawValue, "cause": c.cause.rawValue])
         }
         return result
@@ -107,7 +135,6 @@ final class BreakerBoard: Sendable {
                 var b = s.breakers[w] ?? CircuitBreaker(config: config)
                 b.advance(now: t)
                 s.breakers[w] = b
-                stateGauge.labels(w).set(Double(b.state.gaugeValue))
                 let m = b.metrics(now: t).rebased(from: t, to: wall)
                 if let d = try? encoder.encode(m) { out[w] = String(decoding: d, as: UTF8.self) }
             }
@@ -120,7 +147,6 @@ final class BreakerBoard: Sendable {
         state.withLock { s in
             for w in s.breakers.keys where !workers.contains(w) && s.breakers[w]?.state == .closed {
                 s.breakers[w] = nil
-                stateGauge.remove(w)
             }
         }
     }

@@ -225,6 +225,7 @@ final class Dispatcher: Sendable {
         let started = ContinuousClock.now
         let answers = call(address: address, items: share.map(\.item))
         let took = ContinuousClock.now - started
+        context.metrics.dispatchDuration.labels(worker).observe(took.inSeconds)
         let results: [CallResult]
         switch answers {
         case .success(let r): results = r

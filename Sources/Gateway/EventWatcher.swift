@@ -62,6 +62,10 @@ final class EventWatcher: Sendable {
                 freed = true
             case .succeeded, .failed, .timedOut, .cancelled:
                 gone.append((id, attempt, st, e.fields["job"]))
+                if let job = e.fields["job"], st != .cancelled {
+                    (st == .succeeded ? context.metrics.lastSuccess : context.metrics.lastFailure)
+                        .labels(job).set(Double(e.millis) / 1000)
+                }
                 freed = true
             default:
                 break

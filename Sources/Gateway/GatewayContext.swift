@@ -11,8 +11,10 @@ struct GatewayMetrics: Sendable {
     let refused: CounterFamily
     let outcomes: CounterFamily
     let queueWait: HistogramFamily
-    let runTime: HistogramFamily
     let dispatches: CounterFamily
+    let dispatchDuration: HistogramFamily
+    let lastSuccess: GaugeFamily
+    let lastFailure: GaugeFamily
     let recovered: CounterFamily
 
     init(_ m: MetricsRegistry) {
@@ -20,9 +22,17 @@ struct GatewayMetrics: Sendable {
         refused = m.counter("batch_executions_refused_total", help: "Execute requests refused, by reason.", labels: ["reason"])
         outcomes = m.counter("batch_executions_total", help: "Executions this gateway dispatched that ended, by job type and outcome.", labels: ["job", "outcome"])
         queueWait = m.histogram("batch_queue_wait_seconds", help: "Time from queued to dispatched, by job type.", labels: ["job"])
-        runTime = m.histogram("batch_run_seconds", help: "Run time of ended executions this gateway dispatched, by job type.", labels: ["job"])
-        dispatches = m.counter("batch_dispatch_attempts_total", help: "Calls to workers by worker and result.", labels: ["worker", "result"])
+        dispatches = m.counter("batch_dispatch_attempts_total", help: "Executions offered to workers, by worker and result.", labels: ["worker", "result"])
+        dispatchDuration = m.histogram("batch_dispatch_duration_seconds", help: "Duration of dispatch calls to workers (one call carries one or more executions), by worker.",
+                                       labels: ["worker"], buckets: Histogram.latencyBuckets)
+        lastSuccess = m.gauge("batch_job_last_success_timestamp_seconds", help: "When an execution of the job type last succeeded (Unix time), from the events stream.",
+                              labels: ["job"])
+        lastFailure = m.gauge("batch_job_last_failure_timestamp_seconds", help: "When an execution of the job type last failed or timed out (Unix time), from the events stream.",
+                              labels: ["job"])
         recovered = m.counter("batch_leases_recovered_total", help: "Expired leases recovered, by new state.", labels: ["state"])
+        // Known label values from the start, at 0, so rates and alerts see a series.
+        for state in ["retrying", "failed", "cancelled"] { _ = recovered.labels(state) }
+        for reason in ["bad_request", "unknown_job", "bad_params", "bad_limits", "queue_full"] { _ = refused.labels(reason) }
     }
 }
 

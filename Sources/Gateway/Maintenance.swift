@@ -13,12 +13,25 @@ final class Maintenance: Sendable {
     let stopped = Atomic<Bool>(false)
     let queueDepth = Atomic<Int>(0)
     let delayedDepth = Atomic<Int>(0)
+    /// Per job type ever seen queued: how many are queued now and since when the oldest is (ms, Redis time).
+    let queuedByJob = Mutex<[String: (count: Int, oldestMillis: Int64?)]>([:])
 
     init(context: GatewayContext) {
         self.context = context
         let m = context.daemon.metrics
         m.gauge("batch_queue_depth", help: "Executions waiting in the queues.") { [self] in Double(self.queueDepth.load(ordering: .relaxed)) }
         m.gauge("batch_retry_waiting", help: "Executions waiting for a retry backoff.") { [self] in Double(self.delayedDepth.load(ordering: .relaxed)) }
+        m.gauge("batch_queue_job_depth", help: "Executions waiting in the queues, by job type (counted among the oldest 5000 queued).",
+                labels: ["job"]) { [self] in
+            self.queuedByJob.withLock { q in q.map { ([$0.key], Double($0.value.count)) } }
+        }
+        m.gauge("batch_queue_oldest_age_seconds", help: "How long the oldest queued execution of each job type has waited; 0 when none waits.",
+                labels: ["job"]) { [self] in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            return self.queuedByJob.withLock { q in
+                q.map { ([$0.key], $0.value.oldestMillis.map { Double(max(0, now - $0)) / 1000 } ?? 0) }
+            }
+        }
         m.gauge("batch_workers_live", help: "Live workers this gateway can dispatch to.") { [directory = context.directory] in Double(directory.workerCount) }
     }
 
@@ -92,6 +105,12 @@ final class Maintenance: Sendable {
             let depth = try context.store.queueDepth()
             queueDepth.store(depth.queued, ordering: .relaxed)
             delayedDepth.store(depth.delayed, ordering: .relaxed)
+            let byJob = try context.store.queuedByJob()
+            queuedByJob.withLock { q in
+                for job in q.keys { q[job] = (0, nil) }
+                for job in context.directory.knownJobTypes { q[job] = (0, nil) }
+                for (job, v) in byJob { q[job] = (v.count, v.oldestMillis) }
+            }
         } catch {
             context.logger.repeated(.warning, "recovery round failed", ["error": "\(error)"])
         }

@@ -33,13 +33,16 @@ public final class RedisClient: Sendable {
     let executor: BlockingExecutor
     /// What the calls tell of Redis' state; refuses calls while it is down.
     let monitor: RedisHealthMonitor
+    /// Told of every call's duration and failure (metrics); nil for none.
+    let observer: RedisCallObserver?
 
     private struct ClientState {
         var failFastUntil: ContinuousClock.Instant?
         var closed = false
     }
 
-    public init(url: RedisURL, options: RedisOptions = .init()) {
+    public init(url: RedisURL, options: RedisOptions = .init(), observer: RedisCallObserver? = nil) {
+        self.observer = observer
         precondition(options.poolSize > 0, "RedisOptions.poolSize must be at least 1")
         self.url = url
         self.options = options
@@ -99,6 +102,10 @@ public final class RedisClient: Sendable {
     /// When `body` throws, the connection is closed rather than pooled: it may be left inside a
     /// MULTI or with keys WATCHed, which would leak into the next borrower's commands.
     public func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        try observed { try lend(body) }
+    }
+
+    private func lend<T>(_ body: (RedisConnection) throws -> T) throws -> T {
         if let refusal = monitor.refusal() { throw refusal }
         let connection = try tracked { try checkout() }
         let result: T
@@ -158,6 +165,26 @@ public final class RedisClient: Sendable {
 
     private func run<T>(_ body: (RedisConnection) throws -> T, isReadonly: (T) -> Bool,
                         loading: (T) -> RedisError? = { _ in nil }) throws -> T {
+        try observed { try runOnce(body, isReadonly: isReadonly, loading: loading) }
+    }
+
+    /// Runs a call, telling the observer (if any) its duration and its Redis failure.
+    @inline(__always)
+    private func observed<T>(_ call: () throws -> T) throws -> T {
+        guard let observer else { return try call() }
+        let start = ContinuousClock.now
+        do {
+            let r = try call()
+            observer(ContinuousClock.now - start, nil)
+            return r
+        } catch {
+            observer(ContinuousClock.now - start, error as? RedisError ?? .protocolError("\(error)"))
+            throw error
+        }
+    }
+
+    private func runOnce<T>(_ body: (RedisConnection) throws -> T, isReadonly: (T) -> Bool,
+                            loading: (T) -> RedisError?) throws -> T {
         if let refusal = monitor.refusal() { throw refusal }
         var attempt = 0
         while true {

@@ -300,7 +300,11 @@ struct FirePlanner: Sendable {
     }
 
     /// New states of watched executions: outcomes, queued fires' turn, fixed-delay's next fire.
-    mutating func observed(_ seen: [String: (state: ExecutionState, finished: Int64?)], now: Instant) {
+    /// Returns the last executions seen ending here, by schedule, for the last success and failure times.
+    @discardableResult
+    mutating func observed(_ seen: [String: (state: ExecutionState, finished: Int64?)], now: Instant)
+        -> [(schedule: String, state: ExecutionState, finished: Int64?)] {
+        var ended: [(schedule: String, state: ExecutionState, finished: Int64?)] = []
         for (id, s) in seen {
             guard let name = watching[id] else { continue }
             guard let st = states[name], st.lastExecution == id else { watching[id] = nil; continue }
@@ -309,6 +313,7 @@ struct FirePlanner: Sendable {
             states[name]!.lastOutcome = s.state.rawValue
             dirtyNames.insert(name)
             if s.state.isTerminal {
+                ended.append((name, s.state, s.finished))
                 if !st.pending.isEmpty { withPending.insert(name) }
                 if st.isFixedDelay, st.next == nil {
                     states[name]!.lastEnd = s.finished.map { Instant(millisecondsSinceEpoch: $0) } ?? now
@@ -316,6 +321,7 @@ struct FirePlanner: Sendable {
                 }
             }
         }
+        return ended
     }
 
     /// Stops watching executions Redis no longer has (trimmed by retention, or

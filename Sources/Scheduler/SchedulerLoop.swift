@@ -134,6 +134,7 @@ final class SchedulerLoop: Sendable {
         s.plannedThrough = now
         scheduleCount.store(initial.count, ordering: .relaxed)
         metrics.schedules.set(Double(initial.count))
+        metrics.prime(initial.map(\.name))
         while true {
             heartbeat.touch()
             let taken = inbox.withLock { box -> (Bool, [CompiledSchedule]?) in
@@ -192,6 +193,7 @@ final class SchedulerLoop: Sendable {
         let removed = s.planner.load(compiled, now: clock.now(), plannedThrough: s.plannedThrough)
         scheduleCount.store(compiled.count, ordering: .relaxed)
         metrics.schedules.set(Double(compiled.count))
+        metrics.prime(compiled.map(\.name))
         logger.notice("schedules reloaded", ["schedules": "\(compiled.count)", "removed": "\(removed.count)"])
         if s.leader {
             do { try schedules.remove(names: removed) } catch {
@@ -464,7 +466,10 @@ final class SchedulerLoop: Sendable {
         guard !watched.isEmpty else { return }
         do {
             let seen = try executions.states(watched)
-            s.planner.observed(seen, now: clock.now())
+            for e in s.planner.observed(seen, now: clock.now()) where e.state != .cancelled {
+                let at = Double(e.finished ?? Int64(Date().timeIntervalSince1970 * 1000)) / 1000
+                (e.state == .succeeded ? metrics.lastSuccess : metrics.lastFailure).labels(e.schedule).set(at)
+            }
             s.planner.unwatch(watched.filter { seen[$0] == nil })
         } catch {
             logger.repeated(.warning, "cannot read the state of scheduled executions", ["error": "\(error)"])

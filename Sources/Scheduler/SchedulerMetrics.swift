@@ -11,6 +11,8 @@ struct SchedulerMetrics: Sendable {
     let leader: GaugeFamily
     let schedules: GaugeFamily
     let pending: GaugeFamily
+    let lastSuccess: GaugeFamily
+    let lastFailure: GaugeFamily
 
     /// Fine buckets at the low end: lateness is meant to stay well under 20 ms.
     static let latenessBuckets: [Double] = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5,
@@ -32,5 +34,21 @@ struct SchedulerMetrics: Sendable {
         leader = r.gauge("batch_scheduler_leader", help: "1 while this scheduler holds the leadership lease.")
         schedules = r.gauge("batch_scheduler_schedules", help: "Schedules configured.")
         pending = r.gauge("batch_scheduler_pending_fires", help: "Fires claimed and not yet delivered.")
+        lastSuccess = r.gauge("batch_schedule_last_success_timestamp_seconds",
+                              help: "When the last execution of a schedule's fires that succeeded finished (Unix time), as the leading scheduler saw it.",
+                              labels: ["schedule"])
+        lastFailure = r.gauge("batch_schedule_last_failure_timestamp_seconds",
+                              help: "When the last execution of a schedule's fires that failed or timed out finished (Unix time), as the leading scheduler saw it.",
+                              labels: ["schedule"])
+    }
+
+    /// Shows each schedule's counters from the start, at 0 (so rates and alerts see a series).
+    func prime(_ schedules: [String]) {
+        for name in schedules {
+            _ = fires.labels(name)
+            _ = misfires.labels(name)
+            _ = skipped.labels(name)
+        }
+        for result in ["unavailable", "rejected", "conflict"] { _ = deliveryFailures.labels(result) }
     }
 }

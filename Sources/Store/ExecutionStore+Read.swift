@@ -71,6 +71,34 @@ extension ExecutionStore {
         return (q, Int(r.last?.int ?? 0))
     }
 
+    /// Queued executions per job type, with the time the oldest of each was queued (ms since the
+    /// epoch, Redis time): read from the queued index, oldest first, at most `limit` of them (so
+    /// with a longer queue the counts are those of its oldest `limit`). Two round trips.
+    public func queuedByJob(limit: Int = 5000) throws(StoreError) -> [String: (count: Int, oldestMillis: Int64)] {
+        let r = try mapRedis { try redis.send(RedisCommand("ZRANGE", keys.byState(ExecutionState.queued.rawValue), 0, max(1, limit) - 1, "WITHSCORES")) }
+        let flat = r.array ?? []
+        var ids: [String] = [], times: [Int64] = []
+        var i = 0
+        while i + 1 < flat.count {
+            if let id = flat[i].string, let t = flat[i + 1].string.flatMap({ Double($0) }) {
+                ids.append(id); times.append(Int64(t))
+            }
+            i += 2
+        }
+        guard !ids.isEmpty else { return [:] }
+        let jobs = try mapRedis { try redis.pipeline(ids.map { RedisCommand("HGET", keys.exec($0), "job") }) }
+        var out: [String: (count: Int, oldestMillis: Int64)] = [:]
+        for (reply, t) in zip(jobs, times) {
+            guard let job = reply.string else { continue }  // trimmed meanwhile
+            if let seen = out[job] {
+                out[job] = (seen.count + 1, min(seen.oldestMillis, t))
+            } else {
+                out[job] = (1, t)
+            }
+        }
+        return out
+    }
+
     /// The last lines of an execution's output.
     public func logTail(_ id: String, lines: Int = 100) throws(StoreError) -> [String] {
         let r = try mapRedis { try redis.send(RedisCommand("LRANGE", keys.log(id), -max(1, lines), -1)) }

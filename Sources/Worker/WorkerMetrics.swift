@@ -18,8 +18,8 @@ struct WorkerMetrics: Sendable {
                                       labels: ["job", "outcome"])
         spawnFailures = registry.counter("batch_worker_spawn_failures_total", help: "Job programs that could not be started, by job.",
                                          labels: ["job"])
-        durations = registry.histogram("batch_worker_run_duration_seconds", help: "Run time of attempts on this worker, by job.",
-                                       labels: ["job"])
+        durations = registry.histogram("batch_worker_run_duration_seconds", help: "Run time of attempts on this worker, by job and outcome.",
+                                       labels: ["job", "outcome"])
         outputBytes = registry.counter("batch_worker_output_bytes_total", help: "Bytes job programs printed on stdout and stderr, by job.",
                                        labels: ["job"])
         droppedLines = registry.counter("batch_worker_output_dropped_lines_total",
@@ -34,5 +34,16 @@ struct WorkerMetrics: Sendable {
                                          labels: ["operation"])
         logDirFailures = registry.counter("batch_worker_log_dir_failures_total",
                                           help: "Output files in worker.log-dir that could not be opened or written whole (a full disk).").labels()
+    }
+
+    /// Shows the counters of each job type and reason from the start, at 0 (so rates and alerts see a series).
+    func prime(jobs: some Sequence<String>) {
+        for job in jobs {
+            _ = spawnFailures.labels(job)
+            _ = outputBytes.labels(job)
+            _ = droppedLines.labels(job)
+        }
+        for reason in ["lost", "abandoned", "earlier_run"] { _ = leasesLost.labels(reason) }
+        for operation in ["register", "renew", "report", "finish", "requeue"] { _ = writeFailures.labels(operation) }
     }
 }

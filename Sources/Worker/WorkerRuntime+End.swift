@@ -148,7 +148,7 @@ extension WorkerRuntime {
     func endWritten(_ p: PendingEnd) {
         let (a, end, job) = (p.attempt, p.end, p.attempt.job)
         metrics.executions.labels(job.name, end.outcome.rawValue).inc()
-        metrics.durations.labels(job.name).observe(p.duration)
+        metrics.durations.labels(job.name, end.outcome.rawValue).observe(p.duration)
         remove(a, result: p.final)
         let level: Daemon.LogLevel = end.outcome == .succeeded ? .debug : .info
         guard logger.isEnabled(level) else { return }

@@ -117,9 +117,14 @@ public final class WorkerRuntime: Sendable {
         self.table = Mutex(table)
         lostAttempts = (configuration.gateway.poisonThreshold, Int(configuration.gateway.dispatchBackoff.inMilliseconds))
         metrics.gauge("batch_worker_running", help: "Attempts running on this worker, by job.", labels: ["job"]) { [unowned self] in
-            self.table.withLock { $0.capacity.byJob.map { ([$0.key], Double($0.value)) } }
+            // Every job type served, at 0 while none runs.
+            let running = self.table.withLock { $0.capacity.byJob }
+            var out = self.jobs.keys.map { ([$0], Double(running[$0] ?? 0)) }
+            for (job, n) in running where self.jobs[job] == nil { out.append(([job], Double(n))) }
+            return out
         }
         metrics.gauge("batch_worker_slots", help: "Attempts this worker may run at once.") { Double(settings.slots) }
+        self.metrics.prime(jobs: jobs.keys)
     }
 
     /// Why a worker cannot run with `configuration`: what `--check-config`, start and reload refuse.
@@ -153,6 +158,7 @@ public final class WorkerRuntime: Sendable {
         if let problem = Self.setupProblems(configuration).first { throw WorkerSetupError(problem) }
         let next = Self.served(configuration)
         let before = jobTable.withLock { old in defer { old = next }; return old }
+        metrics.prime(jobs: next.keys)
         let added = next.keys.filter { before[$0] == nil }.sorted()
         let removed = before.keys.filter { next[$0] == nil }.sorted()
         let changed = next.keys.filter { before[$0] != nil && before[$0] != next[$0] }.sorted()

@@ -5,17 +5,14 @@ import Store
 import Synchronization
 import TestSupport
 
-/// The package's root, where `.build/debug` holds the built programs.
+/// The package's root.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
-/// A built program of this package; fails clearly when `swift build` has not made it.
+/// A built program of this package, beside the test bundle (or in BATCH_BUILD_DIR); fails
+/// clearly when `swift build` has not made it.
 func builtProgram(_ name: String) throws -> String {
-    let path = packageRoot + "/.build/debug/" + name
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw TestSupportError("\(path) is missing: run 'swift build' (or 'swift build --build-tests') first")
-    }
-    return path
+    try BuiltProducts.path(name)
 }
 
 /// What one run of `batchctl` did.

@@ -48,7 +48,7 @@ struct WorkerLeaseLossTests {
         #expect(after.exitCode == nil)
         let metrics = try h.http.get("\(h.baseURL)/metrics").text
         #expect(metrics.contains(#"batch_worker_leases_lost_total{reason="abandoned"} 1"#))
-        #expect(metrics.contains("batch_worker_running{job=\"hold\"}") == false)
+        #expect(metrics.contains("batch_worker_running{job=\"hold\"} 0"))
         // The worker is free again: its slot came back.
         let next = try h.seed(job: "hold", leaseMs: 10_000)
         #expect(try h.dispatch(next).status == 202)

@@ -101,13 +101,13 @@ struct WorkerOutputTests {
         _ = waitUntil(timeout: .seconds(15), poll: .milliseconds(50)) {
             m = (try? h.http.get("\(h.baseURL)/metrics").text) ?? ""
             return m.contains(#"batch_worker_executions_total{job="fail",outcome="failed"} 1"#)
-                && m.contains(#"batch_worker_run_duration_seconds_count{job="fail"} 1"#)
+                && m.contains(#"batch_worker_run_duration_seconds_count{job="fail",outcome="failed"} 1"#)
         }
         #expect(m.contains(#"batch_worker_running{job="hold"} 1"#))
         #expect(m.contains(#"batch_worker_executions_total{job="fail",outcome="failed"} 1"#))
         #expect(m.contains(#"batch_worker_dispatches_total{code="202"} 2"#))
         #expect(m.contains("batch_worker_slots 16"))
-        #expect(m.contains(#"batch_worker_run_duration_seconds_count{job="fail"} 1"#))
+        #expect(m.contains(#"batch_worker_run_duration_seconds_count{job="fail",outcome="failed"} 1"#))
         _ = try h.http.request("POST", "\(h.baseURL)/api/batch/executions/\(hold.id)/cancel")
         #expect(h.waitForTerminal(hold.id)?.state == .cancelled)
     }

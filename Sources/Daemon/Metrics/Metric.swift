@@ -50,15 +50,16 @@ public final class Gauge: Sendable {
 public final class Histogram: Sendable {
     /// Upper bounds, ascending, without `+Inf` (always implied).
     public let upperBounds: [Double]
-    private let state: Mutex<State>
+    /// One counter per bucket (not cumulative; the last one is `+Inf`), and the sum as a Double's
+    /// bits: an observation is two atomic adds, without a lock.
+    private let counts: [BucketCount]
+    private let sumBits = Atomic<UInt64>(0.0.bitPattern)
 
-    struct State {
-        var counts: [UInt64]   // per bucket, not cumulative; last one is +Inf
-        var sum: Double = 0
-        var count: UInt64 = 0
+    final class BucketCount: Sendable {
+        let value = Atomic<UInt64>(0)
     }
 
-    /// A consistent reading of a histogram.
+    /// A reading of a histogram.
     public struct Reading: Sendable {
         public let upperBounds: [Double]
         /// Cumulative counts, one per bound plus the last for `+Inf` (equal to `count`).
@@ -93,7 +94,7 @@ public final class Histogram: Sendable {
 
     init(upperBounds: [Double]) {
         self.upperBounds = upperBounds
-        self.state = Mutex(State(counts: [UInt64](repeating: 0, count: upperBounds.count + 1)))
+        self.counts = (0...upperBounds.count).map { _ in BucketCount() }
     }
 
     public func observe(_ value: Double) {
@@ -103,11 +104,8 @@ public final class Histogram: Sendable {
             let mid = (lo + hi) / 2
             if upperBounds[mid] >= value { hi = mid } else { lo = mid + 1 }
         }
-        state.withLock { s in
-            s.counts[lo] += 1
-            s.sum += value
-            s.count += 1
-        }
+        counts[lo].value.add(1, ordering: .relaxed)
+        addDouble(value, to: sumBits)
     }
 
     /// Observes the seconds elapsed since `start`.
@@ -116,16 +114,18 @@ public final class Histogram: Sendable {
         observe(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
+    /// The buckets read one after the other while others observe: the count is the buckets'
+    /// total, so `+Inf` always equals it; the sum may hold an observation more or less.
     public func read() -> Reading {
-        let s = state.withLock { $0 }
         var cumulative = [UInt64]()
-        cumulative.reserveCapacity(s.counts.count)
+        cumulative.reserveCapacity(counts.count)
         var running: UInt64 = 0
-        for c in s.counts {
-            running += c
+        for c in counts {
+            running += c.value.load(ordering: .relaxed)
             cumulative.append(running)
         }
-        return Reading(upperBounds: upperBounds, cumulative: cumulative, sum: s.sum, count: s.count)
+        let sum = Double(bitPattern: sumBits.load(ordering: .relaxed))
+        return Reading(upperBounds: upperBounds, cumulative: cumulative, sum: sum, count: running)
     }
 
     /// Bucket bounds for batch run and wait times: 5 ms to 1 hour.
