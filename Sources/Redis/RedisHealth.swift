@@ -56,7 +56,10 @@ public struct RedisHealth: Sendable, Equatable {
         if case .loading = cause {
             return .loading("Redis has been loading its data set for \(Self.seconds(now - since)); the command was not sent")
         }
-        return .unreachable("Redis has not been serving for \(Self.seconds(now - since)) (\(cause)); the command was not sent")
+        // The cause first (where Redis is and why it failed): a narrow status line keeps it.
+        var text = "\(cause)"
+        if text.hasPrefix("redis unreachable: ") { text.removeFirst("redis unreachable: ".count) }
+        return .unreachable("\(text) (not serving for \(Self.seconds(now - since)); the command was not sent)")
     }
 
     /// `3.2s`: how long, for messages.

@@ -35,7 +35,7 @@ struct RedisOutcomeTests {
         let r6 = h.failed(.unreachable("connection refused"), at: t0 + .seconds(6))
         #expect(r6)
         #expect(h.refusal(at: t0 + .milliseconds(6_250)) == .unreachable(
-            "Redis has not been serving for 0.2s (redis unreachable: connection refused); the command was not sent"))
+            "connection refused (not serving for 0.2s; the command was not sent)"))
     }
 
     @Test func everyErrorSaysWhetherItsCommandRanOrMayHave() {
