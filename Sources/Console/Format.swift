@@ -43,6 +43,17 @@ enum Format {
         return "\(total / 86400)d" + two(total % 86400 / 3600) + "h"
     }
 
+    /// A count with thousands separated: `51,641`.
+    static func count(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     /// A share 0...1 as a percentage with one decimal.
     static func percent(_ fraction: Double) -> String {
         oneDecimal(fraction * 100) + "%"

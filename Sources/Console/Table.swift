@@ -56,6 +56,8 @@ struct TableRow: Equatable, Sendable {
     var sortKeys: [SortKey]
     /// Lower-cased text the `/` filter searches.
     var searchText: String
+    /// The execution Enter opens from this row, if the row names one.
+    var execution: String? = nil
 }
 
 /// A view's table: columns and rows, before filtering and sorting.
@@ -63,10 +65,11 @@ struct Table: Sendable {
     var columns: [Column]
     var rows: [TableRow]
 
-    /// The rows that contain `filter` (case-insensitive), sorted by column `sort`.
+    /// The rows that contain every word of `filter` (case-insensitive, in any order:
+    /// `failed lost` is a failed row that mentions lost), sorted by column `sort`.
     func visibleRows(filter: String, sort: SortOrder) -> [TableRow] {
-        let needle = filter.lowercased()
-        var out = needle.isEmpty ? rows : rows.filter { $0.searchText.contains(needle) }
+        let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
+        var out = words.isEmpty ? rows : rows.filter { row in words.allSatisfy { row.searchText.contains($0) } }
         let c = min(max(sort.column, 0), columns.count - 1)
         guard c >= 0 else { return out }
         // Stable on ties (by id) so rows do not jump between refreshes.

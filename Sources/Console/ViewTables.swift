@@ -54,7 +54,7 @@ extension Table {
         ]
         let rows = snap.executions.map { e -> TableRow in
             let dur = e.duration(at: snap.takenAt)
-            let state = e.reason.map { e.state == .failed ? "\(e.state.rawValue):\($0)" : e.state.rawValue } ?? e.state.rawValue
+            let state = e.shownState
             return TableRow(
                 id: e.id,
                 cells: [.id(e.id), .text(e.job), .text(state), .text("\(e.attempt)/\(e.maxAttempts)"),
@@ -64,7 +64,9 @@ extension Table {
                 sortKeys: [.text(e.id), .text(e.job), .text(e.state.rawValue), .number(Double(e.attempt)),
                            e.worker.map(SortKey.text) ?? .missing, e.progress.map { .number(Double($0)) } ?? .missing,
                            .number(e.created.timeIntervalSince1970), dur.map(SortKey.number) ?? .missing],
-                searchText: "\(e.id) \(e.job) \(e.state.rawValue) \(e.reason ?? "") \(e.worker ?? "")".lowercased())
+                // What the row shows (the state as drawn, `failed:worker_lost`) and the error text.
+                searchText: "\(e.id) \(e.job) \(state) \(e.reason ?? "") \(e.worker ?? "") \(e.error ?? "")".lowercased(),
+                execution: e.id)
         }
         return Table(columns: columns, rows: rows)
     }
@@ -88,17 +90,17 @@ extension Table {
             let calls = w.breakers.reduce(0) { $0 + $1.calls }
             return TableRow(
                 id: w.id,
-                cells: [.text(w.id), .text(w.host), .text(w.address), .text("\(w.running)/\(w.slots)"),
+                cells: [.text(w.id), .text(w.host), .text(w.address), .text(w.lost ? "lost" : "\(w.running)/\(w.slots)"),
                         .text(worst?.state ?? "-"), .text(worst.map { Format.percent($0.failureRate) } ?? "-"),
                         .text(worst.map { Format.percent($0.slowRate) } ?? "-"), .text("\(calls)"),
                         .text(Format.duration(age).replacingOccurrences(of: ".0s", with: "s")),
                         .text(w.jobTypes.joined(separator: ","))],
-                styles: [nil, nil, .dim, nil, worst.map { breakerStyle($0.state) } ?? .dim,
+                styles: [w.lost ? .stateFailed : nil, nil, .dim, w.lost ? .stateFailed : nil, worst.map { breakerStyle($0.state) } ?? .dim,
                          (worst?.failureRate ?? 0) > 0 ? .stateFailed : nil, nil, nil, age > 10 ? .stateFailed : nil, nil],
                 sortKeys: [.text(w.id), .text(w.host), .text(w.address), .number(Double(w.running)),
                            .text(worst?.state ?? ""), .number(worst?.failureRate ?? -1), .number(worst?.slowRate ?? -1),
                            .number(Double(calls)), .number(age), .text(w.jobTypes.joined(separator: ","))],
-                searchText: "\(w.id) \(w.host) \(w.address) \(w.jobTypes.joined(separator: " ")) \(worst?.state ?? "")".lowercased())
+                searchText: "\(w.id) \(w.host) \(w.address) \(w.jobTypes.joined(separator: " ")) \(worst?.state ?? "") \(w.lost ? "lost" : "")".lowercased())
         }
         return Table(columns: columns, rows: rows)
     }
@@ -128,7 +130,8 @@ extension Table {
                            s.lastFire.map { .number($0.timeIntervalSince1970) } ?? .missing,
                            s.lastExecution.map(SortKey.text) ?? .missing,
                            s.lastOutcome.map(SortKey.text) ?? .missing, .number(s.paused ? 1 : 0)],
-                searchText: "\(s.name) \(s.job) \(s.expression) \(s.lastOutcome ?? "") \(s.paused ? "paused" : "")".lowercased())
+                searchText: "\(s.name) \(s.job) \(s.expression) \(s.lastOutcome ?? "") \(s.paused ? "paused" : "")".lowercased(),
+                execution: s.lastExecution.flatMap { ExecutionID.isValid($0) ? $0 : nil })
         }
         return Table(columns: columns, rows: rows)
     }
@@ -140,15 +143,16 @@ extension Table {
             Column(title: "ID", width: 26, minWidth: 12, shrinkPriority: 3),
             Column(title: "DETAIL", width: 20, minWidth: 10, shrinkPriority: 1, grows: true),
         ]
-        // Events have no id of their own; time and position make a stable one.
+        // An event's stream id is its own; only events without one (tests) fall back to time and position.
         let rows = snap.events.enumerated().map { i, e -> TableRow in
             let failed = e.type.contains("fail") || e.type.contains("timeout") || e.type.contains("lost")
             return TableRow(
-                id: "\(e.time.timeIntervalSince1970)-\(i)",
+                id: e.key ?? "\(e.time.timeIntervalSince1970)-\(i)",
                 cells: [.text(Format.clock(e.time, zone)), .text(e.type), .id(e.id), .text(e.text)],
                 styles: [nil, failed ? .stateFailed : nil, nil, nil],
                 sortKeys: [.number(e.time.timeIntervalSince1970), .text(e.type), .text(e.id), .text(e.text)],
-                searchText: "\(e.type) \(e.id) \(e.text)".lowercased())
+                searchText: "\(e.type) \(e.id) \(e.text)".lowercased(),
+                execution: e.execution)
         }
         return Table(columns: columns, rows: rows)
     }

@@ -58,9 +58,14 @@ enum Fixtures {
                             lastOutcome: "skipped:overlap", paused: true),
             ],
             events: [
-                EventRow(time: t0.addingTimeInterval(-2), type: "succeed", id: id(1), text: "worker-a-20191 exit 0"),
-                EventRow(time: t0.addingTimeInterval(-1), type: "fail", id: id(2), text: "exit_code 3"),
-                EventRow(time: t0, type: "dispatch", id: id(0), text: "to worker-a-20190"),
+                EventRow(time: t0.addingTimeInterval(-3), type: "schedule-pause", id: "failer", text: "user=ops",
+                         key: "1764071997000-0"),
+                EventRow(time: t0.addingTimeInterval(-2), type: "succeed", id: id(1), text: "worker-a-20191 exit 0",
+                         execution: id(1), key: "1764071998000-0"),
+                EventRow(time: t0.addingTimeInterval(-1), type: "fail", id: id(2), text: "exit_code 3",
+                         execution: id(2), key: "1764071999000-0"),
+                EventRow(time: t0, type: "dispatch", id: id(0), text: "to worker-a-20190",
+                         execution: id(0), key: "1764072000000-0"),
             ])
     }
 

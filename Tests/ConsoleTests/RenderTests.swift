@@ -27,7 +27,7 @@ struct RenderTests {
         #expect(lines[0].contains("12 queued"))
         #expect(lines[1].contains("3/8 slots") && lines[1].contains("1.25/s"))
         #expect(lines[2].contains("97.5%") && lines[2].contains("1m02s"))
-        #expect(lines[3].contains("1 Executions") && lines[3].contains("60 rows"))
+        #expect(lines[3].contains("1 Executions") && lines[3].contains("rows 1–\(size.rows - 7) of 60"))
         #expect(lines[4].hasPrefix("ID ") && lines[4].contains("STATE") && lines[4].contains("CREATED▼"))
         #expect(lines[5].contains("report") && lines[5].contains("running") && lines[5].contains("40%"))
         #expect(lines[size.rows - 2].contains("updated 12:00:00"))
