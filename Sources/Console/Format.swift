@@ -43,6 +43,34 @@ enum Format {
         return "\(total / 86400)d" + two(total % 86400 / 3600) + "h"
     }
 
+    /// Time until `date`: `in 4m05s`, `now`, or `late 3.0s` once past.
+    static func countdown(to date: Date, from now: Date) -> String {
+        let d = date.timeIntervalSince(now)
+        if abs(d) < 0.5 { return "now" }
+        return d > 0 ? "in " + duration(d) : "late " + duration(-d)
+    }
+
+    /// An interval in whole units: `500ms`, `5s`, `1m30s`, `2h`, `1d`.
+    static func interval(milliseconds ms: Int) -> String {
+        if ms % 1000 != 0 || ms == 0 { return "\(ms)ms" }
+        var s = ms / 1000
+        var out = ""
+        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where s >= size {
+            out += "\(s / size)\(unit)"
+            s %= size
+        }
+        return out
+    }
+
+    /// A schedule's trigger as the scheduler publishes it (`fixed-rate 5000ms`, `cron 0 0 2 * * *`),
+    /// with its interval in whole units: `fixed-rate 5s`.
+    static func scheduleTrigger(_ text: String) -> String {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        guard parts.count == 2, parts[0].hasPrefix("fixed-"), parts[1].hasSuffix("ms"),
+              let ms = Int(parts[1].dropLast(2)) else { return text }
+        return parts[0] + " " + interval(milliseconds: ms)
+    }
+
     /// A count with thousands separated: `51,641`.
     static func count(_ n: Int) -> String {
         let digits = String(abs(n))

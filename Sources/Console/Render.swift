@@ -141,7 +141,7 @@ enum BreakerLine {
             x += TextWidth.width(text)
             canvas.put(row, x, b.state, breakerStyle(b.state))
             x += TextWidth.width(b.state)
-            let rest = " fail \(Format.percent(b.failureRate)) slow \(Format.percent(b.slowRate)) \(b.calls) calls  "
+            let rest = " fail \(b.failureRate.map(Format.percent) ?? "-") slow \(b.slowRate.map(Format.percent) ?? "-") \(b.calls) calls  "
             canvas.put(row, x, rest, .dim)
             x += TextWidth.width(rest)
         }

@@ -90,13 +90,13 @@ public struct BreakerRow: Sendable, Equatable {
     public var gateway: String
     /// `closed`, `open`, `half_open`, `forced_open`, `disabled`.
     public var state: String
-    /// 0...1
-    public var failureRate: Double
-    /// 0...1
-    public var slowRate: Double
+    /// 0...1; nil while the breaker has too few calls to judge (shown `-`, as batchctl does).
+    public var failureRate: Double?
+    /// 0...1; nil while too few calls.
+    public var slowRate: Double?
     public var calls: Int
 
-    public init(gateway: String, state: String, failureRate: Double = 0, slowRate: Double = 0, calls: Int = 0) {
+    public init(gateway: String, state: String, failureRate: Double? = 0, slowRate: Double? = 0, calls: Int = 0) {
         self.gateway = gateway; self.state = state; self.failureRate = failureRate; self.slowRate = slowRate; self.calls = calls
     }
 }
@@ -123,7 +123,7 @@ public struct WorkerRow: Sendable, Equatable {
     /// The worst breaker state any gateway holds for this worker: what an operator must see first.
     public var worstBreaker: BreakerRow? {
         let rank = ["forced_open": 5, "open": 4, "half_open": 3, "disabled": 2, "closed": 1]
-        return breakers.max { (rank[$0.state] ?? 0, $0.failureRate) < (rank[$1.state] ?? 0, $1.failureRate) }
+        return breakers.max { (rank[$0.state] ?? 0, $0.failureRate ?? -1) < (rank[$1.state] ?? 0, $1.failureRate ?? -1) }
     }
 }
 

@@ -40,8 +40,10 @@ struct Column: Sendable {
     var shrinkPriority = 0
     /// Sorting by this column starts descending (times, counts).
     var descendingFirst = false
-    /// Takes the room left over on wide screens.
+    /// Takes the room left over on wide screens (up to `maxWidth`).
     var grows = false
+    /// The most a growing column takes; room beyond it stays blank at the right.
+    var maxWidth = Int.max
     /// May disappear on narrow screens.
     var droppable = false
 }
@@ -98,8 +100,11 @@ struct Table: Sendable {
             w[i] = max(columns[i].minWidth, w[i] - (total() - cols))
             if total() > cols && columns[i].droppable { w[i] = 0 }
         }
-        let grower = columns.indices.first { columns[$0].grows && w[$0] > 0 } ?? w.lastIndex { $0 > 0 }
-        if total() < cols, let g = grower { w[g] += cols - total() }
+        var growers = columns.indices.filter { columns[$0].grows && w[$0] > 0 }
+        if growers.isEmpty, let last = w.lastIndex(where: { $0 > 0 }) { growers = [last] }
+        for g in growers where total() < cols {
+            w[g] += min(cols - total(), max(columns[g].maxWidth - w[g], 0))
+        }
         return w
     }
 }

@@ -44,7 +44,7 @@ extension Table {
     static func executions(_ snap: ConsoleSnapshot, _ zone: TimeZone) -> Table {
         let columns = [
             Column(title: "ID", width: 26, minWidth: 12, shrinkPriority: 5),
-            Column(title: "JOB", width: 16, minWidth: 10, shrinkPriority: 4, grows: true),
+            Column(title: "JOB", width: 16, minWidth: 10, shrinkPriority: 4, grows: true, maxWidth: 32),
             Column(title: "STATE", width: 17, minWidth: 10, shrinkPriority: 3),
             Column(title: "ATT", width: 4, minWidth: 3, rightAligned: true, descendingFirst: true),
             Column(title: "WORKER", width: 18, minWidth: 8, shrinkPriority: 2, droppable: true),
@@ -72,17 +72,20 @@ extension Table {
     }
 
     static func workers(_ snap: ConsoleSnapshot) -> Table {
+        // An address cut short loses its port, the part that tells two workers of a host
+        // apart: the column is as wide as the widest address, or gone.
+        let address = max(snap.workers.map { TextWidth.width($0.address) }.max() ?? 0, 15)
         let columns = [
             Column(title: "WORKER", width: 22, minWidth: 12, shrinkPriority: 1),
             Column(title: "HOST", width: 14, minWidth: 8, shrinkPriority: 6, droppable: true),
-            Column(title: "ADDRESS", width: 21, minWidth: 15, shrinkPriority: 7, droppable: true),
+            Column(title: "ADDRESS", width: address, minWidth: address, shrinkPriority: 7, droppable: true),
             Column(title: "RUN", width: 5, minWidth: 5, rightAligned: true, descendingFirst: true),
             Column(title: "BREAKER", width: 11, minWidth: 9),
             Column(title: "FAIL%", width: 6, minWidth: 6, rightAligned: true, descendingFirst: true),
             Column(title: "SLOW%", width: 6, minWidth: 6, rightAligned: true, shrinkPriority: 3, descendingFirst: true, droppable: true),
             Column(title: "CALLS", width: 6, minWidth: 5, rightAligned: true, shrinkPriority: 4, descendingFirst: true, droppable: true),
             Column(title: "BEAT", width: 5, minWidth: 5, rightAligned: true, descendingFirst: true),
-            Column(title: "JOB TYPES", width: 12, minWidth: 6, shrinkPriority: 5, grows: true),
+            Column(title: "JOB TYPES", width: 12, minWidth: 6, shrinkPriority: 5, grows: true, maxWidth: 48),
         ]
         let rows = snap.workers.map { w -> TableRow in
             let age = max(0, snap.takenAt.timeIntervalSince(w.lastHeartbeat))
@@ -91,8 +94,8 @@ extension Table {
             return TableRow(
                 id: w.id,
                 cells: [.text(w.id), .text(w.host), .text(w.address), .text(w.lost ? "lost" : "\(w.running)/\(w.slots)"),
-                        .text(worst?.state ?? "-"), .text(worst.map { Format.percent($0.failureRate) } ?? "-"),
-                        .text(worst.map { Format.percent($0.slowRate) } ?? "-"), .text("\(calls)"),
+                        .text(worst?.state ?? "-"), .text(worst?.failureRate.map(Format.percent) ?? "-"),
+                        .text(worst?.slowRate.map(Format.percent) ?? "-"), .text("\(calls)"),
                         .text(Format.duration(age).replacingOccurrences(of: ".0s", with: "s")),
                         .text(w.jobTypes.joined(separator: ","))],
                 styles: [w.lost ? .stateFailed : nil, nil, .dim, w.lost ? .stateFailed : nil, worst.map { breakerStyle($0.state) } ?? .dim,
@@ -117,16 +120,18 @@ extension Table {
             Column(title: "PAUSED", width: 6, minWidth: 6),
         ]
         let rows = snap.schedules.map { s -> TableRow in
-            TableRow(
+            // A paused schedule fires at no time; a countdown reads faster than a date.
+            let next = s.paused ? nil : s.nextFire
+            return TableRow(
                 id: s.name,
-                cells: [.text(s.name), .text(s.job), .text(s.expression),
-                        .text(s.nextFire.map { Format.dateTime($0, zone) } ?? "-"),
+                cells: [.text(s.name), .text(s.job), .text(Format.scheduleTrigger(s.expression)),
+                        .text(next.map { Format.countdown(to: $0, from: snap.takenAt) } ?? "-"),
                         .text(s.lastFire.map { Format.dateTime($0, zone) } ?? "-"),
                         s.lastExecution.map(CellContent.id) ?? .text("-"),
                         .text(s.lastOutcome ?? "-"), .text(s.paused ? "paused" : "")],
                 styles: [nil, nil, nil, s.paused ? .dim : nil, nil, nil, s.lastOutcome.map(outcomeStyle), s.paused ? .stateQueued : nil],
                 sortKeys: [.text(s.name), .text(s.job), .text(s.expression),
-                           s.nextFire.map { .number($0.timeIntervalSince1970) } ?? .missing,
+                           next.map { .number($0.timeIntervalSince1970) } ?? .missing,
                            s.lastFire.map { .number($0.timeIntervalSince1970) } ?? .missing,
                            s.lastExecution.map(SortKey.text) ?? .missing,
                            s.lastOutcome.map(SortKey.text) ?? .missing, .number(s.paused ? 1 : 0)],

@@ -54,7 +54,7 @@ enum Fixtures {
                 ScheduleRow(name: "nightly-report", job: "report", expression: "0 0 2 * * *",
                             nextFire: t0.addingTimeInterval(3600 * 14), lastFire: t0.addingTimeInterval(-3600 * 10),
                             lastExecution: id(3), lastOutcome: "succeeded"),
-                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30s", nextFire: t0.addingTimeInterval(12),
+                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30000ms", nextFire: t0.addingTimeInterval(12),
                             lastOutcome: "skipped:overlap", paused: true),
             ],
             events: [

@@ -61,8 +61,8 @@ enum LiveRows {
             for (worker, json) in workers {
                 guard let m = try? decoder.decode(BreakerMetrics.self, from: Data(json.utf8)) else { continue }
                 out[worker, default: []].append(BreakerRow(gateway: gateway, state: m.state.rawValue,
-                                                           failureRate: max(0, m.failureRate) / 100,
-                                                           slowRate: max(0, m.slowCallRate) / 100, calls: m.calls))
+                                                           failureRate: m.failureRate < 0 ? nil : m.failureRate / 100,
+                                                           slowRate: m.slowCallRate < 0 ? nil : m.slowCallRate / 100, calls: m.calls))
             }
         }
         return out
