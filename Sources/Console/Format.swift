@@ -17,6 +17,13 @@ enum Format {
         return two(month) + "-" + two(day) + " " + clock(date, zone)
     }
 
+    /// `2026-11-25T02:00:00` in `zone`: one field for scripts, sortable as text.
+    static func isoLocal(_ date: Date, _ zone: TimeZone) -> String {
+        let t = local(date, zone)
+        let (year, month, day) = Civil.civilFromDays(t >= 0 ? t / 86400 : (t - 86399) / 86400)
+        return "\(year)-" + two(month) + "-" + two(day) + "T" + clock(date, zone)
+    }
+
     /// Seconds since the epoch on the zone's wall clock (arithmetic, not Calendar:
     /// this runs for every visible row on every frame).
     private static func local(_ date: Date, _ zone: TimeZone) -> Int {
