@@ -11,7 +11,9 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 
 /// A built program of this package; fails clearly when `swift build` has not made it.
 func builtProgram(_ name: String) throws -> String {
-    let path = packageRoot + "/.build/debug/" + name
+    // BATCH_BUILD_DIR, as TestSupport honours it, for builds with their own scratch path.
+    let dir = ProcessInfo.processInfo.environment["BATCH_BUILD_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? packageRoot + "/.build/debug"
+    let path = dir + "/" + name
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw TestSupportError("\(path) is missing: run 'swift build' (or 'swift build --build-tests') first")
     }
