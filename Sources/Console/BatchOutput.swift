@@ -9,34 +9,65 @@ public enum BatchOutput {
                              width: Int = 120, timeZone: TimeZone = .current) -> [String] {
         let m = snapshot.meters
         var summary = "batchtop \(Format.dateTime(snapshot.takenAt, timeZone))"
-        summary += "  workers \(m.workersUp)/\(m.workersKnown)  queue \(m.queueDepth)  running \(m.running)/\(m.slots)"
+        summary += "  workers \(m.workersUp)/\(m.workersKnown)" + (m.workersLost > 0 ? " (\(m.workersLost) lost)" : "") + "  queue \(m.queueDepth)  running \(m.running)/\(m.slots)"
         summary += "  throughput \(Format.rate(m.throughputPerSecond))"
         summary += "  success \(m.successRate.map(Format.percent) ?? "-")  p95 \(m.p95RunSeconds.map(Format.duration) ?? "-")"
-        let rows = Table.make(view, snapshot, zone: timeZone).visibleRows(filter: filter, sort: view.defaultSort)
-        let table = Table.make(view, snapshot, zone: timeZone).fitting(rows)
-        // Scripts need whole values (ids above all): never narrower than the table wants.
-        let canvas = GridCanvas(rows: rows.count + 1, cols: max(width, table.naturalWidth))
-        Panel.draw(table, rows: rows, selection: nil, firstRow: 0, sort: view.defaultSort,
-                   into: canvas, titleRow: 0, top: 1, height: rows.count)
-        return [summary] + canvas.trimmedLines
+        let table = Table.make(view, snapshot, zone: timeZone)
+        let rows = table.visibleRows(filter: filter, sort: view.defaultSort)
+        return [summary] + machineTable(view, table.columns, rows, snapshot, zone: timeZone)
+    }
+
+    /// The rows as whitespace-separated fields, one token each, so that `awk '$3 == "failed"'`
+    /// means what it says: the executions' STATE alone (its reason in REASON), a progress as
+    /// `40%`, times as `2026-11-25T02:00:00` (the local zone), `-` for nothing, no sort marks.
+    /// Free text (a cron expression, an event's detail) is the last field.
+    static func machineTable(_ view: ConsoleView, _ columns: [Column], _ rows: [TableRow], _ snap: ConsoleSnapshot,
+                             zone: TimeZone) -> [String] {
+        func text(_ c: CellContent) -> String {
+            switch c {
+            case .text(let s), .id(let s): return s
+            case .progress(let p): return p.map { "\($0)%" } ?? "-"
+            }
+        }
+        var titles = columns.map(\.title)
+        var table: [[String]] = rows.map { $0.cells.map(text) }
+        switch view {
+        case .executions:
+            let byID = Dictionary(snap.executions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            titles.insert("REASON", at: 3)
+            for (i, row) in rows.enumerated() {
+                guard let e = byID[row.id] else { continue }
+                table[i][2] = e.state.rawValue
+                table[i].insert(e.reason ?? "-", at: 3)
+                table[i][7] = Format.isoLocal(e.created, zone)
+            }
+        case .schedules:
+            let byName = Dictionary(snap.schedules.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for (i, row) in rows.enumerated() {
+                guard let s = byName[row.id] else { continue }
+                table[i][3] = s.paused ? "-" : s.nextFire.map { Format.isoLocal($0, zone) } ?? "-"
+                table[i][4] = s.lastFire.map { Format.isoLocal($0, zone) } ?? "-"
+            }
+            // WHEN (a cron expression has spaces) goes last.
+            titles.append(titles.remove(at: 2))
+            for i in table.indices { table[i].append(table[i].remove(at: 2)) }
+        case .workers, .events:
+            break
+        }
+        let last = titles.count - 1
+        for i in table.indices {
+            for j in table[i].indices {
+                let v = table[i][j].trimmingCharacters(in: .whitespaces)
+                table[i][j] = v.isEmpty ? "-" : j == last ? v : v.replacingOccurrences(of: " ", with: "_")
+            }
+        }
+        var widths = titles.map(TextWidth.width)
+        for r in table { for (j, v) in r.enumerated() where j < widths.count { widths[j] = max(widths[j], TextWidth.width(v)) } }
+        func line(_ fields: [String]) -> String {
+            fields.enumerated().map { j, v in j == last ? v : TextWidth.pad(v, to: widths[j]) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return [line(titles)] + table.map(line)
     }
 }
 
-extension Table {
-    /// The table with each column at least as wide as its widest value among `rows`
-    /// (and its title with the sort mark), so batch output cuts nothing short.
-    func fitting(_ rows: [TableRow]) -> Table {
-        var t = self
-        for i in t.columns.indices {
-            var widest = TextWidth.width(t.columns[i].title) + 1
-            for r in rows where i < r.cells.count {
-                switch r.cells[i] {
-                case .text(let s), .id(let s): widest = max(widest, TextWidth.width(s))
-                case .progress: break
-                }
-            }
-            t.columns[i].width = max(t.columns[i].width, widest)
-        }
-        return t
-    }
-}

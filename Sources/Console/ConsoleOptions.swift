@@ -18,6 +18,8 @@ public struct ConsoleOptions: Sendable, Equatable {
     public var color: Bool
     /// Width of batch output; nil uses `COLUMNS`, else 120.
     public var batchWidth: Int?
+    /// `--read-only`: watch only; every action (trigger, cancel, retry) is refused.
+    public var readOnly = false
 
     public init(delay: Duration = .seconds(2), batch: Bool = false, iterations: Int? = nil, view: ConsoleView = .executions,
                 filter: String = "", limit: Int = 500, color: Bool = true, batchWidth: Int? = nil) {

@@ -6,10 +6,16 @@ extension ConsoleState {
     /// the view's key bindings. Returns what the run loop must do.
     public mutating func handle(_ key: Key) -> HandlerResult {
         if key == .resize { return .redraw }  // the loop has already read the new size
-        if key == .f(10) { return .quit }
         switch overlay {
         case .filtering: return handleFilter(key)
         case .trigger(var form):
+            // The quit keys close the form rather than the console: a half-typed form is
+            // not lost to a reflex, and a second press quits from the view.
+            if key == .f(10) || key == .ctrl("c") {
+                overlay = .none
+                report("trigger form closed: nothing was sent")
+                return .redraw
+            }
             switch form.handle(key) {
             case .editing:
                 overlay = .trigger(form)
@@ -23,7 +29,7 @@ extension ConsoleState {
                 return HandlerResult([.handled, .redraw], .trigger(job: job, params: params))
             }
         case .confirm(let dialog):
-            switch dialog.handle(key) {
+            switch key == .f(10) || key == .ctrl("c") ? .no : dialog.handle(key) {
             case .waiting: return HandlerResult([.handled])
             case .no:
                 overlay = .none
@@ -31,6 +37,7 @@ extension ConsoleState {
                 return .redraw
             case .yes:
                 overlay = .none
+                if case .retry(let id) = dialog.action { report("retrying \(id)…") }
                 return HandlerResult([.handled, .redraw], dialog.action)
             }
         case .help:
@@ -46,22 +53,26 @@ extension ConsoleState {
 
     private mutating func handleFilter(_ key: Key) -> HandlerResult {
         switch key {
-        case .enter:
+        case .enter, .f(10), .ctrl("c"):
             overlay = .none
             return .redraw
         case .escape:
             overlay = .none
             filter = ""
+            toTop()
             return .rescan
         case .backspace, .delete:
             guard !filter.isEmpty else { return .redraw }
             filter.removeLast()
+            toTop()
             return .rescan
         case .ctrl("u"):
             filter = ""
+            toTop()
             return .rescan
         case .char(let c):
             filter.append(c)
+            toTop()
             return .rescan
         case .up, .down, .pageUp, .pageDown, .home, .end:
             return run(KeyBindings.command(for: key) ?? .refresh)
@@ -73,7 +84,7 @@ extension ConsoleState {
     /// Keys of the detail view; nil hands the key on to the main bindings.
     private mutating func handleDetail(_ key: Key) -> HandlerResult? {
         switch key {
-        case .escape, .char("q"), .left, .backspace, .enter, .char("h"):
+        case .escape, .char("q"), .left, .backspace, .enter:
             openExecution = nil
             detail = nil
             outputScroll = 0
@@ -93,7 +104,7 @@ extension ConsoleState {
         case .end, .char("G"):
             outputScroll = 0
             return .redraw
-        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .f(1), .ctrl("l"), .ctrl("c"):
+        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .char("h"), .f(1), .ctrl("l"), .ctrl("c"), .f(10):
             return nil
         case .char("1"), .char("2"), .char("3"), .char("4"):
             openExecution = nil
@@ -116,6 +127,7 @@ extension ConsoleState {
         case .bottom: return move(rows, to: rows.count - 1)
         case .open: return open(rows)
         case .trigger:
+            if readOnly { return refuse("trigger a job") }
             overlay = .trigger(TriggerForm(jobTypes: jobTypes ?? []))
             return HandlerResult([.handled, .redraw], .loadJobTypes)
         case .cancel: return cancel()
@@ -136,6 +148,7 @@ extension ConsoleState {
             return .redraw
         case .view(let v):
             view = v
+            pinSelection()
             return .redraw
         case .help:
             overlay = .help
@@ -158,20 +171,9 @@ extension ConsoleState {
 
     private mutating func open(_ rows: [TableRow]) -> HandlerResult {
         guard let i = selection(in: rows) else { return .ignored }
-        let id: String?
-        switch view {
-        case .executions: id = rows[i].id
-        case .events, .schedules:
-            let candidate: String? = {
-                guard case .id(let s) = rows[i].cells[view == .events ? 2 : 5] else { return nil }
-                return s
-            }()
-            id = candidate
-        case .workers: id = nil
-        }
-        guard let id else {
+        guard let id = rows[i].execution else {
             report(view == .workers ? "a worker has no detail view; its breakers are on the line below the table"
-                                    : "this row names no execution")
+                                    : "this row names no execution: Enter opens executions only", isError: true)
             return .redraw
         }
         openExecution = id
@@ -180,7 +182,14 @@ extension ConsoleState {
         return HandlerResult([.handled, .redraw], .openExecution(id: id))
     }
 
+    /// `--read-only`: the action is refused, and the status line says so.
+    private mutating func refuse(_ what: String) -> HandlerResult {
+        report("read-only: batchtop was started with --read-only and does not \(what)", isError: true)
+        return .redraw
+    }
+
     private mutating func cancel() -> HandlerResult {
+        if readOnly { return refuse("cancel executions") }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to cancel it", isError: true)
             return .redraw
@@ -195,6 +204,7 @@ extension ConsoleState {
     }
 
     private mutating func retry() -> HandlerResult {
+        if readOnly { return refuse("retry executions") }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to retry it", isError: true)
             return .redraw
@@ -203,7 +213,11 @@ extension ConsoleState {
             report("\(e.id) is \(e.state.rawValue): only a finished execution can be retried", isError: true)
             return .redraw
         }
-        report("retrying \(e.id)…")
-        return HandlerResult([.handled, .redraw], .retry(id: e.id))
+        // A retry makes a new execution: asked first, like a cancel, so a second press
+        // (or a press meant for another row) does not run the job twice.
+        let why = e.reason.map { " \(e.state.rawValue):\($0)" } ?? " \(e.state.rawValue)"
+        overlay = .confirm(ConfirmDialog(question: "Retry \(e.job) execution \(e.id) (\(why.dropFirst()))? This starts a new execution.",
+                                         action: .retry(id: e.id)))
+        return .redraw
     }
 }

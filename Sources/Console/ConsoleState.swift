@@ -34,6 +34,8 @@ public struct ConsoleState: Sendable {
     public internal(set) var dataError: String?
     public internal(set) var size: Size
     public let timeZone: TimeZone
+    /// `--read-only`: every action (trigger, cancel, retry) is refused with a message.
+    public var readOnly = false
 
     var sorts: [ConsoleView: SortOrder] = [:] { didSet { rebuildRows() } }
     var selectedIndex: [ConsoleView: Int] = [:]
@@ -59,6 +61,24 @@ public struct ConsoleState: Sendable {
         let snap = snapshot ?? ConsoleSnapshot(takenAt: Date(timeIntervalSince1970: 0))
         table = Table.make(view, snap, zone: timeZone)
         visibleRows = table.visibleRows(filter: filter, sort: sort(of: view))
+        pinSelection()
+    }
+
+    /// Ties the selection to a row's id, never to a screen row: once rows are shown the
+    /// selected one is named, so rows arriving above it move the cursor along with it
+    /// (and a `c` pressed a moment later still means the execution the operator saw).
+    /// When the named row is gone, the row now at its place is named instead.
+    mutating func pinSelection() {
+        guard let i = selection(in: visibleRows) else { return }
+        selectedIndex[view] = i
+        selectedID[view] = visibleRows[i].id
+    }
+
+    /// A new filter shows its rows from the top, the first one selected.
+    mutating func toTop() {
+        selectedIndex[view] = 0
+        selectedID[view] = visibleRows.first?.id
+        scroll[view] = 0
     }
 
     // MARK: data in

@@ -11,37 +11,89 @@ enum Command: Sendable, Equatable {
 
 struct KeyBinding: Sendable {
     var keys: [Key]
-    /// How the help screen names the keys.
-    var label: String
     var command: Command
     var help: String
+    /// How the help screen names the keys: every one of them, from the keys themselves.
+    var label: String { keys.map(\.helpName).joined(separator: " ") }
+}
+
+/// Keys read outside the main views' table (in a form, a dialog, the detail view),
+/// listed on the help screen too, so that the help names every key batchtop reads.
+struct ModeKeys: Sendable {
+    var mode: String
+    var keys: [Key]
+    var help: String
+    var label: String { keys.map(\.helpName).joined(separator: " ") }
 }
 
 enum KeyBindings {
     static let main: [KeyBinding] = [
-        KeyBinding(keys: [.up, .char("k")], label: "↑ k", command: .up, help: "move up"),
-        KeyBinding(keys: [.down, .char("j")], label: "↓ j", command: .down, help: "move down"),
-        KeyBinding(keys: [.pageUp, .ctrl("b")], label: "PgUp", command: .pageUp, help: "page up"),
-        KeyBinding(keys: [.pageDown, .ctrl("f"), .char(" ")], label: "PgDn Space", command: .pageDown, help: "page down"),
-        KeyBinding(keys: [.home, .char("g")], label: "Home g", command: .top, help: "first row"),
-        KeyBinding(keys: [.end, .char("G")], label: "End G", command: .bottom, help: "last row"),
-        KeyBinding(keys: [.enter], label: "Enter", command: .open, help: "open the execution (parameters, attempts, output)"),
-        KeyBinding(keys: [.char("t"), .f(5)], label: "t F5", command: .trigger, help: "trigger a job"),
-        KeyBinding(keys: [.char("c"), .f(9)], label: "c F9", command: .cancel, help: "cancel the execution (asks first)"),
-        KeyBinding(keys: [.char("r")], label: "r", command: .retry, help: "retry a finished execution"),
-        KeyBinding(keys: [.char("/"), .f(4)], label: "/ F4", command: .filter, help: "filter rows (job, id, state...)"),
-        KeyBinding(keys: [.char("s"), .f(6)], label: "s F6", command: .sort, help: "sort by the next column"),
-        KeyBinding(keys: [.char("I")], label: "I", command: .invertSort, help: "invert the sort order"),
-        KeyBinding(keys: [.char("1")], label: "1", command: .view(.executions), help: "executions"),
-        KeyBinding(keys: [.char("2")], label: "2", command: .view(.workers), help: "workers and breakers"),
-        KeyBinding(keys: [.char("3")], label: "3", command: .view(.schedules), help: "schedules"),
-        KeyBinding(keys: [.char("4")], label: "4", command: .view(.events), help: "event log"),
-        KeyBinding(keys: [.ctrl("l")], label: "Ctrl-L", command: .refresh, help: "fetch and redraw now"),
-        KeyBinding(keys: [.char("?"), .char("h"), .f(1)], label: "? h F1", command: .help, help: "this help"),
-        KeyBinding(keys: [.char("q"), .f(10), .ctrl("c")], label: "q F10", command: .quit, help: "quit"),
+        KeyBinding(keys: [.up, .char("k")], command: .up, help: "move up"),
+        KeyBinding(keys: [.down, .char("j")], command: .down, help: "move down"),
+        KeyBinding(keys: [.pageUp, .ctrl("b")], command: .pageUp, help: "page up"),
+        KeyBinding(keys: [.pageDown, .ctrl("f"), .char(" ")], command: .pageDown, help: "page down"),
+        KeyBinding(keys: [.home, .char("g")], command: .top, help: "first row"),
+        KeyBinding(keys: [.end, .char("G")], command: .bottom, help: "last row"),
+        KeyBinding(keys: [.enter], command: .open, help: "open the row's execution"),
+        KeyBinding(keys: [.char("t"), .f(5)], command: .trigger, help: "trigger a job"),
+        KeyBinding(keys: [.char("c"), .f(9)], command: .cancel, help: "cancel an execution (asks)"),
+        KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one (asks)"),
+        KeyBinding(keys: [.char("/"), .f(4)], command: .filter, help: "filter: all words must match"),
+        KeyBinding(keys: [.char("s"), .f(6)], command: .sort, help: "sort by the next column"),
+        KeyBinding(keys: [.char("I")], command: .invertSort, help: "invert the sort order"),
+        KeyBinding(keys: [.char("1")], command: .view(.executions), help: "executions"),
+        KeyBinding(keys: [.char("2")], command: .view(.workers), help: "workers and breakers"),
+        KeyBinding(keys: [.char("3")], command: .view(.schedules), help: "schedules"),
+        KeyBinding(keys: [.char("4")], command: .view(.events), help: "event log"),
+        KeyBinding(keys: [.ctrl("l")], command: .refresh, help: "fetch and redraw now"),
+        KeyBinding(keys: [.char("?"), .char("h"), .f(1)], command: .help, help: "this help"),
+        KeyBinding(keys: [.char("q"), .f(10), .ctrl("c")], command: .quit, help: "quit"),
+    ]
+
+    /// The keys of the other modes, as `ConsoleState.handle` and `TriggerForm` read them.
+    static let modes: [ModeKeys] = [
+        ModeKeys(mode: "detail", keys: [.up, .down, .pageUp, .pageDown, .char("k"), .char("j")], help: "scroll the output"),
+        ModeKeys(mode: "detail", keys: [.end, .char("G")], help: "follow the output's end"),
+        ModeKeys(mode: "detail", keys: [.escape, .enter, .left, .backspace, .char("q")], help: "back to the list"),
+        ModeKeys(mode: "filter", keys: [.enter], help: "keep the filter"),
+        ModeKeys(mode: "filter", keys: [.escape], help: "clear the filter"),
+        ModeKeys(mode: "filter", keys: [.ctrl("u")], help: "erase what was typed"),
+        ModeKeys(mode: "trigger", keys: [.tab, .backTab], help: "next, previous field"),
+        ModeKeys(mode: "trigger", keys: [.f(2), .ctrl("s")], help: "run from any field"),
+        ModeKeys(mode: "trigger", keys: [.escape, .f(10), .ctrl("c")], help: "close the form"),
+        ModeKeys(mode: "confirm", keys: [.char("y")], help: "yes"),
+        ModeKeys(mode: "confirm", keys: [.char("n"), .escape, .f(10), .ctrl("c")], help: "no"),
     ]
 
     static func command(for key: Key) -> Command? {
         main.first { $0.keys.contains(key) }?.command
+    }
+}
+
+extension Key {
+    /// The key as the help screen and the man page write it: `Ctrl-B`, `F2`, `PgUp`, `Space`.
+    var helpName: String {
+        switch self {
+        case .char(" "): return "Space"
+        case .char(let c): return String(c)
+        case .ctrl(let c): return "Ctrl-" + String(c).uppercased()
+        case .up: return "↑"
+        case .down: return "↓"
+        case .left: return "←"
+        case .right: return "→"
+        case .pageUp: return "PgUp"
+        case .pageDown: return "PgDn"
+        case .home: return "Home"
+        case .end: return "End"
+        case .enter: return "Enter"
+        case .escape: return "Esc"
+        case .tab: return "Tab"
+        case .backTab: return "S-Tab"
+        case .backspace: return "Bksp"
+        case .delete: return "Del"
+        case .f(let n): return "F\(n)"
+        case .resize: return "resize"
+        case .unknown(let n): return "key \(n)"
+        }
     }
 }

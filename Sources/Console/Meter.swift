@@ -29,8 +29,10 @@ struct Meter: Equatable {
         switch kind {
         case .workers:
             let f = m.workersKnown > 0 ? Double(m.workersUp) / Double(m.workersKnown) : 0
-            return Meter(kind: kind, fraction: f, text: "\(m.workersUp)/\(m.workersKnown) up",
-                         style: m.workersUp == 0 ? .stateFailed : .meterValue)
+            // A lost worker is news: named in the header, in red, for as long as it is remembered.
+            let lost = m.workersLost > 0 ? ", \(m.workersLost) lost" : ""
+            return Meter(kind: kind, fraction: f, text: "\(m.workersUp)/\(m.workersKnown) up" + lost,
+                         style: m.workersUp == 0 || m.workersLost > 0 ? .stateFailed : .meterValue)
         case .running:
             let f = m.slots > 0 ? Double(m.running) / Double(m.slots) : 0
             return Meter(kind: kind, fraction: min(f, 1), text: "\(m.running)/\(m.slots) slots")

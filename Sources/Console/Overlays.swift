@@ -57,22 +57,28 @@ enum Overlays {
         box.line(2, "y: yes    n: no", into: canvas)
     }
 
+    /// Every key batchtop reads, from the key tables: the views' keys, then each mode's.
+    static var helpEntries: [(label: String, help: String)] {
+        KeyBindings.main.map { ($0.label, $0.help) } + KeyBindings.modes.map { ($0.label, "\($0.mode): \($0.help)") }
+    }
+
     static func drawHelp(into canvas: Canvas, top: Int, bottom: Int) {
-        let bindings = KeyBindings.main
-        let box = Box(size: canvas.size, height: bindings.count + 4, width: 64, areaTop: top, areaBottom: bottom)
+        let entries = helpEntries
+        let box = Box(size: canvas.size, height: entries.count + 4, width: 110, areaTop: top, areaBottom: bottom)
         box.draw(title: "batchtop keys", into: canvas)
         // Two columns when the box is too short for one.
         let rows = max(box.innerHeight - 1, 1)
-        let twoColumns = bindings.count > rows
+        let twoColumns = entries.count > rows
         let colWidth = twoColumns ? box.innerWidth / 2 : box.innerWidth
-        for (i, b) in bindings.enumerated() {
+        let labelWidth = min(entries.map { TextWidth.width($0.label) }.max() ?? 0, colWidth / 2) + 1
+        for (i, e) in entries.enumerated() {
             let r = twoColumns ? i % rows : i
             let c = twoColumns && i >= rows ? colWidth : 0
             guard r < rows, !(twoColumns && i >= rows * 2) else { continue }
             let y = box.top + 1 + r, x = box.left + 2 + c
-            canvas.put(y, x, TextWidth.pad(b.label, to: 11), .functionKey)
-            canvas.put(y, x + 11, TextWidth.truncate(b.help, to: colWidth - 12, ellipsis: true), .dialog)
+            canvas.put(y, x, TextWidth.truncate(e.label, to: labelWidth - 1), .functionKey)
+            canvas.put(y, x + labelWidth, TextWidth.truncate(e.help, to: max(colWidth - labelWidth - 1, 1), ellipsis: true), .dialog)
         }
-        box.line(box.innerHeight - 1, "In the detail view: ↑↓ scroll the output, Esc goes back.", into: canvas)
+        box.line(box.innerHeight - 1, "Any key closes this help.", into: canvas)
     }
 }

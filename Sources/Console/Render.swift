@@ -14,12 +14,13 @@ public func render(_ state: ConsoleState, into canvas: Canvas) {
     if layout.meterRows > 0 { MeterPanel.draw(state.snapshot?.meters, into: canvas, rows: layout.meterRows) }
     let table = state.table
     let rows = state.visibleRows
-    TabLine.draw(state, shown: rows.count, total: table.rows.count, into: canvas, row: layout.tabRow)
+    let selection = state.selection(in: rows)
+    let first = selection.map { state.firstRow(selection: $0, count: rows.count) } ?? 0
+    let window = rows.isEmpty || state.openExecution != nil ? nil : (first + 1, min(first + layout.tableHeight, rows.count))
+    TabLine.draw(state, shown: rows.count, total: table.rows.count, window: window, into: canvas, row: layout.tabRow)
     if state.openExecution != nil {
         DetailView.draw(state, into: canvas, top: layout.titleRow, bottom: layout.statusRow)
     } else {
-        let selection = state.selection(in: rows)
-        let first = selection.map { state.firstRow(selection: $0, count: rows.count) } ?? 0
         Panel.draw(table, rows: rows, selection: selection, firstRow: first, sort: state.sort(of: state.view),
                    into: canvas, titleRow: layout.titleRow, top: layout.tableTop, height: layout.tableHeight)
         if rows.isEmpty { drawEmpty(state, table: table, into: canvas, row: layout.tableTop) }
@@ -51,18 +52,36 @@ private func drawEmpty(_ state: ConsoleState, table: Table, into canvas: Canvas,
     canvas.put(row, 1, text, .dim)
 }
 
-/// The line with the view tabs, the filter, and the row count.
+/// The line with the view tabs, the filter, and where the shown rows are among all.
 enum TabLine {
-    static func draw(_ state: ConsoleState, shown: Int, total: Int, into canvas: Canvas, row: Int) {
+    /// `rows 1–20 of 500 (newest of 51,641)`, shortened until it fits `room` cells.
+    static func position(shown: Int, total: Int, window: (Int, Int)?, inStore: Int?, room: Int) -> String {
+        let short = shown == total ? "\(Format.count(total)) rows" : "\(Format.count(shown))/\(Format.count(total)) rows"
+        guard let (a, b) = window else { return short }
+        let span = "rows \(a)–\(b) of \(Format.count(shown))"
+        var candidates: [String] = []
+        if let n = inStore, n > total {
+            candidates.append(span + " (newest \(Format.count(total)) of \(Format.count(n)))")
+        }
+        if shown != total { candidates.append(span + " (of \(Format.count(total)) loaded)") }
+        candidates += [span, short]
+        return candidates.first { TextWidth.width($0) <= room } ?? short
+    }
+
+    static func draw(_ state: ConsoleState, shown: Int, total: Int, window: (Int, Int)? = nil, into canvas: Canvas, row: Int) {
         var x = 0
         for v in ConsoleView.allCases {
             let label = " \(v.rawValue) \(v.title) "
             canvas.put(row, x, label, v == state.view ? .tabActive : .tab)
             x += TextWidth.width(label) + 1
         }
-        var right = shown == total ? "\(total) rows" : "\(shown)/\(total) rows"
+        let inStore = state.view == .executions && state.filter.isEmpty
+            ? state.snapshot.map { $0.meters.countsByState.values.reduce(0, +) } : nil
         let editing = state.overlay == .filtering
-        if editing || !state.filter.isEmpty {
+        let filtering = editing || !state.filter.isEmpty
+        var right = position(shown: shown, total: total, window: window, inStore: inStore,
+                             room: canvas.size.cols - x - 2 - (filtering ? 14 : 0))
+        if filtering {
             let filterText = "filter: " + state.filter + (editing ? "_" : "")
             let room = canvas.size.cols - x - TextWidth.width(right) - 3
             if room >= 10 {
@@ -90,7 +109,8 @@ enum StatusLine {
             return
         }
         if let snap = state.snapshot {
-            canvas.put(row, 0, "updated \(Format.clock(snap.takenAt, state.timeZone))", .dim)
+            let mode = state.readOnly ? "  read-only: actions are refused" : ""
+            canvas.put(row, 0, "updated \(Format.clock(snap.takenAt, state.timeZone))" + mode, .dim)
         }
     }
 }
@@ -98,18 +118,30 @@ enum StatusLine {
 /// Under the workers table: the selected worker's breaker in each gateway.
 enum BreakerLine {
     static func draw(_ state: ConsoleState, workerID: String, into canvas: Canvas, row: Int) {
-        guard let w = state.snapshot?.workers.first(where: { $0.id == workerID }) else { return }
+        guard let snap = state.snapshot, let w = snap.workers.first(where: { $0.id == workerID }) else { return }
         var x = 0
+        if w.lost {
+            let ago = Format.duration(max(0, snap.takenAt.timeIntervalSince(w.lastHeartbeat)))
+            canvas.put(row, 0, "Lost: no heartbeat for \(ago) (last at \(Format.clock(w.lastHeartbeat, state.timeZone))), "
+                       + "and it did not stop cleanly", width: canvas.size.cols, .stateFailed)
+            return
+        }
         canvas.put(row, x, "Breakers ", .meterLabel)
         x += 9
-        if w.breakers.isEmpty { canvas.put(row, x, "no gateway has called this worker yet", .dim); return }
+        if w.breakers.isEmpty {
+            let age = snap.takenAt.timeIntervalSince(w.lastHeartbeat)
+            let text = age > 10 ? "no heartbeat for \(Format.duration(age)); no gateway holds a breaker for it"
+                                : "no gateway has called this worker yet"
+            canvas.put(row, x, text, age > 10 ? .stateFailed : .dim)
+            return
+        }
         for b in w.breakers.sorted(by: { $0.gateway < $1.gateway }) {
             let text = "\(b.gateway): "
             canvas.put(row, x, text, .normal)
             x += TextWidth.width(text)
             canvas.put(row, x, b.state, breakerStyle(b.state))
             x += TextWidth.width(b.state)
-            let rest = " fail \(Format.percent(b.failureRate)) slow \(Format.percent(b.slowRate)) \(b.calls) calls  "
+            let rest = " fail \(b.failureRate.map(Format.percent) ?? "-") slow \(b.slowRate.map(Format.percent) ?? "-") \(b.calls) calls  "
             canvas.put(row, x, rest, .dim)
             x += TextWidth.width(rest)
         }

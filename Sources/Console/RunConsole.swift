@@ -43,6 +43,7 @@ struct ConsoleLoop {
         self.sampler = sampler
         state = ConsoleState(view: options.view, size: size)
         state.filter = options.filter
+        state.readOnly = options.readOnly
     }
 
     mutating func run(on screen: some Screen) {

@@ -22,6 +22,8 @@ public struct ConsoleSnapshot: Sendable, Equatable {
     public struct Meters: Sendable, Equatable {
         public var workersUp: Int
         public var workersKnown: Int
+        /// Workers whose registration expired without a clean stop (still counted in `workersKnown`).
+        public var workersLost: Int = 0
         public var queueDepth: Int
         public var running: Int
         /// Free and busy worker slots together.
@@ -59,12 +61,21 @@ public struct ExecutionRow: Sendable, Equatable {
     public var created: Date
     public var started: Date?
     public var finished: Date?
+    /// The one-line error of the attempt, when it failed with one (searched by `/`).
+    public var error: String?
 
     public init(id: String, job: String, state: ExecutionState, reason: String? = nil, attempt: Int = 1, maxAttempts: Int = 1,
-                worker: String? = nil, progress: Int? = nil, created: Date, started: Date? = nil, finished: Date? = nil) {
+                worker: String? = nil, progress: Int? = nil, created: Date, started: Date? = nil, finished: Date? = nil,
+                error: String? = nil) {
         self.id = id; self.job = job; self.state = state; self.reason = reason; self.attempt = attempt
         self.maxAttempts = maxAttempts; self.worker = worker; self.progress = progress
-        self.created = created; self.started = started; self.finished = finished
+        self.created = created; self.started = started; self.finished = finished; self.error = error
+    }
+
+    /// The state as the console shows it: a failure with its reason (`failed:worker_lost`).
+    public var shownState: String {
+        guard let r = reason, state == .failed else { return state.rawValue }
+        return "\(state.rawValue):\(r)"
     }
 
     /// Run time so far (or in all, once finished); nil before it started.
@@ -79,13 +90,13 @@ public struct BreakerRow: Sendable, Equatable {
     public var gateway: String
     /// `closed`, `open`, `half_open`, `forced_open`, `disabled`.
     public var state: String
-    /// 0...1
-    public var failureRate: Double
-    /// 0...1
-    public var slowRate: Double
+    /// 0...1; nil while the breaker has too few calls to judge (shown `-`, as batchctl does).
+    public var failureRate: Double?
+    /// 0...1; nil while too few calls.
+    public var slowRate: Double?
     public var calls: Int
 
-    public init(gateway: String, state: String, failureRate: Double = 0, slowRate: Double = 0, calls: Int = 0) {
+    public init(gateway: String, state: String, failureRate: Double? = 0, slowRate: Double? = 0, calls: Int = 0) {
         self.gateway = gateway; self.state = state; self.failureRate = failureRate; self.slowRate = slowRate; self.calls = calls
     }
 }
@@ -100,17 +111,19 @@ public struct WorkerRow: Sendable, Equatable {
     public var jobTypes: [String]
     public var breakers: [BreakerRow]
     public var lastHeartbeat: Date
+    /// It stopped heartbeating without a clean stop: listed as lost, with what was last seen of it.
+    public var lost: Bool
 
     public init(id: String, host: String, address: String, slots: Int, running: Int, jobTypes: [String],
-                breakers: [BreakerRow] = [], lastHeartbeat: Date) {
+                breakers: [BreakerRow] = [], lastHeartbeat: Date, lost: Bool = false) {
         self.id = id; self.host = host; self.address = address; self.slots = slots; self.running = running
-        self.jobTypes = jobTypes; self.breakers = breakers; self.lastHeartbeat = lastHeartbeat
+        self.jobTypes = jobTypes; self.breakers = breakers; self.lastHeartbeat = lastHeartbeat; self.lost = lost
     }
 
     /// The worst breaker state any gateway holds for this worker: what an operator must see first.
     public var worstBreaker: BreakerRow? {
         let rank = ["forced_open": 5, "open": 4, "half_open": 3, "disabled": 2, "closed": 1]
-        return breakers.max { (rank[$0.state] ?? 0, $0.failureRate) < (rank[$1.state] ?? 0, $1.failureRate) }
+        return breakers.max { (rank[$0.state] ?? 0, $0.failureRate ?? -1) < (rank[$1.state] ?? 0, $1.failureRate ?? -1) }
     }
 }
 
@@ -143,8 +156,12 @@ public struct EventRow: Sendable, Equatable {
     /// The execution (or schedule, worker) the event is about.
     public var id: String
     public var text: String
+    /// The execution the event is about, when it is about one (Enter opens it).
+    public var execution: String?
+    /// The event's own id in the stream: the selection follows it across refreshes.
+    public var key: String?
 
-    public init(time: Date, type: String, id: String, text: String) {
-        self.time = time; self.type = type; self.id = id; self.text = text
+    public init(time: Date, type: String, id: String, text: String, execution: String? = nil, key: String? = nil) {
+        self.time = time; self.type = type; self.id = id; self.text = text; self.execution = execution; self.key = key
     }
 }

@@ -40,8 +40,10 @@ struct Column: Sendable {
     var shrinkPriority = 0
     /// Sorting by this column starts descending (times, counts).
     var descendingFirst = false
-    /// Takes the room left over on wide screens.
+    /// Takes the room left over on wide screens (up to `maxWidth`).
     var grows = false
+    /// The most a growing column takes; room beyond it stays blank at the right.
+    var maxWidth = Int.max
     /// May disappear on narrow screens.
     var droppable = false
 }
@@ -56,6 +58,8 @@ struct TableRow: Equatable, Sendable {
     var sortKeys: [SortKey]
     /// Lower-cased text the `/` filter searches.
     var searchText: String
+    /// The execution Enter opens from this row, if the row names one.
+    var execution: String? = nil
 }
 
 /// A view's table: columns and rows, before filtering and sorting.
@@ -63,10 +67,11 @@ struct Table: Sendable {
     var columns: [Column]
     var rows: [TableRow]
 
-    /// The rows that contain `filter` (case-insensitive), sorted by column `sort`.
+    /// The rows that contain every word of `filter` (case-insensitive, in any order:
+    /// `failed lost` is a failed row that mentions lost), sorted by column `sort`.
     func visibleRows(filter: String, sort: SortOrder) -> [TableRow] {
-        let needle = filter.lowercased()
-        var out = needle.isEmpty ? rows : rows.filter { $0.searchText.contains(needle) }
+        let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
+        var out = words.isEmpty ? rows : rows.filter { row in words.allSatisfy { row.searchText.contains($0) } }
         let c = min(max(sort.column, 0), columns.count - 1)
         guard c >= 0 else { return out }
         // Stable on ties (by id) so rows do not jump between refreshes.
@@ -95,8 +100,11 @@ struct Table: Sendable {
             w[i] = max(columns[i].minWidth, w[i] - (total() - cols))
             if total() > cols && columns[i].droppable { w[i] = 0 }
         }
-        let grower = columns.indices.first { columns[$0].grows && w[$0] > 0 } ?? w.lastIndex { $0 > 0 }
-        if total() < cols, let g = grower { w[g] += cols - total() }
+        var growers = columns.indices.filter { columns[$0].grows && w[$0] > 0 }
+        if growers.isEmpty, let last = w.lastIndex(where: { $0 > 0 }) { growers = [last] }
+        for g in growers where total() < cols {
+            w[g] += min(cols - total(), max(columns[g].maxWidth - w[g], 0))
+        }
         return w
     }
 }

@@ -9,9 +9,20 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
     public var reason: String?
     /// Redis time, ms.
     public var at: Int64?
+    /// The child's exit code, when it exited.
+    public var exitCode: Int?
+    /// The one-line error of the attempt, when it failed with one.
+    public var error: String?
 
-    public init(attempt: Int?, worker: String?, outcome: String, reason: String?, at: Int64?) {
+    enum CodingKeys: String, CodingKey {
+        case attempt, worker, outcome, reason, at, error
+        case exitCode = "exit_code"
+    }
+
+    public init(attempt: Int?, worker: String?, outcome: String, reason: String?, at: Int64?,
+                exitCode: Int? = nil, error: String? = nil) {
         self.attempt = attempt; self.worker = worker; self.outcome = outcome; self.reason = reason; self.at = at
+        self.exitCode = exitCode; self.error = error
     }
 }
 
@@ -102,6 +113,15 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
             history = (try? decoder.decode([AttemptRecord].self, from: d)) ?? []
         } else {
             history = []
+        }
+        // An attempt's figures are its own. The start of an attempt clears what the one
+        // before left, but a record written before that rule (or one read between the
+        // two) may still hold them: an attempt on its way or running has not ended.
+        if state.isLeased {
+            ended = nil; finished = nil; exitCode = nil; signal = nil; result = nil
+            if state != .cancelling { reason = nil; error = nil }
+        } else if !state.isTerminal {
+            finished = nil
         }
     }
 

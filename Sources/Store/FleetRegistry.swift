@@ -8,6 +8,9 @@ public struct DaemonInfo: Sendable, Hashable {
     public var fields: [String: String]
     /// Redis time of its last heartbeat, ms.
     public var heartbeat: Int64
+    /// Its registration expired without a clean stop: `fields` are what was last seen
+    /// of it (role, host, address, slots), kept in `daemons:seen`.
+    public var lost = false
     public var role: String { fields["role"] ?? "" }
     public var address: String { fields["address"] ?? "" }
     public var host: String { fields["host"] ?? "" }
@@ -64,21 +67,33 @@ public final class FleetRegistry: Sendable {
     public func deregister(id: String) throws(StoreError) {
         _ = try mapRedis {
             try redis.pipeline([RedisCommand("ZREM", keys.daemons, id), RedisCommand("DEL", keys.daemon(id)),
-                                RedisCommand("DEL", keys.workerJobs(id))])
+                                RedisCommand("DEL", keys.workerJobs(id)), RedisCommand("HDEL", keys.daemonsSeen, id)])
         }
     }
 
-    /// Daemons whose heartbeat is younger than `within`, with Redis' time now.
-    public func live(within: Duration = .seconds(5)) throws(StoreError) -> (now: Int64, daemons: [DaemonInfo]) {
+    /// How long a daemon is remembered after its last heartbeat, at least.
+    public static let remembered: Duration = .seconds(3600)
+
+    /// Daemons whose heartbeat is younger than `within`, with Redis' time now. With
+    /// `includeLost`, also those whose registration expired without a clean stop
+    /// (marked `lost`, with what was last seen of them).
+    public func live(within: Duration = .seconds(5), includeLost: Bool = false) throws(StoreError) -> (now: Int64, daemons: [DaemonInfo]) {
         let ms = Int(within.components.seconds * 1000)
-        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: [keys.prefix, eventsMax, ms, 3_600_000]) }
+        let prune = max(ms, Int(Self.remembered.components.seconds * 1000))
+        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: [keys.prefix, eventsMax, ms, prune]) }
         guard let a = r.array, let now = a.first?.int else { return (0, []) }
         var out: [DaemonInfo] = []
         for e in a.dropFirst() {
-            guard let pair = e.array, pair.count == 2, let id = pair[0].string else { continue }
-            let f = ExecutionStore.fieldMap(pair[1])
-            if f.isEmpty { continue }
-            out.append(DaemonInfo(id: id, fields: f, heartbeat: Int64(f["heartbeat"] ?? "") ?? 0))
+            guard let item = e.array, item.count >= 2, let id = item[0].string else { continue }
+            let f = ExecutionStore.fieldMap(item[1])
+            if !f.isEmpty {
+                out.append(DaemonInfo(id: id, fields: f, heartbeat: Int64(f["heartbeat"] ?? "") ?? 0))
+                continue
+            }
+            guard includeLost, item.count >= 4, let json = item[2].string, let d = json.data(using: .utf8),
+                  let seen = try? JSONDecoder().decode([String: String].self, from: d) else { continue }
+            let beat = Int64(item[3].string ?? "") ?? item[3].int ?? 0
+            out.append(DaemonInfo(id: id, fields: seen, heartbeat: beat, lost: true))
         }
         return (now, out)
     }

@@ -36,6 +36,9 @@ public struct Keys: Sendable, Hashable {
     var audit: String { prefix + "audit" }
     /// zset: daemon id by last heartbeat (Redis time, ms).
     var daemons: String { prefix + "daemons" }
+    /// hash: daemon id → JSON of its role, host, address, slots as last seen; outlives
+    /// the daemon's own hash so that one that stopped without deregistering shows as lost.
+    var daemonsSeen: String { prefix + "daemons:seen" }
     /// hash: one daemon's registration and metrics snapshot.
     func daemon(_ id: String) -> String { prefix + "daemon:" + id }
     /// hash: job type → JSON job type (schema, concurrency) served by a worker.

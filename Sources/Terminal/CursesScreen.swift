@@ -48,6 +48,7 @@ public final class CursesScreen: Screen {
         window = batch_stdscr()
         batch_install_restore_handlers()
         _ = cbreak()
+        Self.readInterruptAsKey(input)
         _ = noecho()
         _ = nonl()
         _ = keypad(window, true)
@@ -65,6 +66,18 @@ public final class CursesScreen: Screen {
     }
 
     deinit { close() }
+
+    /// Ctrl-C arrives as a key (the console decides: quit from a view, close a form),
+    /// not as SIGINT, while the other signal keys (Ctrl-Z, Ctrl-\\) keep their meaning.
+    /// Curses records the mode as its own, so it survives a suspend; `endwin` gives the
+    /// shell its interrupt key back.
+    private static func readInterruptAsKey(_ fd: Int32) {
+        var t = termios()
+        guard tcgetattr(fd, &t) == 0 else { return }
+        withUnsafeMutableBytes(of: &t.c_cc) { $0[Int(VINTR)] = 0 }  // _POSIX_VDISABLE
+        guard tcsetattr(fd, TCSANOW, &t) == 0 else { return }
+        _ = def_prog_mode()
+    }
 
     /// Gives the terminal back. Safe to call more than once.
     public func close() {

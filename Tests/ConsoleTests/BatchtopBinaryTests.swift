@@ -42,8 +42,46 @@ import TestSupport
             #expect(lines.filter { $0.hasPrefix(id) }.count == 2, "\(id) in\n\(r.out)")
         }
         let failedRow = try #require(lines.first { $0.hasPrefix(ids.failed) })
-        #expect(failedRow.contains("failed:exit_code"))
+        // One field each: the state alone in STATE, its reason in REASON.
+        let fields = failedRow.split(separator: " ", omittingEmptySubsequences: true)
+        #expect(fields[2] == "failed" && fields[3] == "exit_code", "\(failedRow)")
         #expect(lines.first { $0.hasPrefix(ids.running) }?.contains(LiveFixture.worker) == true)
+    }
+
+    /// The man page's own examples, run as written (with this test's Redis), and the
+    /// one-liner an operator would try first.
+    @Test func theManPagesAwkExamplesWorkOnBatchOutput() throws {
+        let f = try LiveFixture()
+        let ids = try f.seed()
+        let dir = try makeTemporaryDirectory("batchtop-awk")
+        defer { removeTree(dir) }
+        try "".write(toFile: dir + "/batch.conf", atomically: true, encoding: .utf8)
+        let program = "'\(try BuiltProducts.path("batchtop"))' --config '\(dir)/batch.conf' --redis '\(f.server.url)' --namespace '\(f.namespace)'"
+        let page = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/man/batchtop.1", encoding: .utf8)
+        let examples = page.split(separator: "\n").filter { $0.hasPrefix(".Dl $ batchtop -b") && $0.contains("awk") }
+            .map { $0.dropFirst(".Dl $ ".count).replacingOccurrences(of: "\\&", with: "") }
+        #expect(examples.count >= 2, "the man page's awk examples: \(examples)")
+        func sh(_ command: String) throws -> String {
+            let p = try ChildProcess(executable: "/bin/sh", arguments: ["-c", command])
+            guard p.wait(timeout: .seconds(30)) == .exited(0), p.waitForOutputEnd(timeout: .seconds(10)) else {
+                throw TestSupportError("\(command) failed: \(p.standardError)")
+            }
+            return p.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for example in examples {
+            let command = example.replacingOccurrences(of: "batchtop -b", with: program + " -b")
+            let out = try sh(command)
+            if example.contains("running") { #expect(out == "1", "\(example) printed \(out)") }
+            if example.contains("failed") { #expect(out.contains(ids.failed) && !out.contains(ids.succeeded), "\(example) printed \(out)") }
+        }
+        let failed = try sh(program + #" -b -n 1 | awk '$3=="failed" {print $1}'"#)
+        #expect(failed == ids.failed)
+        // Progress is one field, CREATED a date, and no sort mark in the titles.
+        let out = try sh(program + " -b -n 1")
+        let running = try #require(out.split(separator: "\n").first { $0.hasPrefix(ids.running) })
+        #expect(running.split(separator: " ", omittingEmptySubsequences: true)[6] == "40%", "\(running)")
+        #expect(running.contains(#/ 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2} /#))
+        #expect(!out.contains("▼") && !out.contains("▲"))
     }
 
     @Test(arguments: [

@@ -54,13 +54,18 @@ enum Fixtures {
                 ScheduleRow(name: "nightly-report", job: "report", expression: "0 0 2 * * *",
                             nextFire: t0.addingTimeInterval(3600 * 14), lastFire: t0.addingTimeInterval(-3600 * 10),
                             lastExecution: id(3), lastOutcome: "succeeded"),
-                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30s", nextFire: t0.addingTimeInterval(12),
+                ScheduleRow(name: "tick", job: "noop", expression: "fixed-rate 30000ms", nextFire: t0.addingTimeInterval(12),
                             lastOutcome: "skipped:overlap", paused: true),
             ],
             events: [
-                EventRow(time: t0.addingTimeInterval(-2), type: "succeed", id: id(1), text: "worker-a-20191 exit 0"),
-                EventRow(time: t0.addingTimeInterval(-1), type: "fail", id: id(2), text: "exit_code 3"),
-                EventRow(time: t0, type: "dispatch", id: id(0), text: "to worker-a-20190"),
+                EventRow(time: t0.addingTimeInterval(-3), type: "schedule-pause", id: "failer", text: "user=ops",
+                         key: "1764071997000-0"),
+                EventRow(time: t0.addingTimeInterval(-2), type: "succeed", id: id(1), text: "worker-a-20191 exit 0",
+                         execution: id(1), key: "1764071998000-0"),
+                EventRow(time: t0.addingTimeInterval(-1), type: "fail", id: id(2), text: "exit_code 3",
+                         execution: id(2), key: "1764071999000-0"),
+                EventRow(time: t0, type: "dispatch", id: id(0), text: "to worker-a-20190",
+                         execution: id(0), key: "1764072000000-0"),
             ])
     }
 

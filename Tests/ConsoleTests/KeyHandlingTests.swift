@@ -65,6 +65,14 @@ struct KeyHandlingTests {
         #expect(s.detail == nil)
     }
 
+    @Test func enterOnAnEventOpensItsExecutionAndHMeansHelpInTheDetailToo() {
+        var s = state()
+        _ = press(&s, .enter)
+        _ = press(&s, .char("h"))
+        #expect(s.overlay == .help)
+        #expect(s.openExecution == Fixtures.id(0))
+    }
+
     @Test func enterOnAnEventOpensItsExecution() {
         var s = state()
         _ = press(&s, .char("4"))
@@ -95,7 +103,135 @@ struct KeyHandlingTests {
         var s = state()
         #expect(press(&s, .char("r")).action == nil)  // running
         #expect(s.message?.text.contains("only a finished execution") == true)
-        #expect(press(&s, .down, .down, .char("r")).action == .retry(id: Fixtures.id(2)))  // failed
+        #expect(press(&s, .down, .down, .char("r")).action == nil)  // failed: asks first
+        guard case .confirm(let d) = s.overlay else { Issue.record("no confirmation dialog"); return }
+        #expect(d.question.contains(Fixtures.id(2)) && d.question.contains("failed:exit_code"))
+        #expect(press(&s, .char("y")).action == .retry(id: Fixtures.id(2)))
+    }
+
+    @Test func retryAsksFirstSoASecondPressDoesNotRunTheJobTwice() {
+        var s = state()
+        _ = press(&s, .down, .down)  // failed
+        #expect(press(&s, .char("r")).action == nil)
+        #expect(press(&s, .char("r")).action == nil)  // the dialog waits; nothing sent
+        #expect(press(&s, .char("n")).action == nil)
+        #expect(s.overlay == .none)
+        #expect(press(&s, .char("r"), .escape).action == nil)
+        _ = press(&s, .char("r"))
+        #expect(press(&s, .char("y")).action == .retry(id: Fixtures.id(2)))
+        #expect(s.overlay == .none)
+    }
+
+    @Test func quitKeysInsideTheTriggerFormCloseTheFormNotTheConsole() {
+        for quitKey in [Key.f(10), .ctrl("c")] {
+            var s = state()
+            s.apply(jobTypes: Fixtures.jobs)
+            _ = press(&s, .char("t"), .down)  // the form is open, a job type chosen
+            guard case .trigger = s.overlay else { Issue.record("no trigger form"); return }
+            let r = press(&s, quitKey)
+            #expect(!r.flags.contains(.quit))
+            #expect(s.overlay == .none)
+            #expect(s.message?.text.contains("nothing was sent") == true)
+            #expect(press(&s, quitKey).flags.contains(.quit))  // from the view, it quits
+        }
+        var s = state()
+        _ = press(&s, .down, .char("c"))
+        _ = press(&s, .up, .char("c"))
+        #expect(!press(&s, .ctrl("c")).flags.contains(.quit))  // a confirmation is declined, not the console quit
+        #expect(s.overlay == .none)
+    }
+
+    @Test func enterOnlyOpensRowsThatNameAnExecution() {
+        var s = state()
+        _ = press(&s, .char("4"), .end)  // the oldest event is about a schedule, not an execution
+        let r = press(&s, .enter)
+        #expect(r.action == nil)
+        #expect(s.openExecution == nil)
+        #expect(s.message?.text.contains("names no execution") == true)
+        _ = press(&s, .char("3"))  // schedules: one names its last execution, one names none
+        let rows = s.visibleRows
+        let named = rows.firstIndex { $0.id == "nightly-report" }!, unnamed = rows.firstIndex { $0.id == "tick" }!
+        _ = press(&s, .home)
+        for _ in 0..<unnamed { _ = press(&s, .down) }
+        #expect(press(&s, .enter).action == nil)
+        _ = press(&s, .home)
+        for _ in 0..<named { _ = press(&s, .down) }
+        #expect(press(&s, .enter).action == .openExecution(id: Fixtures.id(3)))
+    }
+
+    @Test func readOnlyRefusesEveryActionWithAMessage() {
+        var s = state()
+        s.readOnly = true
+        for key in [Key.char("t"), .f(5), .char("c"), .f(9), .char("r")] {
+            _ = press(&s, .down, .down)  // a failed row (retry) after a running one (cancel)
+            let r = press(&s, key)
+            #expect(r.action == nil)
+            #expect(s.overlay == .none, "\(key) opened something in read-only")
+            #expect(s.message?.isError == true && s.message?.text.contains("read-only") == true)
+            _ = press(&s, .home)
+        }
+        _ = press(&s, .enter)  // watching still works
+        #expect(s.openExecution == Fixtures.id(0))
+        #expect(press(&s, .char("c")).action == nil)
+        #expect(s.overlay == .none)
+    }
+
+    @Test func aNewFilterShowsItsRowsFromTheTop() {
+        var s = state()
+        _ = press(&s, .end)
+        #expect(s.selectedRowID == Fixtures.id(29))
+        _ = press(&s, .char("/"), .char("r"))
+        #expect(s.selectedRowID == s.visibleRows.first?.id)
+        #expect(s.firstRow(selection: 0, count: s.visibleRows.count) == 0)
+    }
+
+    @Test func theSelectionIsNamedBeforeTheFirstMoveSoArrivingRowsDoNotShiftIt() {
+        var s = state()  // nothing pressed yet: row 0 (a running execution) is selected
+        #expect(s.selectedRowID == Fixtures.id(0))
+        var snap = Fixtures.snapshot(executions: 30)
+        snap.executions.insert(ExecutionRow(id: Fixtures.id(98), job: "new", state: .running,
+                                            created: Fixtures.t0.addingTimeInterval(5)), at: 0)
+        s.apply(snapshot: snap)
+        #expect(s.visibleRows.first?.id == Fixtures.id(98))
+        _ = press(&s, .char("c"))
+        guard case .confirm(let d) = s.overlay else { Issue.record("no confirmation dialog"); return }
+        #expect(d.action == .cancel(id: Fixtures.id(0)))
+    }
+
+    @Test func theEventsSelectionStaysOnItsEventAsNewEventsArrive() {
+        var s = state()
+        _ = press(&s, .char("4"), .down)  // the second newest: the failure of id(2)
+        #expect(s.visibleRows[1].execution == Fixtures.id(2))
+        let before = s.selectedRowID
+        var snap = Fixtures.snapshot(executions: 30)
+        snap.events.append(EventRow(time: Fixtures.t0.addingTimeInterval(1), type: "succeed", id: Fixtures.id(5),
+                                    text: "", execution: Fixtures.id(5), key: "1764072001000-0"))
+        s.apply(snapshot: snap)
+        #expect(s.selectedRowID == before)
+        #expect(press(&s, .enter).action == .openExecution(id: Fixtures.id(2)))
+    }
+
+    @Test func theFilterMatchesTheShownStateTheErrorTextAndAllItsWords() {
+        var s = ConsoleState(size: Size(rows: 24, cols: 80), timeZone: Fixtures.utc)
+        var snap = Fixtures.snapshot(executions: 0)
+        snap.executions = [
+            ExecutionRow(id: Fixtures.id(1), job: "etl", state: .failed, reason: "worker_lost", created: Fixtures.t0),
+            ExecutionRow(id: Fixtures.id(2), job: "etl", state: .failed, reason: "exit_code", created: Fixtures.t0,
+                         error: "exit 3: disk quota exceeded"),
+            ExecutionRow(id: Fixtures.id(3), job: "etl", state: .succeeded, created: Fixtures.t0),
+            ExecutionRow(id: Fixtures.id(4), job: "report", state: .failed, reason: "exit_code", created: Fixtures.t0,
+                         error: "exit 1: quota"),
+        ]
+        s.apply(snapshot: snap)
+        func matches(_ f: String) -> Set<String> {
+            s.filter = f
+            return Set(s.visibleRows.map(\.id))
+        }
+        #expect(matches("failed:worker_lost") == [Fixtures.id(1)])
+        #expect(matches("lost") == [Fixtures.id(1)])
+        #expect(matches("quota") == [Fixtures.id(2), Fixtures.id(4)])
+        #expect(matches("etl quota") == [Fixtures.id(2)])
+        #expect(matches("failed etl") == [Fixtures.id(1), Fixtures.id(2)])
     }
 
     @Test func cancelAndRetryWorkOnTheOpenExecution() {

@@ -66,6 +66,26 @@ import TestSupport
         #expect(abs(w.lastHeartbeat.timeIntervalSince(snap.takenAt)) < 5)
     }
 
+    @Test func aWorkerWhoseRegistrationExpiredStaysListedAsLostAndTheHeaderCountsIt() throws {
+        let f = try LiveFixture()
+        try f.seed()
+        // The worker died: its hash expires (as EXPIRE would) and the gateway stops publishing its breaker.
+        _ = try f.redis.send(RedisCommand("DEL", f.fleet.keys.prefix + "daemon:" + LiveFixture.worker))
+        try f.fleet.publishBreakers(gateway: LiveFixture.gateway, states: [:])
+        let snap = try f.dataSource().snapshot(filter: nil, limit: 10)
+        let w = try #require(snap.workers.first)
+        #expect(w.id == LiveFixture.worker && w.lost)
+        #expect(w.host == "box1" && w.address == "http://127.0.0.1:20190" && w.slots == 4)
+        #expect(snap.meters.workersUp == 0 && snap.meters.workersKnown == 1 && snap.meters.workersLost == 1)
+        #expect(Meter.sample(.workers, snap.meters).text == "0/1 up, 1 lost")
+        #expect(Meter.sample(.workers, snap.meters).style == .stateFailed)
+        // Daemons and batchctl still see live daemons only.
+        #expect(try f.fleet.live(within: .seconds(3600)).daemons.map(\.id) == [LiveFixture.gateway])
+        // A clean stop is not a loss: a deregistered worker is not listed.
+        try f.fleet.deregister(id: LiveFixture.worker)
+        #expect(try f.dataSource().snapshot(filter: nil, limit: 10).workers.isEmpty)
+    }
+
     @Test func schedulesAreDecodedLenientlyAndOperatorPausesShow() throws {
         let f = try LiveFixture()
         let ids = try f.seed()

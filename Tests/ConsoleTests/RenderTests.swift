@@ -27,7 +27,7 @@ struct RenderTests {
         #expect(lines[0].contains("12 queued"))
         #expect(lines[1].contains("3/8 slots") && lines[1].contains("1.25/s"))
         #expect(lines[2].contains("97.5%") && lines[2].contains("1m02s"))
-        #expect(lines[3].contains("1 Executions") && lines[3].contains("60 rows"))
+        #expect(lines[3].contains("1 Executions") && lines[3].contains("rows 1–\(size.rows - 7) of 60"))
         #expect(lines[4].hasPrefix("ID ") && lines[4].contains("STATE") && lines[4].contains("CREATED▼"))
         #expect(lines[5].contains("report") && lines[5].contains("running") && lines[5].contains("40%"))
         #expect(lines[size.rows - 2].contains("updated 12:00:00"))
@@ -105,11 +105,77 @@ struct RenderTests {
         #expect(c.lines[5].contains("tick") && c.lines[5].contains("paused"))
         // What the scheduler did instead of running shows as the outcome, not as "-".
         #expect(c.lines[5].contains("skipped:"))
-        #expect(c.lines[6].contains("nightly-report") && c.lines[6].contains("11-26 02:00:00"))
+        #expect(c.lines[6].contains("nightly-report") && c.lines[6].contains("in 14h00m"))
+        // A paused schedule fires at no time; an interval in whole units.
+        #expect(!c.lines[5].contains("in 12") && !c.lines[5].contains("30000ms"))
+        if size.cols >= 120 { #expect(c.lines[5].contains("fixed-rate 30s")) }
         _ = s.handle(.char("4"))
         c = draw(s)
         #expect(c.lines[5].hasPrefix("12:00:00 dispatch"))
         #expect(c.lines[6].contains("fail") && c.lines[6].contains("exit_code 3"))
+    }
+
+    @Test func failureRateOfABreakerWithTooFewCallsIsADashNotZero() {
+        var snap = Fixtures.snapshot()
+        snap.workers = [WorkerRow(id: "worker-c-20192", host: "host-c", address: "127.0.0.1:20192", slots: 4, running: 0,
+                                  jobTypes: ["noop"], breakers: [BreakerRow(gateway: "gw-1", state: "closed", failureRate: nil,
+                                                                            slowRate: nil, calls: 2)],
+                                  lastHeartbeat: Fixtures.t0)]
+        var s = state(Size(rows: 40, cols: 120), snapshot: snap)
+        _ = s.handle(.char("2"))
+        let c = draw(s)
+        let row = c.lines[5]
+        #expect(row.contains("worker-c-20192") && !row.contains("0.0%"))
+        #expect(c.row(containing: "fail - slow - 2 calls") != nil)
+    }
+
+    @Test(arguments: [80, 120, 200])
+    func addressesKeepTheirPortAndJobTakesNoMoreThanItsShare(cols: Int) {
+        var s = state(Size(rows: 30, cols: cols))
+        _ = s.handle(.char("2"))
+        var c = draw(s)
+        // Whole, or not there at all: never cut before the port.
+        let title = c.lines[4]
+        if title.contains("ADDRESS") {
+            #expect(c.lines[5].contains("127.0.0.1:20190") && c.lines[6].contains("127.0.0.1:20191"))
+        }
+        if cols >= 120 { #expect(title.contains("ADDRESS")) }
+        _ = s.handle(.char("1"))
+        c = draw(s)
+        let widths = s.table.widths(for: cols)
+        #expect(widths[1] <= 32, "JOB took \(widths[1]) cells of \(cols)")
+        #expect(c.lines[4].contains("JOB"))
+    }
+
+    @Test(arguments: sizes)
+    func helpScreenListsEveryKeyOfTheKeyTables(size: Size) {
+        var s = state(size)
+        _ = s.handle(.char("?"))
+        let text = draw(s).lines.joined(separator: "\n")
+        for b in KeyBindings.main {
+            #expect(text.contains(b.label), "the help screen lacks \(b.label) (\(b.help))")
+        }
+        for m in KeyBindings.modes {
+            #expect(text.contains(m.label), "the help screen lacks \(m.mode) keys \(m.label)")
+        }
+        // The keys the table binds are all named in its labels.
+        for b in KeyBindings.main + [] {
+            for k in b.keys { #expect(b.label.split(separator: " ").contains(Substring(k.helpName))) }
+        }
+        for name in ["Ctrl-B", "Ctrl-F", "Ctrl-C", "F2", "Ctrl-S"] { #expect(text.contains(name)) }
+    }
+
+    @Test func everyKeyTheStateMachineReadsIsOnTheHelpScreen() {
+        // Keys that change something in some mode, found by pressing them; each must be on the help screen.
+        let candidates: [Key] = [.up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .enter, .escape, .tab, .backTab,
+                                 .backspace, .f(1), .f(2), .f(4), .f(5), .f(6), .f(9), .f(10)]
+            + "abcdefghijklmnopqrstuvwxyzGI/?1234 ".map { Key.char($0) } + "bcflsu".map { Key.ctrl($0) }
+        let named = Set(Overlays.helpEntries.flatMap { $0.label.split(separator: " ").map(String.init) })
+        var s = state(Size(rows: 40, cols: 120))
+        for k in candidates where s.handle(k) != .ignored {
+            #expect(named.contains(k.helpName), "\(k.helpName) does something in the list but is not on the help screen")
+            s = state(Size(rows: 40, cols: 120))
+        }
     }
 
     @Test(arguments: sizes)
@@ -202,7 +268,13 @@ struct RenderTests {
         #expect(lines[1].hasPrefix("ID"))
         #expect(lines[2].hasPrefix(Fixtures.id(0)))
         #expect(lines.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("…") })
-        #expect(lines.dropFirst().allSatisfy { TextWidth.width($0) <= 115 })
+        // One token per field: STATE alone, REASON beside it, a dated CREATED, no sort mark.
+        let failed = lines[4].split(separator: " ", omittingEmptySubsequences: true)
+        #expect(lines[1].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                == ["ID", "JOB", "STATE", "REASON", "ATT", "WORKER", "PROGRESS", "CREATED", "TIME"])
+        #expect(failed[2] == "failed" && failed[3] == "exit_code" && failed[7] == "2025-11-25T11:59:46")
+        #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true)[6] == "40%")
+        #expect(lines.dropFirst().allSatisfy { TextWidth.width($0) <= 140 && !$0.contains("▼") })
         let workers = BatchOutput.lines(Fixtures.snapshot(), view: .workers, width: 120, timeZone: Fixtures.utc)
         #expect(workers.count == 4)
         #expect(workers[2].hasPrefix("worker-a-20190"))

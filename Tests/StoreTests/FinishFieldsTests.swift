@@ -29,6 +29,16 @@ import TestSupport
         #expect(dispatched.worker == nil)
         #expect(dispatched.gateway == "g2")
         #expect(try f.store.start(id: c2.id, attempt: 2, worker: "w2", leaseMillis: 60_000) == .running)
+        // While attempt 2 runs, the hash holds nothing attempt 1 left: its figures are in the history.
+        let raw = try f.snapshot(c2.id)
+        for stale in ["ended", "finished", "exit_code", "signal", "result", "reason", "error"] {
+            #expect(raw[stale] == nil, "attempt 2 is running, yet the hash holds attempt 1's \(stale)")
+        }
+        let running = try #require(try f.store.get(c2.id))
+        #expect(running.state == .running && running.ended == nil && running.exitCode == nil && running.runMillis == nil)
+        let h1 = try #require(running.history.first)
+        #expect(h1.attempt == 1 && h1.outcome == "failed" && h1.reason == "exit_code")
+        #expect(h1.exitCode == 3 && h1.error == "first attempt broke")
         _ = try f.store.finish(id: c2.id, attempt: 2, worker: "w2", end: second)
         return (c2.id, try #require(try f.store.get(c2.id)))
     }
@@ -52,19 +62,32 @@ import TestSupport
         #expect(try f.store.runningByJob().isEmpty)
     }
 
-    @Test func finalFailureAfterARetryKeepsItsOwnReasonAndTheEarlierFieldsItDoesNotReplace() throws {
+    @Test func finalFailureAfterARetryKeepsOnlyItsOwnFigures() throws {
         let f = try StoreFixture()
         let (id, rec) = try twoAttempts(f, second: AttemptEnd(outcome: .failed, reason: .signal, exitCode: 1,
                                                               retryable: true))
         #expect(rec.state == .failed)
         #expect(rec.reason == "signal")
-        #expect(rec.error == "first attempt broke")
-        #expect(rec.signal == 9)
+        // Attempt 1's error and signal are its own: in the history, not on the final failure.
+        #expect(rec.error == nil)
+        #expect(rec.signal == nil)
+        #expect(rec.result == nil)
+        #expect(rec.history.first?.error == "first attempt broke")
         #expect(rec.ended == nil)
         #expect(rec.finished != nil)
         #expect(rec.exitCode == 1)
         #expect(rec.history.map(\.outcome) == ["failed", "failed"])
         #expect(try f.indexedStates(id) == [.failed])
+    }
+
+    @Test func aRunningRecordLeftWithAnEarlierAttemptsEndShowsNoneOfIt() throws {
+        // As a record written before starts cleared the previous attempt's end would read.
+        let f = try StoreFixture()
+        let id = try f.seed(state: .running, runs: 2)
+        _ = try f.send("HSET", f.keys.exec(id), "ended", 1, "exit_code", 3, "reason", "exit_code", "error", "old",
+                       "started", 2)
+        let rec = try #require(try f.store.get(id))
+        #expect(rec.ended == nil && rec.exitCode == nil && rec.reason == nil && rec.error == nil && rec.runMillis == nil)
     }
 
     @Test func startWhileCancellingCountsTheRunButKeepsTheState() throws {

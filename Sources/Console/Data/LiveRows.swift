@@ -9,7 +9,7 @@ enum LiveRows {
     static func execution(_ r: ExecutionRecord) -> ExecutionRow {
         ExecutionRow(id: r.id, job: r.job, state: r.state, reason: r.reason, attempt: r.attemptsUsed, maxAttempts: r.maxAttempts,
                      worker: r.worker, progress: r.progress, created: date(r.created), started: r.started.map(date),
-                     finished: (r.finished ?? r.ended).map(date))
+                     finished: (r.finished ?? r.ended).map(date), error: r.error)
     }
 
     static func detail(_ r: ExecutionRecord, log: [String]) -> ExecutionDetail {
@@ -49,7 +49,7 @@ enum LiveRows {
     static func worker(_ d: DaemonInfo, jobs: [String], breakers: [BreakerRow]) -> WorkerRow {
         WorkerRow(id: d.id, host: d.host, address: d.address, slots: Int(d.fields["slots"] ?? "") ?? 0,
                   running: Int(d.fields["running"] ?? "") ?? 0, jobTypes: jobs.sorted(), breakers: breakers,
-                  lastHeartbeat: date(d.heartbeat))
+                  lastHeartbeat: date(d.heartbeat), lost: d.lost)
     }
 
     /// Breakers of every gateway, by worker: gateway id → worker id → `BreakerMetrics` JSON.
@@ -61,8 +61,8 @@ enum LiveRows {
             for (worker, json) in workers {
                 guard let m = try? decoder.decode(BreakerMetrics.self, from: Data(json.utf8)) else { continue }
                 out[worker, default: []].append(BreakerRow(gateway: gateway, state: m.state.rawValue,
-                                                           failureRate: max(0, m.failureRate) / 100,
-                                                           slowRate: max(0, m.slowCallRate) / 100, calls: m.calls))
+                                                           failureRate: m.failureRate < 0 ? nil : m.failureRate / 100,
+                                                           slowRate: m.slowCallRate < 0 ? nil : m.slowCallRate / 100, calls: m.calls))
             }
         }
         return out
@@ -87,7 +87,8 @@ enum LiveRows {
         // The state first, as it is what most events are about.
         let ordered = shown.sorted { ($0.key == "state" ? 0 : 1, $0.key) < ($1.key == "state" ? 0 : 1, $1.key) }
         return EventRow(time: date(e.millis), type: e.type, id: subject,
-                        text: ordered.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+                        text: ordered.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+                        execution: e.executionID.flatMap { ExecutionID.isValid($0) ? $0 : nil }, key: e.streamID)
     }
 
     /// A job type as the trigger form shows it.

@@ -7,7 +7,7 @@ extension StoreDataSource {
     /// The data source a configuration describes: its Redis, namespace, gateway
     /// (`client.gateway`), request timeout (`client.timeout`) and token (`http.token-file`).
     /// Nothing is connected yet: Redis is reached on the first snapshot.
-    public convenience init(configuration c: Configuration, user: String) throws(ConsoleError) {
+    public convenience init(configuration c: Configuration, user: String, lostFor: Duration = .seconds(3600)) throws(ConsoleError) {
         let url: RedisURL
         do { url = try RedisURL(parsing: c.redis.url, passwordFile: c.redis.passwordFile) } catch let e as RedisURLError {
             throw .usage("\(e)")
@@ -20,7 +20,7 @@ extension StoreDataSource {
         // One background queue makes every call: two connections are plenty.
         options.poolSize = 2
         let settings = Settings(gateway: c.client.gateway, token: try Self.readToken(c.http.tokenFile), user: user,
-                                requestTimeout: c.client.timeout)
+                                requestTimeout: c.client.timeout, lostFor: lostFor)
         self.init(redis: RedisClient(url: url, options: options), namespace: c.redis.namespace, settings: settings,
                   http: HTTPClient(connectTimeout: min(c.client.timeout, .seconds(2)), requestTimeout: c.client.timeout, maxIdlePerHost: 2))
     }

@@ -24,11 +24,14 @@ public final class StoreDataSource: ConsoleDataSource {
         public var eventCount: Int
         /// Output lines shown in an execution's detail.
         public var logLines: Int
+        /// How long a worker that stopped heartbeating without a clean stop stays listed as lost (`--lost-for`).
+        public var lostFor: Duration
 
         public init(gateway: String? = nil, token: String? = nil, user: String, requestTimeout: Duration = .seconds(10),
-                    liveWithin: Duration = .seconds(5), eventCount: Int = 200, logLines: Int = 200) {
+                    liveWithin: Duration = .seconds(5), eventCount: Int = 200, logLines: Int = 200,
+                    lostFor: Duration = .seconds(3600)) {
             self.gateway = gateway; self.token = token; self.user = user; self.requestTimeout = requestTimeout
-            self.liveWithin = liveWithin; self.eventCount = eventCount; self.logLines = logLines
+            self.liveWithin = liveWithin; self.eventCount = eventCount; self.logLines = logLines; self.lostFor = lostFor
         }
     }
 
@@ -49,14 +52,15 @@ public final class StoreDataSource: ConsoleDataSource {
     // MARK: reads
 
     public func snapshot(filter: String?, limit: Int) throws -> ConsoleSnapshot {
-        // Daemons seen in the last hour are "known"; those within `liveWithin` are up.
-        let (now, daemons) = try fleet.live(within: .seconds(3600))
+        // Daemons seen within `lostFor` are known; those within `liveWithin` are up; those whose
+        // registration expired without a clean stop are lost, and stay listed as such.
+        let (now, daemons) = try fleet.live(within: settings.lostFor, includeLost: true)
         let upSince = now - Int64(settings.liveWithin.components.seconds * 1000)
         let workers = daemons.filter { $0.role == "worker" }.sorted { $0.id < $1.id }
-        let gateways = daemons.filter { $0.role == "gateway" }.map(\.id)
+        let gateways = daemons.filter { $0.role == "gateway" && !$0.lost }.map(\.id)
         let jobs = try fleet.jobs(of: workers.map(\.id))
         let breakers = LiveRows.breakers(try fleet.breakers(gateways: gateways))
-        let up = workers.filter { $0.heartbeat >= upSince }
+        let up = workers.filter { !$0.lost && $0.heartbeat >= upSince }
 
         let counts = try executions.counts()
         let depth = try executions.queueDepth()
@@ -66,6 +70,9 @@ public final class StoreDataSource: ConsoleDataSource {
         var meters = ConsoleSnapshot.Meters()
         meters.workersUp = up.count
         meters.workersKnown = workers.count
+        // Not heartbeating and not stopped cleanly (a clean stop deregisters): lost, from the
+        // first missed heartbeats on, not only once its registration has expired.
+        meters.workersLost = workers.count - up.count
         meters.queueDepth = depth.queued + depth.delayed
         meters.running = (counts[.dispatched] ?? 0) + (counts[.running] ?? 0) + (counts[.cancelling] ?? 0)
         meters.slots = up.reduce(0) { $0 + (Int($1.fields["slots"] ?? "") ?? 0) }
@@ -80,7 +87,11 @@ public final class StoreDataSource: ConsoleDataSource {
             takenAt: LiveRows.date(now),
             meters: meters,
             executions: page.executions.map(LiveRows.execution),
-            workers: workers.map { LiveRows.worker($0, jobs: Array((jobs[$0.id] ?? [:]).keys), breakers: breakers[$0.id] ?? []) },
+            workers: workers.map { d in
+                var row = LiveRows.worker(d, jobs: Array((jobs[d.id] ?? [:]).keys), breakers: breakers[d.id] ?? [])
+                row.lost = d.lost || d.heartbeat < upSince
+                return row
+            },
             schedules: LiveRows.schedules(try schedules.statuses(), paused: try schedules.paused()),
             events: try executions.recentEvents(count: settings.eventCount).map(LiveRows.event))
     }

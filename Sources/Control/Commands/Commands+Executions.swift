@@ -102,7 +102,7 @@ extension Commands {
         ]
         if !r.history.isEmpty {
             rows.append(("history", r.history.map { h in
-                ["#\(h.attempt.map(String.init) ?? "?")", h.outcome, h.reason, h.worker.map { "on \($0)" }].compactMap { $0 }.joined(separator: " ")
+                ["#\(h.attempt.map(String.init) ?? "?")", h.outcome, h.reason, h.exitCode.map { "exit \($0)" }, h.worker.map { "on \($0)" }].compactMap { $0 }.joined(separator: " ")
             }.joined(separator: "; ")))
         }
         // Values that clients wrote (parameters, users, keys, errors) reach the terminal cleaned;

@@ -25,7 +25,7 @@ end
 local function one(i, b)
   local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
   local h = P .. 'exec:' .. id
-  local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs', 'job', 'params', 'timeout')
+  local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs', 'job', 'params', 'timeout', 'error')
   if not f[1] then return {-404} end
   if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
   -- The worker runs what the execution says, not what a dispatch body claims.
@@ -42,6 +42,11 @@ local function one(i, b)
   if not (expiry[i] and expiry[i] > now) then return {-410} end
   local runs = tonumber(f[4] or '0') + 1
   zadd_later(P .. 'leases', now + tonumber(ARGV[b + 3]), id)
+  -- An attempt's figures are its own: what an earlier attempt (or a failed dispatch)
+  -- left is in the history, not in the hash the new attempt is read from.
+  if runs > 1 or f[8] then
+    redis.call('HDEL', h, 'ended', 'exit_code', 'signal', 'result', 'reason', 'error', 'progress')
+  end
   if st == 'cancelling' then
     redis.call('HSET', h, 'worker', worker, 'started', nows, 'runs', runs)
     return {2}
@@ -152,7 +157,8 @@ local function one(i, b)
   if new == 'retrying' or f[7] then
     fields[n + 1] = 'history'
     fields[n + 2] = history_json(f[7] or nil,
-      { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[b + 4], at = now })
+      { attempt = attempt, worker = worker, outcome = outcome, reason = ARGV[b + 4], at = now,
+        exit_code = tonumber(ARGV[b + 5]), error = ARGV[b + 10] ~= '' and ARGV[b + 10] or nil })
     n = n + 2
   end
   if new == 'retrying' then

@@ -13,6 +13,8 @@ let spec = CommandSpec(
         .value("view", short: "v", "VIEW", help: "executions, workers, schedules or events (or 1 to 4).", default: "executions"),
         .value("filter", short: "f", "TEXT", help: "Start with this filter, as if typed after '/'."),
         .value("limit", "N", help: "Most executions read per sample.", default: "500"),
+        .value("lost-for", "SECONDS", help: "How long a worker that stopped without a clean stop stays listed as lost.", default: "3600"),
+        .flag("read-only", help: "Watch only: trigger, cancel and retry are refused (for shared screens, on-call viewers)."),
         .flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set)."),
         .value("token-file", "PATH", help: "File holding the gateway's bearer token (env BATCH_TOKEN_FILE)."),
     ])
@@ -29,6 +31,7 @@ func usage(_ message: String) -> Never {
 }
 
 var options = ConsoleOptions()
+var lostFor: Duration = .seconds(3600)
 do {
     if let d = parsed.value("delay") { options.delay = try ConsoleOptions.delay(fromSeconds: d) }
     if let v = parsed.value("view") { options.view = try ConsoleView(argument: v) }
@@ -39,10 +42,12 @@ options.batch = parsed.flag("batch")
 do {
     options.iterations = try parsed.int("iterations", in: 1...Int.max)
     options.limit = try parsed.int("limit", in: 1...1000) ?? options.limit
+    lostFor = .seconds(try parsed.int("lost-for", in: 10...604_800) ?? 3600)
 } catch {
     ProcessExit.usage(error)
 }
 options.filter = parsed.value("filter") ?? ""
+options.readOnly = parsed.flag("read-only")
 options.color = !parsed.flag("no-color") && (env["NO_COLOR"] ?? "").isEmpty
 
 var flags = CommonOptions.overrides(from: parsed)
@@ -57,7 +62,8 @@ do {
 
 let source: StoreDataSource
 do {
-    source = try StoreDataSource(configuration: configuration, user: env["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
+    source = try StoreDataSource(configuration: configuration, user: env["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown",
+                                 lostFor: lostFor)
 } catch {
     usage(error.description)
 }
