@@ -89,7 +89,8 @@ extension ClientConnection {
         guard let statusLine = lines.first else { throw HTTPClientError.malformedResponse("\(peer): empty response head") }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[0].count == 8,
-              let minor = Int(parts[0].suffix(1)), parts[1].count == 3, let status = Int(parts[1]) else {
+              let minor = Int(parts[0].suffix(1)), parts[1].utf8.count == 3,
+              parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }), let status = Int(parts[1]) else {
             throw HTTPClientError.malformedResponse("\(peer): status line \"\(statusLine.prefix(80))\" is not HTTP/1.x")
         }
         var headers = HTTPHeaders()
