@@ -1,6 +1,9 @@
 import BatchCore
 import Foundation
+import Glibc
 import Store
+import Synchronization
+import TestSupport
 
 /// The chaos suite's length: `BATCH_CHAOS_SCALE` (default 1, the short run `make check` does;
 /// `bench/chaos/run.sh` runs 5) multiplies the work of each scenario and lengthens its faults.
@@ -49,8 +52,10 @@ enum ChaosChecker {
     /// `states`: the state Redis holds for each accepted id (absent: no record at all);
     /// `terminalEvents`: terminal events in the stream per id; `log`: the attempt log, whose
     /// runs without an end are taken to last until `unendedUntil` (when the test saw them dead).
+    /// `deaths`: when a run's process was seen dead, by pid (a run without an end lasts until then).
     static func verdict(scenario: String, accepted ids: [String], states: [String: ExecutionState],
-                        terminalEvents: [String: Int], log: AttemptLog?, unendedUntil: Int64) -> ChaosVerdict {
+                        terminalEvents: [String: Int], log: AttemptLog?, unendedUntil: Int64,
+                        deaths: [pid_t: Int64] = [:]) -> ChaosVerdict {
         var v = ChaosVerdict(scenario: scenario)
         v.accepted = ids.count
         for id in ids {
@@ -59,8 +64,10 @@ enum ChaosChecker {
         }
         if let log {
             v.malformed = log.malformed.count
-            v.overlapping = log.overlaps(unendedUntil: unendedUntil).count
             for (_, runs) in log.byID {
+                for (a, b) in zip(runs, runs.dropFirst()) where b.start <= (a.end ?? deaths[a.pid] ?? unendedUntil) {
+                    v.overlapping += 1
+                }
                 let attempts = runs.map(\.attempt)
                 v.overlapping += attempts.count - Set(attempts).count
             }
@@ -78,5 +85,39 @@ enum ChaosChecker {
         var out: [String: Int] = [:]
         for e in events where e.state?.isTerminal == true { out[e.executionID ?? "", default: 0] += 1 }
         return out
+    }
+}
+
+/// Watches the attempt log and notes when the process of each run without an end was first
+/// seen dead (gone, or a zombie), so a killed run's interval ends there and not at the check.
+final class DeathWatcher: Sendable {
+    private struct State {
+        var deaths: [pid_t: Int64] = [:]
+        var stop = false
+        var stopped = false
+    }
+    private let state = Mutex(State())
+
+    init(_ logPath: String) {
+        Thread { [self] in
+            while !state.withLock({ $0.stop }) {
+                let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                let known = state.withLock { $0.deaths }
+                var found: [pid_t: Int64] = [:]
+                for run in AttemptLog(text: text).runs where run.end == nil && known[run.pid] == nil && !isAlive(run.pid) {
+                    found[run.pid] = wallMicros()
+                }
+                if !found.isEmpty { state.withLock { $0.deaths.merge(found) { a, _ in a } } }
+                usleep(5_000)
+            }
+            state.withLock { $0.stopped = true }
+        }.start()
+    }
+
+    var deaths: [pid_t: Int64] { state.withLock { $0.deaths } }
+
+    func stop() {
+        state.withLock { $0.stop = true }
+        _ = waitUntil(timeout: .seconds(5), poll: .milliseconds(5)) { state.withLock { $0.stopped } }
     }
 }
