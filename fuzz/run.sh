@@ -26,11 +26,15 @@ OUT=.build/fuzz
 mkdir -p "$OUT/work/$TARGET" "$OUT/artifacts/$TARGET" "fuzz/corpus/$TARGET"
 HTTP_CORE="Sources/HTTP/HTTPHeaders.swift Sources/HTTP/HTTPRequestParser.swift Sources/HTTP/HTTPRequestParser+Head.swift"
 EXTRA=()
+RUNFLAGS=()
 case "$TARGET" in
     request)  SOURCES="$HTTP_CORE"; MAXLEN=1024 ;;
     response) SOURCES="$HTTP_CORE Sources/HTTP/ClientConnection.swift Sources/HTTP/ClientConnection+Response.swift Sources/HTTP/HTTPClientError.swift Sources/HTTP/Socket.swift"
               EXTRA=(-I Sources/CSystem); MAXLEN=4096 ;;
-    json|config|cron) SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096 ;;
+    json|cron) SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096 ;;
+    # Leak detection off: the standard library's regex parser (compiling a parameter's
+    # `pattern`) leaks boxes on some patterns, which LeakSanitizer reports as this target's.
+    config)   SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; RUNFLAGS=(-detect_leaks=0) ;;
     resp)     SOURCES="Sources/Redis/ReplyArena.swift Sources/Redis/RedisReply.swift"; EXTRA=(-I Sources/CHiredis); MAXLEN=2048 ;;
     *) echo "fuzz/run.sh: unknown target $TARGET (one of: $TARGETS all)" >&2; exit 2 ;;
 esac
@@ -51,7 +55,7 @@ if [ -n "${FUZZ_JOBS:-}" ]; then FORK=(-fork="$FUZZ_JOBS" -ignore_crashes=0); fi
 # New inputs go to the work corpus; fuzz/corpus/TARGET stays the checked-in seed set.
 start=$(date +%s)
 set +e
-SWIFT_BACKTRACE=enable=no "${NICE[@]}" "$BIN" "${FORK[@]}" "$OUT/work/$TARGET" "fuzz/corpus/$TARGET" -max_total_time="$SECONDS_TO_RUN" -max_len="$MAXLEN" \
+SWIFT_BACKTRACE=enable=no "${NICE[@]}" "$BIN" "${FORK[@]}" "${RUNFLAGS[@]}" "$OUT/work/$TARGET" "fuzz/corpus/$TARGET" -max_total_time="$SECONDS_TO_RUN" -max_len="$MAXLEN" \
     -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/artifacts/$TARGET/" -print_final_stats=1 >"$OUT/$TARGET.log" 2>&1
 status=$?
 set -e
