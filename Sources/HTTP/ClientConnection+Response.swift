@@ -38,9 +38,10 @@ extension ClientConnection {
                 body = Array(buffer[index..<index + length])
                 index += length
             } else {
-                while try fill(deadline: deadline, doing: "reading the body") {
+                // Checked before each read too: the bytes read with the head may already be over.
+                repeat {
                     if buffer.count - index > maxBytes { throw HTTPClientError.tooLarge("\(peer): more than \(maxBytes) bytes") }
-                }
+                } while try fill(deadline: deadline, doing: "reading the body")
                 body = Array(buffer[index...])
                 index = buffer.count
                 closeAfter = true

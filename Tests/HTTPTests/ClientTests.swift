@@ -143,6 +143,23 @@ final class RudeServer: Sendable {
         }
     }
 
+    /// Found by fuzz/run.sh response: a body read to the end of the connection was checked against
+    /// the limit only after further reads, so one that arrived with the head passed unchecked.
+    @Test func aBodyUntilCloseThatCameWithTheHeadIsCheckedAgainstTheLimit() throws {
+        let rude = try RudeServer { fd in
+            RudeServer.readRequest(fd)
+            let answer = Array(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + String(repeating: "x", count: 100)).utf8)
+            _ = send(fd, answer, answer.count, Int32(MSG_NOSIGNAL))
+            Glibc.close(fd)
+        }
+        #expect {
+            _ = try HTTPClient(maxResponseBytes: 10).get("http://127.0.0.1:\(rude.port)/x")
+        } throws: { error in
+            if case .tooLarge = error as? HTTPClientError { return true }
+            return false
+        }
+    }
+
     @Test func oversizedBodyIsTooLarge() throws {
         let server = try TestServer()
         let client = HTTPClient(maxResponseBytes: 10)
