@@ -38,9 +38,10 @@ extension ClientConnection {
                 body = Array(buffer[index..<index + length])
                 index += length
             } else {
-                while try fill(deadline: deadline, doing: "reading the body") {
+                // Checked before each read too: the bytes read with the head may already be over.
+                repeat {
                     if buffer.count - index > maxBytes { throw HTTPClientError.tooLarge("\(peer): more than \(maxBytes) bytes") }
-                }
+                } while try fill(deadline: deadline, doing: "reading the body")
                 body = Array(buffer[index...])
                 index = buffer.count
                 closeAfter = true
@@ -89,7 +90,8 @@ extension ClientConnection {
         guard let statusLine = lines.first else { throw HTTPClientError.malformedResponse("\(peer): empty response head") }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[0].count == 8,
-              let minor = Int(parts[0].suffix(1)), parts[1].count == 3, let status = Int(parts[1]) else {
+              let minor = Int(parts[0].suffix(1)), parts[1].utf8.count == 3,
+              parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }), let status = Int(parts[1]) else {
             throw HTTPClientError.malformedResponse("\(peer): status line \"\(statusLine.prefix(80))\" is not HTTP/1.x")
         }
         var headers = HTTPHeaders()

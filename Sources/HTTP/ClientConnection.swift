@@ -13,7 +13,9 @@ final class ClientConnection: @unchecked Sendable {
     var sentAll = false
     private var isClosed = false
 
-    private init(fd: Int32, peer: String) {
+    /// Internal (not private) so that the response-parser fuzz target (fuzz/targets/response.swift)
+    /// can read from one end of a socket pair.
+    init(fd: Int32, peer: String) {
         self.fd = fd
         self.peer = peer
     }

@@ -125,6 +125,41 @@ final class RudeServer: Sendable {
         }
     }
 
+    /// Found by fuzz/run.sh response: `Int("-90")` and `Int("+20")` parse, so a status of three
+    /// characters that are not three digits was handed back as a negative or two-digit status.
+    @Test(arguments: ["-90", "+20", "2 0", "٢٠٠"])
+    func aStatusThatIsNotThreeDigitsIsMalformed(_ status: String) throws {
+        let rude = try RudeServer { fd in
+            RudeServer.readRequest(fd)
+            let answer = Array("HTTP/1.1 \(status) X\r\nContent-Length: 0\r\n\r\n".utf8)
+            _ = send(fd, answer, answer.count, Int32(MSG_NOSIGNAL))
+            Glibc.close(fd)
+        }
+        #expect {
+            _ = try HTTPClient().get("http://127.0.0.1:\(rude.port)/x")
+        } throws: { error in
+            if case .malformedResponse = error as? HTTPClientError { return true }
+            return false
+        }
+    }
+
+    /// Found by fuzz/run.sh response: a body read to the end of the connection was checked against
+    /// the limit only after further reads, so one that arrived with the head passed unchecked.
+    @Test func aBodyUntilCloseThatCameWithTheHeadIsCheckedAgainstTheLimit() throws {
+        let rude = try RudeServer { fd in
+            RudeServer.readRequest(fd)
+            let answer = Array(("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + String(repeating: "x", count: 100)).utf8)
+            _ = send(fd, answer, answer.count, Int32(MSG_NOSIGNAL))
+            Glibc.close(fd)
+        }
+        #expect {
+            _ = try HTTPClient(maxResponseBytes: 10).get("http://127.0.0.1:\(rude.port)/x")
+        } throws: { error in
+            if case .tooLarge = error as? HTTPClientError { return true }
+            return false
+        }
+    }
+
     @Test func oversizedBodyIsTooLarge() throws {
         let server = try TestServer()
         let client = HTTPClient(maxResponseBytes: 10)

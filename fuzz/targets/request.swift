@@ -22,16 +22,16 @@ func drive(_ bytes: [UInt8], splits: [Int], limits: HTTPParserLimits) -> Outcome
             let before = index
             switch parser.next(buffer, &index) {
             case .needMore:
-                precondition(index <= buffer.count, "index past the buffer")
+                check(index <= buffer.count, "index past the buffer")
                 break loop
             case .head(let head):
-                precondition(index > before, "a head consumed no bytes")
+                check(index > before, "a head consumed no bytes")
                 outcome.heads.append(head)
             case .body(let body):
-                precondition(body.count <= limits.maxBodyBytes, "body over the limit")
+                check(body.count <= limits.maxBodyBytes, "body over the limit")
                 outcome.bodies.append(body)
             case .error(let error):
-                precondition([400, 413, 414, 431, 501, 505].contains(error.status), "unexpected status \(error.status)")
+                check([400, 413, 414, 431, 501, 505].contains(error.status), "unexpected status \(error.status)")
                 outcome.error = error
                 return outcome
             }
@@ -52,7 +52,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let whole = drive(bytes, splits: [], limits: limits)
     let split = bytes.isEmpty ? 0 : Int(bytes[0]) % max(1, bytes.count)
     let halves = drive(bytes, splits: [split], limits: limits)
-    precondition(whole.heads == halves.heads && whole.bodies == halves.bodies, "split at \(split) changed the requests")
-    precondition((whole.error == nil) == (halves.error == nil), "splitting at \(split) changed whether the input is an error")
+    check(whole.heads == halves.heads && whole.bodies == halves.bodies, "split at \(split) changed the requests")
+    check((whole.error == nil) == (halves.error == nil), "splitting at \(split) changed whether the input is an error")
     return 0
 }
