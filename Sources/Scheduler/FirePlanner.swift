@@ -15,7 +15,7 @@ struct FirePlanner: Sendable {
     /// `observed` looks at, so a second's work does not grow with the schedule count.
     private(set) var watching: [String: String] = [:]
     /// Schedules paused by an operator (in Redis).
-    private var operatorPaused: Set<String> = []
+    private(set) var operatorPaused: Set<String> = []
     /// How long an undeliverable fire is retried before it is given up.
     var deliveryRetryMaxMs: Int64 = 3_600_000
     /// Fires `overlap = queue` keeps per schedule; later ones are skipped.

@@ -309,7 +309,16 @@ final class SchedulerLoop: Sendable {
         let m = Self.mono()
         if m >= s.nextPausedCheck {
             s.nextPausedCheck = m + UInt64(settings.tickMs) * 1_000_000
-            if let paused = try? schedules.paused() { s.planner.setOperatorPaused(paused) }
+            if let paused = try? schedules.paused(), paused != s.planner.operatorPaused {
+                let known = Set(s.planner.states.keys)
+                for name in paused.subtracting(s.planner.operatorPaused).intersection(known).sorted() {
+                    logger.notice("schedule paused by an operator; its fires are passed over", ["schedule": name])
+                }
+                for name in s.planner.operatorPaused.subtracting(paused).intersection(known).sorted() {
+                    logger.notice("schedule resumed by an operator", ["schedule": name])
+                }
+                s.planner.setOperatorPaused(paused)
+            }
         }
         let now = clock.now()
         let due = s.unclaimed + s.planner.popDue(now: now)

@@ -49,8 +49,11 @@ struct SchedulerControlTests {
         let bBefore = fires("b").count
         #expect(waitUntil(timeout: .seconds(15)) { fires("b").count >= bBefore + 3 })
         #expect(fires("a").filter { $0 > pausedAt + 1000 }.isEmpty, "a fired while paused")
+        let log = { (try? String(contentsOfFile: procs.directory + "/solo.log", encoding: .utf8)) ?? "" }
+        #expect(log().contains("schedule paused by an operator; its fires are passed over schedule=a"), "\(log())")
         try store.setPaused("a", false, user: "test", source: "test")
         #expect(waitUntil(timeout: .seconds(10)) { fires("a").contains { $0 > pausedAt + 3000 } })
+        #expect(waitUntil(timeout: .seconds(5)) { log().contains("schedule resumed by an operator schedule=a") }, "\(log())")
 
         // Reload: b goes, c comes, a loses no second across the swap.
         let aFirst = fires("a").last ?? 0
