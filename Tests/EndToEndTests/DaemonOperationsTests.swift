@@ -1,3 +1,4 @@
+import BatchCore
 import Foundation
 import Glibc
 import Redis
@@ -53,6 +54,14 @@ import TestSupport
         zone = UTC
         param.date = {fire-date}
         """
+
+    @Test(arguments: daemons + ["batchctl", "batchtop"])
+    func everyProgramPrintsItsVersion(_ program: String) throws {
+        let p = try ChildProcess(executable: try BuiltProducts.path(program), arguments: ["--version"])
+        #expect(p.wait(timeout: .seconds(20)) == .exited(0), "\(p.standardError)")
+        _ = p.waitForOutputEnd(timeout: .seconds(5))
+        #expect(p.standardOutput == "\(program) \(batchVersion)\n", "\(p.standardOutput)\(p.standardError)")
+    }
 
     @Test(arguments: daemons)
     func everyDaemonChecksAConfigurationWithZones(_ program: String) throws {
