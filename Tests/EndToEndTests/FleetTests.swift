@@ -20,9 +20,14 @@ import TestSupport
         // Spread: every worker ran a fair share.
         let perWorker = Dictionary(grouping: succeeded, by: { $0.worker ?? "?" }).mapValues(\.count)
         for w in ["w1", "w2", "w3"] { #expect((perWorker[w] ?? 0) > 100, "\(perWorker)") }
-        // Each ran exactly once: one attempt, one run, one start and one end of the program.
-        #expect(succeeded.allSatisfy { $0.attempt == 1 && $0.runs == 1 },
-                "\(succeeded.filter { $0.attempt != 1 || $0.runs != 1 }.prefix(5))\n\(c.logLines(containing: "attempt ended").prefix(20).joined(separator: "\n"))")
+        // Each ran exactly once: one run, no earlier attempt that ended, one start and one end of
+        // the program. (The attempt number may be above 1: two gateways that both offered a worker
+        // its last free slot have one of them refused, 429, and the execution claimed again, which
+        // fences with a new number though nothing ran.)
+        #expect(succeeded.allSatisfy { $0.runs == 1 && $0.history.isEmpty && $0.lost == 0 && $0.dispatchFailures == 0 },
+                "\(succeeded.filter { $0.runs != 1 || !$0.history.isEmpty }.prefix(5))\n\(c.logLines(containing: "attempt ended").prefix(20).joined(separator: "\n"))")
+        let refused = succeeded.filter { $0.attempt != 1 }.count
+        #expect(refused < 50, "\(refused) of 1000 needed more than one claim")
         let log = c.attemptLog
         #expect(log.malformed.isEmpty, "\(log.malformed.prefix(5))")
         let runs = log.byID
