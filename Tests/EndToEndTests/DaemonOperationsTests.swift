@@ -206,6 +206,28 @@ import TestSupport
         }
     }
 
+    @Test func aRedisOutageIsLoggedAtABoundedRate() throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let gateway = try DaemonProcess("batch-gateway", config: "[log]\nlevel = info\n", redisURL: redis.url,
+                                        namespace: RedisServer.uniqueNamespace())
+        defer { gateway.stop() }
+        try gateway.waitReady()
+        let before = gateway.log.split(separator: "\n").count
+        redis.stop()
+        // Each of the gateway's loops meets the outage several times a second; watch four seconds of it.
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = waitUntil(timeout: .seconds(4)) { clock.now - start >= .seconds(4) && gateway.log.contains("heartbeat failed") }
+        let lines = gateway.log.split(separator: "\n").dropFirst(before).filter { $0.contains(" warning ") }
+        let messages = Dictionary(grouping: lines) { line in
+            String(line.split(separator: ":", maxSplits: 3).dropFirst(3).first?.split(separator: " ").prefix(4).joined(separator: " ") ?? "")
+        }
+        #expect(!lines.isEmpty, "the outage was not logged at all:\n\(gateway.log)")
+        #expect(messages.values.allSatisfy { $0.count <= 2 }, "repeated lines: \(messages.filter { $0.value.count > 2 }.mapValues(\.count))")
+        #expect(gateway.process.isRunning)
+    }
+
     // MARK: Probes
 
     @Test func livenessDoesNotDependOnRedisAndReadinessDoes() throws {
