@@ -59,14 +59,17 @@ final class WorkerHarness: Sendable {
         store = ExecutionStore(redis: redis, namespace: namespace)
         fleet = FleetRegistry(redis: redis, namespace: namespace)
         let client = http
-        let url = "http://127.0.0.1:\(port)/health"
+        // Ready, not only listening: /health answers while the worker still hands back what an
+        // earlier run of its id held (and answers dispatches 429 meanwhile); /readyz waits for
+        // that and for its job types to be registered.
+        let url = "http://127.0.0.1:\(port)/readyz"
         var lastError = ""
         let up = waitUntil(timeout: .seconds(20)) {
             do { return try client.get(url).status == 200 } catch { lastError = "\(error)"; return false }
         }
         if !up {
             _ = process.kill()
-            throw TestSupportError("batch-worker (\(process.executable)) did not answer /health within 20 s (\(lastError)): \(String(describing: process.wait(timeout: .seconds(1)))); stderr:\n\(stderrText)")
+            throw TestSupportError("batch-worker (\(process.executable)) was not ready (/readyz) within 20 s (\(lastError)): \(String(describing: process.wait(timeout: .seconds(1)))); stderr:\n\(stderrText)")
         }
     }
 
