@@ -6,6 +6,7 @@
 //   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text
 //             BatchCore                      states, transitions, wire types, config, cron, command line
 //             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
+//   L0.5      FleetAPI                       the daemons' HTTP APIs: routes, typed requests, failover, problems
 //   L1        Redis                          hiredis connection, replies, pipelines, scripts
 //             Daemon                         services, signals, sd_notify, logging, metrics
 //             Terminal                       the only code that talks to ncurses
@@ -36,19 +37,21 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CSystem"]),
         .target(name: "BatchCore"),
         .target(name: "HTTP", dependencies: ["CSystem", "Platform"]),
+        // L0.5
+        .target(name: "FleetAPI", dependencies: ["BatchCore", "HTTP"]),
         // L1
         .target(name: "Redis", dependencies: ["CHiredis", "CSystem", "Platform"]),
         .target(name: "Daemon", dependencies: ["BatchCore", "CSystem", "Platform"]),
         .target(name: "Terminal", dependencies: ["CNcursesw"]),
         // L2
         .target(name: "Store", dependencies: ["BatchCore", "Redis"]),
-        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon", "Platform"]),
+        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Daemon", "Platform"]),
         // L3
-        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem", "Platform"]),
-        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
-        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
-        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP"]),
-        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Terminal"]),
+        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "CSystem", "Platform"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
+        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI"]),
+        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Terminal"]),
 
         // Executables: a few lines each
         .executableTarget(name: "batch-gateway", dependencies: ["Gateway"], path: "Sources/exe/batch-gateway"),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),

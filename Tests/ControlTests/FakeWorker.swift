@@ -52,6 +52,17 @@ final class FakeWorker: Sendable {
             runner.async { Self.run(job: job, d, worker: id, store: store) }
             return .json(BatchResult(executionId: d.executionId, attempt: d.attempt, status: "running"), status: 202)
         }
+        // What a gateway sends: many dispatches in one call (it has no single-dispatch fallback).
+        router.add("POST", "/api/batch") { req in
+            let batch = try req.decodeJSON(WorkerDispatchBatch.self)
+            for item in batch.dispatches {
+                let (job, d) = (item.jobType, item.request)
+                runner.async { Self.run(job: job, d, worker: id, store: store) }
+            }
+            return .json(WorkerDispatchBatchResponse(results: batch.dispatches.map {
+                WorkerDispatchAnswer(executionId: $0.executionId, status: 202, state: "running")
+            }))
+        }
         router.add("POST", "/api/batch/executions/{id}/cancel") { _ in .json(["ok": true], status: 202) }
         try server.start()
         let jobs = try Configuration.parse(text: Self.configText).jobs

@@ -8,9 +8,9 @@ import TestSupport
 
 /// A worker stand-in inside the test process: registers like a worker, and
 /// answers dispatches as told — runs them (start, then finish), fails with
-/// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and,
-/// as a worker of an earlier release does, on `POST /api/batch/{jobType}` only
-/// (`batchEndpoint: false`).
+/// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and on
+/// `POST /api/batch/{jobType}`; with `batchEndpoint: false`, on the single one only
+/// (a worker the gateway must refuse to dispatch to).
 final class FakeWorker: Sendable {
     enum Mode: Sendable { case run, fail500, full, hang }
 

@@ -85,19 +85,20 @@ struct GatewayFixture {
         for id in ids.prefix(20) { #expect(try f.store.get(id)?.state == .succeeded) }
     }
 
-    @Test func aWorkerWithoutTheBatchEndpointGetsOneDispatchPerCall() throws {
+    /// The single-dispatch fallback was never released, so it is gone: a worker without
+    /// `POST /api/batch` fails the call (never a silent requeue), and nothing runs there.
+    @Test func aWorkerWithoutTheBatchEndpointFailsTheDispatchAndSaysWhy() throws {
         let f = try GatewayFixture()
         defer { f.stop() }
         let old = try f.worker("old", batchEndpoint: false)
         defer { old.stop() }
         try f.waitForJob()
-        for _ in 0..<50 { #expect(try f.execute(#"{"jobType":"noop"}"#).status == 202) }
-        let done = try waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) { (try f.store.counts()[.succeeded] ?? 0) >= 51 }
-        #expect(done, "\(f.gateway.log.suffix(3000))")
-        // One call tried the batch endpoint (404); every execution went alone to the single one.
-        #expect(old.receivedCount == 51)
-        #expect(old.callCount <= 52)
-        #expect(f.gateway.log.contains("no batch dispatch endpoint"))
+        #expect(try f.execute(#"{"jobType":"noop"}"#).status == 202)
+        let said = waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) {
+            f.gateway.log.contains("not a batch-worker of this release")
+        }
+        #expect(said, "\(f.gateway.log.suffix(3000))")
+        #expect(old.receivedCount == 0)
     }
 
     @Test func aFailingWorkerTripsItsBreakerWhileTheOtherCarriesTheLoad() throws {
