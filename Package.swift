@@ -63,8 +63,8 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
         .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
-        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
-        .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "BatchCore"], path: "Sources/bench/worker-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "FleetAPI", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
+        .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "FleetAPI", "BatchCore"], path: "Sources/bench/worker-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
@@ -77,9 +77,9 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],
