@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "FleetAPI", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "FleetAPI", "TestSupport"]),

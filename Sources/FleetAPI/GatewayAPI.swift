@@ -10,6 +10,8 @@ public enum GatewayAPI {
     public static let executions = Route("GET", "/api/orchestration/executions")
     public static let cancel = Route("POST", "/api/orchestration/executions/{id}/cancel")
     public static let retry = Route("POST", "/api/orchestration/executions/{id}/retry")
+    /// Every route above: the gateway must serve each (a test asks it).
+    public static let all = [execute, execution, log, executions, cancel, retry]
 
     /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
     public enum ProblemType {

@@ -14,6 +14,20 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { method + " " + pattern }
 
+    /// The number of `{name}` segments.
+    public var parameterCount: Int {
+        pattern.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.count
+    }
+
+    /// The path with every parameter set to `value`.
+    public func path(every value: String) -> String {
+        var out = ""
+        for part in pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            out += "/" + (part.hasPrefix("{") && part.hasSuffix("}") ? Self.escape(value) : String(part))
+        }
+        return out
+    }
+
     /// The path with each `{name}` replaced, in order, by a value escaped so that it stays one
     /// segment (ids are ULIDs and pass unchanged). A wrong count of values is a programmer error.
     public func path(_ values: String...) -> String {
@@ -71,4 +85,5 @@ public enum DaemonAPI {
     public static let health = Route("GET", "/health")
     /// Prometheus text format.
     public static let metrics = Route("GET", "/metrics")
+    public static let all = [health, metrics]
 }

@@ -10,6 +10,8 @@ public enum WorkerAPI {
     public static let dispatchBatch = Route("POST", "/api/batch")
     public static let execution = Route("GET", "/api/batch/executions/{id}")
     public static let cancel = Route("POST", "/api/batch/executions/{id}/cancel")
+    /// Every route above: the worker must serve each (a test asks it).
+    public static let all = [dispatch, dispatchBatch, execution, cancel]
 
     /// A gateway's calls to one worker, through the gateway's keep-alive client. No failover:
     /// the gateway chooses the worker (its balancer and breakers decide where else to go).

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Redis
@@ -87,6 +88,17 @@ struct GatewayFixture {
 
     /// The single-dispatch fallback was never released, so it is gone: a worker without
     /// `POST /api/batch` fails the call (never a silent requeue), and nothing runs there.
+    /// Clients build their requests from GatewayAPI; the gateway must answer each route itself
+    /// (an answer of its own, never the router's "no route" 404 or a 405).
+    @Test func theGatewayServesEveryRouteGatewayAPIDeclares() throws {
+        let f = try GatewayFixture()
+        defer { f.stop() }
+        for route in GatewayAPI.all + DaemonAPI.all {
+            let r = try f.client.request(route.method, f.gateway.url + route.path(every: ExecutionID.make()))
+            #expect(r.status != 405 && !(r.status == 404 && r.text.contains("no route for")), "\(route): \(r.status) \(r.text)")
+        }
+    }
+
     @Test func aWorkerWithoutTheBatchEndpointFailsTheDispatchAndSaysWhy() throws {
         let f = try GatewayFixture()
         defer { f.stop() }
