@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore"]),
+        .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
