@@ -85,5 +85,9 @@ public enum DaemonAPI {
     public static let health = Route("GET", "/health")
     /// Prometheus text format.
     public static let metrics = Route("GET", "/metrics")
-    public static let all = [health, metrics]
+    /// Liveness: the process works (its loops' heartbeats, never Redis; the systemd watchdog feeds on it).
+    public static let livez = Route("GET", "/livez")
+    /// Readiness: it can serve now (Redis answers, and what the daemon adds); load balancers send traffic by it.
+    public static let readyz = Route("GET", "/readyz")
+    public static let all = [health, metrics, livez, readyz]
 }
