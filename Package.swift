@@ -6,6 +6,7 @@
 //   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text
 //             BatchCore                      states, transitions, wire types, config, cron, command line
 //             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
+//   L0.5      FleetAPI                       the daemons' HTTP APIs: routes, typed requests, failover, problems
 //   L1        Redis                          hiredis connection, replies, pipelines, scripts
 //             Daemon                         services, signals, sd_notify, logging, metrics
 //             Terminal                       the only code that talks to ncurses
@@ -36,19 +37,21 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CSystem"]),
         .target(name: "BatchCore"),
         .target(name: "HTTP", dependencies: ["CSystem", "Platform"]),
+        // L0.5
+        .target(name: "FleetAPI", dependencies: ["BatchCore", "HTTP"]),
         // L1
         .target(name: "Redis", dependencies: ["CHiredis", "CSystem", "Platform"]),
         .target(name: "Daemon", dependencies: ["BatchCore", "CSystem", "Platform"]),
         .target(name: "Terminal", dependencies: ["CNcursesw"]),
         // L2
         .target(name: "Store", dependencies: ["BatchCore", "Redis"]),
-        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon", "Platform"]),
+        .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Daemon", "Platform"]),
         // L3
-        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem", "Platform"]),
-        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
-        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
-        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP"]),
-        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Terminal"]),
+        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "CSystem", "Platform"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
+        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI"]),
+        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Terminal"]),
 
         // Executables: a few lines each
         .executableTarget(name: "batch-gateway", dependencies: ["Gateway"], path: "Sources/exe/batch-gateway"),
@@ -60,22 +63,23 @@ let package = Package(
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
         .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
-        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
-        .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "BatchCore"], path: "Sources/bench/worker-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "FleetAPI", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
+        .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "FleetAPI", "BatchCore"], path: "Sources/bench/worker-bench"),
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "TestSupport"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "TestSupport"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],

@@ -1,5 +1,6 @@
 import BatchCore
 import Daemon
+import FleetAPI
 import FoundationEssentials
 import HTTP
 import Redis
@@ -16,7 +17,7 @@ enum HealthRoutes {
     }
 
     static func install(_ context: DaemonContext) {
-        context.router.add("GET", "/health") { _ in
+        context.router.add(DaemonAPI.health) { _ in
             // While Redis is known to be down the client answers at once, without sending a PING
             // that a frozen Redis would hold for the whole read timeout.
             let ok = context.redis.ping()
@@ -35,7 +36,7 @@ enum HealthRoutes {
             if !ok { response.headers.set("Retry-After", "1") }
             return response
         }
-        context.router.add("GET", "/metrics") { _ in
+        context.router.add(DaemonAPI.metrics) { _ in
             var r = HTTPResponse.text(context.metrics.render())
             r.headers.set("Content-Type", MetricsRegistry.contentType)
             return r

@@ -1,5 +1,6 @@
 import BatchCore
 import Daemon
+import FleetAPI
 import FoundationEssentials
 import HTTP
 
@@ -17,10 +18,10 @@ enum ProbeRoutes {
     }
 
     static func install(_ context: DaemonContext, ready: (@Sendable () -> String?)?) {
-        context.router.addDeferred("GET", "/livez") { _, responder in
+        context.router.addDeferred(DaemonAPI.livez) { _, responder in
             responder.respond(livez(context.liveness))
         }
-        context.router.add("GET", "/readyz") { _ in
+        context.router.add(DaemonAPI.readyz) { _ in
             guard context.redis.ping() else {
                 return .json(Probe(status: "unavailable",
                                    detail: "Redis at \(DaemonMain.redacted(context.configuration.redis.url)) does not answer"), status: 503)

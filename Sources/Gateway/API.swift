@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Store
@@ -14,37 +15,31 @@ struct API: Sendable {
         var execution: ExecutionRecord?
     }
 
-    struct CancelResponse: Encodable {
-        var executionId: String
-        var state: ExecutionState
-        var changed: Bool
-    }
-
     struct Page: Encodable {
         var executions: [ExecutionRecord]
         var next: String?
     }
 
     func install(on router: Router) {
-        router.addDeferred("POST", "/api/orchestration/execute") { req, responder in
+        router.addDeferred(GatewayAPI.execute) { req, responder in
             // On the event loop: validation is quick and the write does not block (it joins a group
             // commit and answers from there); only a long poll's reads go to a handler queue.
             execute(req, responder)
         }
-        router.add("GET", "/api/orchestration/executions/{id}") { req in
+        router.add(GatewayAPI.execution) { req in
             let id = req.pathParameters["id"] ?? ""
             guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
             return .json(rec)
         }
-        router.add("GET", "/api/orchestration/executions/{id}/log") { req in
+        router.add(GatewayAPI.log) { req in
             let id = req.pathParameters["id"] ?? ""
             guard try mapStore(read: true, { try context.store.get(id) }) != nil else { throw notFound(id) }
             let n = Int(req.query["lines"] ?? "") ?? 100
             return .json(["lines": try mapStore(read: true) { try context.store.logTail(id, lines: max(1, min(n, 10_000))) }])
         }
-        router.add("GET", "/api/orchestration/executions") { req in try list(req) }
-        router.add("POST", "/api/orchestration/executions/{id}/cancel") { req in try cancel(req) }
-        router.add("POST", "/api/orchestration/executions/{id}/retry") { req in try retry(req) }
+        router.add(GatewayAPI.executions) { req in try list(req) }
+        router.add(GatewayAPI.cancel) { req in try cancel(req) }
+        router.add(GatewayAPI.retry) { req in try retry(req) }
     }
 
     // MARK: execute
@@ -228,17 +223,14 @@ struct API: Sendable {
                   Int64(key.dropFirst("schedule:\(name):".count)) != nil else {
                 throw HTTPError(status: 403, detail: "trigger.source \"schedule\" and idempotency keys \"schedule:<name>:<epoch-ms>\" are reserved for"
                                 + " schedulers, and go together: a schedule's fire carries source schedule, its schedule's name and its own key",
-                                type: Self.problemTriggerReserved, extra: ["field": fireKey ? "idempotencyKey" : "trigger.source"])
+                                type: GatewayAPI.ProblemType.triggerReserved, extra: ["field": fireKey ? "idempotencyKey" : "trigger.source"])
             }
         }
         if t.source == "retry" || t.retryOf != nil {
-            throw HTTPError(status: 403, detail: "trigger.source \"retry\" and trigger.retryOf are set by POST /api/orchestration/executions/{id}/retry only",
-                            type: Self.problemTriggerReserved, extra: ["field": t.retryOf != nil ? "trigger.retryOf" : "trigger.source"])
+            throw HTTPError(status: 403, detail: "trigger.source \"retry\" and trigger.retryOf are set by \(GatewayAPI.retry) only",
+                            type: GatewayAPI.ProblemType.triggerReserved, extra: ["field": t.retryOf != nil ? "trigger.retryOf" : "trigger.source"])
         }
     }
-
-    static let problemTriggerReserved = "urn:batch:problem:trigger-reserved"
-    static let problemKeyReused = "urn:batch:problem:idempotency-key-reused"
 
     // MARK: reads and operator actions
 
@@ -268,18 +260,15 @@ struct API: Sendable {
         if r.changed { context.logger.notice("execution cancel", ["execution": id, "state": r.state.rawValue, "user": user]) }
         if r.state == .cancelling, let w = r.worker, let address = context.directory.address(of: w) {
             // Reach the worker at once; its lease renewal notices the cancel within a second anyway.
-            let client = context.client
-            let token = context.workerToken
+            let worker = context.worker
             let log = context.logger
             DispatchQueue.global().async {
-                var headers: HTTPHeaders = [:]
-                if let token { headers.add("Authorization", "Bearer " + token) }
-                do { _ = try client.request("POST", address + "/api/batch/executions/\(id)/cancel", headers: headers, timeout: .seconds(2)) } catch {
+                do { _ = try worker.cancel(id, at: address, timeout: .seconds(2)) } catch {
                     log.info("could not reach the worker to cancel; its lease renewal will", ["execution": id, "worker": w, "error": "\(error)"])
                 }
             }
         }
-        return .json(CancelResponse(executionId: id, state: r.state, changed: r.changed), status: 202)
+        return .json(GatewayAPI.CancelAnswer(executionId: id, state: r.state, changed: r.changed), status: 202)
     }
 
     func retry(_ req: HTTPRequest) throws -> HTTPResponse {
@@ -316,36 +305,28 @@ struct API: Sendable {
         case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
             return HTTPError(status: 409, title: "Conflict", detail: e.description)
         case .idempotencyConflict(_, let existing, _):
-            return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: Self.problemKeyReused,
+            return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: GatewayAPI.ProblemType.keyReused,
                              extra: ["field": "idempotencyKey", "existingExecution": existing])
         case .fireNotClaimed:
-            return HTTPError(status: 403, detail: e.description, type: Self.problemTriggerReserved, extra: ["field": "idempotencyKey"])
+            return HTTPError(status: 403, detail: e.description, type: GatewayAPI.ProblemType.triggerReserved, extra: ["field": "idempotencyKey"])
         case .badCursor:
             return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
         case .redis(.loading):
             return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
-                             type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
+                             type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
         case .redis, .unexpectedReply:
             if e.outcomeUnknown && !read {
                 return HTTPError(status: 504, title: "Outcome Unknown",
                                  detail: "the request reached Redis but no answer came (\(e)): it may or may not have been applied. "
                                      + "Look it up before trying again, or repeat it with the same idempotencyKey, which makes a retry safe",
-                                 type: Problem.outcomeUnknown)
+                                 type: GatewayAPI.ProblemType.outcomeUnknown)
             }
             if e.isUnavailable {
                 return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
-                                 type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
+                                 type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
             }
             return HTTPError(status: 500, title: "Internal Server Error", detail: e.description)
         }
-    }
-
-    /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
-    enum Problem {
-        /// Redis was not reached, or refused the command unrun: nothing was changed, repeating is safe.
-        static let redisUnavailable = "https://batch.invalid/problems/redis-unavailable"
-        /// The command was sent and no answer came: it may or may not have been applied.
-        static let outcomeUnknown = "https://batch.invalid/problems/outcome-unknown"
     }
 
     /// Runs a store call, mapping its errors; `read` for calls that change nothing, whose unanswered

@@ -1,5 +1,6 @@
 import BatchCore
 import Daemon
+import FleetAPI
 import Foundation
 import HTTP
 import Store
@@ -17,8 +18,6 @@ final class Dispatcher: Sendable {
     /// Dispatcher threads still running; stop waits for them so no claim is left half-done.
     let alive = Atomic<Int>(0)
     let threads: Int
-    /// Workers (by address) that have no batch endpoint, until when to dispatch to them one by one.
-    let singleOnly = Mutex<[String: ContinuousClock.Instant]>([:])
 
     init(context: GatewayContext) {
         self.context = context
@@ -325,55 +324,34 @@ final class Dispatcher: Sendable {
     }
 
     /// One `POST /api/batch` to a worker: an outcome per item, in order, or why the call as a whole failed
-    /// (connection error, timeout, 5xx: counts against the breaker). A worker without that endpoint
-    /// (an earlier release: 404 or 405) gets one `POST /api/batch/{jobType}` per item instead for a minute.
+    /// (connection error, timeout, 5xx: counts against the breaker). A worker without that endpoint (404,
+    /// 405) is not a batch-worker of this release and fails the call: there is no single-dispatch
+    /// fallback (README, "Dispatches travel in batches").
     func call(address: String, items: [WorkerDispatchItem]) -> Result<[CallResult], CallFailure> {
-        let clock = ContinuousClock()
-        if singleOnly.withLock({ $0[address].map { clock.now < $0 } ?? false }) == false {
-            do {
-                let r = try post(address + "/api/batch", WorkerDispatchBatch(dispatches: items).json)
-                switch r.status {
-                case 200..<300:
-                    let answer = try WorkerDispatchBatchResponse(json: r.body)
-                        ?? JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body))
-                    guard answer.results.count == items.count else {
-                        return .failure(CallFailure("the worker answered \(answer.results.count) results for \(items.count) dispatches"))
-                    }
-                    return .success(answer.results.map { CallResult(status: $0.status, detail: $0.detail ?? "") })
-                case 404, 405:
-                    singleOnly.withLock { $0[address] = clock.now + .seconds(60) }
-                    context.logger.notice("the worker has no batch dispatch endpoint; dispatching one execution per call",
-                                          ["address": address])
-                default:
-                    switch CallResult(status: r.status, detail: String(decoding: r.body, as: UTF8.self)) {
-                    case .failed(let why): return .failure(CallFailure(why))
-                    // The whole call refused (draining, full): each item as refused.
-                    case let one: return .success(Array(repeating: one, count: items.count))
-                    }
+        do {
+            let r = try context.worker.dispatch(WorkerDispatchBatch(dispatches: items).json, to: address,
+                                                timeout: context.settings.dispatchTimeout)
+            switch r.status {
+            case 200..<300:
+                let answer = try WorkerDispatchBatchResponse(json: r.body)
+                    ?? JSONDecoder().decode(WorkerDispatchBatchResponse.self, from: Data(r.body))
+                guard answer.results.count == items.count else {
+                    return .failure(CallFailure("the worker answered \(answer.results.count) results for \(items.count) dispatches"))
                 }
-            } catch {
-                return .failure(CallFailure("\(error)"))
+                return .success(answer.results.map { CallResult(status: $0.status, detail: $0.detail ?? "") })
+            case 404, 405:
+                return .failure(CallFailure("the worker at \(address) answered \(WorkerAPI.dispatchBatch) with \(r.status); "
+                                            + "it is not a batch-worker of this release"))
+            default:
+                switch CallResult(status: r.status, detail: String(decoding: r.body, as: UTF8.self)) {
+                case .failed(let why): return .failure(CallFailure(why))
+                // The whole call refused (draining, full): each item as refused.
+                case let one: return .success(Array(repeating: one, count: items.count))
+                }
             }
+        } catch {
+            return .failure(CallFailure("\(error)"))
         }
-        var results: [CallResult] = []
-        for item in items {
-            do {
-                let r = try post(address + "/api/batch/" + item.jobType, Array(JSONEncoder().encode(item.request)))
-                let one = CallResult(status: r.status, detail: String(decoding: r.body, as: UTF8.self))
-                // A failed call fails them all; those it started before are found running by the caller.
-                if case .failed(let why) = one { return .failure(CallFailure(why)) }
-                results.append(one)
-            } catch {
-                return .failure(CallFailure("\(error)"))
-            }
-        }
-        return .success(results)
-    }
-
-    private func post(_ url: String, _ body: [UInt8]) throws -> HTTPClientResponse {
-        var headers: HTTPHeaders = ["Content-Type": "application/json"]
-        if let t = context.workerToken { headers.add("Authorization", "Bearer " + t) }
-        return try context.client.request("POST", url, headers: headers, body: body, timeout: context.settings.dispatchTimeout)
     }
 
     struct CallFailure: Error, CustomStringConvertible {

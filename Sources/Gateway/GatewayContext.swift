@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
 import Fleet
+import FleetAPI
 import Foundation
 import HTTP
 import Store
@@ -45,6 +46,8 @@ final class GatewayContext: Sendable {
     let breakers: BreakerBoard
     let wakeup = Wakeup()
     let client: HTTPClient
+    /// Dispatches and cancels to workers, through `client` (keep-alive) with `workerToken`.
+    let worker: WorkerAPI.Client
     let metrics: GatewayMetrics
     let waiters = Waiters()
     /// The token the gateway presents to workers: the same file, when configured (re-read on reload).
@@ -60,6 +63,7 @@ final class GatewayContext: Sendable {
         directory = WorkerDirectory(fleet: daemon.fleet)
         breakers = BreakerBoard(config: daemon.configuration.breaker.circuitBreakerConfig, logger: daemon.logger, metrics: daemon.metrics)
         client = HTTPClient(connectTimeout: .seconds(1), requestTimeout: daemon.configuration.gateway.dispatchTimeout, maxIdlePerHost: 32)
+        worker = WorkerAPI.Client(http: client, token: { [daemon] in daemon.token })
         metrics = GatewayMetrics(daemon.metrics)
     }
 }

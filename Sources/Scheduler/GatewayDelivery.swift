@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FleetAPI
 import HTTP
 import Synchronization
 
@@ -42,67 +42,52 @@ final class GatewayDelivery: Sendable {
 
     var known: [String] { gateways.withLock { $0 } }
 
-    private var headers: HTTPHeaders {
-        var h = HTTPHeaders()
-        if let token { h.set("Authorization", "Bearer \(token)") }
-        return h
-    }
-
     /// The gateways in the order to try: a different first one each call, to spread the load.
-    private func rotation() -> [String] {
+    private func rotation() -> APIClient {
         let all = known
-        guard !all.isEmpty else { return [] }
-        let start = turn.wrappingAdd(1, ordering: .relaxed).oldValue % all.count
-        return Array(all[start...] + all[..<start])
+        let start = all.isEmpty ? 0 : turn.wrappingAdd(1, ordering: .relaxed).oldValue % all.count
+        let order = all.isEmpty ? [] : Array(all[start...] + all[..<start])
+        return APIClient(http: client, bases: order, headers: APIClient.headers(token: token))
     }
 
-    /// Sends `request` to the gateways until one takes or refuses it.
+    /// Sends `request` to the gateways until one takes or refuses it: a fire carries its
+    /// idempotency key, so repeating it on another gateway after a timeout cannot run it twice.
     func deliver(_ request: BatchExecutionRequest) -> DeliveryResult {
-        let order = rotation()
-        guard !order.isEmpty else {
-            return .unavailable(reason: "no live gateway registered in Redis and none in scheduler.gateways")
-        }
-        var problems: [String] = []
-        for base in order {
-            let response: HTTPClientResponse
-            do {
-                response = try client.post(base + "/api/orchestration/execute", json: request, headers: headers)
-            } catch {
-                problems.append("\(base): \(error)")
-                continue
-            }
-            switch response.status {
-            case 200..<300:
-                guard let answer = try? JSONDecoder().decode(BatchExecutionResponse.self, from: Data(response.body)) else {
-                    problems.append("\(base): answered \(response.status) without an execution id")
-                    continue
-                }
-                return .delivered(executionId: answer.executionId, state: answer.state.rawValue, gateway: base)
-            case 408, 429, 500...:
-                problems.append("\(base): HTTP \(response.status)")
-            default:
-                return .rejected(status: response.status, reason: Self.reason(response))
+        do {
+            let answer = try rotation().call(try GatewayAPI.execute(request), failover: .whenNotTaken)
+            return .delivered(executionId: answer.value.executionId, state: answer.value.state.rawValue, gateway: answer.base)
+        } catch {
+            switch error {
+            case .noBaseURL:
+                return .unavailable(reason: "no live gateway registered in Redis and none in scheduler.gateways")
+            case .noneTook(let tried):
+                return .unavailable(reason: tried.map(\.description).joined(separator: "; "))
+            case .encoding(let m):
+                return .rejected(status: 0, reason: m)
+            case .failed(_, .refused(let problem), _):
+                return .rejected(status: problem.status, reason: Self.reason(problem))
+            case .failed:
+                // Not reached: .whenNotTaken passes over every other failure.
+                return .unavailable(reason: error.description)
             }
         }
-        return .unavailable(reason: problems.joined(separator: "; "))
     }
 
     /// Asks a gateway to cancel an execution (`overlap = replace`); true when one answered 2xx or 404/409.
     func cancel(executionId: String) -> Bool {
-        for base in rotation() {
-            guard let r = try? client.request("POST", base + "/api/orchestration/executions/\(executionId)/cancel",
-                                              headers: headers) else { continue }
-            if (200..<300).contains(r.status) || r.status == 404 || r.status == 409 { return true }
+        let request = APIRequest<Ignored>(GatewayAPI.cancel, path: GatewayAPI.cancel.path(executionId))
+        do {
+            _ = try rotation().call(request, failover: .exceptAnswers([404, 409]))
+            return true
+        } catch {
+            if case .failed(_, .refused, _) = error { return true }
+            return false
         }
-        return false
     }
 
     /// The problem document's detail (or title), else the body, kept short.
-    static func reason(_ r: HTTPClientResponse) -> String {
-        if let o = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] {
-            if let d = o["detail"] as? String { return "http_\(r.status): " + String(d.prefix(200)) }
-            if let t = o["title"] as? String { return "http_\(r.status): " + String(t.prefix(200)) }
-        }
-        return "http_\(r.status)" + (r.body.isEmpty ? "" : ": " + String(r.text.prefix(200)))
+    static func reason(_ p: Problem) -> String {
+        if let d = p.detail ?? p.title { return "http_\(p.status): " + String(d.prefix(200)) }
+        return "http_\(p.status)" + (p.text.isEmpty ? "" : ": " + String(p.text.prefix(200)))
     }
 }

@@ -1,13 +1,15 @@
 import BatchCore
 import Fleet
+import FleetAPI
 import Synchronization
 
 /// `batch-worker`: runs jobs as child processes, builtins or HTTP calls.
 public enum WorkerDaemon {
     public static let abstract = "Run batch jobs dispatched by the gateways: programs, HTTP calls and builtins."
     public static let discussion = """
-        Serves POST /api/batch/{jobType}, GET /api/batch/executions/{id}, POST /api/batch/executions/{id}/cancel, \
-        /health and /metrics. Job types come from the [job "NAME"] sections; see batch-worker(8) and batch.conf(5).
+        Serves \(WorkerAPI.all.map(\.description).joined(separator: ", ")), \
+        \(DaemonAPI.health.pattern) and \(DaemonAPI.metrics.pattern). \
+        Job types come from the [job "NAME"] sections; see batch-worker(8) and batch.conf(5).
         """
 
     /// Parses the command line, reads the configuration and runs until SIGTERM or SIGINT.

@@ -1,11 +1,12 @@
 import BatchCore
+import FleetAPI
 import HTTP
 
 /// The worker's endpoints (DESIGN.md §6).
 enum WorkerRoutes {
     static func install(_ runtime: WorkerRuntime, on router: Router) {
         let dispatches = runtime.metrics.dispatches
-        router.add("POST", "/api/batch/{jobType}") { request in
+        router.add(WorkerAPI.dispatch) { request in
             let job = request.pathParameters["jobType"] ?? ""
             let body: WorkerDispatchRequest = try request.decodeJSON()
             do {
@@ -17,7 +18,7 @@ enum WorkerRoutes {
                 return error.response
             }
         }
-        router.add("POST", "/api/batch") { request in
+        router.add(WorkerAPI.dispatchBatch) { request in
             let batch = try request.decodeJSON(WorkerDispatchBatch.self, fast: WorkerDispatchBatch.init(json:))
             guard batch.dispatches.count <= WorkerRuntime.maxBatch else {
                 throw HTTPError(status: 413, detail: "a batch holds at most \(WorkerRuntime.maxBatch) dispatches, this one \(batch.dispatches.count)")
@@ -35,14 +36,14 @@ enum WorkerRoutes {
             }
             return .json(bytes: WorkerDispatchBatchResponse(results: results).json)
         }
-        router.add("GET", "/api/batch/executions/{id}") { request in
+        router.add(WorkerAPI.execution) { request in
             let id = request.pathParameters["id"] ?? ""
             guard let result = runtime.result(of: id) else {
                 throw HTTPError(status: 404, detail: "execution \(id) does not run on this worker and did not end here recently")
             }
             return .json(result)
         }
-        router.add("POST", "/api/batch/executions/{id}/cancel") { request in
+        router.add(WorkerAPI.cancel) { request in
             let id = request.pathParameters["id"] ?? ""
             guard runtime.cancel(id), let result = runtime.result(of: id) else {
                 throw HTTPError(status: 404, detail: "execution \(id) does not run on this worker")

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Redis
@@ -46,13 +47,24 @@ final class FakeWorker: Sendable {
         configuration.handlerThreads = 2
         server = HTTPServer(configuration: configuration, router: router)
         let (store, id, runner) = (store, id, runner)
-        router.add("POST", "/api/batch/{job}") { req in
-            let job = req.pathParameters["job"] ?? ""
+        router.add(WorkerAPI.dispatch) { req in
+            let job = req.pathParameters["jobType"] ?? ""
             let d = try req.decodeJSON(WorkerDispatchRequest.self)
             runner.async { Self.run(job: job, d, worker: id, store: store) }
             return .json(BatchResult(executionId: d.executionId, attempt: d.attempt, status: "running"), status: 202)
         }
-        router.add("POST", "/api/batch/executions/{id}/cancel") { _ in .json(["ok": true], status: 202) }
+        // What a gateway sends: many dispatches in one call (it has no single-dispatch fallback).
+        router.add(WorkerAPI.dispatchBatch) { req in
+            let batch = try req.decodeJSON(WorkerDispatchBatch.self)
+            for item in batch.dispatches {
+                let (job, d) = (item.jobType, item.request)
+                runner.async { Self.run(job: job, d, worker: id, store: store) }
+            }
+            return .json(WorkerDispatchBatchResponse(results: batch.dispatches.map {
+                WorkerDispatchAnswer(executionId: $0.executionId, status: 202, state: "running")
+            }))
+        }
+        router.add(WorkerAPI.cancel) { _ in .json(["ok": true], status: 202) }
         try server.start()
         let jobs = try Configuration.parse(text: Self.configText).jobs
         let encoder = JSONEncoder()

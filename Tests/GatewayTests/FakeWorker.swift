@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Redis
@@ -8,9 +9,9 @@ import TestSupport
 
 /// A worker stand-in inside the test process: registers like a worker, and
 /// answers dispatches as told — runs them (start, then finish), fails with
-/// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and,
-/// as a worker of an earlier release does, on `POST /api/batch/{jobType}` only
-/// (`batchEndpoint: false`).
+/// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and on
+/// `POST /api/batch/{jobType}`; with `batchEndpoint: false`, on the single one only
+/// (a worker the gateway must refuse to dispatch to).
 final class FakeWorker: Sendable {
     enum Mode: Sendable { case run, fail500, full, hang }
 
@@ -41,12 +42,12 @@ final class FakeWorker: Sendable {
         fleet = FleetRegistry(redis: redis, namespace: namespace)
         let router = Router()
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), router: router)
-        router.add("POST", "/api/batch/{job}") { [self] req in
+        router.add(WorkerAPI.dispatch) { [self] req in
             calls.add(1, ordering: .relaxed)
             return try dispatch(req.decodeJSON(WorkerDispatchRequest.self))
         }
         if batchEndpoint {
-            router.add("POST", "/api/batch") { [self] req in
+            router.add(WorkerAPI.dispatchBatch) { [self] req in
                 let batch = try req.decodeJSON(WorkerDispatchBatch.self)
                 calls.add(1, ordering: .relaxed)
                 switch self.mode.withLock({ $0 }) {
@@ -67,7 +68,7 @@ final class FakeWorker: Sendable {
                 return .json(WorkerDispatchBatchResponse(results: results))
             }
         }
-        router.add("POST", "/api/batch/executions/{id}/cancel") { [self] req in
+        router.add(WorkerAPI.cancel) { [self] req in
             cancels.withLock { $0.append(req.pathParameters["id"] ?? "") }
             return .json(["ok": true], status: 202)
         }

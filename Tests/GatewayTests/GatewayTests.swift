@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Redis
@@ -85,19 +86,31 @@ struct GatewayFixture {
         for id in ids.prefix(20) { #expect(try f.store.get(id)?.state == .succeeded) }
     }
 
-    @Test func aWorkerWithoutTheBatchEndpointGetsOneDispatchPerCall() throws {
+    /// The single-dispatch fallback was never released, so it is gone: a worker without
+    /// `POST /api/batch` fails the call (never a silent requeue), and nothing runs there.
+    /// Clients build their requests from GatewayAPI; the gateway must answer each route itself
+    /// (an answer of its own, never the router's "no route" 404 or a 405).
+    @Test func theGatewayServesEveryRouteGatewayAPIDeclares() throws {
+        let f = try GatewayFixture()
+        defer { f.stop() }
+        for route in GatewayAPI.all + DaemonAPI.all {
+            let r = try f.client.request(route.method, f.gateway.url + route.path(every: ExecutionID.make()))
+            #expect(r.status != 405 && !(r.status == 404 && r.text.contains("no route for")), "\(route): \(r.status) \(r.text)")
+        }
+    }
+
+    @Test func aWorkerWithoutTheBatchEndpointFailsTheDispatchAndSaysWhy() throws {
         let f = try GatewayFixture()
         defer { f.stop() }
         let old = try f.worker("old", batchEndpoint: false)
         defer { old.stop() }
         try f.waitForJob()
-        for _ in 0..<50 { #expect(try f.execute(#"{"jobType":"noop"}"#).status == 202) }
-        let done = try waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) { (try f.store.counts()[.succeeded] ?? 0) >= 51 }
-        #expect(done, "\(f.gateway.log.suffix(3000))")
-        // One call tried the batch endpoint (404); every execution went alone to the single one.
-        #expect(old.receivedCount == 51)
-        #expect(old.callCount <= 52)
-        #expect(f.gateway.log.contains("no batch dispatch endpoint"))
+        #expect(try f.execute(#"{"jobType":"noop"}"#).status == 202)
+        let said = waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) {
+            f.gateway.log.contains("not a batch-worker of this release")
+        }
+        #expect(said, "\(f.gateway.log.suffix(3000))")
+        #expect(old.receivedCount == 0)
     }
 
     @Test func aFailingWorkerTripsItsBreakerWhileTheOtherCarriesTheLoad() throws {

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import HTTP
 import Synchronization
@@ -31,7 +32,7 @@ final class FakeGateway: Sendable {
         let router = Router()
         server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0), router: router)
         let ledger = self.ledger
-        router.add("POST", "/api/orchestration/execute") { request in
+        router.add(GatewayAPI.execute) { request in
             let body = try request.decodeJSON(BatchExecutionRequest.self)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let answer = ledger.state.withLock { s -> (Int, String, Bool) in
@@ -48,7 +49,7 @@ final class FakeGateway: Sendable {
             }
             return .json(BatchExecutionResponse(executionId: answer.1, state: .queued, duplicate: answer.2), status: 202)
         }
-        router.add("POST", "/api/orchestration/executions/{id}/cancel") { request in
+        router.add(GatewayAPI.cancel) { request in
             ledger.state.withLock { $0.cancels.append(request.pathParameters["id"] ?? "") }
             return .json(["state": "cancelling"], status: 202)
         }

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import Glibc
 import HTTP
@@ -255,6 +256,17 @@ struct WorkerEndToEndTests {
         #expect(cancelled.state == .cancelling)
         #expect(waitUntil(timeout: .seconds(2)) { !isAlive(pid) })
         #expect(h.waitForTerminal(c.id)?.state == .cancelled)
+    }
+
+    /// The gateway dispatches and cancels through WorkerAPI; the worker must answer each route
+    /// itself (never the router's "no route" 404 or a 405).
+    @Test func theWorkerServesEveryRouteWorkerAPIDeclares() throws {
+        let h = try WorkerHarness(jobs: commonJobs)
+        defer { h.stop() }
+        for route in WorkerAPI.all + DaemonAPI.all {
+            let r = try h.http.request(route.method, h.baseURL + route.path(every: ExecutionID.make()))
+            #expect(r.status != 405 && !(r.status == 404 && r.text.contains("no route for")), "\(route): \(r.status) \(r.text)")
+        }
     }
 
     @Test func getShowsTheAttemptAndUnknownIsNotFound() throws {

@@ -1,5 +1,5 @@
 import BatchCore
-import Foundation
+import FleetAPI
 import HTTP
 
 /// batchtop's changes go through a gateway's HTTP API (DESIGN.md §6), never straight
@@ -14,84 +14,56 @@ struct LiveGateway: Sendable {
 
     static let source = "batchtop"
 
-    /// Problem documents (RFC 9457) as the gateway writes them.
-    private struct Problem: Decodable {
-        var title: String?
-        var detail: String?
-    }
-
-    var headers: HTTPHeaders {
-        var h: HTTPHeaders = [:]
-        h.set("X-Batch-User", user)
-        h.set("X-Batch-Source", Self.source)
-        if let token { h.set("Authorization", "Bearer " + token) }
-        return h
-    }
+    var headers: HTTPHeaders { APIClient.headers(token: token, user: user, source: Self.source) }
 
     /// POST /api/orchestration/execute; the new execution's id.
     func trigger(at gateways: [String], job: String, params: [String: String]) throws(ConsoleError) -> String {
         let body = BatchExecutionRequest(jobType: job, params: params.mapValues { JSONValue.string($0) },
                                          trigger: Trigger(source: Self.source, user: user))
-        let answer = try post(gateways, "/api/orchestration/execute", body)
-        guard let r = try? JSONDecoder().decode(BatchExecutionResponse.self, from: Data(answer.body)) else {
-            throw .gateway("the gateway accepted the trigger but its answer is not a BatchExecutionResponse: \(String(answer.text.prefix(200)))")
-        }
-        return r.executionId
+        let request: APIRequest<BatchExecutionResponse>
+        do { request = try GatewayAPI.execute(body) } catch { throw .gateway("\(error)") }
+        return try send(gateways, request, what: "trigger").executionId
     }
 
     /// POST .../executions/{id}/cancel (idempotent).
     func cancel(at gateways: [String], id: String) throws(ConsoleError) {
-        _ = try post(gateways, "/api/orchestration/executions/\(Self.pathSegment(id))/cancel", nil as String?)
+        _ = try send(gateways, GatewayAPI.cancel(id: id), what: "cancel")
     }
 
     /// POST .../executions/{id}/retry; the new execution's id.
     func retry(at gateways: [String], id: String) throws(ConsoleError) -> String {
-        let answer = try post(gateways, "/api/orchestration/executions/\(Self.pathSegment(id))/retry", nil as String?)
-        guard let r = try? JSONDecoder().decode(BatchExecutionResponse.self, from: Data(answer.body)) else {
-            throw .gateway("the gateway accepted the retry but its answer is not a BatchExecutionResponse: \(String(answer.text.prefix(200)))")
-        }
-        return r.executionId
+        try send(gateways, GatewayAPI.retry(id: id), what: "retry").executionId
     }
 
     /// Sends to the first gateway that answers; only when one cannot be reached at all
     /// is the next tried (an answer, even a refusal, is final: the request may have acted).
-    private func post<T: Encodable>(_ gateways: [String], _ path: String, _ body: T?) throws(ConsoleError) -> HTTPClientResponse {
-        guard !gateways.isEmpty else {
-            throw .gateway("no live gateway is registered in Redis; start batch-gateway or give --gateway URL")
-        }
-        var failures: [String] = []
-        for base in gateways {
-            let url = base.hasSuffix("/") ? String(base.dropLast()) + path : base + path
-            let response: HTTPClientResponse
-            do {
-                if let body {
-                    response = try client.post(url, json: body, headers: headers, timeout: timeout)
-                } else {
-                    response = try client.request("POST", url, headers: headers, timeout: timeout)
-                }
-            } catch let e as HTTPClientError {
-                if case .connectionRefused = e { failures.append("\(base): \(e)"); continue }
+    private func send<T: Decodable & Sendable>(_ gateways: [String], _ request: APIRequest<T>, what: String) throws(ConsoleError) -> T {
+        let api = APIClient(http: client, bases: gateways, headers: headers, timeout: timeout)
+        do {
+            return try api.call(request, failover: .whenNotSent).value
+        } catch {
+            switch error {
+            case .noBaseURL:
+                throw .gateway("no live gateway is registered in Redis; start batch-gateway or give --gateway URL")
+            case .noneTook(let tried):
+                throw .gateway("no gateway could be reached (\(tried.map(\.description).joined(separator: "; ")))")
+            case .encoding(let m):
+                throw .gateway(m)
+            case .failed(let base, .transport(let e), _):
                 throw .gateway("gateway \(base): \(e)")
-            } catch {
-                throw .gateway("gateway \(base): \(error)")
+            case .failed(let base, .refused(let problem), _):
+                throw .gateway(Self.describe(problem, from: base))
+            case .failed(_, .undecodable(_, let text, _), _):
+                throw .gateway("the gateway accepted the \(what) but its answer is not a \(T.self): \(String(text.prefix(200)))")
             }
-            if (200..<300).contains(response.status) { return response }
-            throw .gateway(Self.describe(response, from: base))
         }
-        throw .gateway("no gateway could be reached (\(failures.joined(separator: "; ")))")
     }
 
     /// `gateway http://…: 503 Service Unavailable: no live worker serves …` from a problem document.
-    static func describe(_ r: HTTPClientResponse, from base: String) -> String {
-        if let p = try? JSONDecoder().decode(Problem.self, from: Data(r.body)), p.title != nil || p.detail != nil {
-            return "gateway \(base): \(r.status) \([p.title, p.detail].compactMap { $0 }.joined(separator: ": "))"
+    static func describe(_ p: Problem, from base: String) -> String {
+        if p.title != nil || p.detail != nil {
+            return "gateway \(base): \(p.status) \([p.title, p.detail].compactMap { $0 }.joined(separator: ": "))"
         }
-        let text = r.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return "gateway \(base): HTTP \(r.status)" + (text.isEmpty ? "" : ": \(text.prefix(200))")
-    }
-
-    /// Ids are ULIDs; anything else is escaped so it cannot leave its path segment.
-    static func pathSegment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+        return "gateway \(base): HTTP \(p.status)" + (p.text.isEmpty ? "" : ": \(p.text.prefix(200))")
     }
 }

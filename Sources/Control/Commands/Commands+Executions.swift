@@ -1,12 +1,6 @@
 import BatchCore
+import FleetAPI
 import Store
-
-/// The gateway's answer to a cancel.
-struct CancelAnswer: Codable {
-    var executionId: String
-    var state: ExecutionState
-    var changed: Bool
-}
 
 /// One id's outcome in `cancel --json` and `retry --json`.
 struct ActionResult: Encodable {
@@ -34,7 +28,7 @@ struct ListJSON: Encodable {
 extension Commands {
     static func cancel(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         try eachID(p, c) { (id, g) throws(ControlError) in
-            let a = try g.post("/api/orchestration/executions/\(id)/cancel", [String: String](), as: CancelAnswer.self)
+            let a = try g.call(GatewayAPI.cancel(id: id))
             let text: String
             if a.changed { text = a.state == .cancelling ? "cancelling (the worker is stopping it)" : a.state.rawValue }
             else { text = a.state.isTerminal ? "already \(a.state.rawValue): nothing to cancel" : "already \(a.state.rawValue)" }
@@ -44,7 +38,7 @@ extension Commands {
 
     static func retry(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         try eachID(p, c) { (id, g) throws(ControlError) in
-            let a = try g.post("/api/orchestration/executions/\(id)/retry", [String: String](), as: BatchExecutionResponse.self)
+            let a = try g.call(GatewayAPI.retry(id: id))
             return (ActionResult(executionId: id, state: a.state, newExecutionId: a.executionId), "\(id)  retried as \(a.executionId)")
         }
     }

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Foundation
 import Store
 
@@ -103,7 +104,7 @@ extension Commands {
         let params = expandScheduleParams(def.params, schedule: name, fireTime: now, zone: zone)
         let request = BatchExecutionRequest(jobType: def.job, params: params.mapValues { .string($0) }, priority: def.priority,
                                             trigger: Trigger(source: "batchctl", schedule: name, fireTime: now.iso8601(in: zone), user: c.user))
-        let r = try c.gateway().post("/api/orchestration/execute", request, as: BatchExecutionResponse.self)
+        let r = try c.gateway().call(try GatewayAPI.execute(request))
         printAccepted(r, c, json: p.flag("json"))
     }
 

@@ -1,4 +1,5 @@
 import BatchCore
+import FleetAPI
 import Store
 
 /// What `trigger --wait --json` prints: the gateway's answer, the execution as it ended, and its output tail.
@@ -21,7 +22,7 @@ extension Commands {
                                             priority: priority, trigger: Trigger(source: "batchctl", user: c.user))
         let gateway = try c.gateway()
         guard p.flag("wait") else {
-            let r = try gateway.post("/api/orchestration/execute", request, as: BatchExecutionResponse.self)
+            let r = try gateway.call(try GatewayAPI.execute(request))
             printAccepted(r, c, json: p.flag("json"))
             return
         }
@@ -29,7 +30,7 @@ extension Commands {
         let store = try c.executions()
         let follower = try c.store { () throws(StoreError) in try store.follow(from: store.lastEventID()) }
         defer { follower.close() }
-        let r = try gateway.post("/api/orchestration/execute", request, as: BatchExecutionResponse.self)
+        let r = try gateway.call(try GatewayAPI.execute(request))
         try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag("json"))
     }
 

@@ -1,3 +1,4 @@
+import FleetAPI
 import Foundation
 import Glibc
 import HTTP
@@ -26,7 +27,7 @@ func steady(gateway: String, rate: Int, seconds: Int, threads: Int, report: Int)
                 n += 1
                 var c = Counts(sent: 1)
                 do {
-                    let r = try client.request("POST", gateway + "/api/orchestration/execute", headers: jsonHeaders, body: body)
+                    let r = try client.request("POST", gateway + GatewayAPI.execute.pattern, headers: jsonHeaders, body: body)
                     switch r.status {
                     case 202: c.accepted = 1
                     case 429: c.refused = 1

@@ -9,6 +9,7 @@
 //   e2e-bench steady --gateway URL [--rate 1000] [--seconds 60] [--threads 8] [--report 10]
 //       POSTs at a fixed rate for a while and reports what was accepted and refused (bench/soak).
 import BatchCore
+import FleetAPI
 import Foundation
 import Glibc
 import HTTP
@@ -38,7 +39,7 @@ let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 func throughput(gateway: String, redisURL: String, namespace: String, jobs: Int, connections: Int) throws {
     let store = ExecutionStore(redis: try RedisClient(url: redisURL), namespace: namespace)
     let before = try store.counts()[.succeeded] ?? 0
-    let driver = try TriggerDriver(gateway: gateway, connections: connections, path: "/api/orchestration/execute", body: body)
+    let driver = try TriggerDriver(gateway: gateway, connections: connections, path: GatewayAPI.execute.pattern, body: body)
     let start = monotonicSeconds()
     let failed = try driver.run(count: jobs, expect: 202)
     let posted = monotonicSeconds() - start
@@ -60,7 +61,7 @@ func latency(gateway: String, count: Int) throws {
     var samples: [Double] = []
     for _ in 0..<count {
         let t0 = monotonicSeconds()
-        let r = try client.request("POST", gateway + "/api/orchestration/execute?wait=10", headers: jsonHeaders, body: body)
+        let r = try client.request("POST", gateway + GatewayAPI.execute.pattern + "?wait=10", headers: jsonHeaders, body: body)
         samples.append(monotonicSeconds() - t0)
         guard r.status == 200, r.text.contains(#""state":"succeeded""#) else {
             throw BenchError("a trigger with ?wait= answered \(r.status): \(r.text)")

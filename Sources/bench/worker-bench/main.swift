@@ -4,6 +4,7 @@
 // with 100 running `sleep 30` jobs. Run by bench/worker, which starts the
 // Redis and the worker with the job types this program expects.
 import BatchCore
+import FleetAPI
 import Foundation
 import Glibc
 import HTTP
@@ -125,7 +126,7 @@ func drive(_ job: String, _ executions: [ClaimedExecution], target: ExecutionSta
                                              timeoutSeconds: c.timeoutSeconds, leaseMs: 60_000)
             while true {
                 do {
-                    let r = try client.post("\(options.worker)/api/batch/\(job)", json: body)
+                    let r = try client.post(options.worker + WorkerAPI.dispatch.path(job), json: body)
                     if r.status == 202 { break }
                     if r.status == 429 { refusals.wrappingAdd(1, ordering: .relaxed); usleep(200); continue }
                     fail("dispatch of \(c.id) answered \(r.status): \(r.text)")
@@ -162,13 +163,13 @@ let sleepers = seed("sleep30", options.running)
 let client = HTTPClient()
 for c in sleepers {
     let body = WorkerDispatchRequest(executionId: c.id, attempt: c.attempt, params: c.params, timeoutSeconds: c.timeoutSeconds, leaseMs: 60_000)
-    guard let r = try? client.post("\(options.worker)/api/batch/sleep30", json: body), r.status == 202 else {
+    guard let r = try? client.post(options.worker + WorkerAPI.dispatch.path("sleep30"), json: body), r.status == 202 else {
         fail("could not start \(options.running) sleep 30 jobs (is [worker] slots at least \(options.running)?)")
     }
 }
 usleep(500_000)
 print("memory with \(options.running) running jobs:  \(memory(options.pid))  (target <= 40 MB)")
-for c in sleepers { _ = try? client.request("POST", "\(options.worker)/api/batch/executions/\(c.id)/cancel") }
+for c in sleepers { _ = try? client.request(WorkerAPI.cancel.method, options.worker + WorkerAPI.cancel.path(c.id)) }
 let clock = ContinuousClock()
 let deadline = clock.now + .seconds(30)
 while ((try? store.counts()[.cancelled] ?? 0) ?? 0) < options.running && clock.now < deadline { usleep(20_000) }

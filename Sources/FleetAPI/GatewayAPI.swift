@@ -1,0 +1,54 @@
+import BatchCore
+import FoundationEssentials
+
+/// The gateway's HTTP API (DESIGN.md §6): the routes it registers, the problem types it
+/// answers with, and the typed requests batchctl, batchtop and the scheduler send.
+public enum GatewayAPI {
+    public static let execute = Route("POST", "/api/orchestration/execute")
+    public static let execution = Route("GET", "/api/orchestration/executions/{id}")
+    public static let log = Route("GET", "/api/orchestration/executions/{id}/log")
+    public static let executions = Route("GET", "/api/orchestration/executions")
+    public static let cancel = Route("POST", "/api/orchestration/executions/{id}/cancel")
+    public static let retry = Route("POST", "/api/orchestration/executions/{id}/retry")
+    /// Every route above: the gateway must serve each (a test asks it).
+    public static let all = [execute, execution, log, executions, cancel, retry]
+
+    /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
+    public enum ProblemType {
+        /// Redis was not reached, or refused the command unrun: nothing was changed, repeating is safe (503, `Retry-After`).
+        public static let redisUnavailable = "https://batch.invalid/problems/redis-unavailable"
+        /// The command was sent and no answer came: it may or may not have been applied (504).
+        public static let outcomeUnknown = "https://batch.invalid/problems/outcome-unknown"
+        /// The idempotency key was used before with another request (409).
+        public static let keyReused = "urn:batch:problem:idempotency-key-reused"
+        /// A schedule's fire key or a retry's trigger fields, which only the scheduler or the retry endpoint may set (403).
+        public static let triggerReserved = "urn:batch:problem:trigger-reserved"
+    }
+
+    /// The answer to a cancel.
+    public struct CancelAnswer: Codable, Sendable, Equatable {
+        public var executionId: String
+        public var state: ExecutionState
+        /// False when it was already ending or ended (cancel is idempotent).
+        public var changed: Bool
+
+        public init(executionId: String, state: ExecutionState, changed: Bool) {
+            self.executionId = executionId; self.state = state; self.changed = changed
+        }
+    }
+
+    /// `POST /api/orchestration/execute`.
+    public static func execute(_ request: BatchExecutionRequest) throws(CallError) -> APIRequest<BatchExecutionResponse> {
+        try APIRequest(execute, json: request)
+    }
+
+    /// `POST /api/orchestration/executions/{id}/cancel` (idempotent).
+    public static func cancel(id: String) -> APIRequest<CancelAnswer> {
+        APIRequest(cancel, path: cancel.path(id))
+    }
+
+    /// `POST /api/orchestration/executions/{id}/retry`: a new execution from a terminal one.
+    public static func retry(id: String) -> APIRequest<BatchExecutionResponse> {
+        APIRequest(retry, path: retry.path(id))
+    }
+}
