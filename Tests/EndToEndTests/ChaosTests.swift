@@ -360,9 +360,36 @@ private func verdict(_ scenario: String, _ ids: [String], _ c: Cluster, unendedU
                      watcher: DeathWatcher? = nil) throws -> ChaosVerdict {
     let records = try c.waitForTerminal(ids, timeout: timeout)
     watcher?.stop()
+    let log = c.attemptLog
     return ChaosChecker.verdict(scenario: scenario, accepted: ids, states: records.mapValues(\.state),
-                                terminalEvents: ChaosChecker.terminalEvents(try c.allEvents()), log: c.attemptLog,
-                                unendedUntil: unendedUntil, deaths: watcher?.deaths ?? [:])
+                                terminalEvents: ChaosChecker.terminalEvents(try c.allEvents()), log: log,
+                                unendedUntil: unendedUntil, deaths: workerReportedDeaths(c, log, merging: watcher?.deaths ?? [:]))
+}
+
+/// The death times the watcher saw, made earlier where the worker's own log proves the run was over
+/// sooner: a worker writes "attempt handed back to the queue" or "attempt given up without writing"
+/// only after it reaped the job's main process and sent SIGKILL to its group. The watcher polls the
+/// attempt log and /proc every few milliseconds, which on an overloaded machine can be seconds late.
+private func workerReportedDeaths(_ c: Cluster, _ log: AttemptLog, merging seen: [pid_t: Int64]) -> [pid_t: Int64] {
+    var deaths = seen
+    var pidOf: [String: pid_t] = [:]
+    for run in log.runs where run.end == nil { pidOf["\(run.id)#\(run.attempt)"] = run.pid }
+    let time = ISO8601DateFormatter()
+    time.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    for worker in c.workers {
+        for line in worker.log.split(separator: "\n")
+        where line.contains("attempt handed back to the queue") || line.contains("attempt given up without writing") {
+            let words = line.split(separator: " ")
+            func field(_ name: String) -> String? {
+                words.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+            }
+            guard let stamp = words.first, let at = time.date(from: String(stamp)),
+                  let id = field("execution"), let attempt = field("attempt"), let pid = pidOf["\(id)#\(attempt)"] else { continue }
+            let micros = Int64(at.timeIntervalSince1970 * 1_000_000)
+            deaths[pid] = min(deaths[pid] ?? micros, micros)
+        }
+    }
+    return deaths
 }
 
 /// Prints the scenario's line and expects every invariant (and, when given, these terminal counts).
