@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 extension EventLoop {
     static let mutatingMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
@@ -46,7 +47,7 @@ extension EventLoop {
             flush(connection)
         }
         connection.phase = .readingBody
-        connection.deadline = Socket.monotonicNanos() + configuration.bodyTimeout.nanoseconds
+        connection.deadline = Socket.monotonicNanos() + configuration.bodyTimeout.nanosecondsClamped
     }
 
     static let maxStreamBacklog = 8 << 20
@@ -175,7 +176,7 @@ extension EventLoop {
         }
         connection.phase = .idle
         connection.keepAlive = true
-        connection.deadline = Socket.monotonicNanos() + server.configuration.idleTimeout.nanoseconds
+        connection.deadline = Socket.monotonicNanos() + server.configuration.idleTimeout.nanosecondsClamped
         flush(connection)
         if !connection.closed { process(connection) }
     }
@@ -210,20 +211,26 @@ extension EventLoop {
 
     func flush(_ connection: Connection) {
         while connection.writeIndex < connection.writeBuffer.count {
-            let n = connection.writeBuffer.withUnsafeBytes {
-                Glibc.send(connection.fd, $0.baseAddress! + connection.writeIndex, $0.count - connection.writeIndex, Int32(MSG_NOSIGNAL))
+            let sent: Int?
+            do {
+                sent = try nonBlockingSyscall("send") {
+                    connection.writeBuffer.withUnsafeBytes {
+                        Glibc.send(connection.fd, $0.baseAddress! + connection.writeIndex, $0.count - connection.writeIndex, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard let n = sent else {
+                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = Socket.monotonicNanos() }
+                updateInterest(connection)
+                return
             }
             if n > 0 {
                 connection.writeIndex += n
                 connection.lastWriteProgress = Socket.monotonicNanos()
                 continue
-            }
-            let e = batch_errno()
-            if n < 0 && e == EINTR { continue }
-            if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
-                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = Socket.monotonicNanos() }
-                updateInterest(connection)
-                return
             }
             close(connection)
             return
@@ -267,7 +274,7 @@ extension EventLoop {
     /// Enforces the header, body, idle and slow-reader timeouts.
     func sweep(_ now: UInt64) {
         server.refreshDate()
-        let stall = server.configuration.bodyTimeout.nanoseconds
+        let stall = server.configuration.bodyTimeout.nanosecondsClamped
         for connection in Array(connections.values) where !connection.closed {
             if connection.hasPendingWrite, connection.lastWriteProgress != 0, now &- connection.lastWriteProgress > stall {
                 close(connection)

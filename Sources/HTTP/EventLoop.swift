@@ -72,9 +72,15 @@ final class EventLoop: @unchecked Sendable {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         while running {
-            let n = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, 256, 250) }
-            if n < 0 && batch_errno() != EINTR { break }
-            for i in 0..<max(0, Int(n)) {
+            let n: Int32
+            do {
+                n = try events.withUnsafeMutableBufferPointer { buffer in
+                    try syscall("epoll_wait") { epoll_wait(epollFD, buffer.baseAddress, 256, 250) }
+                }
+            } catch {
+                break
+            }
+            for i in 0..<Int(n) {
                 let tag = batch_epoll_event_data(&events[i])
                 let flags = batch_epoll_event_events(&events[i])
                 switch tag {
@@ -137,7 +143,7 @@ final class EventLoop: @unchecked Sendable {
             let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), peer: peer, acceptedAt: now,
                                         limits: server.configuration.parserLimits)
             // The first request's head is due within the header timeout, counted from now.
-            connection.deadline = now + server.configuration.headerTimeout.nanoseconds
+            connection.deadline = now + server.configuration.headerTimeout.nanosecondsClamped
             connections[id] = connection
             var ev = epoll_event()
             connection.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
@@ -211,7 +217,16 @@ final class EventLoop: @unchecked Sendable {
     private func readAvailable(_ connection: Connection) {
         var gotBytes = false
         while true {
-            let n = readScratch.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            let received: Int?
+            do {
+                received = try nonBlockingSyscall("recv") {
+                    readScratch.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard let n = received else { break }
             if n > 0 {
                 if connection.readIndex == connection.readBuffer.count {
                     connection.readBuffer.removeAll(keepingCapacity: true)
@@ -221,13 +236,7 @@ final class EventLoop: @unchecked Sendable {
                 gotBytes = true
                 if n < readScratch.count { break }
                 if connection.phase == .inFlight || connection.phase == .streaming { break }
-            } else if n == 0 {
-                close(connection)
-                return
             } else {
-                let e = batch_errno()
-                if e == EAGAIN || e == EWOULDBLOCK { break }
-                if e == EINTR { continue }
                 close(connection)
                 return
             }
@@ -255,7 +264,7 @@ final class EventLoop: @unchecked Sendable {
                 connection.requestStart = Socket.monotonicNanos()
                 // A connection's first head is due from the accept, later ones from their first byte.
                 let from = connection.requests == 0 ? connection.acceptedAt : connection.requestStart
-                connection.deadline = from + server.configuration.headerTimeout.nanoseconds
+                connection.deadline = from + server.configuration.headerTimeout.nanosecondsClamped
             case .readingHead, .readingBody:
                 break
             }

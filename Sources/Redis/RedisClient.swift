@@ -1,3 +1,4 @@
+import Platform
 import Dispatch
 import Synchronization
 
@@ -221,7 +222,7 @@ public final class RedisClient: Sendable {
 
     private func checkout() throws -> RedisConnection {
         let limit = options.connectTimeout + options.readTimeout
-        guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.nanoseconds))) == .success else {
+        guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.inNanoseconds))) == .success else {
             throw RedisError.notSent("all \(options.poolSize) connections to \(url) stayed busy for \(limit); raise poolSize or shorten the work done on them")
         }
         if state.withLock({ $0.closed }) {

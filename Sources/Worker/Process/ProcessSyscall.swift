@@ -1,10 +1,11 @@
 import CSystem
 import Glibc
+import Platform
 
 /// An errno value from one of `ProcessSyscall`'s calls.
 struct ProcessErrno: Error { var code: Int32 }
 
-/// The process layer's syscalls: each retries EINTR and returns errno as a value.
+/// The process layer's syscalls, through Platform's `syscall` (which retries EINTR), with errno as a value.
 enum ProcessSyscall {
     static func monotonicNanos() -> UInt64 {
         var ts = timespec()
@@ -30,26 +31,22 @@ enum ProcessSyscall {
     }
 
     /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or errno.
+    @inline(__always)
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, ProcessErrno> {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return .success(n) }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
-            return .failure(ProcessErrno(code: e))
+        do {
+            return .success(try nonBlockingSyscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) })
+        } catch {
+            return .failure(ProcessErrno(code: error.errno))
         }
     }
 
     /// `write(2)`: bytes written, nil when it would block, or errno.
+    @inline(__always)
     static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, ProcessErrno> {
-        while true {
-            let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
-            if n >= 0 { return .success(n) }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
-            return .failure(ProcessErrno(code: e))
+        do {
+            return .success(try nonBlockingSyscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) })
+        } catch {
+            return .failure(ProcessErrno(code: error.errno))
         }
     }
 
@@ -62,14 +59,9 @@ enum ProcessSyscall {
     /// Reaps `pid`, which must be a child of this process that has exited.
     static func reap(_ pid: pid_t) -> ExitStatus {
         var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, 0)
-            if r == pid { break }
-            if r < 0 && batch_errno() == EINTR { continue }
-            // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
-            // SIGCHLD set to SIG_IGN): the status is lost.
-            return .exited(-1)
-        }
+        // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
+        // SIGCHLD set to SIG_IGN): the status is lost.
+        guard (try? syscall("waitpid") { waitpid(pid, &status, 0) }) == pid else { return .exited(-1) }
         if batch_wifsignaled(status) != 0 { return .signaled(batch_wtermsig(status)) }
         return .exited(batch_wexitstatus(status))
     }

@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 /// The lease reaper's own program: `batch-worker` started again (through
 /// `/proc/self/exe`) with `LeaseReaper.modeArgument`, by `LeaseReaper.start`.
@@ -25,20 +26,22 @@ enum ReaperProcess {
             var timeout: Int32 = -1
             if let next = table.nextDeadline { timeout = Int32(clamping: max(0, next - now)) }
             var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, timeout)
-            if ready < 0 {
-                if batch_errno() == EINTR { continue }
-                say("poll on the worker's pipe failed: \(String(cString: strerror(batch_errno()))); killing every job and exiting")
+            let ready: Int32
+            do {
+                ready = try syscall("poll") { poll(&pfd, 1, timeout) }
+            } catch {
+                say("poll on the worker's pipe failed: \(error.reason); killing every job and exiting")
                 finish(&table)
             }
             if ready == 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let e = batch_errno()
-                if e == EINTR || e == EAGAIN { continue }
-                say("reading the worker's pipe failed: \(String(cString: strerror(e))); killing every job and exiting")
+            let got: Int?
+            do {
+                got = try nonBlockingSyscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) } }
+            } catch {
+                say("reading the worker's pipe failed: \(error.reason); killing every job and exiting")
                 finish(&table)
             }
+            guard let n = got else { continue }
             if n == 0 { finish(&table) }
             pending += buffer[0..<n]
             var start = 0
