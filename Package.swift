@@ -46,8 +46,8 @@ let package = Package(
         .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Daemon", "Platform"]),
         // L3
         .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "CSystem", "Platform"]),
-        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
-        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "Platform"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "Daemon", "Fleet", "Platform"]),
         .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Platform"]),
         .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "Terminal", "Platform"]),
 
@@ -67,7 +67,7 @@ let package = Package(
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem", "Platform"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
+        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore", "Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
