@@ -15,7 +15,7 @@ extension EventLoop {
         let configuration = server.configuration
         if Self.mutatingMethods.contains(head.method), let token = configuration.bearerTokenSource.map({ $0() }) ?? configuration.bearerToken,
            !BearerToken.matches(head.headers["Authorization"], token) {
-            var response = HTTPResponse.problem(status: 401, title: "Unauthorized",
+            var response = HTTPResponse.problem(status: 401,
                                                 detail: "\(head.method) needs the header Authorization: Bearer <token>")
             response.headers.set("WWW-Authenticate", "Bearer")
             connection.earlyResponse = response
@@ -28,9 +28,9 @@ extension EventLoop {
                 connection.matched = (handler, parameters, pattern)
                 connection.routePattern = pattern
             case .notFound:
-                connection.earlyResponse = .problem(status: 404, title: "Not Found", detail: "no route for \(path ?? head.target)")
+                connection.earlyResponse = .problem(status: 404, detail: "no route for \(path ?? head.target)")
             case .methodNotAllowed(let allowed):
-                var response = HTTPResponse.problem(status: 405, title: "Method Not Allowed",
+                var response = HTTPResponse.problem(status: 405,
                                                     detail: "\(head.method) is not allowed on \(path ?? head.target); use \(allowed.joined(separator: ", "))")
                 response.headers.set("Allow", allowed.joined(separator: ", "))
                 connection.earlyResponse = response
@@ -63,7 +63,7 @@ extension EventLoop {
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body,
                                   remoteAddress: connection.remoteAddress, versionMinor: head.versionMinor)
         guard let (handler, parameters, _) = connection.matched else {
-            send(connection, .problem(status: 404, title: "Not Found", detail: "no route for \(request.path)"),
+            send(connection, .problem(status: 404, detail: "no route for \(request.path)"),
                  method: head.method, target: head.target, versionMinor: head.versionMinor)
             return
         }
@@ -94,7 +94,7 @@ extension EventLoop {
         } catch let error as HTTPError {
             return error.response
         } catch {
-            return .problem(status: 500, title: "Internal Server Error", detail: "\(request.method) \(request.path) failed: \(error)")
+            return .problem(status: 500, detail: "\(request.method) \(request.path) failed: \(error)")
         }
     }
 
@@ -288,7 +288,7 @@ extension EventLoop {
             case .readingHead, .readingBody:
                 connection.keepAlive = false
                 let what = connection.phase == .readingHead ? "request head" : "request body"
-                send(connection, .problem(status: 408, title: "Request Timeout", detail: "the \(what) did not arrive in time"),
+                send(connection, .problem(status: 408, detail: "the \(what) did not arrive in time"),
                      method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
             case .inFlight, .streaming:
                 break

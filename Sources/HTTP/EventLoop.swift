@@ -158,10 +158,10 @@ final class EventLoop: @unchecked Sendable {
         let response: HTTPResponse
         if admission == .peerFull {
             let host = peer.split(separator: ":").first.map(String.init) ?? peer
-            response = .problem(status: 429, title: "Too Many Requests",
+            response = .problem(status: 429,
                                 detail: "\(host) holds \(c.maxConnectionsPerPeer) connections, the most one peer may (http.max-connections-per-peer); reuse or close one")
         } else {
-            response = .problem(status: 503, title: "Service Unavailable",
+            response = .problem(status: 503,
                                 detail: "the server holds \(c.maxConnections) connections, its limit (http.max-connections); try again shortly")
         }
         var text = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
@@ -276,7 +276,7 @@ final class EventLoop: @unchecked Sendable {
                 return
             case .error(let error):
                 connection.keepAlive = false
-                send(connection, HTTPResponse.problem(status: error.status, title: HTTPResponse.reason(error.status), detail: error.reason),
+                send(connection, HTTPResponse.problem(status: error.status, detail: error.reason),
                      method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
                 return
             case .head(let head):
