@@ -87,13 +87,13 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func wait(_ events: Int32, deadline: UInt64, doing: String) throws {
-        guard Socket.monotonicNanos() < deadline else { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
+        guard monotonicNanos() < deadline else { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
         var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
         let rc: Int32
         do {
             // Retried after a signal with what is left of the wait, not all of it again.
             rc = try syscall("poll") {
-                let left = deadline &- min(deadline, Socket.monotonicNanos())
+                let left = deadline &- min(deadline, monotonicNanos())
                 return poll(&pfd, 1, Int32(clamping: (left + 999_999) / 1_000_000))
             }
         } catch {

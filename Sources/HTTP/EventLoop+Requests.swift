@@ -47,7 +47,7 @@ extension EventLoop {
             flush(connection)
         }
         connection.phase = .readingBody
-        connection.deadline = Socket.monotonicNanos() + configuration.bodyTimeout.nanosecondsClamped
+        connection.deadline = monotonicNanos() + configuration.bodyTimeout.nanosecondsClamped
     }
 
     static let maxStreamBacklog = 8 << 20
@@ -176,7 +176,7 @@ extension EventLoop {
         }
         connection.phase = .idle
         connection.keepAlive = true
-        connection.deadline = Socket.monotonicNanos() + server.configuration.idleTimeout.nanosecondsClamped
+        connection.deadline = monotonicNanos() + server.configuration.idleTimeout.nanosecondsClamped
         flush(connection)
         if !connection.closed { process(connection) }
     }
@@ -202,7 +202,7 @@ extension EventLoop {
 
     private func log(_ connection: Connection, status: Int, bytes: Int, method: String? = nil, target: String? = nil) {
         guard let accessLog = server.configuration.accessLog else { return }
-        let elapsed = Socket.monotonicNanos() &- connection.requestStart
+        let elapsed = monotonicNanos() &- connection.requestStart
         accessLog(AccessLogEntry(method: method ?? connection.head?.method ?? "-", target: target ?? connection.head?.target ?? "-",
                                  route: connection.routePattern,
                                  status: status, bytes: bytes, duration: .nanoseconds(Int64(elapsed)),
@@ -223,13 +223,13 @@ extension EventLoop {
                 return
             }
             guard let n = sent else {
-                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = Socket.monotonicNanos() }
+                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = monotonicNanos() }
                 updateInterest(connection)
                 return
             }
             if n > 0 {
                 connection.writeIndex += n
-                connection.lastWriteProgress = Socket.monotonicNanos()
+                connection.lastWriteProgress = monotonicNanos()
                 continue
             }
             close(connection)

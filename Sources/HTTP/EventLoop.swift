@@ -91,7 +91,7 @@ final class EventLoop: @unchecked Sendable {
                     handle(connection, flags: flags)
                 }
             }
-            let now = Socket.monotonicNanos()
+            let now = monotonicNanos()
             if now &- lastSweep >= 250_000_000 {
                 lastSweep = now
                 sweep(now)
@@ -139,7 +139,7 @@ final class EventLoop: @unchecked Sendable {
             }
             Socket.noDelay(fd)
             let id = server.nextID()
-            let now = Socket.monotonicNanos()
+            let now = monotonicNanos()
             let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), peer: peer, acceptedAt: now,
                                         limits: server.configuration.parserLimits)
             // The first request's head is due within the header timeout, counted from now.
@@ -261,7 +261,7 @@ final class EventLoop: @unchecked Sendable {
                     return
                 }
                 connection.phase = .readingHead
-                connection.requestStart = Socket.monotonicNanos()
+                connection.requestStart = monotonicNanos()
                 // A connection's first head is due from the accept, later ones from their first byte.
                 let from = connection.requests == 0 ? connection.acceptedAt : connection.requestStart
                 connection.deadline = from + server.configuration.headerTimeout.nanosecondsClamped

@@ -49,7 +49,7 @@ public final class HTTPClient: Sendable {
         while true {
             attempt += 1
             let (connection, reused) = try checkout(target)
-            let deadline = Socket.monotonicNanos() + (timeout ?? requestTimeout).nanosecondsClamped
+            let deadline = monotonicNanos() + (timeout ?? requestTimeout).nanosecondsClamped
             do {
                 let sent = try connection.sendAll(wire, deadline: deadline)
                 _ = sent

@@ -154,8 +154,8 @@ public final class HTTPServer: Sendable {
         }
         for _ in loops { drained.wait() }
         Glibc.close(core.listenFD)
-        let end = Socket.monotonicNanos() + deadline.nanosecondsClamped
-        while core.connectionCount.load(ordering: .relaxed) > 0 && Socket.monotonicNanos() < end {
+        let end = monotonicNanos() + deadline.nanosecondsClamped
+        while core.connectionCount.load(ordering: .relaxed) > 0 && monotonicNanos() < end {
             usleep(5_000)
         }
         for loop in loops { loop.run { $0.stop() } }

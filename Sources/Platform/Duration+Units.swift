@@ -54,3 +54,13 @@ extension Duration {
         return Glibc.timeval(tv_sec: Int(ns / 1_000_000_000), tv_usec: Int(ns % 1_000_000_000 / 1000))
     }
 }
+
+/// Nanoseconds on `CLOCK_MONOTONIC`: for deadlines and elapsed times on threads of
+/// their own (the HTTP event loop, the process engine), where a `ContinuousClock`
+/// instant would do the same with more arithmetic.
+@inlinable
+public func monotonicNanos() -> UInt64 {
+    var ts = Glibc.timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}

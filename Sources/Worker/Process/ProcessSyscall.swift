@@ -7,12 +7,6 @@ struct ProcessErrno: Error { var code: Int32 }
 
 /// The process layer's syscalls, through Platform's `syscall` (which retries EINTR), with errno as a value.
 enum ProcessSyscall {
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
     /// A pipe whose both ends are close-on-exec: `(read, write)`.
     static func pipe() -> Result<(Int32, Int32), ProcessErrno> {
         var fds: [Int32] = [-1, -1]

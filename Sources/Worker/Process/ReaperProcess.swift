@@ -23,12 +23,14 @@ enum ReaperProcess {
         while true {
             let now = WorkerClock.monotonicMillis()
             kill(table.due(now: now), because: "its lease was not renewed in time (the worker is stopped or stuck)")
-            var timeout: Int32 = -1
-            if let next = table.nextDeadline { timeout = Int32(clamping: max(0, next - now)) }
+            let next = table.nextDeadline
             var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             let ready: Int32
             do {
-                ready = try syscall("poll") { poll(&pfd, 1, timeout) }
+                // After a signal the wait is retried with what is left of it, not all of it again.
+                ready = try syscall("poll") {
+                    poll(&pfd, 1, next.map { Int32(clamping: max(0, $0 - WorkerClock.monotonicMillis())) } ?? -1)
+                }
             } catch {
                 say("poll on the worker's pipe failed: \(error.reason); killing every job and exiting")
                 finish(&table)
