@@ -137,7 +137,7 @@ public final class LeaseReaper: Sendable {
         let ends: (read: Int32, write: Int32)
         switch ProcessSyscall.pipe() {
         case .success(let pair): ends = pair
-        case .failure(let e): throw SpawnError(program: program, operation: "pipe2", code: e.code)
+        case .failure(let e): throw SpawnError(program: program, operation: "pipe2", code: e.errno)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -2,15 +2,12 @@ import CSystem
 import Glibc
 import Platform
 
-/// An errno value from one of `ProcessSyscall`'s calls.
-struct ProcessErrno: Error { var code: Int32 }
-
-/// The process layer's syscalls, through Platform's `syscall` (which retries EINTR), with errno as a value.
+/// The process layer's syscalls, through Platform's `syscall` (which retries EINTR), with the failure as a value.
 enum ProcessSyscall {
     /// A pipe whose both ends are close-on-exec: `(read, write)`.
-    static func pipe() -> Result<(Int32, Int32), ProcessErrno> {
+    static func pipe() -> Result<(Int32, Int32), SystemCallError> {
         var fds: [Int32] = [-1, -1]
-        if pipe2(&fds, O_CLOEXEC) != 0 { return .failure(ProcessErrno(code: batch_errno())) }
+        do { try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) } } catch { return .failure(error) }
         return .success((fds[0], fds[1]))
     }
 
@@ -24,23 +21,23 @@ enum ProcessSyscall {
         if fd >= 0 { _ = Glibc.close(fd) }  // EINTR on close must not be retried on Linux.
     }
 
-    /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or errno.
+    /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or the failure.
     @inline(__always)
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, ProcessErrno> {
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, SystemCallError> {
         do {
             return .success(try nonBlockingSyscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) })
         } catch {
-            return .failure(ProcessErrno(code: error.errno))
+            return .failure(error)
         }
     }
 
-    /// `write(2)`: bytes written, nil when it would block, or errno.
+    /// `write(2)`: bytes written, nil when it would block, or the failure.
     @inline(__always)
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, ProcessErrno> {
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, SystemCallError> {
         do {
             return .success(try nonBlockingSyscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) })
         } catch {
-            return .failure(ProcessErrno(code: error.errno))
+            return .failure(error)
         }
     }
 
