@@ -120,12 +120,15 @@ final class EventLoop: @unchecked Sendable {
         for _ in 0..<64 {
             var addr = sockaddr_in()
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    accept4(server.listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            let accepted = try? nonBlockingSyscall("accept4") {
+                withUnsafeMutablePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        accept4(server.listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                    }
                 }
             }
-            if fd < 0 { return }
+            // Nothing left in the backlog, or a failure (EMFILE and the like): wait for the next readiness.
+            guard let fd = accepted else { return }
             let peer = addr.sin_addr.s_addr
             var admission = server.admitConnection(peer: peer)
             // At a limit, a connection that sits between requests (or never sent one) makes room:
