@@ -5,21 +5,19 @@ import Glibc
 extension Duration {
     /// Whole milliseconds, saturating at the ends of `Int64`.
     @inlinable
-    public var inMilliseconds: Int64 {
-        let (s, atto) = components
-        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
-        if overflow { return s < 0 ? .min : .max }
-        let (sum, overflow2) = ms.addingReportingOverflow(atto / 1_000_000_000_000_000)
-        return overflow2 ? (s < 0 ? .min : .max) : sum
-    }
+    public var inMilliseconds: Int64 { wholeUnits(perSecond: 1000) }
 
     /// Whole nanoseconds, saturating at the ends of `Int64` (about ±292 years).
     @inlinable
-    public var inNanoseconds: Int64 {
+    public var inNanoseconds: Int64 { wholeUnits(perSecond: 1_000_000_000) }
+
+    /// Whole units of `1 / perSecond` s, rounded toward zero, saturating at the ends of `Int64`.
+    @inlinable
+    func wholeUnits(perSecond: Int64) -> Int64 {
         let (s, atto) = components
-        let (ns, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+        let (whole, overflow) = s.multipliedReportingOverflow(by: perSecond)
         if overflow { return s < 0 ? .min : .max }
-        let (sum, overflow2) = ns.addingReportingOverflow(atto / 1_000_000_000)
+        let (sum, overflow2) = whole.addingReportingOverflow(atto / (1_000_000_000_000_000_000 / perSecond))
         return overflow2 ? (s < 0 ? .min : .max) : sum
     }
 

@@ -24,21 +24,13 @@ enum ProcessSyscall {
     /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or the failure.
     @inline(__always)
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, SystemCallError> {
-        do {
-            return .success(try nonBlockingSyscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) })
-        } catch {
-            return .failure(error)
-        }
+        Result { () throws(SystemCallError) in try nonBlockingSyscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
     }
 
     /// `write(2)`: bytes written, nil when it would block, or the failure.
     @inline(__always)
     static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, SystemCallError> {
-        do {
-            return .success(try nonBlockingSyscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) })
-        } catch {
-            return .failure(error)
-        }
+        Result { () throws(SystemCallError) in try nonBlockingSyscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) } }
     }
 
     /// Signals a process group; a group that is already gone is not an error.
