@@ -323,7 +323,7 @@ struct API: Sendable {
         case .badCursor:
             return HTTPError(status: 400, detail: e.description, extra: ["field": "before"])
         case .redis(.loading):
-            return HTTPError(status: 503, detail: "Redis is loading its data; nothing was changed; try again shortly",
+            return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
                              type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
         case .redis, .unexpectedReply:
             if e.outcomeUnknown && !read {
@@ -333,7 +333,7 @@ struct API: Sendable {
                                  type: Problem.outcomeUnknown)
             }
             if e.isUnavailable {
-                return HTTPError(status: 503, detail: "Redis is unavailable: \(e); nothing was changed",
+                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
                                  type: Problem.redisUnavailable, headers: ["Retry-After": "1"])
             }
             return HTTPError(status: 500, detail: e.description)
