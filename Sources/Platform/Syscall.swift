@@ -36,7 +36,7 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
 /// belongs on hot paths too. Not for `close(2)`, which must not be retried on Linux.
 @inlinable
 @discardableResult
-public func syscall<T: FixedWidthInteger>(_ call: StaticString, _ body: () -> T) throws(SystemCallError) -> T {
+public func syscall<T: FixedWidthInteger & SignedInteger>(_ call: StaticString, _ body: () -> T) throws(SystemCallError) -> T {
     while true {
         let result = body()
         if result != -1 { return result }
@@ -49,7 +49,7 @@ public func syscall<T: FixedWidthInteger>(_ call: StaticString, _ body: () -> T)
 /// `syscall` for non-blocking descriptors: `nil` when the call would block
 /// (`EAGAIN`/`EWOULDBLOCK`), which is an answer rather than a failure there.
 @inlinable
-public func nonBlockingSyscall<T: FixedWidthInteger>(_ call: StaticString, _ body: () -> T) throws(SystemCallError) -> T? {
+public func nonBlockingSyscall<T: FixedWidthInteger & SignedInteger>(_ call: StaticString, _ body: () -> T) throws(SystemCallError) -> T? {
     while true {
         let result = body()
         if result != -1 { return result }
