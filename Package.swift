@@ -3,7 +3,8 @@
 //
 // Layers (imports point down only):
 //   C shims   CHiredis, CNcursesw, CSystem   (each imported by one module, CSystem by the low layers)
-//   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text
+//   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text,
+//                                            the syscall wrapper, Duration units, backoff
 //             BatchCore                      states, transitions, wire types, config, cron, command line
 //             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
 //   L0.5      FleetAPI                       the daemons' HTTP APIs: routes, typed requests, failover, problems
@@ -35,7 +36,7 @@ let package = Package(
 
         // L0
         .target(name: "Platform", dependencies: ["CSystem"]),
-        .target(name: "BatchCore"),
+        .target(name: "BatchCore", dependencies: ["Platform"]),
         .target(name: "HTTP", dependencies: ["CSystem", "Platform"]),
         // L0.5
         .target(name: "FleetAPI", dependencies: ["BatchCore", "HTTP"]),
@@ -48,10 +49,10 @@ let package = Package(
         .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Daemon", "Platform"]),
         // L3
         .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "CSystem", "Platform"]),
-        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
-        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet"]),
-        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI"]),
-        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Terminal"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
+        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Platform"]),
+        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Terminal", "Platform"]),
 
         // Executables: a few lines each
         .executableTarget(name: "batch-gateway", dependencies: ["Gateway"], path: "Sources/exe/batch-gateway"),
@@ -62,14 +63,14 @@ let package = Package(
         // Benchmarks (release builds, run by the scripts in bench/)
         .executableTarget(name: "http-bench", dependencies: ["HTTP"], path: "Sources/bench/http-bench"),
         .executableTarget(name: "redis-bench", dependencies: ["Redis"], path: "Sources/bench/redis-bench"),
-        .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore"], path: "Sources/bench/store-bench"),
-        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "FleetAPI", "Redis", "Store", "BatchCore", "CSystem"], path: "Sources/bench/e2e-bench"),
+        .executableTarget(name: "store-bench", dependencies: ["Store", "Redis", "BatchCore", "Platform"], path: "Sources/bench/store-bench"),
+        .executableTarget(name: "e2e-bench", dependencies: ["HTTP", "FleetAPI", "Redis", "Store", "BatchCore", "CSystem", "Platform"], path: "Sources/bench/e2e-bench"),
         .executableTarget(name: "worker-bench", dependencies: ["Store", "Redis", "HTTP", "FleetAPI", "BatchCore"], path: "Sources/bench/worker-bench"),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["Redis", "CSystem"]),
+        .target(name: "TestSupport", dependencies: ["Redis", "CSystem", "Platform"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore"]),
+        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore", "Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),

@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 import Glibc
 import Terminal
@@ -72,7 +73,7 @@ struct ConsoleLoop {
             // Wake for the next sample, and often enough to show answers soon after they arrive.
             let untilSample = max(nextSample - clock.now, .zero)
             let wait = min(untilSample, .milliseconds(100))
-            guard let key = screen.readKey(timeoutMilliseconds: max(wait.milliseconds, 10)) else { continue }
+            guard let key = screen.readKey(timeoutMilliseconds: max(Int(clamping: wait.inMilliseconds), 10)) else { continue }
             if key == .resize { state.resize(screen.size) }
             let result = state.handle(key)
             if result.flags.contains(.quit) { return }
@@ -89,7 +90,7 @@ struct ConsoleLoop {
 /// Output, errors and waiting are passed in so tests neither print nor sleep.
 func runBatch(options: ConsoleOptions, dataSource: any ConsoleDataSource, width: Int,
               write: (String) -> Void = writeOut, error: (String) -> Void = printError,
-              wait: (Duration) -> Void = { Thread.sleep(forTimeInterval: $0.seconds) }) -> Int32 {
+              wait: (Duration) -> Void = { Thread.sleep(forTimeInterval: $0.inSeconds) }) -> Int32 {
     var i = 0
     while options.iterations.map({ i < $0 }) ?? true {
         if i > 0 { wait(options.delay) }
@@ -112,16 +113,4 @@ func writeOut(_ s: String) {
 
 func printError(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
-}
-
-extension Duration {
-    var milliseconds: Int {
-        let c = components
-        return Int(c.seconds) * 1000 + Int(c.attoseconds / 1_000_000_000_000_000)
-    }
-
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
 }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Facts about this process from /proc/self, for registration and the `process_*` metrics.
@@ -106,10 +107,11 @@ public struct ProcessStats: Sendable, Equatable {
         var data = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "read \(path)", errno: errno)
+            let n: Int
+            do {
+                n = try syscall("read") { buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            } catch {
+                throw .system(call: "read \(path)", errno: error.errno)
             }
             if n == 0 { break }
             data.append(contentsOf: buf[0..<n])

@@ -52,7 +52,7 @@ struct API: Sendable {
             responder.respond(e.response)
             return
         } catch {
-            responder.respond(.problem(status: 500, title: "Internal Server Error", detail: "\(error)"))
+            responder.respond(.problem(status: 500, detail: "\(error)"))
             return
         }
         // A long poll waits from before the write, so an end that comes before the write's answer is not missed.
@@ -146,14 +146,14 @@ struct API: Sendable {
         }
         do {
             request = try req.decodeJSON(BatchExecutionRequest.self, fast: fast)
-            if let problem { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
+            if let problem { throw HTTPError(status: 400, detail: "invalid JSON body: \(problem)") }
         } catch let e as HTTPError {
             context.metrics.refused.labels("bad_request").inc()
-            if let problem, e.status == 400 { throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(problem)") }
+            if let problem, e.status == 400 { throw HTTPError(status: 400, detail: "invalid JSON body: \(problem)") }
             throw e
         } catch {
             context.metrics.refused.labels("bad_request").inc()
-            throw HTTPError(status: 400, title: "Bad Request", detail: "the body is not a BatchExecutionRequest: \(error)")
+            throw HTTPError(status: 400, detail: "the body is not a BatchExecutionRequest: \(error)")
         }
         var wait: Duration?
         if let w = req.query["wait"] {
@@ -168,7 +168,7 @@ struct API: Sendable {
             context.metrics.refused.labels("unknown_job").inc()
             let known = context.directory.knownJobTypes
             if known.isEmpty {
-                throw HTTPError(status: 503, title: "Service Unavailable",
+                throw HTTPError(status: 503,
                                 detail: "no live worker serves any job type; start a worker (batch-worker) and try again",
                                 extra: ["field": "jobType"])
             }
@@ -183,7 +183,7 @@ struct API: Sendable {
         }
         let size = params.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 }
         if size > context.settings.maxParamsBytes {
-            throw HTTPError(status: 413, title: "Content Too Large", detail: "params take \(size) bytes; the limit is \(context.settings.maxParamsBytes) (gateway.max-params-bytes)")
+            throw HTTPError(status: 413, detail: "params take \(size) bytes; the limit is \(context.settings.maxParamsBytes) (gateway.max-params-bytes)")
         }
         let priority = request.priority ?? Priority.default
         guard Priority.range.contains(priority) else { throw bad("priority must be 0–9, not \(priority)", field: "priority") }
@@ -275,7 +275,7 @@ struct API: Sendable {
         let id = req.pathParameters["id"] ?? ""
         guard let rec = try mapStore(read: true, { try context.store.get(id) }) else { throw notFound(id) }
         guard rec.state.isTerminal else {
-            throw HTTPError(status: 409, title: "Conflict", detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
+            throw HTTPError(status: 409, detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
         }
         let user = req.headers["X-Batch-User"] ?? "api"
         let new = NewExecution(job: rec.job, params: rec.params, priority: rec.priority, maxAttempts: rec.maxAttempts,
@@ -290,11 +290,11 @@ struct API: Sendable {
     // MARK: errors, mapped once
 
     func bad(_ detail: String, field: String) -> HTTPError {
-        HTTPError(status: 400, title: "Bad Request", detail: detail, extra: ["field": field])
+        HTTPError(status: 400, detail: detail, extra: ["field": field])
     }
 
     func notFound(_ id: String) -> HTTPError {
-        HTTPError(status: 404, title: "Not Found", detail: "no execution \(id) (unknown, or trimmed by retention)")
+        HTTPError(status: 404, detail: "no execution \(id) (unknown, or trimmed by retention)")
     }
 
     func storeError(_ e: StoreError, read: Bool = false) -> HTTPError {
@@ -303,14 +303,14 @@ struct API: Sendable {
         case .queueFull(let limit):
             return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
         case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
-            return HTTPError(status: 409, title: "Conflict", detail: e.description)
+            return HTTPError(status: 409, detail: e.description)
         case .idempotencyConflict(_, let existing, _):
             return HTTPError(status: 409, title: "Idempotency Key Reused", detail: e.description, type: GatewayAPI.ProblemType.keyReused,
                              extra: ["field": "idempotencyKey", "existingExecution": existing])
         case .fireNotClaimed:
             return HTTPError(status: 403, detail: e.description, type: GatewayAPI.ProblemType.triggerReserved, extra: ["field": "idempotencyKey"])
         case .badCursor:
-            return HTTPError(status: 400, title: "Bad Request", detail: e.description, extra: ["field": "before"])
+            return HTTPError(status: 400, detail: e.description, extra: ["field": "before"])
         case .redis(.loading):
             return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
                              type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
@@ -325,7 +325,7 @@ struct API: Sendable {
                 return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
                                  type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
             }
-            return HTTPError(status: 500, title: "Internal Server Error", detail: e.description)
+            return HTTPError(status: 500, detail: e.description)
         }
     }
 
@@ -333,7 +333,7 @@ struct API: Sendable {
     /// command is plain unavailability, not an unknown outcome.
     func mapStore<T>(read: Bool = false, _ body: () throws -> T) throws(HTTPError) -> T {
         do { return try body() } catch let e as StoreError { throw storeError(e, read: read) } catch let e as HTTPError { throw e } catch {
-            throw HTTPError(status: 500, title: "Internal Server Error", detail: "\(error)")
+            throw HTTPError(status: 500, detail: "\(error)")
         }
     }
 }

@@ -2,6 +2,7 @@ import BatchCore
 import Daemon
 import FleetAPI
 import Foundation
+import Platform
 import HTTP
 import Store
 import Synchronization

@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
 import Foundation
+import Platform
 import Store
 import Synchronization
 

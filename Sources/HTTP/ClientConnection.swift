@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 /// One client socket. `@unchecked Sendable`: it is used by one thread at a time, handed over
 /// only through the client's `Mutex`-guarded pool.
@@ -40,7 +41,7 @@ final class ClientConnection: @unchecked Sendable {
                 throw mapConnectError(e, url.hostPort)
             }
             var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&pfd, 1, Int32(clamping: timeout.nanoseconds / 1_000_000))
+            let ready = poll(&pfd, 1, Int32(clamping: timeout.nanosecondsClamped / 1_000_000))
             if ready == 0 {
                 Glibc.close(fd)
                 throw HTTPClientError.timedOut("connecting to \(url.hostPort) took longer than \(timeout)")
@@ -88,17 +89,19 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func wait(_ events: Int32, deadline: UInt64, doing: String) throws {
-        while true {
-            let now = Socket.monotonicNanos()
-            guard now < deadline else { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
-            var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
-            let ms = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
-            let rc = poll(&pfd, 1, ms)
-            if rc > 0 { return }
-            if rc < 0 && batch_errno() == EINTR { continue }
-            if rc == 0 { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
-            throw HTTPClientError.connectionReset("\(peer): poll failed: \(Socket.errorText(batch_errno()))")
+        guard monotonicNanos() < deadline else { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
+        var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
+        let rc: Int32
+        do {
+            // Retried after a signal with what is left of the wait, not all of it again.
+            rc = try syscall("poll") {
+                let left = deadline &- min(deadline, monotonicNanos())
+                return poll(&pfd, 1, Int32(clamping: (left + 999_999) / 1_000_000))
+            }
+        } catch {
+            throw HTTPClientError.connectionReset("\(peer): poll failed: \(Socket.errorText(error.errno))")
         }
+        if rc == 0 { throw HTTPClientError.timedOut("\(peer): no answer in time while \(doing)") }
     }
 
     @discardableResult
@@ -107,15 +110,20 @@ final class ClientConnection: @unchecked Sendable {
         receivedAny = false
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { offset += n; continue }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK {
+            let sent: Int?
+            do {
+                sent = try nonBlockingSyscall("send") {
+                    bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                }
+            } catch {
+                throw HTTPClientError.connectionReset("\(peer): sending the request failed: \(Socket.errorText(error.errno))")
+            }
+            guard let n = sent else {
                 try wait(Int32(POLLOUT), deadline: deadline, doing: "sending the request")
                 continue
             }
-            throw HTTPClientError.connectionReset("\(peer): sending the request failed: \(Socket.errorText(e))")
+            if n > 0 { offset += n; continue }
+            throw HTTPClientError.connectionReset("\(peer): sending the request failed: \(Socket.errorText(batch_errno()))")
         }
         sentAll = true
         return offset
@@ -128,20 +136,22 @@ final class ClientConnection: @unchecked Sendable {
             index = 0
         }
         while true {
-            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let received: Int?
+            do {
+                received = try nonBlockingSyscall("recv") { scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            } catch {
+                throw HTTPClientError.connectionReset("\(peer): \(Socket.errorText(error.errno)) while \(doing)")
+            }
+            guard let n = received else {
+                try wait(Int32(POLLIN), deadline: deadline, doing: doing)
+                continue
+            }
             if n > 0 {
                 buffer.append(contentsOf: scratch[0..<n])
                 receivedAny = true
                 return true
             }
-            if n == 0 { return false }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK {
-                try wait(Int32(POLLIN), deadline: deadline, doing: doing)
-                continue
-            }
-            throw HTTPClientError.connectionReset("\(peer): \(Socket.errorText(e)) while \(doing)")
+            return false
         }
     }
 }

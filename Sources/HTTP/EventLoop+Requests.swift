@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 extension EventLoop {
     static let mutatingMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
@@ -14,7 +15,7 @@ extension EventLoop {
         let configuration = server.configuration
         if Self.mutatingMethods.contains(head.method), let token = configuration.bearerTokenSource.map({ $0() }) ?? configuration.bearerToken,
            !BearerToken.matches(head.headers["Authorization"], token) {
-            var response = HTTPResponse.problem(status: 401, title: "Unauthorized",
+            var response = HTTPResponse.problem(status: 401,
                                                 detail: "\(head.method) needs the header Authorization: Bearer <token>")
             response.headers.set("WWW-Authenticate", "Bearer")
             connection.earlyResponse = response
@@ -27,9 +28,9 @@ extension EventLoop {
                 connection.matched = (handler, parameters, pattern)
                 connection.routePattern = pattern
             case .notFound:
-                connection.earlyResponse = .problem(status: 404, title: "Not Found", detail: "no route for \(path ?? head.target)")
+                connection.earlyResponse = .problem(status: 404, detail: "no route for \(path ?? head.target)")
             case .methodNotAllowed(let allowed):
-                var response = HTTPResponse.problem(status: 405, title: "Method Not Allowed",
+                var response = HTTPResponse.problem(status: 405,
                                                     detail: "\(head.method) is not allowed on \(path ?? head.target); use \(allowed.joined(separator: ", "))")
                 response.headers.set("Allow", allowed.joined(separator: ", "))
                 connection.earlyResponse = response
@@ -46,7 +47,7 @@ extension EventLoop {
             flush(connection)
         }
         connection.phase = .readingBody
-        connection.deadline = Socket.monotonicNanos() + configuration.bodyTimeout.nanoseconds
+        connection.deadline = monotonicNanos() + configuration.bodyTimeout.nanosecondsClamped
     }
 
     static let maxStreamBacklog = 8 << 20
@@ -62,7 +63,7 @@ extension EventLoop {
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body,
                                   remoteAddress: connection.remoteAddress, versionMinor: head.versionMinor)
         guard let (handler, parameters, _) = connection.matched else {
-            send(connection, .problem(status: 404, title: "Not Found", detail: "no route for \(request.path)"),
+            send(connection, .problem(status: 404, detail: "no route for \(request.path)"),
                  method: head.method, target: head.target, versionMinor: head.versionMinor)
             return
         }
@@ -93,7 +94,7 @@ extension EventLoop {
         } catch let error as HTTPError {
             return error.response
         } catch {
-            return .problem(status: 500, title: "Internal Server Error", detail: "\(request.method) \(request.path) failed: \(error)")
+            return .problem(status: 500, detail: "\(request.method) \(request.path) failed: \(error)")
         }
     }
 
@@ -175,7 +176,7 @@ extension EventLoop {
         }
         connection.phase = .idle
         connection.keepAlive = true
-        connection.deadline = Socket.monotonicNanos() + server.configuration.idleTimeout.nanoseconds
+        connection.deadline = monotonicNanos() + server.configuration.idleTimeout.nanosecondsClamped
         flush(connection)
         if !connection.closed { process(connection) }
     }
@@ -201,7 +202,7 @@ extension EventLoop {
 
     private func log(_ connection: Connection, status: Int, bytes: Int, method: String? = nil, target: String? = nil) {
         guard let accessLog = server.configuration.accessLog else { return }
-        let elapsed = Socket.monotonicNanos() &- connection.requestStart
+        let elapsed = monotonicNanos() &- connection.requestStart
         accessLog(AccessLogEntry(method: method ?? connection.head?.method ?? "-", target: target ?? connection.head?.target ?? "-",
                                  route: connection.routePattern,
                                  status: status, bytes: bytes, duration: .nanoseconds(Int64(elapsed)),
@@ -210,20 +211,26 @@ extension EventLoop {
 
     func flush(_ connection: Connection) {
         while connection.writeIndex < connection.writeBuffer.count {
-            let n = connection.writeBuffer.withUnsafeBytes {
-                Glibc.send(connection.fd, $0.baseAddress! + connection.writeIndex, $0.count - connection.writeIndex, Int32(MSG_NOSIGNAL))
+            let sent: Int?
+            do {
+                sent = try nonBlockingSyscall("send") {
+                    connection.writeBuffer.withUnsafeBytes {
+                        Glibc.send(connection.fd, $0.baseAddress! + connection.writeIndex, $0.count - connection.writeIndex, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard let n = sent else {
+                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = monotonicNanos() }
+                updateInterest(connection)
+                return
             }
             if n > 0 {
                 connection.writeIndex += n
-                connection.lastWriteProgress = Socket.monotonicNanos()
+                connection.lastWriteProgress = monotonicNanos()
                 continue
-            }
-            let e = batch_errno()
-            if n < 0 && e == EINTR { continue }
-            if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
-                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = Socket.monotonicNanos() }
-                updateInterest(connection)
-                return
             }
             close(connection)
             return
@@ -267,7 +274,7 @@ extension EventLoop {
     /// Enforces the header, body, idle and slow-reader timeouts.
     func sweep(_ now: UInt64) {
         server.refreshDate()
-        let stall = server.configuration.bodyTimeout.nanoseconds
+        let stall = server.configuration.bodyTimeout.nanosecondsClamped
         for connection in Array(connections.values) where !connection.closed {
             if connection.hasPendingWrite, connection.lastWriteProgress != 0, now &- connection.lastWriteProgress > stall {
                 close(connection)
@@ -281,7 +288,7 @@ extension EventLoop {
             case .readingHead, .readingBody:
                 connection.keepAlive = false
                 let what = connection.phase == .readingHead ? "request head" : "request body"
-                send(connection, .problem(status: 408, title: "Request Timeout", detail: "the \(what) did not arrive in time"),
+                send(connection, .problem(status: 408, detail: "the \(what) did not arrive in time"),
                      method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
             case .inFlight, .streaming:
                 break

@@ -72,9 +72,15 @@ final class EventLoop: @unchecked Sendable {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         while running {
-            let n = events.withUnsafeMutableBufferPointer { epoll_wait(epollFD, $0.baseAddress, 256, 250) }
-            if n < 0 && batch_errno() != EINTR { break }
-            for i in 0..<max(0, Int(n)) {
+            let n: Int32
+            do {
+                n = try events.withUnsafeMutableBufferPointer { buffer in
+                    try syscall("epoll_wait") { epoll_wait(epollFD, buffer.baseAddress, 256, 250) }
+                }
+            } catch {
+                break
+            }
+            for i in 0..<Int(n) {
                 let tag = batch_epoll_event_data(&events[i])
                 let flags = batch_epoll_event_events(&events[i])
                 switch tag {
@@ -85,7 +91,7 @@ final class EventLoop: @unchecked Sendable {
                     handle(connection, flags: flags)
                 }
             }
-            let now = Socket.monotonicNanos()
+            let now = monotonicNanos()
             if now &- lastSweep >= 250_000_000 {
                 lastSweep = now
                 sweep(now)
@@ -114,12 +120,15 @@ final class EventLoop: @unchecked Sendable {
         for _ in 0..<64 {
             var addr = sockaddr_in()
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    accept4(server.listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            let accepted = try? nonBlockingSyscall("accept4") {
+                withUnsafeMutablePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        accept4(server.listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                    }
                 }
             }
-            if fd < 0 { return }
+            // Nothing left in the backlog, or a failure (EMFILE and the like): wait for the next readiness.
+            guard let fd = accepted else { return }
             let peer = addr.sin_addr.s_addr
             var admission = server.admitConnection(peer: peer)
             // At a limit, a connection that sits between requests (or never sent one) makes room:
@@ -133,11 +142,11 @@ final class EventLoop: @unchecked Sendable {
             }
             Socket.noDelay(fd)
             let id = server.nextID()
-            let now = Socket.monotonicNanos()
+            let now = monotonicNanos()
             let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), peer: peer, acceptedAt: now,
                                         limits: server.configuration.parserLimits)
             // The first request's head is due within the header timeout, counted from now.
-            connection.deadline = now + server.configuration.headerTimeout.nanoseconds
+            connection.deadline = now + server.configuration.headerTimeout.nanosecondsClamped
             connections[id] = connection
             var ev = epoll_event()
             connection.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
@@ -152,10 +161,10 @@ final class EventLoop: @unchecked Sendable {
         let response: HTTPResponse
         if admission == .peerFull {
             let host = peer.split(separator: ":").first.map(String.init) ?? peer
-            response = .problem(status: 429, title: "Too Many Requests",
+            response = .problem(status: 429,
                                 detail: "\(host) holds \(c.maxConnectionsPerPeer) connections, the most one peer may (http.max-connections-per-peer); reuse or close one")
         } else {
-            response = .problem(status: 503, title: "Service Unavailable",
+            response = .problem(status: 503,
                                 detail: "the server holds \(c.maxConnections) connections, its limit (http.max-connections); try again shortly")
         }
         var text = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
@@ -211,7 +220,16 @@ final class EventLoop: @unchecked Sendable {
     private func readAvailable(_ connection: Connection) {
         var gotBytes = false
         while true {
-            let n = readScratch.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            let received: Int?
+            do {
+                received = try nonBlockingSyscall("recv") {
+                    readScratch.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                }
+            } catch {
+                close(connection)
+                return
+            }
+            guard let n = received else { break }
             if n > 0 {
                 if connection.readIndex == connection.readBuffer.count {
                     connection.readBuffer.removeAll(keepingCapacity: true)
@@ -221,13 +239,7 @@ final class EventLoop: @unchecked Sendable {
                 gotBytes = true
                 if n < readScratch.count { break }
                 if connection.phase == .inFlight || connection.phase == .streaming { break }
-            } else if n == 0 {
-                close(connection)
-                return
             } else {
-                let e = batch_errno()
-                if e == EAGAIN || e == EWOULDBLOCK { break }
-                if e == EINTR { continue }
                 close(connection)
                 return
             }
@@ -252,10 +264,10 @@ final class EventLoop: @unchecked Sendable {
                     return
                 }
                 connection.phase = .readingHead
-                connection.requestStart = Socket.monotonicNanos()
+                connection.requestStart = monotonicNanos()
                 // A connection's first head is due from the accept, later ones from their first byte.
                 let from = connection.requests == 0 ? connection.acceptedAt : connection.requestStart
-                connection.deadline = from + server.configuration.headerTimeout.nanoseconds
+                connection.deadline = from + server.configuration.headerTimeout.nanosecondsClamped
             case .readingHead, .readingBody:
                 break
             }
@@ -267,7 +279,7 @@ final class EventLoop: @unchecked Sendable {
                 return
             case .error(let error):
                 connection.keepAlive = false
-                send(connection, HTTPResponse.problem(status: error.status, title: HTTPResponse.reason(error.status), detail: error.reason),
+                send(connection, HTTPResponse.problem(status: error.status, detail: error.reason),
                      method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
                 return
             case .head(let head):

@@ -1,6 +1,7 @@
 import CSystem
 import FoundationEssentials
 import Glibc
+import Platform
 import Synchronization
 
 /// A blocking HTTP/1.1 client with a keep-alive pool per host and port; thread-safe.
@@ -48,7 +49,7 @@ public final class HTTPClient: Sendable {
         while true {
             attempt += 1
             let (connection, reused) = try checkout(target)
-            let deadline = Socket.monotonicNanos() + (timeout ?? requestTimeout).nanoseconds
+            let deadline = monotonicNanos() + (timeout ?? requestTimeout).nanosecondsClamped
             do {
                 let sent = try connection.sendAll(wire, deadline: deadline)
                 _ = sent

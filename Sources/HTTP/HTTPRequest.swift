@@ -36,7 +36,7 @@ public struct HTTPRequest: Sendable {
     public func requireJSON() throws(HTTPError) {
         if let contentType = headers["Content-Type"],
            !contentType.lowercased().hasPrefix("application/json"), !contentType.lowercased().contains("+json") {
-            throw HTTPError(status: 415, title: "Unsupported Media Type",
+            throw HTTPError(status: 415,
                             detail: "body must be application/json, not \(contentType)")
         }
     }
@@ -54,9 +54,9 @@ public struct HTTPRequest: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
         } catch let error as DecodingError {
-            throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(Self.describe(error))")
+            throw HTTPError(status: 400, detail: "invalid JSON body: \(Self.describe(error))")
         } catch {
-            throw HTTPError(status: 400, title: "Bad Request", detail: "invalid JSON body: \(error)")
+            throw HTTPError(status: 400, detail: "invalid JSON body: \(error)")
         }
     }
 

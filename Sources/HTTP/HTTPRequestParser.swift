@@ -84,12 +84,6 @@ public struct HTTPRequestParser {
         self.limits = limits
     }
 
-    /// True between requests: nothing of the next request has been consumed.
-    public var isIdle: Bool {
-        if case .head = state { return true }
-        return false
-    }
-
     /// Parses from `buffer[index...]`, advancing `index` past what was consumed.
     public mutating func next(_ buffer: [UInt8], _ index: inout Int) -> HTTPParseEvent {
         buffer.withUnsafeBufferPointer { next($0, &index) }

@@ -25,7 +25,7 @@ public struct HTTPResponse: Sendable {
             let data = try encoder.encode(value)
             return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: [UInt8](data))
         } catch {
-            return problem(status: 500, title: "Internal Server Error", detail: "response could not be encoded as JSON: \(error)")
+            return problem(status: 500, detail: "response could not be encoded as JSON: \(error)")
         }
     }
 
@@ -34,10 +34,11 @@ public struct HTTPResponse: Sendable {
     }
 
     /// An `application/problem+json` document (RFC 9457); `extra` adds members beside the standard ones.
-    public static func problem(status: Int, title: String, detail: String, type: String? = nil,
+    /// The title is the status's reason phrase unless the problem has a name of its own.
+    public static func problem(status: Int, title: String? = nil, detail: String, type: String? = nil,
                                extra: [String: String] = [:]) -> HTTPResponse {
         var members: [String: String] = extra
-        members["title"] = title
+        members["title"] = title ?? reason(status)
         members["detail"] = detail
         members["type"] = type ?? "about:blank"
         // status is a number in RFC 9457, so it is spliced in after encoding the strings.

@@ -2,6 +2,7 @@ import CSystem
 import Dispatch
 import FoundationEssentials
 import Glibc
+import Platform
 import Synchronization
 
 /// What the loops share: configuration, router, handler pool, counters.
@@ -153,8 +154,8 @@ public final class HTTPServer: Sendable {
         }
         for _ in loops { drained.wait() }
         Glibc.close(core.listenFD)
-        let end = Socket.monotonicNanos() + deadline.nanoseconds
-        while core.connectionCount.load(ordering: .relaxed) > 0 && Socket.monotonicNanos() < end {
+        let end = monotonicNanos() + deadline.nanosecondsClamped
+        while core.connectionCount.load(ordering: .relaxed) > 0 && monotonicNanos() < end {
             usleep(5_000)
         }
         for loop in loops { loop.run { $0.stop() } }

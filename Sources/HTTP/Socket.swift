@@ -47,17 +47,4 @@ enum Socket {
         }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
-
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
-
-extension Duration {
-    var nanoseconds: UInt64 {
-        let (s, atto) = components
-        return UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
-    }
 }

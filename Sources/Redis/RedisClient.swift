@@ -1,3 +1,4 @@
+import Platform
 import Dispatch
 import Synchronization
 
@@ -221,7 +222,7 @@ public final class RedisClient: Sendable {
 
     private func checkout() throws -> RedisConnection {
         let limit = options.connectTimeout + options.readTimeout
-        guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.nanoseconds))) == .success else {
+        guard slots.wait(timeout: .now() + .nanoseconds(Int(limit.inNanoseconds))) == .success else {
             throw RedisError.notSent("all \(options.poolSize) connections to \(url) stayed busy for \(limit); raise poolSize or shorten the work done on them")
         }
         if state.withLock({ $0.closed }) {
@@ -265,7 +266,9 @@ public final class RedisClient: Sendable {
         let start = clock.now
         let failFast = state.withLock { s in s.failFastUntil.map { start < $0 } ?? false }
         let deadline = start + options.connectTimeout
-        var backoff = Backoff(cap: options.maxBackoff)
+        // Equal jitter: reconnects spread out yet never spin (a refused connect returns at once).
+        let backoff = Backoff(base: .milliseconds(10), cap: options.maxBackoff, jitter: .equal)
+        var attempt = 0
         while true {
             do {
                 let connection = try RedisConnection(url: url, options: options,
@@ -273,7 +276,8 @@ public final class RedisClient: Sendable {
                 state.withLock { $0.failFastUntil = nil }
                 return connection
             } catch let error as RedisError where error.isConnectFailure {
-                let delay = backoff.next(unit: .random(in: 0...1))
+                let delay = backoff.delay(attempt: attempt, unit: .random(in: 0...1))
+                attempt += 1
                 if failFast || clock.now + delay >= deadline {
                     state.withLock { $0.failFastUntil = clock.now + options.failFastWindow }
                     throw error

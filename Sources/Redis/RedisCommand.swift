@@ -36,12 +36,6 @@ extension RedisCommand {
             buffer.append(13); buffer.append(10)
         }
     }
-
-    var encodedSizeEstimate: Int {
-        var n = 16
-        for arg in args { n += arg.count + 16 }
-        return n
-    }
 }
 
 private func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {

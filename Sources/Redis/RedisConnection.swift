@@ -1,5 +1,6 @@
 import CHiredis
 import Glibc
+import Platform
 
 /// One connection to Redis over hiredis; synchronous and not thread-safe.
 ///
@@ -103,13 +104,21 @@ public final class RedisConnection: @unchecked Sendable {
         let total = wireBuffer.count
         var sent = 0
         while sent < total {
-            let n = wireBuffer.withUnsafeBytes { Glibc.send(ctx.pointee.fd, $0.baseAddress! + sent, total - sent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                sent += n
-                continue
+            let n: Int
+            let code: Int32
+            do {
+                n = try syscall("send") {
+                    wireBuffer.withUnsafeBytes { Glibc.send(ctx.pointee.fd, $0.baseAddress! + sent, total - sent, Int32(MSG_NOSIGNAL)) }
+                }
+                if n > 0 {
+                    sent += n
+                    continue
+                }
+                code = 0
+            } catch {
+                n = -1
+                code = error.errno
             }
-            let code = errno
-            if n < 0 && code == EINTR { continue }
             redisFree(ctx)
             context = nil
             let reason = n == 0 ? "the socket accepted no bytes" : String(cString: strerror(code))
@@ -157,7 +166,7 @@ public final class RedisConnection: @unchecked Sendable {
         if timeout == readTimeout { return }
         readTimeout = timeout
         guard let context else { return }
-        if redisSetTimeout(context, makeTimeval(timeout)) != REDIS_OK {
+        if redisSetTimeout(context, (timeout ?? .zero).timeval) != REDIS_OK {
             throw discard(context, during: "setting the read timeout")
         }
     }
@@ -220,11 +229,11 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     private func open(tcp hp: RedisURL.HostPort) throws -> UnsafeMutablePointer<redisContext> {
-        try checkOpened(redisConnectWithTimeout(hp.host, Int32(hp.port), makeTimeval(connectTimeout)))
+        try checkOpened(redisConnectWithTimeout(hp.host, Int32(hp.port), connectTimeout.timeval))
     }
 
     private func open(unix path: String) throws -> UnsafeMutablePointer<redisContext> {
-        try checkOpened(redisConnectUnixWithTimeout(path, makeTimeval(connectTimeout)))
+        try checkOpened(redisConnectUnixWithTimeout(path, connectTimeout.timeval))
     }
 
     private func checkOpened(_ ctx: UnsafeMutablePointer<redisContext>?) throws -> UnsafeMutablePointer<redisContext> {
@@ -234,7 +243,7 @@ public final class RedisConnection: @unchecked Sendable {
             redisFree(ctx)
             throw RedisError.unreachable("redis at \(address): \(reason)")
         }
-        if redisSetTimeout(ctx, makeTimeval(readTimeout)) != REDIS_OK {
+        if redisSetTimeout(ctx, (readTimeout ?? .zero).timeval) != REDIS_OK {
             let reason = errorText(ctx)
             redisFree(ctx)
             throw RedisError.unreachable("redis at \(address): cannot set the read timeout: \(reason)")

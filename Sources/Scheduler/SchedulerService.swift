@@ -1,3 +1,4 @@
+import Platform
 import BatchCore
 import Daemon
 import Fleet
@@ -14,8 +15,8 @@ public final class SchedulerService: Service {
         let compiled = try CompiledSchedule.compile(config.schedules)
         let s = config.scheduler
         let settings = SchedulerLoop.Settings(
-            id: context.id, leaderTTLMs: s.leaderTTL.wholeMilliseconds, tickMs: s.tick.wholeMilliseconds,
-            deliveryRetryMaxMs: s.deliveryRetryMax.wholeMilliseconds,
+            id: context.id, leaderTTLMs: s.leaderTTL.inMilliseconds, tickMs: s.tick.inMilliseconds,
+            deliveryRetryMaxMs: s.deliveryRetryMax.inMilliseconds,
             fireKeyTTLSeconds: Int(max(1, s.fireKeyTTL.components.seconds)), gateways: s.gateways)
         loop = SchedulerLoop(settings: settings, schedules: compiled, store: context.schedules, executions: context.executions,
                              fleet: context.fleet, logger: context.logger.with(["service": "scheduler"]),
@@ -40,13 +41,4 @@ public final class SchedulerService: Service {
     /// Whether this scheduler holds the lease now.
     public var isLeader: Bool { loop.isLeader }
     public var scheduleCount: Int { loop.count }
-}
-
-extension Duration {
-    /// Whole milliseconds, saturating.
-    var wholeMilliseconds: Int64 {
-        let c = components
-        let (ms, overflow) = c.seconds.multipliedReportingOverflow(by: 1000)
-        return overflow ? Int64.max : ms + c.attoseconds / 1_000_000_000_000_000
-    }
 }

@@ -1,6 +1,7 @@
 import CSystem
 import Foundation
 import Glibc
+import Platform
 import Synchronization
 
 /// A program started by a test: its output is captured (or sent to a file), it can be signalled by
@@ -130,7 +131,7 @@ public final class ChildProcess: Sendable {
         if termination.withLock({ $0 }) == nil {
             Glibc.kill(ownsProcessGroup ? -pid : pid, SIGKILL)
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            _ = try? syscall("waitpid") { waitpid(pid, &status, 0) }
         }
         let fd = stdinFD.withLock { $0 }
         if fd >= 0 { Glibc.close(fd) }
@@ -143,15 +144,13 @@ public final class ChildProcess: Sendable {
         let thread = Thread {
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let n = (try? syscall("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }) ?? -1
                 if n > 0 {
                     if isStderr {
                         output.err.withLock { $0.append(contentsOf: chunk[0..<n]) }
                     } else {
                         output.out.withLock { $0.append(contentsOf: chunk[0..<n]) }
                     }
-                } else if n == -1 && errno == EINTR {
-                    continue
                 } else {
                     break
                 }
@@ -184,14 +183,10 @@ public final class ChildProcess: Sendable {
     public func writeStdin(_ bytes: [UInt8]) throws {
         let fd = stdinFD.withLock { $0 }
         guard fd >= 0 else { throw TestSupportError("stdin of \(executable) (pid \(pid)) is not a pipe or was closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TestSupportError("writing to stdin of \(executable) (pid \(pid)) failed: errno \(errno)")
-            }
-            offset += n
+        do {
+            try writeAll(fd, bytes)
+        } catch {
+            throw TestSupportError("writing to stdin of \(executable) (pid \(pid)) failed: errno \(error.errno)")
         }
     }
 

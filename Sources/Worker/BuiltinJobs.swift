@@ -20,8 +20,6 @@ final class InProcessJob: JobHandle {
         return true
     }
 
-    var hasEnded: Bool { onEnd.withLock { $0 == nil } }
-
     func stop(grace: Duration) { end(.cancelled) }
 }
 

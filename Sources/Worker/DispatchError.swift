@@ -35,7 +35,7 @@ enum DispatchError: Error, Sendable, CustomStringConvertible {
     }
 
     var response: HTTPResponse {
-        var r = HTTPResponse.problem(status: status, title: HTTPResponse.reason(status), detail: description)
+        var r = HTTPResponse.problem(status: status, detail: description)
         if status == 429 || status == 503 { r.headers.set("Retry-After", "1") }
         return r
     }

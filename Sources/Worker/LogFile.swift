@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Platform
 import Synchronization
 
 /// An attempt's output file in `worker.log-dir`: `<execution id>.<attempt>.log`.
@@ -37,18 +38,12 @@ final class LogFile: Sendable {
     /// Appends `bytes` whole; after a failure, nothing more (the file says where it stops).
     func write(bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0, !failed.load(ordering: .relaxed) else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                let why = String(cString: strerror(errno))
-                if !failed.exchange(true, ordering: .relaxed) {
-                    onFailure("cannot write \(path): \(why); its output there is incomplete from byte \(lseek(fd, 0, SEEK_CUR))")
-                }
-                return
+        do {
+            try writeAll(fd, bytes)
+        } catch {
+            if !failed.exchange(true, ordering: .relaxed) {
+                onFailure("cannot write \(path): \(error.reason); its output there is incomplete from byte \(lseek(fd, 0, SEEK_CUR))")
             }
-            offset += n
         }
     }
 }

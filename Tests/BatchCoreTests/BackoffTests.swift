@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Platform
 
 struct BackoffTests {
     static let base = Duration.milliseconds(100)
@@ -94,5 +94,33 @@ struct BackoffTests {
         #expect(Backoff(base: .zero).validationProblems().count == 1)
         #expect(Backoff(base: .seconds(10), cap: .seconds(1)).validationProblems().first?.contains("cap") == true)
         #expect(Backoff.Jitter.allCases.map(\.rawValue) == ["none", "full", "equal", "decorrelated"])
+    }
+
+    // A pinned jitter unit (how the Redis client draws its reconnect delays).
+
+    @Test func aPinnedUnitPicksBetweenTheEqualJittersBoundsAndStopsAtTheCap() {
+        let b = Backoff(base: .milliseconds(10), cap: .milliseconds(100), jitter: .equal)
+        let lows = (0..<6).map { b.delay(attempt: $0, unit: 0) }
+        #expect(lows == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
+        let highs = (0..<6).map { b.delay(attempt: $0, unit: 1) }
+        #expect(highs == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(100), .milliseconds(100)])
+    }
+
+    @Test func anOutOfRangeUnitIsClamped() {
+        let b = Backoff(base: .milliseconds(10), cap: .milliseconds(100), jitter: .equal)
+        #expect(b.delay(attempt: 0, unit: 7) == .milliseconds(10))
+        #expect(b.delay(attempt: 0, unit: -1) == .milliseconds(5))
+        #expect(b.delay(attempt: 0, unit: .nan) == .milliseconds(5))
+    }
+
+    @Test func aUnitSpansEachJittersRange() {
+        let full = Backoff(base: .milliseconds(100), cap: .seconds(5), jitter: .full)
+        #expect(full.delay(attempt: 1, unit: 0) == .zero && full.delay(attempt: 1, unit: 1) == .milliseconds(200))
+        let none = Backoff(base: .milliseconds(100), cap: .seconds(5), jitter: .none)
+        #expect(none.delay(attempt: 2, unit: 0) == .milliseconds(400) && none.delay(attempt: 2, unit: 1) == .milliseconds(400))
+        let decorrelated = Backoff(base: .milliseconds(100), cap: .seconds(5), jitter: .decorrelated)
+        #expect(decorrelated.delay(attempt: 3, previous: .seconds(1), unit: 0) == .milliseconds(100))
+        #expect(decorrelated.delay(attempt: 3, previous: .seconds(1), unit: 1) == .seconds(3))
+        #expect(decorrelated.delay(attempt: 3, previous: .seconds(4), unit: 1) == .seconds(5))
     }
 }

@@ -60,19 +60,3 @@ struct RedisReplyTests {
         #expect(RedisReply.error("ERR x").string == nil)
     }
 }
-
-struct BackoffTests {
-    @Test func growsExponentiallyWithinJitterBoundsAndStopsAtTheCap() {
-        var backoff = Backoff(base: .milliseconds(10), cap: .milliseconds(100))
-        let lows = (0..<6).map { _ in backoff.next(unit: 0) }
-        #expect(lows == [.milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(50), .milliseconds(50)])
-        var high = Backoff(base: .milliseconds(10), cap: .milliseconds(100))
-        let highs = (0..<6).map { _ in high.next(unit: 1) }
-        #expect(highs == [.milliseconds(10), .milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(100), .milliseconds(100)])
-    }
-
-    @Test func clampsOutOfRangeRandomUnits() {
-        var backoff = Backoff(base: .milliseconds(10), cap: .milliseconds(100))
-        #expect(backoff.next(unit: 7) == .milliseconds(10))
-    }
-}

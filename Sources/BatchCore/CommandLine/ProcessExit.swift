@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Platform
 
 /// Ending a command-line program: usage errors go to stderr with status 2.
 public enum ProcessExit {
@@ -11,14 +12,8 @@ public enum ProcessExit {
 
     /// Writes text whole to standard output (1) or standard error (2).
     public static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            // A closed or full pipe: nothing better to do with the text than drop it.
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
-        }
+        // A closed or full pipe: nothing better to do with the text than drop it.
+        _ = try? writeAll(fd, Array(text.utf8))
     }
 
     public static func exit(_ status: Int32) -> Never {

@@ -1,3 +1,4 @@
+import Platform
 extension ConfigBuilder {
     static var jobKeys: [ConfigKey<JobType>] {[
         .choice("kind", \.kind),

@@ -1,3 +1,4 @@
+import Platform
 /// Durations as the configuration writes them: `500ms`, `30s`, `10m`, `2h`, `1d`,
 /// a bare number of seconds, decimals (`1.5s`) and sums (`1h30m`).
 public enum ConfigDuration {
@@ -41,23 +42,6 @@ public enum ConfigDuration {
             if ms % unitMs == 0 { return "\(ms / unitMs)\(suffix)" }
         }
         return "\(ms)ms"
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded toward zero, saturating at the ends of `Int64`.
-    public var inMilliseconds: Int64 {
-        let (s, atto) = components
-        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
-        if overflow { return s < 0 ? .min : .max }
-        let (sum, overflow2) = ms.addingReportingOverflow(atto / 1_000_000_000_000_000)
-        return overflow2 ? (s < 0 ? .min : .max) : sum
-    }
-
-    /// Seconds as a floating-point number, for timeouts handed to C APIs and JSON.
-    public var inSeconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }
 

@@ -1,3 +1,4 @@
+import Platform
 import FoundationEssentials
 
 // `MisfirePolicy` and `OverlapPolicy` live with the schedule engine (Schedule/).

@@ -1,3 +1,4 @@
+import Platform
 /// How a job type runs.
 public enum JobKind: String, Sendable, Codable, CaseIterable {
     /// A program and its arguments, run directly (never through a shell).

@@ -27,14 +27,6 @@ public enum BreakerState: String, Sendable, Hashable, CaseIterable, Codable {
         self.init(rawValue: normalized)
     }
 
-    /// Whether a breaker in this state may let at least some calls through.
-    public var mayPermitCalls: Bool {
-        switch self {
-        case .closed, .halfOpen, .disabled, .metricsOnly: return true
-        case .open, .forcedOpen: return false
-        }
-    }
-
     /// The value of the `breaker_state` gauge: 0 closed, 1 open, 2 half-open,
     /// 3 forced open, 4 disabled, 5 metrics only (Resilience4j's order).
     public var gaugeValue: Int {

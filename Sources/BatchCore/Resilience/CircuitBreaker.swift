@@ -1,3 +1,5 @@
+import Platform
+
 /// A circuit breaker for one worker instance, with Resilience4j's states and rules,
 /// as a pure state machine: the caller feeds it events with the current instant of
 /// its monotonic millisecond clock and performs whatever follows (refusing a call,
@@ -57,8 +59,8 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
-    var waitMillis: Int64 { ResilienceTime.millis(config.waitDurationInOpenState) }
-    var maxHalfOpenMillis: Int64 { ResilienceTime.millis(config.maxWaitDurationInHalfOpenState) }
+    var waitMillis: Int64 { config.waitDurationInOpenState.inMilliseconds }
+    var maxHalfOpenMillis: Int64 { config.maxWaitDurationInHalfOpenState.inMilliseconds }
 
     /// When an open breaker lets its first trial call through; nil in other states.
     public var nextProbeAt: Int64? {

@@ -1,3 +1,5 @@
+import Platform
+
 /// The knobs of a circuit breaker, named and defined as in Resilience4j.
 ///
 /// The defaults are chosen for batch traffic rather than copied from Resilience4j
@@ -90,7 +92,7 @@ public struct CircuitBreakerConfig: Sendable, Hashable {
         }
         percent("failure-rate-threshold", failureRateThreshold)
         percent("slow-call-rate-threshold", slowCallRateThreshold)
-        if ResilienceTime.millis(slowCallDurationThreshold) < 1 {
+        if slowCallDurationThreshold.inMilliseconds < 1 {
             problems.append("slow-call-duration-threshold is \(slowCallDurationThreshold), but it must be at least 1 ms")
         }
         if slidingWindowSize < 1 {
@@ -105,7 +107,7 @@ public struct CircuitBreakerConfig: Sendable, Hashable {
         if minimumNumberOfCalls < 1 {
             problems.append("minimum-number-of-calls is \(minimumNumberOfCalls), but it must be at least 1")
         }
-        if ResilienceTime.millis(waitDurationInOpenState) < 1 {
+        if waitDurationInOpenState.inMilliseconds < 1 {
             problems.append("wait-duration-in-open-state is \(waitDurationInOpenState), but it must be at least 1 ms")
         }
         if permittedNumberOfCallsInHalfOpenState < 1 {

@@ -1,3 +1,5 @@
+import Platform
+
 /// When a worker renews its lease on an attempt, and when it must give the attempt
 /// up because it could not (DESIGN.md §4, promise 2: an attempt runs only while its
 /// worker holds the lease).
@@ -47,12 +49,12 @@ public struct LeasePolicy: Sendable, Hashable {
 
     /// When to send the next renewal.
     public func renewalDue(lastRenewedAt: Int64) -> Int64 {
-        ResilienceTime.adding(lastRenewedAt, ResilienceTime.millis(renewEvery))
+        ResilienceTime.adding(lastRenewedAt, renewEvery.inMilliseconds)
     }
 
     /// The instant from which the worker must give the attempt up.
     public func abandonAt(lastRenewedAt: Int64) -> Int64 {
-        ResilienceTime.adding(lastRenewedAt, ResilienceTime.millis(lease - safetyMargin))
+        ResilienceTime.adding(lastRenewedAt, (lease - safetyMargin).inMilliseconds)
     }
 
     /// The instant past which the worker's lease reaper, a process outside the worker, kills the
@@ -60,7 +62,7 @@ public struct LeasePolicy: Sendable, Hashable {
     /// gives up first whenever it can, and half the margin before the lease ends at the earliest
     /// (so a drift of the two clocks up to that much cannot let the child outlive the lease).
     public func reaperDeadline(lastRenewedAt: Int64) -> Int64 {
-        ResilienceTime.adding(lastRenewedAt, ResilienceTime.millis(lease - safetyMargin / 2))
+        ResilienceTime.adding(lastRenewedAt, (lease - safetyMargin / 2).inMilliseconds)
     }
 
     /// Whether the worker must give up: `now ≥ lastRenewedAt + lease − safetyMargin`.

@@ -15,9 +15,6 @@ public struct MisfireDecision: Sendable, Hashable {
 }
 
 extension MisfirePolicy {
-    /// The grace when a schedule does not set one (DESIGN.md §8): 60 s.
-    public static let defaultGraceMilliseconds: Int64 = 60_000
-
     /// Decides which of `missed` (fire instants not yet delivered, any order) to
     /// fire at `now`. Fires no older than `graceMilliseconds` are on time and
     /// always fire. Older ones are misfires: `fireOnce` fires the latest of them

@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Glibc
+import Platform
 
 /// Standard output of the command: whole lines, written at once (so `--follow`
 /// output reaches a pipe line by line), JSON with stable sorted keys.
@@ -23,17 +24,13 @@ final class Output {
     }
 
     func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                // The reader went away (`batchctl events --follow | head`): end quietly, as
-                // programs killed by SIGPIPE do.
-                if errno == EPIPE { signal(SIGPIPE, SIG_DFL); raise(SIGPIPE) }
-                Foundation.exit(1)
-            }
-            bytes = bytes.dropFirst(n)
+        do {
+            try writeAll(fd, Array(text.utf8))
+        } catch {
+            // The reader went away (`batchctl events --follow | head`): end quietly, as
+            // programs killed by SIGPIPE do.
+            if error.errno == EPIPE { signal(SIGPIPE, SIG_DFL); raise(SIGPIPE) }
+            Foundation.exit(1)
         }
     }
 }

@@ -98,8 +98,7 @@ final class SignalRelay: Sendable {
     private static func readLoop(fd: Int32) {
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && batch_errno() == EINTR { continue }
+            let n = (try? syscall("read") { buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }) ?? -1
             if n <= 0 { return }
             for i in 0..<n { SignalRelay.shared.dispatch(Int32(buf[i])) }
         }

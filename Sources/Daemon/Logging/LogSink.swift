@@ -2,6 +2,7 @@ import FoundationEssentials
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// Where formatted log lines go. A line handed to `emit` ends with a newline.
@@ -39,19 +40,10 @@ final class FileDescriptorLogWriter: Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func write(_ line: String) {
-        var bytes = Array(line.utf8)
+        let bytes = Array(line.utf8)
         lock.withLock { _ in
-            bytes.withUnsafeMutableBytes { buf in
-                var off = 0
-                while off < buf.count {
-                    let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return  // nowhere left to report a failing log descriptor
-                    }
-                    off += n
-                }
-            }
+            // A failure is dropped: there is nowhere left to report a failing log descriptor.
+            _ = try? writeAll(fd, bytes)
         }
     }
 

@@ -2,6 +2,7 @@ import CSystem
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// The systemd notify protocol (sd_notify(3)) written by hand: datagrams such
@@ -135,9 +136,7 @@ public struct SystemdNotifier: Sendable {
 
     /// `RELOADING=1` with the monotonic time `Type=notify-reload` asks for; send `ready()` when done.
     public func reloading() throws(DaemonError) {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let usec = UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+        let usec = monotonicNanos() / 1000
         try send("RELOADING=1\nMONOTONIC_USEC=\(usec)")
     }
 

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 import Glibc
 
 /// One running child as the engine's loop sees it. Confined to the loop thread.

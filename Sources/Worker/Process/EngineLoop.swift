@@ -1,5 +1,6 @@
 import CSystem
 import FoundationEssentials
+import Platform
 
 /// The engine thread's state and loop. Used only on that thread.
 final class EngineLoop {
@@ -15,14 +16,15 @@ final class EngineLoop {
 
     func run() -> Never {
         while true {
-            let timeout = nextTimeoutMillis(now: ProcessSyscall.monotonicNanos())
-            let n = epoll_wait(engine.epollFD, events, 128, timeout)
-            let now = ProcessSyscall.monotonicNanos()
-            if n < 0 {
-                let e = batch_errno()
-                if e != EINTR { ProcessSyscall.writeStderr("level=error msg=\"process engine: epoll_wait: \(String(cString: strerror(e)))\"") }
+            let n: Int32
+            do {
+                // The timeout is taken again when a signal interrupts the wait: a deadline may have come.
+                n = try syscall("epoll_wait") { epoll_wait(engine.epollFD, events, 128, nextTimeoutMillis(now: monotonicNanos())) }
+            } catch {
+                ProcessSyscall.writeStderr("level=error msg=\"process engine: epoll_wait: \(error.reason)\"")
                 continue
             }
+            let now = monotonicNanos()
             for i in 0..<Int(n) {
                 let token = batch_epoll_event_data(events + i)
                 if token == 0 { drainWakeups(); continue }
@@ -56,7 +58,7 @@ final class EngineLoop {
         let spawned = try Spawner.spawn(request.spec, wrapper: request.wrapper, fallbackPath: request.fallbackPath)
         let id = nextID
         nextID += 1
-        let child = ChildState(id: id, spawned: spawned, request: request, now: ProcessSyscall.monotonicNanos())
+        let child = ChildState(id: id, spawned: spawned, request: request, now: monotonicNanos())
         let watches: [(Int32, Kind)] = [(spawned.stdout, .stdout), (spawned.stderr, .stderr), (spawned.pidfd, .exit)]
         for (fd, kind) in watches {
             if let e = ProcessSyscall.epollAdd(engine.epollFD, fd, events: EPOLLIN.rawValue, token: id << 2 | kind.rawValue) {

@@ -84,18 +84,13 @@ public final class LeaseReaper: Sendable {
 
     private func send(_ text: String, _ s: inout State) {
         guard s.fd >= 0 else { return }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(s.fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
-            if n < 0 && batch_errno() == EINTR { continue }
+        do {
+            try writeAll(s.fd, Array(text.utf8))
+        } catch {
             // EPIPE: the reaper died; the watcher thread starts another and replays the table.
-            warn("lease reaper: cannot write to it: \(String(cString: strerror(batch_errno()))); a new one is being started")
+            warn("lease reaper: cannot write to it: \(error.reason); a new one is being started")
             Glibc.close(s.fd)
             s.fd = -1
-            bytes = []
-            return
         }
     }
 
@@ -103,7 +98,7 @@ public final class LeaseReaper: Sendable {
     private func watchOver(_ pid: pid_t) {
         startThread(name: "lease-reaper") { [self] in
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && batch_errno() == EINTR {}
+            _ = try? syscall("waitpid") { waitpid(pid, &status, 0) }
             var backoff: UInt32 = 100_000
             while true {
                 do throws(SpawnError) {
@@ -142,7 +137,7 @@ public final class LeaseReaper: Sendable {
         let ends: (read: Int32, write: Int32)
         switch ProcessSyscall.pipe() {
         case .success(let pair): ends = pair
-        case .failure(let e): throw SpawnError(program: program, operation: "pipe2", code: e.code)
+        case .failure(let e): throw SpawnError(program: program, operation: "pipe2", code: e.errno)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

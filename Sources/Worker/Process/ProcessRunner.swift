@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 import Glibc
 
 /// Starts job programs as child processes and watches them to the end.

@@ -1,21 +1,13 @@
 import CSystem
 import Glibc
+import Platform
 
-/// An errno value from one of `ProcessSyscall`'s calls.
-struct ProcessErrno: Error { var code: Int32 }
-
-/// The process layer's syscalls: each retries EINTR and returns errno as a value.
+/// The process layer's syscalls, through Platform's `syscall` (which retries EINTR), with the failure as a value.
 enum ProcessSyscall {
-    static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
     /// A pipe whose both ends are close-on-exec: `(read, write)`.
-    static func pipe() -> Result<(Int32, Int32), ProcessErrno> {
+    static func pipe() -> Result<(Int32, Int32), SystemCallError> {
         var fds: [Int32] = [-1, -1]
-        if pipe2(&fds, O_CLOEXEC) != 0 { return .failure(ProcessErrno(code: batch_errno())) }
+        do { try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) } } catch { return .failure(error) }
         return .success((fds[0], fds[1]))
     }
 
@@ -29,28 +21,16 @@ enum ProcessSyscall {
         if fd >= 0 { _ = Glibc.close(fd) }  // EINTR on close must not be retried on Linux.
     }
 
-    /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or errno.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, ProcessErrno> {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return .success(n) }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
-            return .failure(ProcessErrno(code: e))
-        }
+    /// `read(2)`: bytes read, 0 at end of file, nil when it would block, or the failure.
+    @inline(__always)
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int?, SystemCallError> {
+        Result { () throws(SystemCallError) in try nonBlockingSyscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
     }
 
-    /// `write(2)`: bytes written, nil when it would block, or errno.
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, ProcessErrno> {
-        while true {
-            let n = Glibc.write(fd, bytes.baseAddress, bytes.count)
-            if n >= 0 { return .success(n) }
-            let e = batch_errno()
-            if e == EINTR { continue }
-            if e == EAGAIN || e == EWOULDBLOCK { return .success(nil) }
-            return .failure(ProcessErrno(code: e))
-        }
+    /// `write(2)`: bytes written, nil when it would block, or the failure.
+    @inline(__always)
+    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Result<Int?, SystemCallError> {
+        Result { () throws(SystemCallError) in try nonBlockingSyscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) } }
     }
 
     /// Signals a process group; a group that is already gone is not an error.
@@ -62,14 +42,9 @@ enum ProcessSyscall {
     /// Reaps `pid`, which must be a child of this process that has exited.
     static func reap(_ pid: pid_t) -> ExitStatus {
         var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, 0)
-            if r == pid { break }
-            if r < 0 && batch_errno() == EINTR { continue }
-            // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
-            // SIGCHLD set to SIG_IGN): the status is lost.
-            return .exited(-1)
-        }
+        // Someone else reaped it (a waitpid(-1) elsewhere in the process, or
+        // SIGCHLD set to SIG_IGN): the status is lost.
+        guard (try? syscall("waitpid") { waitpid(pid, &status, 0) }) == pid else { return .exited(-1) }
         if batch_wifsignaled(status) != 0 { return .signaled(batch_wtermsig(status)) }
         return .exited(batch_wexitstatus(status))
     }

@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 /// The lease reaper's own program: `batch-worker` started again (through
 /// `/proc/self/exe`) with `LeaseReaper.modeArgument`, by `LeaseReaper.start`.
@@ -22,23 +23,27 @@ enum ReaperProcess {
         while true {
             let now = WorkerClock.monotonicMillis()
             kill(table.due(now: now), because: "its lease was not renewed in time (the worker is stopped or stuck)")
-            var timeout: Int32 = -1
-            if let next = table.nextDeadline { timeout = Int32(clamping: max(0, next - now)) }
+            let next = table.nextDeadline
             var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, timeout)
-            if ready < 0 {
-                if batch_errno() == EINTR { continue }
-                say("poll on the worker's pipe failed: \(String(cString: strerror(batch_errno()))); killing every job and exiting")
+            let ready: Int32
+            do {
+                // After a signal the wait is retried with what is left of it, not all of it again.
+                ready = try syscall("poll") {
+                    poll(&pfd, 1, next.map { Int32(clamping: max(0, $0 - WorkerClock.monotonicMillis())) } ?? -1)
+                }
+            } catch {
+                say("poll on the worker's pipe failed: \(error.reason); killing every job and exiting")
                 finish(&table)
             }
             if ready == 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
-            if n < 0 {
-                let e = batch_errno()
-                if e == EINTR || e == EAGAIN { continue }
-                say("reading the worker's pipe failed: \(String(cString: strerror(e))); killing every job and exiting")
+            let got: Int?
+            do {
+                got = try nonBlockingSyscall("read") { buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) } }
+            } catch {
+                say("reading the worker's pipe failed: \(error.reason); killing every job and exiting")
                 finish(&table)
             }
+            guard let n = got else { continue }
             if n == 0 { finish(&table) }
             pending += buffer[0..<n]
             var start = 0

@@ -34,7 +34,7 @@ enum Spawner {
         for _ in 0..<3 {
             switch ProcessSyscall.pipe() {
             case .success(let pair): ends.append(pair); opened += [pair.0, pair.1]
-            case .failure(let e): throw fail("pipe2", e.code)
+            case .failure(let e): throw fail("pipe2", e.errno)
             }
         }
         let (stdinPipe, stdoutPipe, stderrPipe) = (ends[0], ends[1], ends[2])

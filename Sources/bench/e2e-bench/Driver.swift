@@ -1,5 +1,6 @@
 import CSystem
 import Glibc
+import Platform
 
 /// Posts executions on many keep-alive connections from one thread with epoll, one request
 /// outstanding per connection (no pipelining), the way wrk drives a server: the load generator
@@ -43,13 +44,17 @@ struct TriggerDriver {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         var scratch = [UInt8](repeating: 0, count: 65536)
         while answered < count {
-            let n = epoll_wait(ep, &events, Int32(events.count), 10_000)
-            if n < 0 && batch_errno() == EINTR { continue }
+            let n = (try? syscall("epoll_wait") { epoll_wait(ep, &events, Int32(events.count), 10_000) }) ?? -1
             guard n > 0 else { throw BenchError("no answer from the gateway in 10 s (\(answered) of \(count) answered)") }
             for k in 0..<Int(n) {
                 let i = Int(batch_epoll_event_data(&events[k]))
-                let got = scratch.withUnsafeMutableBytes { recv(fds[i], $0.baseAddress, $0.count, 0) }
-                if got < 0 && (batch_errno() == EAGAIN || batch_errno() == EINTR) { continue }
+                let got: Int
+                do {
+                    guard let n = try nonBlockingSyscall("recv", { scratch.withUnsafeMutableBytes { recv(fds[i], $0.baseAddress, $0.count, 0) } }) else { continue }
+                    got = n
+                } catch {
+                    got = -1
+                }
                 guard got > 0 else { throw BenchError("the gateway closed a connection (\(answered) of \(count) answered)") }
                 buffers[i].append(contentsOf: scratch[0..<got])
                 while let (status, body, used) = Self.response(in: buffers[i]) {
@@ -86,8 +91,12 @@ struct TriggerDriver {
     private func send(_ fd: Int32) throws {
         var off = 0
         while off < request.count {
-            let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, $0.count - off, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && batch_errno() == EINTR { continue }
+            let n: Int
+            do {
+                n = try syscall("send") { request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, $0.count - off, Int32(MSG_NOSIGNAL)) } }
+            } catch {
+                throw BenchError("send failed: errno \(error.errno)")
+            }
             guard n > 0 else { throw BenchError("send failed: errno \(batch_errno())") }
             off += n
         }

@@ -1,3 +1,4 @@
+import Platform
 import BatchCore
 import Foundation
 import Redis
@@ -97,7 +98,7 @@ struct LifecycleBench {
         let cpu = CPUTime.process() - cpu0, redisCPU = try CPUTime.redis(shared) - redis0
         if let e = errors.withLock({ $0.first }) { throw BenchError.failed("lifecycle (\(sharing.rawValue)): \(e)") }
         let means = steps.withLock { $0.mapValues(\.meanMicros) }
-        return Outcome(perSecond: Double(total) / elapsed.seconds, elapsed: elapsed, meanMicros: means,
+        return Outcome(perSecond: Double(total) / elapsed.inSeconds, elapsed: elapsed, meanMicros: means,
                        clientCPUMicros: cpu * 1e6 / Double(total), redisCPUMicros: redisCPU * 1e6 / Double(total))
     }
 

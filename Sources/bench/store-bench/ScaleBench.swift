@@ -1,3 +1,4 @@
+import Platform
 import BatchCore
 import Foundation
 import Redis
@@ -17,7 +18,7 @@ struct ScaleBench {
         let t0 = clock.now
         let ids = try seeder.seed(count: count, baseMs: now - Int64(count) - 60_000)
         let seeded = clock.now - t0
-        print("  seeded \(count) executions in \(fmt(seeded.seconds, 1)) s (\(fmt(Double(count) / seeded.seconds, 0))/s),"
+        print("  seeded \(count) executions in \(fmt(seeded.inSeconds, 1)) s (\(fmt(Double(count) / seeded.inSeconds, 0))/s),"
               + " used_memory \(try redis.usedMemory() / 1_048_576) MiB")
 
         let store = ExecutionStore(redis: redis, namespace: namespace)

@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 import BatchCore
 import Redis
@@ -49,12 +50,12 @@ struct ScriptCost {
         let clock = ContinuousClock()
         var t0 = clock.now
         for _ in 0..<count { _ = try redis.send("PING") }
-        let ping = (clock.now - t0).seconds * 1e6 / Double(count)
+        let ping = (clock.now - t0).inSeconds * 1e6 / Double(count)
         _ = try redis.send("CONFIG", "RESETSTAT")
         let cpu0 = try CPUTime.redis(redis)
         t0 = clock.now
         for _ in 0..<count { _ = try redis.eval(trivial, keys: [], args: ["batch:{x}:", 100_000]) }
-        let eval = (clock.now - t0).seconds * 1e6 / Double(count)
+        let eval = (clock.now - t0).inSeconds * 1e6 / Double(count)
         let cpu = (try CPUTime.redis(redis) - cpu0) * 1e6 / Double(count)
         let server = try redis.commandStats()["evalsha"].map { Double($0.usec) / Double($0.calls) } ?? 0
         print("  baseline: PING round trip \(fmt(ping, 1)) µs; EVALSHA of 'return 1': \(fmt(eval, 1)) µs round trip,"
@@ -67,7 +68,7 @@ struct ScriptCost {
         let cpu0 = try CPUTime.redis(redis)
         let t0 = clock.now
         try body()
-        let client = (clock.now - t0).seconds * 1e6 / Double(count)
+        let client = (clock.now - t0).inSeconds * 1e6 / Double(count)
         let redisCPU = (try CPUTime.redis(redis) - cpu0) * 1e6 / Double(count)
         let stats = try redis.commandStats()
         guard let script = stats["evalsha"], script.calls > 0 else {

@@ -20,13 +20,6 @@ struct Samples {
     var meanMicros: Double { nanos.isEmpty ? 0 : Double(nanos.reduce(0, +)) / Double(nanos.count) / 1_000 }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (s, a) = components
-        return Double(s) + Double(a) / 1e18
-    }
-}
-
 func fmt(_ x: Double, _ digits: Int = 1) -> String {
     String(format: "%.\(digits)f", x)
 }

@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 import Redis
 import Store
@@ -27,7 +28,7 @@ do {
             let r = try bench.run(sharing: run.sharing, namespace: "bench-\(run.sharing.rawValue)")
             let steps = ["create", "claim", "start", "finish"].map { "\($0) \(fmt(r.meanMicros[$0] ?? 0, 0))" }.joined(separator: ", ")
             log("  \(run.name.padding(toLength: 10, withPad: " ", startingAt: 0)) clients: \(fmt(r.perSecond, 0)) lifecycles/s"
-                + " (\(fmt(r.elapsed.seconds, 2)) s); mean µs per \(run.batch > 1 ? "execution" : "call"): \(steps)")
+                + " (\(fmt(r.elapsed.inSeconds, 2)) s); mean µs per \(run.batch > 1 ? "execution" : "call"): \(steps)")
             log("             CPU per lifecycle: Redis \(fmt(r.redisCPUMicros, 0)) µs, this process \(fmt(r.clientCPUMicros, 0)) µs"
                 + " → at most \(fmt(Double(ProcessInfo.processInfo.activeProcessorCount) * 1e6 / (r.redisCPUMicros + r.clientCPUMicros), 0))/s"
                 + " on these cores, \(fmt(1e6 / r.redisCPUMicros, 0))/s with a core of its own for Redis")

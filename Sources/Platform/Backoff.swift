@@ -1,6 +1,7 @@
 /// Exponential backoff with jitter, after the AWS Architecture Blog's "Exponential
 /// Backoff And Jitter": the ceiling of attempt n is `min(cap, base · 2ⁿ)`, and the
-/// jitter spreads retries so that many failing dispatches do not return in step.
+/// jitter spreads retries so that many failing dispatches (or reconnects) do not
+/// return in step. Pure: the caller counts attempts and supplies the randomness.
 public struct Backoff: Sendable, Hashable {
     /// How the delay is drawn below the ceiling.
     public enum Jitter: String, Sendable, Hashable, CaseIterable {
@@ -46,7 +47,7 @@ public struct Backoff: Sendable, Hashable {
     /// `.decorrelated` (nil: this is the first retry, which grows from `base`).
     public func delay(attempt: Int, previous: Duration? = nil,
                       random: inout some RandomNumberGenerator) -> Duration {
-        let capNs = max(0, ResilienceTime.nanos(cap))
+        let capNs = max(0, cap.inNanoseconds)
         switch jitter {
         case .none:
             return .nanoseconds(ceilingNanos(attempt: attempt))
@@ -57,17 +58,41 @@ public struct Backoff: Sendable, Hashable {
             let half = c / 2
             return .nanoseconds(half + Int64.random(in: 0...(c - half), using: &random))
         case .decorrelated:
-            let baseNs = min(max(0, ResilienceTime.nanos(base)), capNs)
-            let prevNs = max(baseNs, previous.map { ResilienceTime.nanos($0) } ?? baseNs)
+            let baseNs = min(max(0, base.inNanoseconds), capNs)
+            let prevNs = max(baseNs, previous.map(\.inNanoseconds) ?? baseNs)
             let (tripled, overflow) = prevNs.multipliedReportingOverflow(by: 3)
             let upper = min(capNs, overflow ? capNs : tripled)
             return .nanoseconds(Int64.random(in: baseNs...max(baseNs, upper), using: &random))
         }
     }
 
+    /// The delay before retry number `attempt` with the jitter taken from `unit`, a number in
+    /// [0, 1] (clamped) that picks a point between the jitter's bounds: 0 the shortest, 1 the
+    /// longest. For callers that draw their own randomness and tests that pin it.
+    public func delay(attempt: Int, previous: Duration? = nil, unit: Double) -> Duration {
+        let capNs = max(0, cap.inNanoseconds)
+        let lower: Int64, upper: Int64
+        switch jitter {
+        case .none:
+            return .nanoseconds(ceilingNanos(attempt: attempt))
+        case .full:
+            (lower, upper) = (0, ceilingNanos(attempt: attempt))
+        case .equal:
+            let c = ceilingNanos(attempt: attempt)
+            (lower, upper) = (c / 2, c)
+        case .decorrelated:
+            let baseNs = min(max(0, base.inNanoseconds), capNs)
+            let prevNs = max(baseNs, previous.map(\.inNanoseconds) ?? baseNs)
+            let (tripled, overflow) = prevNs.multipliedReportingOverflow(by: 3)
+            (lower, upper) = (baseNs, max(baseNs, min(capNs, overflow ? capNs : tripled)))
+        }
+        let u = unit.isNaN ? 0 : max(0, min(1, unit))
+        return .nanoseconds(lower + Int64((Double(upper - lower) * u).rounded(.down)))
+    }
+
     func ceilingNanos(attempt: Int) -> Int64 {
-        let capNs = max(0, ResilienceTime.nanos(cap))
-        let baseNs = min(max(0, ResilienceTime.nanos(base)), capNs)
+        let capNs = max(0, cap.inNanoseconds)
+        let baseNs = min(max(0, base.inNanoseconds), capNs)
         guard baseNs > 0 else { return 0 }
         let n = max(0, attempt)
         // Doubling past 62 times overflows any positive Int64; the cap is reached long before.
