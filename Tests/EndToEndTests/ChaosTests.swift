@@ -367,9 +367,10 @@ private func verdict(_ scenario: String, _ ids: [String], _ c: Cluster, unendedU
 }
 
 /// The death times the watcher saw, made earlier where the worker's own log proves the run was over
-/// sooner: a worker writes "attempt handed back to the queue" or "attempt given up without writing"
-/// only after it reaped the job's main process and sent SIGKILL to its group. The watcher polls the
-/// attempt log and /proc every few milliseconds, which on an overloaded machine can be seconds late.
+/// sooner: its lease reaper logs each SIGKILL with the time it was sent, and a worker writes "attempt
+/// handed back to the queue" or "attempt given up without writing" only after it reaped the job's
+/// main process and sent SIGKILL to its group. The watcher polls the attempt log and /proc every few
+/// milliseconds, which on an overloaded machine can be seconds late.
 private func workerReportedDeaths(_ c: Cluster, _ log: AttemptLog, merging seen: [pid_t: Int64]) -> [pid_t: Int64] {
     var deaths = seen
     var pidOf: [String: pid_t] = [:]
@@ -377,6 +378,17 @@ private func workerReportedDeaths(_ c: Cluster, _ log: AttemptLog, merging seen:
     let time = ISO8601DateFormatter()
     time.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     for worker in c.workers {
+        // The lease reaper's kills: `time=... msg="lease reaper: killed ..." pgids=P1,P2` (a job's
+        // group id is its main process's pid). SIGKILL sent is the run's end: it runs no more code.
+        for line in worker.log.split(separator: "\n") where line.contains("lease reaper: killed") {
+            let words = line.split(separator: " ")
+            guard let stamp = words.first(where: { $0.hasPrefix("time=") }), let at = time.date(from: String(stamp.dropFirst(5))),
+                  let list = words.first(where: { $0.hasPrefix("pgids=") }) else { continue }
+            let micros = Int64(at.timeIntervalSince1970 * 1_000_000)
+            for pid in list.dropFirst(6).split(separator: ",").compactMap({ pid_t($0) }) {
+                deaths[pid] = min(deaths[pid] ?? micros, micros)
+            }
+        }
         for line in worker.log.split(separator: "\n")
         where line.contains("attempt handed back to the queue") || line.contains("attempt given up without writing") {
             let words = line.split(separator: " ")

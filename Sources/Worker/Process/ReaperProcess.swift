@@ -1,4 +1,6 @@
 import CSystem
+import Daemon
+import FoundationEssentials
 import Glibc
 import Platform
 
@@ -70,9 +72,13 @@ enum ReaperProcess {
         say("killed \(groups.count) job process group(s) (SIGKILL): \(reason)", groups: groups)
     }
 
+    /// One logfmt line on the worker's stderr, with the wall-clock time the groups were
+    /// signalled and every group (a worker holds at most its slots), so an operator, or a
+    /// test, can tell when each job was killed.
     private static func say(_ message: String, groups: [Int32] = []) {
-        var line = "level=error msg=\"lease reaper: \(message)\""
-        if !groups.isEmpty { line += " pgids=\(groups.prefix(20).map(String.init).joined(separator: ","))" }
+        var line = "time=\(LogFormat.timestamp(Date())) level=error msg=\"lease reaper: \(message)\""
+        if !groups.isEmpty { line += " pgids=\(groups.prefix(1000).map(String.init).joined(separator: ","))" }
+        if groups.count > 1000 { line += " more=\(groups.count - 1000)" }
         ProcessSyscall.writeStderr(line)
     }
 }
