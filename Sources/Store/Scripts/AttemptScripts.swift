@@ -24,7 +24,7 @@ local function same_params(stored, given)
 end
 local function one(i, b)
   local id, attempt, worker = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2]
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local f = redis.call('HMGET', h, 'state', 'attempt', 'worker', 'runs', 'job', 'params', 'timeout', 'error')
   if not f[1] then return {-404} end
   if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
@@ -41,7 +41,7 @@ local function one(i, b)
   if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
   if not (expiry[i] and expiry[i] > now) then return {-410} end
   local runs = tonumber(f[4] or '0') + 1
-  zadd_later(P .. 'leases', now + tonumber(ARGV[b + 3]), id)
+  zadd_later(K.leases, now + tonumber(ARGV[b + 3]), id)
   -- An attempt's figures are its own: what an earlier attempt (or a failed dispatch)
   -- left is in the history, not in the hash the new attempt is read from.
   if runs > 1 or f[8] then
@@ -73,11 +73,11 @@ local lease = tonumber(ARGV[4])
 local out = {}
 for i = 5, #ARGV, 2 do
   local id, attempt = ARGV[i], tonumber(ARGV[i + 1])
-  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'attempt', 'worker')
+  local f = redis.call('HMGET', K.exec(id), 'state', 'attempt', 'worker')
   local code = 0
   if f[1] and LEASED[f[1]] and tonumber(f[2]) == attempt and (not f[3] or f[3] == ARGV[3])
      and lease_valid(id, now) then
-    redis.call('ZADD', P .. 'leases', 'XX', now + lease, id)
+    redis.call('ZADD', K.leases, 'XX', now + lease, id)
     if f[1] == 'cancelling' then code = 2 else code = 1 end
   end
   out[#out + 1] = code
@@ -92,12 +92,12 @@ return out
     ///     Returns: 1 written, 0 fenced off (not the current attempt)
     static let report = script("TERMINAL", body: #"""
 local id = ARGV[3]
-local h = P .. 'exec:' .. id
+local h = K.exec(id)
 local f = redis.call('HMGET', h, 'attempt', 'state')
 if (not f[1]) or tonumber(f[1]) ~= tonumber(ARGV[4]) or TERMINAL[f[2]] then return 0 end
 if ARGV[5] ~= '' then redis.call('HSET', h, 'progress', ARGV[5]) end
 if #ARGV >= 7 then
-  local l = P .. 'log:' .. id
+  local l = K.log(id)
   redis.call('RPUSH', l, unpack(ARGV, 7))
   redis.call('LTRIM', l, -tonumber(ARGV[6]), -1)
 end
@@ -122,7 +122,7 @@ local now, nows = now_ms()
 local expiry = lease_expiries(4, 11, tonumber(ARGV[3]))
 local function one(i, b)
   local id, attempt, worker, outcome = ARGV[b], tonumber(ARGV[b + 1]), ARGV[b + 2], ARGV[b + 3]
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'runs', 'max_attempts', 'worker',
     'history', 'reason', 'error', 'ended')
   local st = f[1]
@@ -163,7 +163,7 @@ local function one(i, b)
   end
   if new == 'retrying' then
     fields[n + 1] = 'ended'; fields[n + 2] = nows; n = n + 2
-    zadd_later(P .. 'delayed', now + tonumber(ARGV[b + 9]), id)
+    zadd_later(K.delayed, now + tonumber(ARGV[b + 9]), id)
   else
     fields[n + 1] = 'finished'; fields[n + 2] = nows; n = n + 2
     if f[10] then dels[#dels + 1] = 'ended' end

@@ -28,28 +28,28 @@ local allowed = {}
 for i = 7, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local depth = tonumber(ARGV[5])
 local queues = {}
-for p = 9, 0, -1 do queues[#queues + 1] = P .. 'queue:' .. p end
+for p = 9, 0, -1 do queues[#queues + 1] = K.queue(p) end
 
 local function record(id)
-  return redis.call('HMGET', P .. 'exec:' .. id, 'job', 'state', 'attempt', 'worker', 'params', 'timeout',
+  return redis.call('HMGET', K.exec(id), 'job', 'state', 'attempt', 'worker', 'params', 'timeout',
     'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
 end
 local function may_run(job)
   local lim = allowed[job]
   return lim ~= nil and (lim == 0 or
-    tonumber(redis.call('HGET', P .. 'job-running', job) or '0') + (G_count[job] or 0) < lim)
+    tonumber(redis.call('HGET', K.jobRunning, job) or '0') + (G_count[job] or 0) < lim)
 end
 -- Leases an id already taken off its queue; f is its record().
 local now, nows = now_ms()
 local until_ = now + tonumber(ARGV[4])
 local function lease(id, f)
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local attempt = tonumber(f[3] or '0') + 1
   redis.call('HSET', h, 'attempt', attempt, 'dispatched', nows, 'gateway', ARGV[3],
     'state', 'dispatched', 'updated', nows)
   if f[4] then redis.call('HDEL', h, 'worker') end
   move_index(id, 'queued', 'dispatched', nows)
-  zadd_later(P .. 'leases', until_, id)
+  zadd_later(K.leases, until_, id)
   count_later(f[1], 1)
   event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}

@@ -25,9 +25,9 @@ local function one(b)
   local idem = ARGV[b + 11]
   local hash = ARGV[b + 14]
   if idem ~= '' then
-    local existing = redis.call('GET', P .. 'idem:' .. idem)
+    local existing = redis.call('GET', K.idempotency(idem))
     if existing then
-      local st = redis.call('HMGET', P .. 'exec:' .. existing, 'state', 'created', 'req_hash')
+      local st = redis.call('HMGET', K.exec(existing), 'state', 'created', 'req_hash')
       if st[1] then
         if hash ~= '' and st[3] and st[3] ~= hash then return {-3, existing, idem, st[1]} end
         return {1, existing, st[1], st[2]}
@@ -37,7 +37,7 @@ local function one(b)
     -- ('claimed:<scheduler>:<fingerprint>', written with the scheduler's own Redis access).
     local sched, ms = string.match(idem, '^schedule:(.+):(%d+)$')
     if sched or string.sub(idem, 1, 9) == 'schedule:' then
-      local fire = sched and redis.call('GET', P .. 'fire:' .. sched .. ':' .. ms)
+      local fire = sched and redis.call('GET', K.fire(sched, ms))
       if hash == '' or not fire or string.sub(fire, 1, 8) ~= 'claimed:' or string.sub(fire, -#hash - 1) ~= ':' .. hash then
         return {-4, idem}
       end
@@ -45,7 +45,7 @@ local function one(b)
   end
   local limit = tonumber(ARGV[b + 13])
   if limit > 0 then
-    if not queued then queued = redis.call('ZCARD', P .. 'by-state:queued') end
+    if not queued then queued = redis.call('ZCARD', K.byState('queued')) end
     if queued >= limit then return {-2} end
   end
   local prio = ARGV[b + 3]
@@ -61,12 +61,12 @@ local function one(b)
   if ARGV[b + 10] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
   if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
   if idem ~= '' and hash ~= '' then fields[n + 1] = 'req_hash'; fields[n + 2] = hash; n = n + 2 end
-  redis.call('HSET', P .. 'exec:' .. id, unpack(fields))
-  rpush_later(P .. 'queue:' .. prio, id)
-  zadd_later(P .. 'by-state:queued', nows, id)
-  zadd_later(P .. 'recent', nows, id)
-  zadd_later(P .. 'by-job:' .. job, nows, id)
-  if idem ~= '' then redis.call('SET', P .. 'idem:' .. idem, id, 'EX', tonumber(ARGV[b + 12])) end
+  redis.call('HSET', K.exec(id), unpack(fields))
+  rpush_later(K.queue(prio), id)
+  zadd_later(K.byState('queued'), nows, id)
+  zadd_later(K.recent, nows, id)
+  zadd_later(K.byJob(job), nows, id)
+  if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(ARGV[b + 12])) end
   event(id, 'created', 'queued', 'job', job)
   if queued then queued = queued + 1 end
   return {0, id, 'queued', now}

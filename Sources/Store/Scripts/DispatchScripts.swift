@@ -7,7 +7,7 @@ extension Lua {
     ///     Returns: {new state} or {-404} {-409, current} {-1, state}
     static let dispatchFailed = script("now_ms", "release", "history", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
-local h = P .. 'exec:' .. id
+local h = K.exec(id)
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job')
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
@@ -27,7 +27,7 @@ elseif ARGV[5] == '1' then
   finish_terminal(id, st, new, now)
 else
   new = 'retrying'
-  redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[6]), id)
+  redis.call('ZADD', K.delayed, now + tonumber(ARGV[6]), id)
   set_state(id, st, new, now)
 end
 event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', 'dispatch_failed')
@@ -41,7 +41,7 @@ return {new}
     ///     Returns: {new state} or {-404} {-409, current} {-1, state} {-410}
     static let requeue = script("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
-local h = P .. 'exec:' .. id
+local h = K.exec(id)
 local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'priority', 'worker')
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
@@ -57,7 +57,7 @@ if st == 'cancelling' then
 end
 if st == 'running' then redis.call('HINCRBY', h, 'runs', -1) end
 redis.call('HDEL', h, 'worker')
-redis.call('LPUSH', P .. 'queue:' .. f[4], id)
+redis.call('LPUSH', K.queue(f[4]), id)
 set_state(id, st, 'queued', now)
 redis.call('HSET', h, 'queued', now)
 event(id, 'requeued', 'queued', 'job', f[3], 'attempt', attempt)
@@ -70,14 +70,14 @@ return {'queued'}
     ///     Returns: number promoted
     static let promote = script("now_ms", "set_state", "event", body: #"""
 local now = now_ms()
-local ids = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local n = 0
 for _, id in ipairs(ids) do
-  redis.call('ZREM', P .. 'delayed', id)
-  local h = P .. 'exec:' .. id
+  redis.call('ZREM', K.delayed, id)
+  local h = K.exec(id)
   local f = redis.call('HMGET', h, 'state', 'priority', 'job')
   if f[1] == 'retrying' then
-    redis.call('RPUSH', P .. 'queue:' .. f[2], id)
+    redis.call('RPUSH', K.queue(f[2]), id)
     set_state(id, 'retrying', 'queued', now)
     redis.call('HSET', h, 'queued', now)
     event(id, 'queued', 'queued', 'job', f[3])
@@ -94,13 +94,13 @@ return n
     ///     Returns: flat list of id, new state
     static let recover = script("now_ms", "lose_attempt", body: #"""
 local now = now_ms()
-local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, id in ipairs(ids) do
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local f = redis.call('HMGET', h, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
   if not f[1] or not LEASED[f[1]] then
-    redis.call('ZREM', P .. 'leases', id)
+    redis.call('ZREM', K.leases, id)
   else
     out[#out + 1] = id
     out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'lease_expired')
@@ -120,10 +120,10 @@ return out
 local now = now_ms()
 local keep = {}
 for i = 6, #ARGV, 2 do keep[ARGV[i]] = tonumber(ARGV[i + 1]) end
-local ids = redis.call('ZRANGE', P .. 'leases', 0, -1)
+local ids = redis.call('ZRANGE', K.leases, 0, -1)
 local out = {}
 for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
+  local f = redis.call('HMGET', K.exec(id), 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
   if f[1] and LEASED[f[1]] and f[7] == ARGV[3] and keep[id] ~= tonumber(f[6]) then
     out[#out + 1] = id
     out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'worker_restarted')

@@ -10,8 +10,8 @@ extension Lua {
     ///     Returns: the heartbeat time (ms)
     static let heartbeat = script("now_ms", body: #"""
 local now = now_ms()
-local h = P .. 'daemon:' .. ARGV[3]
-redis.call('ZADD', P .. 'daemons', now, ARGV[3])
+local h = K.daemon(ARGV[3])
+redis.call('ZADD', K.daemons, now, ARGV[3])
 if #ARGV >= 5 then
   redis.call('HSET', h, unpack(ARGV, 5))
   local seen = {}
@@ -19,7 +19,7 @@ if #ARGV >= 5 then
     local k = ARGV[i]
     if k == 'role' or k == 'host' or k == 'address' or k == 'slots' then seen[k] = ARGV[i + 1] end
   end
-  if seen.role then redis.call('HSET', P .. 'daemons:seen', ARGV[3], cjson.encode(seen)) end
+  if seen.role then redis.call('HSET', K.daemonsSeen, ARGV[3], cjson.encode(seen)) end
 end
 redis.call('HSET', h, 'heartbeat', now)
 redis.call('EXPIRE', h, tonumber(ARGV[4]))
@@ -34,18 +34,18 @@ return now
     ///     Returns: {now, {id, field/value list, seen JSON or false, last heartbeat}...}
     static let liveDaemons = script("now_ms", body: #"""
 local now = now_ms()
-local old = redis.call('ZRANGEBYSCORE', P .. 'daemons', '-inf', now - tonumber(ARGV[4]))
+local old = redis.call('ZRANGEBYSCORE', K.daemons, '-inf', now - tonumber(ARGV[4]))
 if #old > 0 then
-  redis.call('ZREM', P .. 'daemons', unpack(old))
-  redis.call('HDEL', P .. 'daemons:seen', unpack(old))
+  redis.call('ZREM', K.daemons, unpack(old))
+  redis.call('HDEL', K.daemonsSeen, unpack(old))
 end
-local ids = redis.call('ZRANGEBYSCORE', P .. 'daemons', now - tonumber(ARGV[3]), '+inf', 'WITHSCORES')
+local ids = redis.call('ZRANGEBYSCORE', K.daemons, now - tonumber(ARGV[3]), '+inf', 'WITHSCORES')
 local out = { now }
 for i = 1, #ids, 2 do
   local id = ids[i]
-  local fields = redis.call('HGETALL', P .. 'daemon:' .. id)
+  local fields = redis.call('HGETALL', K.daemon(id))
   local seen = false
-  if #fields == 0 then seen = redis.call('HGET', P .. 'daemons:seen', id) end
+  if #fields == 0 then seen = redis.call('HGET', K.daemonsSeen, id) end
   out[#out + 1] = { id, fields, seen, ids[i + 1] }
 end
 return out
@@ -56,7 +56,7 @@ return out
     ///     ARGV[3] scheduler id   ARGV[4] TTL (ms)
     ///     Returns: {1 leader / 0 not, current leader id}
     static let leader = script(body: #"""
-local k = P .. 'scheduler:leader'
+local k = K.schedulerLeader
 local cur = redis.call('GET', k)
 if (not cur) or cur == ARGV[3] then
   redis.call('SET', k, ARGV[3], 'PX', tonumber(ARGV[4]))

@@ -8,20 +8,20 @@ extension Lua {
     ///     Returns: {changed (1/0), state, worker or ''} or {-404}
     static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", body: #"""
 local id = ARGV[3]
-local h = P .. 'exec:' .. id
+local h = K.exec(id)
 local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
 local st = f[1]
 if not st then return {-404} end
 local now = now_ms()
-redis.call('XADD', P .. 'audit', 'MAXLEN', '~', EVMAX, '*', 'action', 'cancel', 'id', id,
+redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', 'action', 'cancel', 'id', id,
   'user', ARGV[4], 'source', ARGV[5], 'state', st)
 if TERMINAL[st] or st == 'cancelling' then return {0, st, f[3] or ''} end
 local new
 if st == 'queued' then
-  redis.call('LREM', P .. 'queue:' .. f[2], 1, id)
+  redis.call('LREM', K.queue(f[2]), 1, id)
   new = 'cancelled'
 elseif st == 'retrying' then
-  redis.call('ZREM', P .. 'delayed', id)
+  redis.call('ZREM', K.delayed, id)
   new = 'cancelled'
 else
   new = 'cancelling'
@@ -40,21 +40,21 @@ return {1, new, f[3] or ''}
     static let trim = script("now_ms", "TERMINAL", body: #"""
 local now = now_ms()
 local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
-local total = redis.call('ZCARD', P .. 'recent')
+local total = redis.call('ZCARD', K.recent)
 local removed = 0
-local entries = redis.call('ZRANGE', P .. 'recent', 0, batch * 4 - 1, 'WITHSCORES')
+local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
 for i = 1, #entries, 2 do
   local id, created = entries[i], tonumber(entries[i + 1])
   if total - removed <= maxCount and created >= cutoff then break end
-  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job')
+  local f = redis.call('HMGET', K.exec(id), 'state', 'job')
   if not f[1] then
-    redis.call('ZREM', P .. 'recent', id)
+    redis.call('ZREM', K.recent, id)
     removed = removed + 1
   elseif TERMINAL[f[1]] then
-    redis.call('DEL', P .. 'exec:' .. id, P .. 'log:' .. id)
-    redis.call('ZREM', P .. 'by-state:' .. f[1], id)
-    redis.call('ZREM', P .. 'by-job:' .. f[2], id)
-    redis.call('ZREM', P .. 'recent', id)
+    redis.call('DEL', K.exec(id), K.log(id))
+    redis.call('ZREM', K.byState(f[1]), id)
+    redis.call('ZREM', K.byJob(f[2]), id)
+    redis.call('ZREM', K.recent, id)
     removed = removed + 1
   end
   if removed >= batch then break end
@@ -76,8 +76,8 @@ return removed
 local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 if state == 'dispatched' then
   local rows = {}
-  for _, id in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
-    local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'updated', 'job')
+  for _, id in ipairs(redis.call('ZRANGE', K.leases, 0, -1)) do
+    local f = redis.call('HMGET', K.exec(id), 'state', 'updated', 'job')
     if f[1] == 'dispatched' and (job == '' or f[3] == job) then
       local score = tonumber(f[2]) or 0
       local b = tonumber(before)
@@ -87,15 +87,15 @@ if state == 'dispatched' then
   table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] > y[1] end)
   local out = {}
   for i = 1, math.min(limit, #rows) do
-    local rec = redis.call('HGETALL', P .. 'exec:' .. rows[i][1])
+    local rec = redis.call('HGETALL', K.exec(rows[i][1]))
     if #rec > 0 then out[#out + 1] = { rows[i][3], rec } end
   end
   return out
 end
 local idx, other
-if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end
-elseif job ~= '' then idx = P .. 'by-job:' .. job
-else idx = P .. 'recent' end
+if state ~= '' then idx = K.byState(state); if job ~= '' then other = job end
+elseif job ~= '' then idx = K.byJob(job)
+else idx = K.recent end
 local max = '+inf'
 if before ~= '' then max = before end
 local out = {}
@@ -109,7 +109,7 @@ for round = 1, 25 do
     local id, score = entries[i], entries[i + 1]
     local seen = before ~= '' and score == before and id >= beforeID
     if not seen then
-      local h = P .. 'exec:' .. id
+      local h = K.exec(id)
       if (not other) or redis.call('HGET', h, 'job') == other then
         local rec = redis.call('HGETALL', h)
         if #rec > 0 then out[#out + 1] = { score, rec } end

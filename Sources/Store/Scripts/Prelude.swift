@@ -3,7 +3,8 @@
 /// Convention of every script: `ARGV[1]` is the namespace key prefix
 /// (`batch:{NS}:`), `ARGV[2]` the bound of the events stream; the script's own
 /// arguments start at `ARGV[3]`. Keys of one execution are derived from the
-/// prefix inside the script (all keys of a namespace share one cluster slot).
+/// prefix inside the script (all keys of a namespace share one cluster slot),
+/// through the generated `K` table (`Lua.keyTable`): no script spells a key.
 /// Times come from Redis `TIME`, never from the caller.
 ///
 /// Every `local function` and table of a prelude is built again on each call of
@@ -96,8 +97,8 @@ local function write_gathered()
   for key, l in pairs(G_rpush) do call_slices('RPUSH', key, l) end
   for job, by in pairs(G_count) do
     if by ~= 0 then
-      local n = redis.call('HINCRBY', P .. 'job-running', job, by)
-      if n <= 0 then redis.call('HDEL', P .. 'job-running', job) end
+      local n = redis.call('HINCRBY', K.jobRunning, job, by)
+      if n <= 0 then redis.call('HDEL', K.jobRunning, job) end
     end
   end
 end
@@ -106,9 +107,9 @@ end
 
     static let setState = Piece(name: "set_state", source: #"""
 local function set_state(id, old, new, now)
-  if old and not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
-  redis.call('HSET', P .. 'exec:' .. id, 'state', new, 'updated', now)
+  if old and not UNINDEXED[old] then zrem_later(K.byState(old), id) end
+  if not UNINDEXED[new] then zadd_later(K.byState(new), now, id) end
+  redis.call('HSET', K.exec(id), 'state', new, 'updated', now)
 end
 
 """#, needs: ["UNINDEXED", "gather"])
@@ -117,15 +118,15 @@ end
     /// `state` and `updated` into the hash with its own fields, in one HSET.
     static let moveIndex = Piece(name: "move_index", source: #"""
 local function move_index(id, old, new, now)
-  if not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
+  if not UNINDEXED[old] then zrem_later(K.byState(old), id) end
+  if not UNINDEXED[new] then zadd_later(K.byState(new), now, id) end
 end
 
 """#, needs: ["UNINDEXED", "gather"])
 
     static let event = Piece(name: "event", source: #"""
 local function event(id, kind, state, ...)
-  redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVMAX, '*', 'type', kind, 'id', id, 'state', state, ...)
+  redis.call('XADD', K.events, 'MAXLEN', '~', EVMAX, '*', 'type', kind, 'id', id, 'state', state, ...)
 end
 
 """#, needs: [])
@@ -133,7 +134,7 @@ end
     static let release = Piece(name: "release", source: #"""
 -- Leaving a leased state: drop the lease and the job type's fleet-wide count.
 local function release(id, job)
-  zrem_later(P .. 'leases', id)
+  zrem_later(K.leases, id)
   count_later(job, -1)
 end
 
@@ -142,7 +143,7 @@ end
     static let leaseValid = Piece(name: "lease_valid", source: #"""
 -- The lease of an id is valid while its expiry is in the future.
 local function lease_valid(id, now)
-  local s = redis.call('ZSCORE', P .. 'leases', id)
+  local s = redis.call('ZSCORE', K.leases, id)
   return s and tonumber(s) > now
 end
 
@@ -155,7 +156,7 @@ end
 local function lease_expiries(first, step, n)
   local ids = {}
   for i = 0, n - 1 do ids[i + 1] = ARGV[first + step * i] end
-  local r = call_slices('ZMSCORE', P .. 'leases', ids)
+  local r = call_slices('ZMSCORE', K.leases, ids)
   local out = {}
   for i = 1, n do out[i] = r[i] and tonumber(r[i]) or false end
   return out
@@ -178,7 +179,7 @@ end
 
     static let history = Piece(name: "history", source: #"""
 local function history(id, entry)
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   redis.call('HSET', h, 'history', history_json(redis.call('HGET', h, 'history') or nil, entry))
 end
 
@@ -187,7 +188,7 @@ end
     static let finishTerminal = Piece(name: "finish_terminal", source: #"""
 local function finish_terminal(id, old, new, now)
   set_state(id, old, new, now)
-  redis.call('HSET', P .. 'exec:' .. id, 'finished', now)
+  redis.call('HSET', K.exec(id), 'finished', now)
 end
 
 """#, needs: ["set_state"])
@@ -200,7 +201,7 @@ end
     /// `f` is HMGET state, job, runs, max_attempts, lost, attempt, worker; returns the new state.
     static let loseAttempt = Piece(name: "lose_attempt", source: #"""
 local function lose_attempt(id, f, now, poison, backoff, outcome)
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local st = f[1]
   release(id, f[2])
   local new, reason = 'retrying', 'worker_lost'
@@ -213,7 +214,7 @@ local function lose_attempt(id, f, now, poison, backoff, outcome)
   end
   history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
   if new == 'retrying' then
-    redis.call('ZADD', P .. 'delayed', now + backoff, id)
+    redis.call('ZADD', K.delayed, now + backoff, id)
     set_state(id, st, new, now)
   else
     if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
@@ -241,8 +242,10 @@ end
             if wanted.insert(name).inserted { piece.needs.forEach(want) }
         }
         names.forEach(want)
-        let prelude = base + pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
-        guard wanted.contains(gather.name) else { return prelude + body }
-        return prelude + "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
+        let code = pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
+            + (wanted.contains(gather.name)
+                ? "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
+                : body)
+        return base + keyTable(for: code) + code
     }
 }

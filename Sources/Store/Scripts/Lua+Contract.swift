@@ -1,0 +1,60 @@
+/// What the scripts share with Swift, generated from the Swift declarations so
+/// that each is written once.
+///
+/// A script's source names a key only as `K.<name>` (`K.leases`, `K.exec(id)`): the
+/// `K` table is made from `Keys.Name` at the top of each script, with the keys that
+/// script uses, once per call (one concatenation each, as spelling them did).
+extension Lua {
+    /// The `K` table for the keys `source` names: fixed keys as strings, the others
+    /// as functions of their arguments.
+    static func keyTable(for source: String) -> String {
+        var used = Set<String>()
+        _ = substitute("K", in: source) { name in
+            used.insert(name)
+            return "K." + name
+        }
+        if used.isEmpty { return "" }
+        var out = "local K = {}\n"
+        for name in Keys.Name.all where used.contains(name.lua) {
+            if name.args.isEmpty {
+                out += "K.\(name.lua) = P .. '\(name.head)'\n"
+            } else {
+                var value = "p"
+                for (i, arg) in name.args.enumerated() { value += (i == 0 ? " .. " : " .. ':' .. ") + arg }
+                if !name.tail.isEmpty { value += " .. '\(name.tail)'" }
+                out += "do local p = P .. '\(name.head)'; K.\(name.lua) = function(\(name.args.joined(separator: ", "))) return \(value) end end\n"
+            }
+        }
+        let unknown = used.subtracting(Keys.Name.all.map(\.lua))
+        precondition(unknown.isEmpty, "Lua names keys that Keys.Name does not declare: \(unknown.sorted())")
+        return out + "\n"
+    }
+
+    /// `source` with every `<marker>.<name>` (not part of a longer name) replaced
+    /// by `replace(name)`.
+    static func substitute(_ marker: String, in source: String, _ replace: (String) -> String) -> String {
+        let bytes = Array(source.utf8)
+        let m = Array(marker.utf8) + [UInt8(ascii: ".")]
+        func isName(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if i + m.count < bytes.count, bytes[i ..< i + m.count].elementsEqual(m),
+               i == 0 || !(isName(bytes[i - 1]) || bytes[i - 1] == UInt8(ascii: ".")) {
+                var j = i + m.count
+                while j < bytes.count, isName(bytes[j]) { j += 1 }
+                if j > i + m.count {
+                    out += Array(replace(String(decoding: bytes[i + m.count ..< j], as: UTF8.self)).utf8)
+                    i = j
+                    continue
+                }
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+@testable import Store
+import Testing
+
+/// What Swift and the Lua scripts share is declared once, in Swift: no Lua source spells
+/// a key or a hash field, it names them through the generated tables. The sources are
+/// read from the repository, so a script added later is held to the same rule.
+struct LuaContractTests {
+    /// One line of Lua in the scripts' Swift files, with where it is.
+    struct LuaLine: CustomStringConvertible, Sendable {
+        let file: String
+        let number: Int
+        let text: String
+        var description: String { "\(file):\(number): \(text.trimmingCharacters(in: .whitespaces))" }
+    }
+
+    static let scriptsFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/Store/Scripts")
+
+    /// Lines inside the multi-line string literals (the Lua) of every file of
+    /// Sources/Store/Scripts, without their Lua comments.
+    static func luaLines() throws -> [LuaLine] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: scriptsFolder.path).filter { $0.hasSuffix(".swift") }.sorted()
+        var out: [LuaLine] = []
+        for file in files {
+            let text = try String(contentsOf: scriptsFolder.appendingPathComponent(file), encoding: .utf8)
+            var inside = false
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if inside {
+                    if trimmed.hasPrefix("\"\"\"") { inside = false; continue }
+                    let code = line.range(of: "--").map { String(line[..<$0.lowerBound]) } ?? String(line)
+                    out.append(LuaLine(file: file, number: i + 1, text: code))
+                } else if trimmed.hasSuffix("\"\"\"") || trimmed.hasSuffix("#\"\"\"") {
+                    inside = !trimmed.hasPrefix("\"\"\"")
+                }
+            }
+        }
+        return out
+    }
+
+    /// The quoted string literals of a line of Lua.
+    static func literals(_ line: String) -> [String] {
+        var out: [String] = []
+        var quote: Character?
+        var current = ""
+        for c in line {
+            if let q = quote {
+                if c == q { out.append(current); current = ""; quote = nil } else { current.append(c) }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            }
+        }
+        return out
+    }
+
+    @Test func theScriptsAreFoundAndRead() throws {
+        let lines = try Self.luaLines()
+        #expect(lines.count > 500)
+        #expect(lines.contains { $0.text.contains("K.exec(id)") })
+    }
+
+    @Test func noLuaSourceSpellsAKey() throws {
+        let names = Keys.Name.all
+        for line in try Self.luaLines() {
+            #expect(!line.text.contains("P .."), "a key built from the prefix outside the K table: \(line)")
+            for literal in Self.literals(line.text) {
+                let key = names.first { $0.head.hasSuffix(":") ? literal.hasPrefix($0.head) : literal == $0.head }
+                #expect(key == nil, "the key '\(literal)' spelled in Lua (use K.\(key?.lua ?? "")): \(line)")
+            }
+        }
+    }
+
+    @Test func theKeyTableIsMadeFromKeysAndHoldsOnlyWhatTheScriptNames() {
+        let table = Lua.keyTable(for: "redis.call('ZADD', K.leases, 1, id); K.exec(id); K.fire(s, ms); K.workerJobs(w)")
+        #expect(table == """
+            local K = {}
+            do local p = P .. 'exec:'; K.exec = function(id) return p .. id end end
+            K.leases = P .. 'leases'
+            do local p = P .. 'worker:'; K.workerJobs = function(id) return p .. id .. ':jobs' end end
+            do local p = P .. 'fire:'; K.fire = function(schedule, ms) return p .. schedule .. ':' .. ms end end
+
+
+            """)
+        #expect(Lua.keyTable(for: "return 1") == "")
+    }
+
+    @Test func swiftSpellsEveryKeyAsBefore() {
+        let k = Keys(namespace: "ns")
+        #expect(k.exec("e1") == "batch:{ns}:exec:e1")
+        #expect(k.queue(5) == "batch:{ns}:queue:5")
+        #expect(k.byState("queued") == "batch:{ns}:by-state:queued")
+        #expect(k.jobRunning == "batch:{ns}:job-running")
+        #expect(k.workerJobs("w1") == "batch:{ns}:worker:w1:jobs")
+        #expect(k.daemonsSeen == "batch:{ns}:daemons:seen")
+        #expect(k.fire("nightly", 1_700_000_000_000) == "batch:{ns}:fire:nightly:1700000000000")
+        #expect(k.idempotency("a:b") == "batch:{ns}:idem:a:b")
+    }
+}
