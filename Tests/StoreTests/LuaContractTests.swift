@@ -1,3 +1,4 @@
+import BatchCore
 import Foundation
 @testable import Store
 import Testing
@@ -68,6 +69,41 @@ struct LuaContractTests {
             for literal in Self.literals(line.text) {
                 let key = names.first { $0.head.hasSuffix(":") ? literal.hasPrefix($0.head) : literal == $0.head }
                 #expect(key == nil, "the key '\(literal)' spelled in Lua (use K.\(key?.lua ?? "")): \(line)")
+            }
+        }
+    }
+
+    @Test func noLuaSourceSpellsAFieldAStateOrAnEventKind() throws {
+        let spelled: [(String, Set<String>)] = [
+            ("F", Set(Field.allCases.map(\.rawValue))), ("EF", Set(EventField.allCases.map(\.rawValue))),
+            ("S", Set(ExecutionState.allCases.map(\.rawValue))), ("E", Set(EventKind.allCases.map(\.rawValue))),
+        ]
+        for line in try Self.luaLines() {
+            for literal in Self.literals(line.text) {
+                let table = spelled.first { $0.1.contains(literal) }?.0
+                #expect(table == nil, "'\(literal)' spelled in Lua (use \(table ?? "").<name>): \(line)")
+            }
+        }
+    }
+
+    @Test func namesOfTheContractsBecomeTheirValuesWhenAScriptIsBuilt() {
+        #expect(Lua.constants(in: "HMGET h F.maxAttempts F.idempotencyKey EF.type E.requeued S.timedOut x.F.y F_z")
+                == "HMGET h 'max_attempts' 'idem' 'type' 'requeued' 'timed_out' x.F.y F_z")
+        #expect(Lua.terminal.source == "local TERMINAL = { ['succeeded'] = true, ['failed'] = true, ['timed_out'] = true, ['cancelled'] = true }\n\n")
+        #expect(Lua.leased.source == "local LEASED = { ['dispatched'] = true, ['running'] = true, ['cancelling'] = true }\n\n")
+    }
+
+    /// A script passes an execution's new state as the kind of its event (`event(id, new, new)`).
+    @Test func everyStateIsAlsoAnEventKind() {
+        for state in ExecutionState.allCases { #expect(EventKind(rawValue: state.rawValue) != nil, "\(state)") }
+    }
+
+    @Test func theBuiltScriptsNameNothingUndeclared() {
+        for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
+                       Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
+                       Lua.liveDaemons, Lua.leader] {
+            for marker in ["F.", "EF.", "E.", "S."] {
+                #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }
     }

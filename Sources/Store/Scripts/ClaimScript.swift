@@ -31,8 +31,8 @@ local queues = {}
 for p = 9, 0, -1 do queues[#queues + 1] = K.queue(p) end
 
 local function record(id)
-  return redis.call('HMGET', K.exec(id), 'job', 'state', 'attempt', 'worker', 'params', 'timeout',
-    'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
+  return redis.call('HMGET', K.exec(id), F.job, F.state, F.attempt, F.worker, F.params, F.timeout,
+    F.maxAttempts, F.runs, F.priority, F.dispatchFailures, F.queued)
 end
 local function may_run(job)
   local lim = allowed[job]
@@ -45,13 +45,13 @@ local until_ = now + tonumber(ARGV[4])
 local function lease(id, f)
   local h = K.exec(id)
   local attempt = tonumber(f[3] or '0') + 1
-  redis.call('HSET', h, 'attempt', attempt, 'dispatched', nows, 'gateway', ARGV[3],
-    'state', 'dispatched', 'updated', nows)
-  if f[4] then redis.call('HDEL', h, 'worker') end
-  move_index(id, 'queued', 'dispatched', nows)
+  redis.call('HSET', h, F.attempt, attempt, F.dispatched, nows, F.gateway, ARGV[3],
+    F.state, S.dispatched, F.updated, nows)
+  if f[4] then redis.call('HDEL', h, F.worker) end
+  move_index(id, S.queued, S.dispatched, nows)
   zadd_later(K.leases, until_, id)
   count_later(f[1], 1)
-  event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)
+  event(id, E.dispatched, S.dispatched, EF.job, f[1], EF.attempt, attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
 
@@ -95,7 +95,7 @@ local function claim_one(want)
     if at ~= first then first = at; looked = 0 end
     looked = looked + 1
     local f = record(id)
-    if (not f[1]) or f[2] ~= 'queued' then
+    if (not f[1]) or f[2] ~= S.queued then
       -- A stale entry: trimmed or no longer queued. It stays dropped.
       if looked >= depth then unpop(); first = first + 1; looked = 0 end
     elseif may_run(f[1]) then
@@ -107,7 +107,7 @@ local function claim_one(want)
         local ids = redis.call('LRANGE', q, 1, depth - looked)
         for _, other in ipairs(ids) do
           local g = record(other)
-          if (not g[1]) or g[2] ~= 'queued' then
+          if (not g[1]) or g[2] ~= S.queued then
             redis.call('LREM', q, 1, other)
           elseif may_run(g[1]) then
             redis.call('LREM', q, 1, other)

@@ -27,7 +27,7 @@ local function one(b)
   if idem ~= '' then
     local existing = redis.call('GET', K.idempotency(idem))
     if existing then
-      local st = redis.call('HMGET', K.exec(existing), 'state', 'created', 'req_hash')
+      local st = redis.call('HMGET', K.exec(existing), F.state, F.created, F.requestHash)
       if st[1] then
         if hash ~= '' and st[3] and st[3] ~= hash then return {-3, existing, idem, st[1]} end
         return {1, existing, st[1], st[2]}
@@ -45,31 +45,31 @@ local function one(b)
   end
   local limit = tonumber(ARGV[b + 13])
   if limit > 0 then
-    if not queued then queued = redis.call('ZCARD', K.byState('queued')) end
+    if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) end
     if queued >= limit then return {-2} end
   end
   local prio = ARGV[b + 3]
-  local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', '0', 'runs', '0',
-    'priority', prio, 'max_attempts', ARGV[b + 4], 'timeout', ARGV[b + 5], 'source', ARGV[b + 6],
-    'created', nows, 'updated', nows, 'queued', nows }
+  local fields = { F.id, id, F.job, job, F.state, S.queued, F.attempt, '0', F.runs, '0',
+    F.priority, prio, F.maxAttempts, ARGV[b + 4], F.timeout, ARGV[b + 5], F.source, ARGV[b + 6],
+    F.created, nows, F.updated, nows, F.queued, nows }
   local n = #fields
   local params = ARGV[b + 2]
-  if params ~= '' and params ~= '{}' then fields[n + 1] = 'params'; fields[n + 2] = params; n = n + 2 end
-  if ARGV[b + 7] ~= '' then fields[n + 1] = 'schedule'; fields[n + 2] = ARGV[b + 7]; n = n + 2 end
-  if ARGV[b + 8] ~= '' then fields[n + 1] = 'fire_time'; fields[n + 2] = ARGV[b + 8]; n = n + 2 end
-  if ARGV[b + 9] ~= '' then fields[n + 1] = 'user'; fields[n + 2] = ARGV[b + 9]; n = n + 2 end
-  if ARGV[b + 10] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
-  if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
-  if idem ~= '' and hash ~= '' then fields[n + 1] = 'req_hash'; fields[n + 2] = hash; n = n + 2 end
+  if params ~= '' and params ~= '{}' then fields[n + 1] = F.params; fields[n + 2] = params; n = n + 2 end
+  if ARGV[b + 7] ~= '' then fields[n + 1] = F.schedule; fields[n + 2] = ARGV[b + 7]; n = n + 2 end
+  if ARGV[b + 8] ~= '' then fields[n + 1] = F.fireTime; fields[n + 2] = ARGV[b + 8]; n = n + 2 end
+  if ARGV[b + 9] ~= '' then fields[n + 1] = F.user; fields[n + 2] = ARGV[b + 9]; n = n + 2 end
+  if ARGV[b + 10] ~= '' then fields[n + 1] = F.retryOf; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
+  if idem ~= '' then fields[n + 1] = F.idempotencyKey; fields[n + 2] = idem; n = n + 2 end
+  if idem ~= '' and hash ~= '' then fields[n + 1] = F.requestHash; fields[n + 2] = hash; n = n + 2 end
   redis.call('HSET', K.exec(id), unpack(fields))
   rpush_later(K.queue(prio), id)
-  zadd_later(K.byState('queued'), nows, id)
+  zadd_later(K.byState(S.queued), nows, id)
   zadd_later(K.recent, nows, id)
   zadd_later(K.byJob(job), nows, id)
   if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(ARGV[b + 12])) end
-  event(id, 'created', 'queued', 'job', job)
+  event(id, E.created, S.queued, EF.job, job)
   if queued then queued = queued + 1 end
-  return {0, id, 'queued', now}
+  return {0, id, S.queued, now}
 end
 
 local out = {}

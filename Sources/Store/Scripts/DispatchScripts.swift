@@ -8,29 +8,29 @@ extension Lua {
     static let dispatchFailed = script("now_ms", "release", "history", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = K.exec(id)
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job')
+local f = redis.call('HMGET', h, F.state, F.attempt, F.job)
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
 local st = f[1]
-if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
+if st ~= S.dispatched and st ~= S.cancelling then return {-1, st} end
 local now = now_ms()
 release(id, f[3])
-redis.call('HINCRBY', h, 'dispatch_failures', 1)
-if ARGV[7] ~= '' then redis.call('HSET', h, 'error', ARGV[7]) end
+redis.call('HINCRBY', h, F.dispatchFailures, 1)
+if ARGV[7] ~= '' then redis.call('HSET', h, F.error, ARGV[7]) end
 history(id, { attempt = attempt, outcome = 'dispatch_failed', reason = ARGV[7], at = now })
 local new
-if st == 'cancelling' then
-  new = 'cancelled'; finish_terminal(id, st, new, now)
+if st == S.cancelling then
+  new = S.cancelled; finish_terminal(id, st, new, now)
 elseif ARGV[5] == '1' then
-  new = 'failed'
-  redis.call('HSET', h, 'reason', 'dispatch_exhausted')
+  new = S.failed
+  redis.call('HSET', h, F.reason, 'dispatch_exhausted')
   finish_terminal(id, st, new, now)
 else
-  new = 'retrying'
+  new = S.retrying
   redis.call('ZADD', K.delayed, now + tonumber(ARGV[6]), id)
   set_state(id, st, new, now)
 end
-event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', 'dispatch_failed')
+event(id, new, new, EF.job, f[3], EF.attempt, attempt, EF.reason, 'dispatch_failed')
 return {new}
 """#)
 
@@ -42,7 +42,7 @@ return {new}
     static let requeue = script("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event", body: #"""
 local id, attempt = ARGV[3], tonumber(ARGV[4])
 local h = K.exec(id)
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'priority', 'worker')
+local f = redis.call('HMGET', h, F.state, F.attempt, F.job, F.priority, F.worker)
 if not f[1] then return {-404} end
 if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
 local st = f[1]
@@ -50,18 +50,18 @@ if not LEASED[st] then return {-1, st} end
 if ARGV[5] ~= '' and f[5] and f[5] ~= ARGV[5] then return {-410} end
 local now = now_ms()
 release(id, f[3])
-if st == 'cancelling' then
-  finish_terminal(id, st, 'cancelled', now)
-  event(id, 'cancelled', 'cancelled', 'job', f[3], 'attempt', attempt)
-  return {'cancelled'}
+if st == S.cancelling then
+  finish_terminal(id, st, S.cancelled, now)
+  event(id, E.cancelled, S.cancelled, EF.job, f[3], EF.attempt, attempt)
+  return {S.cancelled}
 end
-if st == 'running' then redis.call('HINCRBY', h, 'runs', -1) end
-redis.call('HDEL', h, 'worker')
+if st == S.running then redis.call('HINCRBY', h, F.runs, -1) end
+redis.call('HDEL', h, F.worker)
 redis.call('LPUSH', K.queue(f[4]), id)
-set_state(id, st, 'queued', now)
-redis.call('HSET', h, 'queued', now)
-event(id, 'requeued', 'queued', 'job', f[3], 'attempt', attempt)
-return {'queued'}
+set_state(id, st, S.queued, now)
+redis.call('HSET', h, F.queued, now)
+event(id, E.requeued, S.queued, EF.job, f[3], EF.attempt, attempt)
+return {S.queued}
 """#)
 
     /// Moves retries whose backoff is over back to their queue.
@@ -75,12 +75,12 @@ local n = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', K.delayed, id)
   local h = K.exec(id)
-  local f = redis.call('HMGET', h, 'state', 'priority', 'job')
-  if f[1] == 'retrying' then
+  local f = redis.call('HMGET', h, F.state, F.priority, F.job)
+  if f[1] == S.retrying then
     redis.call('RPUSH', K.queue(f[2]), id)
-    set_state(id, 'retrying', 'queued', now)
-    redis.call('HSET', h, 'queued', now)
-    event(id, 'queued', 'queued', 'job', f[3])
+    set_state(id, S.retrying, S.queued, now)
+    redis.call('HSET', h, F.queued, now)
+    event(id, E.queued, S.queued, EF.job, f[3])
     n = n + 1
   end
 end
@@ -98,7 +98,7 @@ local ids = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, tonum
 local out = {}
 for _, id in ipairs(ids) do
   local h = K.exec(id)
-  local f = redis.call('HMGET', h, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
+  local f = redis.call('HMGET', h, F.state, F.job, F.runs, F.maxAttempts, F.lost, F.attempt, F.worker)
   if not f[1] or not LEASED[f[1]] then
     redis.call('ZREM', K.leases, id)
   else
@@ -123,7 +123,7 @@ for i = 6, #ARGV, 2 do keep[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local ids = redis.call('ZRANGE', K.leases, 0, -1)
 local out = {}
 for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', K.exec(id), 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
+  local f = redis.call('HMGET', K.exec(id), F.state, F.job, F.runs, F.maxAttempts, F.lost, F.attempt, F.worker)
   if f[1] and LEASED[f[1]] and f[7] == ARGV[3] and keep[id] ~= tonumber(f[6]) then
     out[#out + 1] = id
     out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'worker_restarted')

@@ -1,10 +1,38 @@
+import BatchCore
+
 /// What the scripts share with Swift, generated from the Swift declarations so
 /// that each is written once.
 ///
 /// A script's source names a key only as `K.<name>` (`K.leases`, `K.exec(id)`): the
 /// `K` table is made from `Keys.Name` at the top of each script, with the keys that
 /// script uses, once per call (one concatenation each, as spelling them did).
+///
+/// Names of the other contracts are replaced by their quoted values when the script
+/// is built, so they cost nothing when it runs: `F.<case>` a `Field` of the execution
+/// hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
+/// `S.<case>` an `ExecutionState` (Swift case names, `F.maxAttempts` is `'max_attempts'`).
 extension Lua {
+    /// `code` with `F.`, `EF.`, `E.` and `S.` names replaced by their quoted values.
+    static func constants(in code: String) -> String {
+        var s = substitute("F", in: code) { quoted(Field.self, $0, marker: "F") }
+        s = substitute("EF", in: s) { quoted(EventField.self, $0, marker: "EF") }
+        s = substitute("E", in: s) { quoted(EventKind.self, $0, marker: "E") }
+        return substitute("S", in: s) { quoted(ExecutionState.self, $0, marker: "S") }
+    }
+
+    static func quoted<T: CaseIterable & RawRepresentable>(_ type: T.Type, _ name: String, marker: String) -> String
+    where T.RawValue == String {
+        guard let value = T.allCases.first(where: { String(describing: $0) == name }) else {
+            preconditionFailure("Lua names \(marker).\(name), which \(T.self) does not declare")
+        }
+        return "'" + value.rawValue + "'"
+    }
+
+    /// A Lua set of states: `{ ['queued'] = true, ... }`.
+    static func set(_ states: [ExecutionState]) -> String {
+        "{ " + states.map { "['\($0.rawValue)'] = true" }.joined(separator: ", ") + " }"
+    }
+
     /// The `K` table for the keys `source` names: fixed keys as strings, the others
     /// as functions of their arguments.
     static func keyTable(for source: String) -> String {

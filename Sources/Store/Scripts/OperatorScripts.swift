@@ -9,26 +9,26 @@ extension Lua {
     static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", body: #"""
 local id = ARGV[3]
 local h = K.exec(id)
-local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
+local f = redis.call('HMGET', h, F.state, F.priority, F.worker, F.job)
 local st = f[1]
 if not st then return {-404} end
 local now = now_ms()
-redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', 'action', 'cancel', 'id', id,
-  'user', ARGV[4], 'source', ARGV[5], 'state', st)
-if TERMINAL[st] or st == 'cancelling' then return {0, st, f[3] or ''} end
+redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', EF.action, 'cancel', EF.id, id,
+  EF.user, ARGV[4], EF.source, ARGV[5], EF.state, st)
+if TERMINAL[st] or st == S.cancelling then return {0, st, f[3] or ''} end
 local new
-if st == 'queued' then
+if st == S.queued then
   redis.call('LREM', K.queue(f[2]), 1, id)
-  new = 'cancelled'
-elseif st == 'retrying' then
+  new = S.cancelled
+elseif st == S.retrying then
   redis.call('ZREM', K.delayed, id)
-  new = 'cancelled'
+  new = S.cancelled
 else
-  new = 'cancelling'
+  new = S.cancelling
 end
-redis.call('HSET', h, 'cancelled_by', ARGV[4])
-if new == 'cancelled' then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
-event(id, new, new, 'job', f[4], 'user', ARGV[4])
+redis.call('HSET', h, F.cancelledBy, ARGV[4])
+if new == S.cancelled then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
+event(id, new, new, EF.job, f[4], EF.user, ARGV[4])
 return {1, new, f[3] or ''}
 """#)
 
@@ -46,7 +46,7 @@ local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
 for i = 1, #entries, 2 do
   local id, created = entries[i], tonumber(entries[i + 1])
   if total - removed <= maxCount and created >= cutoff then break end
-  local f = redis.call('HMGET', K.exec(id), 'state', 'job')
+  local f = redis.call('HMGET', K.exec(id), F.state, F.job)
   if not f[1] then
     redis.call('ZREM', K.recent, id)
     removed = removed + 1
@@ -74,11 +74,11 @@ return removed
     /// executions holding a lease, sorted by last change like an index would be.
     static let list = script(body: #"""
 local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-if state == 'dispatched' then
+if state == S.dispatched then
   local rows = {}
   for _, id in ipairs(redis.call('ZRANGE', K.leases, 0, -1)) do
-    local f = redis.call('HMGET', K.exec(id), 'state', 'updated', 'job')
-    if f[1] == 'dispatched' and (job == '' or f[3] == job) then
+    local f = redis.call('HMGET', K.exec(id), F.state, F.updated, F.job)
+    if f[1] == S.dispatched and (job == '' or f[3] == job) then
       local score = tonumber(f[2]) or 0
       local b = tonumber(before)
       if (not b) or score < b or (score == b and id < beforeID) then rows[#rows + 1] = { id, score, f[2] or '0' } end
@@ -110,7 +110,7 @@ for round = 1, 25 do
     local seen = before ~= '' and score == before and id >= beforeID
     if not seen then
       local h = K.exec(id)
-      if (not other) or redis.call('HGET', h, 'job') == other then
+      if (not other) or redis.call('HGET', h, F.job) == other then
         local rec = redis.call('HGETALL', h)
         if #rec > 0 then out[#out + 1] = { score, rec } end
         if #out >= limit then return out end

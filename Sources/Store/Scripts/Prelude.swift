@@ -1,3 +1,5 @@
+import BatchCore
+
 /// Shared Lua prelude of the execution scripts, in pieces.
 ///
 /// Convention of every script: `ARGV[1]` is the namespace key prefix
@@ -45,21 +47,19 @@ end
 
 """#, needs: [])
 
-    static let terminal = Piece(name: "TERMINAL", source: """
-local TERMINAL = { succeeded = true, failed = true, timed_out = true, cancelled = true }
+    /// `ExecutionState.isTerminal`, as a set.
+    static let terminal = Piece(name: "TERMINAL", source: "local TERMINAL = " + set(ExecutionState.allCases.filter(\.isTerminal)) + "\n\n",
+                                needs: [])
 
-""", needs: [])
-
-    static let leased = Piece(name: "LEASED", source: """
-local LEASED = { dispatched = true, running = true, cancelling = true }
-
-""", needs: [])
+    /// `ExecutionState.isLeased`, as a set.
+    static let leased = Piece(name: "LEASED", source: "local LEASED = " + set(ExecutionState.allCases.filter(\.isLeased)) + "\n\n",
+                              needs: [])
 
     /// `dispatched` has no `by-state` index: it lasts from a claim to the worker's start
     /// (milliseconds), and every dispatched execution holds a lease, so counts and pages of
     /// it come from `leases`. Sparing its index spares two writes per execution.
     static let unindexed = Piece(name: "UNINDEXED", source: """
-local UNINDEXED = { dispatched = true }
+local UNINDEXED = { [S.dispatched] = true }
 
 """, needs: [])
 
@@ -109,7 +109,7 @@ end
 local function set_state(id, old, new, now)
   if old and not UNINDEXED[old] then zrem_later(K.byState(old), id) end
   if not UNINDEXED[new] then zadd_later(K.byState(new), now, id) end
-  redis.call('HSET', K.exec(id), 'state', new, 'updated', now)
+  redis.call('HSET', K.exec(id), F.state, new, F.updated, now)
 end
 
 """#, needs: ["UNINDEXED", "gather"])
@@ -126,7 +126,7 @@ end
 
     static let event = Piece(name: "event", source: #"""
 local function event(id, kind, state, ...)
-  redis.call('XADD', K.events, 'MAXLEN', '~', EVMAX, '*', 'type', kind, 'id', id, 'state', state, ...)
+  redis.call('XADD', K.events, 'MAXLEN', '~', EVMAX, '*', EF.type, kind, EF.id, id, EF.state, state, ...)
 end
 
 """#, needs: [])
@@ -180,7 +180,7 @@ end
     static let history = Piece(name: "history", source: #"""
 local function history(id, entry)
   local h = K.exec(id)
-  redis.call('HSET', h, 'history', history_json(redis.call('HGET', h, 'history') or nil, entry))
+  redis.call('HSET', h, F.history, history_json(redis.call('HGET', h, F.history) or nil, entry))
 end
 
 """#, needs: ["history_json"])
@@ -188,7 +188,7 @@ end
     static let finishTerminal = Piece(name: "finish_terminal", source: #"""
 local function finish_terminal(id, old, new, now)
   set_state(id, old, new, now)
-  redis.call('HSET', K.exec(id), 'finished', now)
+  redis.call('HSET', K.exec(id), F.finished, now)
 end
 
 """#, needs: ["set_state"])
@@ -204,23 +204,23 @@ local function lose_attempt(id, f, now, poison, backoff, outcome)
   local h = K.exec(id)
   local st = f[1]
   release(id, f[2])
-  local new, reason = 'retrying', 'worker_lost'
-  if st == 'cancelling' then
-    new = 'cancelled'
-  elseif st == 'running' then
-    local lost = redis.call('HINCRBY', h, 'lost', 1)
-    if lost >= poison then new, reason = 'failed', 'poison'
-    elseif tonumber(f[3]) >= tonumber(f[4]) then new = 'failed' end
+  local new, reason = S.retrying, 'worker_lost'
+  if st == S.cancelling then
+    new = S.cancelled
+  elseif st == S.running then
+    local lost = redis.call('HINCRBY', h, F.lost, 1)
+    if lost >= poison then new, reason = S.failed, 'poison'
+    elseif tonumber(f[3]) >= tonumber(f[4]) then new = S.failed end
   end
   history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
-  if new == 'retrying' then
+  if new == S.retrying then
     redis.call('ZADD', K.delayed, now + backoff, id)
     set_state(id, st, new, now)
   else
-    if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
+    if new == S.failed then redis.call('HSET', h, F.reason, reason) end
     finish_terminal(id, st, new, now)
   end
-  event(id, new, new, 'job', f[2], 'reason', reason, 'attempt', f[6] or '0')
+  event(id, new, new, EF.job, f[2], EF.reason, reason, EF.attempt, f[6] or '0')
   return new
 end
 
@@ -246,6 +246,7 @@ end
             + (wanted.contains(gather.name)
                 ? "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
                 : body)
-        return base + keyTable(for: code) + code
+        let named = constants(in: code)
+        return base + keyTable(for: named) + named
     }
 }
