@@ -277,13 +277,15 @@ public final class ExecutionStore: Sendable {
     }
 
     func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
-        let params = Self.paramsText(new.params)
         let t = new.trigger
-        return [
-            new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
-            t.source, t.schedule ?? "", t.fireTime ?? "", t.user ?? "", t.retryOf ?? "",
-            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit, new.requestHash ?? "",
-        ]
+        var a = ScriptItem<CreateArgument>()
+        a[.id] = new.id; a[.job] = new.job; a[.params] = Self.paramsText(new.params)
+        a[.priority] = new.priority; a[.maxAttempts] = new.maxAttempts; a[.timeout] = new.timeoutSeconds
+        a[.source] = t.source; a[.schedule] = t.schedule ?? ""; a[.fireTime] = t.fireTime ?? ""
+        a[.user] = t.user ?? ""; a[.retryOf] = t.retryOf ?? ""
+        a[.idempotencyKey] = new.idempotencyKey ?? ""; a[.idempotencyTTL] = idempotencyTTLSeconds
+        a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""
+        return a.values
     }
 
     private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
@@ -377,8 +379,14 @@ public final class ExecutionStore: Sendable {
     }
 
     private func startArgs(id: String, attempt: Int, worker: String, leaseMillis: Int, expected: DispatchedWork?) -> [any RedisArgument] {
-        guard let e = expected else { return [id, attempt, worker, leaseMillis, "", "", 0] }
-        return [id, attempt, worker, leaseMillis, e.job, Self.paramsText(e.params), e.timeoutSeconds]
+        var a = ScriptItem<StartArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker; a[.lease] = leaseMillis
+        if let e = expected {
+            a[.job] = e.job; a[.params] = Self.paramsText(e.params); a[.timeout] = e.timeoutSeconds
+        } else {
+            a[.timeout] = 0
+        }
+        return a.values
     }
 
     /// Parameters as stored: sorted JSON.
@@ -447,11 +455,12 @@ public final class ExecutionStore: Sendable {
     }
 
     private func finishArgs(id: String, attempt: Int, worker: String, end: AttemptEnd) -> [any RedisArgument] {
-        [
-            id, attempt, worker, end.outcome.rawValue, end.reason?.rawValue ?? "",
-            end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", end.result ?? "",
-            end.retryable ? "1" : "0", end.backoffMillis, end.error ?? "",
-        ]
+        var a = ScriptItem<FinishArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker; a[.outcome] = end.outcome.rawValue
+        a[.reason] = end.reason?.rawValue ?? ""; a[.exitCode] = end.exitCode.map(String.init) ?? ""
+        a[.signal] = end.signal.map(String.init) ?? ""; a[.result] = end.result ?? ""
+        a[.retryable] = end.retryable ? "1" : "0"; a[.backoff] = end.backoffMillis; a[.error] = end.error ?? ""
+        return a.values
     }
 
     /// Gives an attempt back to the front of its queue without counting it.

@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Redis
 @testable import Store
 import Testing
 
@@ -105,6 +106,22 @@ struct LuaContractTests {
             for marker in ["F.", "EF.", "E.", "S."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
+        }
+    }
+
+    @Test func anItemsArgumentsAreReadWhereSwiftPutsThem() {
+        #expect(Lua.arguments(FinishArgument.self, in: "A.id, A.attempt, A.error; 4 + A_SIZE * i")
+                == "ARGV[b], ARGV[b + 1], ARGV[b + 10]; 4 + 11 * i")
+        var item = ScriptItem<FinishArgument>()
+        item[.error] = "boom"
+        item[.attempt] = 2
+        #expect(item.values.map(\.redisBytes) == ["", "2", "", "", "", "", "", "", "", "", "boom"].map { Array($0.utf8) })
+    }
+
+    /// Scripts of many items read their arguments by name (`A.<name>`), never by offset.
+    @Test func noItemArgumentIsReadByItsOffset() throws {
+        for line in try Self.luaLines() {
+            #expect(!line.text.contains("ARGV[b"), "an item argument read by offset (declare it in the script's arguments enum): \(line)")
         }
     }
 

@@ -2,13 +2,7 @@ extension Lua {
     /// Creates executions and queues them, each in one step: one call carries
     /// `n` of them (the gateway groups concurrent requests), each answered on its own.
     ///
-    ///     ARGV[3]  n, then n items of 15 arguments (offset b = 4 + 15 * i):
-    ///     b+0  id            b+1  job          b+2  params (JSON)
-    ///     b+3  priority      b+4  max attempts b+5  timeout (s)
-    ///     b+6  source        b+7  schedule     b+8  fire time
-    ///     b+9  user          b+10 retry of     b+11 idempotency key ('' none)
-    ///     b+12 idempotency TTL (s)             b+13 queue limit (0 none)
-    ///     b+14 request fingerprint ('' none): bound to the idempotency key
+    ///     ARGV[3]  n, then n items of `CreateArgument` (offset b = 4 + A_SIZE * i)
     ///     Returns: one reply per item:
     ///              {0, id, 'queued', created}  created
     ///              {1, id, state, created}     duplicate of an existing execution
@@ -16,14 +10,14 @@ extension Lua {
     ///              {-3, existing id, key, state}  the key names an execution of another request
     ///              {-4, key}                   a `schedule:<name>:<ms>` key whose fire no scheduler
     ///                                          claimed and bound to this fingerprint
-    static let create = script("now_ms", "gather", "event", body: #"""
+    static let create = script("now_ms", "gather", "event", arguments: CreateArgument.self, body: #"""
 local now, nows = now_ms()
 -- The queue's length, read once per call and counted up as this call queues.
 local queued
 local function one(b)
-  local id, job = ARGV[b], ARGV[b + 1]
-  local idem = ARGV[b + 11]
-  local hash = ARGV[b + 14]
+  local id, job = A.id, A.job
+  local idem = A.idempotencyKey
+  local hash = A.requestHash
   if idem ~= '' then
     local existing = redis.call('GET', K.idempotency(idem))
     if existing then
@@ -43,22 +37,22 @@ local function one(b)
       end
     end
   end
-  local limit = tonumber(ARGV[b + 13])
+  local limit = tonumber(A.queueLimit)
   if limit > 0 then
     if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) end
     if queued >= limit then return {-2} end
   end
-  local prio = ARGV[b + 3]
+  local prio = A.priority
   local fields = { F.id, id, F.job, job, F.state, S.queued, F.attempt, '0', F.runs, '0',
-    F.priority, prio, F.maxAttempts, ARGV[b + 4], F.timeout, ARGV[b + 5], F.source, ARGV[b + 6],
+    F.priority, prio, F.maxAttempts, A.maxAttempts, F.timeout, A.timeout, F.source, A.source,
     F.created, nows, F.updated, nows, F.queued, nows }
   local n = #fields
-  local params = ARGV[b + 2]
+  local params = A.params
   if params ~= '' and params ~= '{}' then fields[n + 1] = F.params; fields[n + 2] = params; n = n + 2 end
-  if ARGV[b + 7] ~= '' then fields[n + 1] = F.schedule; fields[n + 2] = ARGV[b + 7]; n = n + 2 end
-  if ARGV[b + 8] ~= '' then fields[n + 1] = F.fireTime; fields[n + 2] = ARGV[b + 8]; n = n + 2 end
-  if ARGV[b + 9] ~= '' then fields[n + 1] = F.user; fields[n + 2] = ARGV[b + 9]; n = n + 2 end
-  if ARGV[b + 10] ~= '' then fields[n + 1] = F.retryOf; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
+  if A.schedule ~= '' then fields[n + 1] = F.schedule; fields[n + 2] = A.schedule; n = n + 2 end
+  if A.fireTime ~= '' then fields[n + 1] = F.fireTime; fields[n + 2] = A.fireTime; n = n + 2 end
+  if A.user ~= '' then fields[n + 1] = F.user; fields[n + 2] = A.user; n = n + 2 end
+  if A.retryOf ~= '' then fields[n + 1] = F.retryOf; fields[n + 2] = A.retryOf; n = n + 2 end
   if idem ~= '' then fields[n + 1] = F.idempotencyKey; fields[n + 2] = idem; n = n + 2 end
   if idem ~= '' and hash ~= '' then fields[n + 1] = F.requestHash; fields[n + 2] = hash; n = n + 2 end
   redis.call('HSET', K.exec(id), unpack(fields))
@@ -66,14 +60,33 @@ local function one(b)
   zadd_later(K.byState(S.queued), nows, id)
   zadd_later(K.recent, nows, id)
   zadd_later(K.byJob(job), nows, id)
-  if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(ARGV[b + 12])) end
+  if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(A.idempotencyTTL)) end
   event(id, E.created, S.queued, EF.job, job)
   if queued then queued = queued + 1 end
   return {0, id, S.queued, now}
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 15 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + A_SIZE * i) end
 return out
 """#)
+}
+
+/// The arguments of one item of `Lua.create`, in the order they are sent.
+enum CreateArgument: Int, ScriptArguments {
+    case id, job
+    /// JSON object.
+    case params
+    case priority, maxAttempts
+    /// Seconds.
+    case timeout
+    case source, schedule, fireTime, user, retryOf
+    /// '' for none.
+    case idempotencyKey
+    /// Seconds.
+    case idempotencyTTL
+    /// 0 for none.
+    case queueLimit
+    /// The request's fingerprint, bound to the idempotency key ('' for none).
+    case requestHash
 }

@@ -1,4 +1,5 @@
 import BatchCore
+import Redis
 
 /// What the scripts share with Swift, generated from the Swift declarations so
 /// that each is written once.
@@ -84,5 +85,39 @@ extension Lua {
             i += 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The arguments of one item of a script that takes many (`ARGV[3] = n`, then the items
+/// one after the other), declared once, in the order they are sent: Swift fills them by
+/// name (`ScriptItem`), and the Lua reads `A.<case>` for the item at offset `b` (replaced
+/// by `ARGV[b + position]` when the script is built) and `A_SIZE` for an item's length.
+protocol ScriptArguments: RawRepresentable, CaseIterable where RawValue == Int {}
+
+/// The arguments of one item, by name; sent in the order of `A`.
+struct ScriptItem<A: ScriptArguments> {
+    private(set) var values: [any RedisArgument]
+
+    /// Every argument empty (`''`, the scripts' "none") until set.
+    init() { values = Array(repeating: "", count: A.allCases.count) }
+
+    subscript(_ argument: A) -> any RedisArgument {
+        get { values[argument.rawValue] }
+        set { values[argument.rawValue] = newValue }
+    }
+}
+
+extension Lua {
+    /// `body` with `A.<case>` replaced by the argument's place in the item at offset `b`,
+    /// and `A_SIZE` by the number of arguments of an item.
+    static func arguments<A: ScriptArguments>(_ type: A.Type, in body: String) -> String {
+        let names = A.allCases.map { String(describing: $0) }
+        precondition(A.allCases.enumerated().allSatisfy { $0.offset == $0.element.rawValue },
+                     "\(A.self): raw values must be the positions 0, 1, 2, ...")
+        let named = substitute("A", in: body) { name in
+            guard let i = names.firstIndex(of: name) else { preconditionFailure("Lua names A.\(name), which \(A.self) does not declare") }
+            return i == 0 ? "ARGV[b]" : "ARGV[b + \(i)]"
+        }
+        return named.replacing("A_SIZE", with: String(names.count))
     }
 }

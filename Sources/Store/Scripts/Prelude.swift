@@ -234,6 +234,15 @@ end
     /// gathers writes, the body runs as a function and the gathered writes are
     /// made after it returns, whichever `return` it took.
     static func script(_ names: String..., body: String) -> String {
+        build(names, body: body)
+    }
+
+    /// A script of many items whose arguments `A` declares (see `ScriptArguments`).
+    static func script<A: ScriptArguments>(_ names: String..., arguments: A.Type, body: String) -> String {
+        build(names, body: Lua.arguments(A.self, in: body))
+    }
+
+    private static func build(_ names: [String], body: String) -> String {
         var wanted = Set<String>()
         func want(_ name: String) {
             guard let piece = pieces.first(where: { $0.name == name }) else {
