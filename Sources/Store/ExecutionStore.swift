@@ -199,8 +199,11 @@ public final class ExecutionStore: Sendable {
         }
     }
 
+    /// `item` (from `claimArgs`, its count left empty) with the count of this call.
     private static func claimCallArgs(_ head: [[UInt8]], _ item: [[UInt8]], count: Int) -> [[UInt8]] {
-        head + item.prefix(3) + [Array(String(count).utf8)] + item.dropFirst(3)
+        var item = item
+        item[ClaimArgument.count.rawValue] = Array(String(count).utf8)
+        return head + item
     }
 
     /// One claim script call for up to `count` executions: the claims' replies, and how many
@@ -332,7 +335,9 @@ public final class ExecutionStore: Sendable {
     }
 
     private func claimArgs(allowed: [String: Int], leaseMillis: Int, gateway: String) -> [any RedisArgument] {
-        var args: [any RedisArgument] = [gateway, leaseMillis, limits.claimScanDepth]
+        var item = ScriptItem<ClaimArgument>()
+        item[.gateway] = gateway; item[.lease] = leaseMillis; item[.depth] = limits.claimScanDepth
+        var args = item.values
         for (job, limit) in allowed.sorted(by: { $0.key < $1.key }) { args.append(job); args.append(limit) }
         return args
     }
@@ -409,7 +414,9 @@ public final class ExecutionStore: Sendable {
     /// Renews the leases of a worker's attempts, all in one call.
     public func renew(worker: String, attempts: [(id: String, attempt: Int)], leaseMillis: Int) throws(StoreError) -> [LeaseStatus] {
         if attempts.isEmpty { return [] }
-        var args: [any RedisArgument] = [worker, leaseMillis]
+        var item = ScriptItem<RenewArgument>()
+        item[.worker] = worker; item[.lease] = leaseMillis
+        var args = item.values
         for a in attempts { args.append(a.id); args.append(a.attempt) }
         let reply = try run(Scripts.renew, args)
         guard let a = reply.array, a.count == attempts.count else { throw .unexpectedReply("renew: \(reply)") }
@@ -420,7 +427,9 @@ public final class ExecutionStore: Sendable {
     /// - Returns: false when this is no longer the current attempt.
     @discardableResult
     public func report(id: String, attempt: Int, progress: Int? = nil, lines: [String] = []) throws(StoreError) -> Bool {
-        var args: [any RedisArgument] = [id, attempt, progress.map(String.init) ?? "", limits.logLines]
+        var item = ScriptItem<ReportArgument>()
+        item[.id] = id; item[.attempt] = attempt; item[.progress] = progress.map(String.init) ?? ""; item[.logLines] = limits.logLines
+        var args = item.values
         args.append(contentsOf: lines as [any RedisArgument])
         return try run(Scripts.report, args).int == 1
     }
@@ -466,7 +475,9 @@ public final class ExecutionStore: Sendable {
     /// Gives an attempt back to the front of its queue without counting it.
     @discardableResult
     public func requeue(id: String, attempt: Int, worker: String?) throws(StoreError) -> ExecutionState {
-        let reply = try run(Scripts.requeue, [id, attempt, worker ?? ""])
+        var a = ScriptItem<RequeueArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker ?? ""
+        let reply = try run(Scripts.requeue, a.values)
         return try newState(reply, id: id, attempt: attempt, operation: "requeue")
     }
 
@@ -475,25 +486,33 @@ public final class ExecutionStore: Sendable {
     /// Dispatch failed on every instance tried (see `Lua.dispatchFailed`).
     @discardableResult
     public func dispatchFailed(id: String, attempt: Int, exhausted: Bool, backoffMillis: Int, error: String) throws(StoreError) -> ExecutionState {
-        let reply = try run(Scripts.dispatchFailed, [id, attempt, exhausted ? "1" : "0", backoffMillis, error])
+        var a = ScriptItem<DispatchFailedArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.exhausted] = exhausted ? "1" : "0"; a[.backoff] = backoffMillis; a[.error] = error
+        let reply = try run(Scripts.dispatchFailed, a.values)
         return try newState(reply, id: id, attempt: attempt, operation: "record a failed dispatch")
     }
 
     /// Moves due retries back to their queues. - Returns: how many.
     public func promoteDue(limit: Int = 500) throws(StoreError) -> Int {
-        Int(try run(Scripts.promote, [limit]).int ?? 0)
+        var a = ScriptItem<PromoteArgument>()
+        a[.limit] = limit
+        return Int(try run(Scripts.promote, a.values).int ?? 0)
     }
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.
     public func recoverExpired(limit: Int = 500, poisonThreshold: Int, backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        Self.idStatePairs(try run(Scripts.recover, [limit, poisonThreshold, backoffMillis]))
+        var a = ScriptItem<RecoverArgument>()
+        a[.limit] = limit; a[.poison] = poisonThreshold; a[.backoff] = backoffMillis
+        return Self.idStatePairs(try run(Scripts.recover, a.values))
     }
 
     /// Hands back every attempt an earlier run of `worker` still holds, except those in `keeping`
     /// (see `Lua.releaseWorker`). - Returns: (id, new state) pairs.
     public func releaseEarlierRun(worker: String, keeping: [(id: String, attempt: Int)], poisonThreshold: Int,
                                   backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        var args: [any RedisArgument] = [worker, poisonThreshold, backoffMillis]
+        var item = ScriptItem<ReleaseWorkerArgument>()
+        item[.worker] = worker; item[.poison] = poisonThreshold; item[.backoff] = backoffMillis
+        var args = item.values
         for (id, attempt) in keeping { args.append(id); args.append(attempt) }
         return Self.idStatePairs(try run(Scripts.releaseWorker, args))
     }
@@ -511,7 +530,9 @@ public final class ExecutionStore: Sendable {
 
     /// Cancels (see `Lua.cancel`).
     public func cancel(id: String, user: String, source: String) throws(StoreError) -> CancelResult {
-        let reply = try run(Scripts.cancel, [id, user, source])
+        var args = ScriptItem<CancelArgument>()
+        args[.id] = id; args[.user] = user; args[.source] = source
+        let reply = try run(Scripts.cancel, args.values)
         let a = reply.array ?? []
         if a.first?.int == -404 { throw .notFound(id) }
         guard a.count >= 3, let st = a[1].string.flatMap(ExecutionState.init(rawValue:)) else {
@@ -523,7 +544,9 @@ public final class ExecutionStore: Sendable {
 
     /// Trims retained executions (see `Lua.trim`). - Returns: how many were removed.
     public func trim(maxCount: Int, maxAgeMillis: Int64, batch: Int = 500) throws(StoreError) -> Int {
-        Int(try run(Scripts.trim, [maxCount, maxAgeMillis, batch]).int ?? 0)
+        var a = ScriptItem<TrimArgument>()
+        a[.maxCount] = maxCount; a[.maxAge] = maxAgeMillis; a[.batch] = batch
+        return Int(try run(Scripts.trim, a.values).int ?? 0)
     }
 
     func newState(_ reply: RedisReply, id: String, attempt: Int, operation: String) throws(StoreError) -> ExecutionState {

@@ -43,7 +43,9 @@ public final class FleetRegistry: Sendable {
     /// when heartbeats stop, so a killed daemon disappears by itself.
     @discardableResult
     public func heartbeat(id: String, fields: [String: String], ttlSeconds: Int = 30) throws(StoreError) -> Int64 {
-        var args: [any RedisArgument] = [keys.prefix, eventsMax, id, ttlSeconds]
+        var item = ScriptItem<HeartbeatArgument>()
+        item[.id] = id; item[.ttl] = ttlSeconds
+        var args: [any RedisArgument] = [keys.prefix, eventsMax] + item.values
         for (k, v) in fields.sorted(by: { $0.key < $1.key }) { args.append(k); args.append(v) }
         return try mapRedis { try redis.eval(Scripts.heartbeat, keys: [], args: args) }.int ?? 0
     }
@@ -80,7 +82,10 @@ public final class FleetRegistry: Sendable {
     public func live(within: Duration = .seconds(5), includeLost: Bool = false) throws(StoreError) -> (now: Int64, daemons: [DaemonInfo]) {
         let ms = Int(within.components.seconds * 1000)
         let prune = max(ms, Int(Self.remembered.components.seconds * 1000))
-        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: [keys.prefix, eventsMax, ms, prune]) }
+        var item = ScriptItem<LiveDaemonsArgument>()
+        item[.liveWithin] = ms; item[.pruneAfter] = prune
+        let args: [any RedisArgument] = [keys.prefix, eventsMax] + item.values
+        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: args) }
         guard let a = r.array, let now = a.first?.int else { return (0, []) }
         var out: [DaemonInfo] = []
         for e in a.dropFirst() {

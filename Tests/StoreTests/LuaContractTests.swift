@@ -118,11 +118,23 @@ struct LuaContractTests {
         #expect(item.values.map(\.redisBytes) == ["", "2", "", "", "", "", "", "", "", "", "boom"].map { Array($0.utf8) })
     }
 
-    /// Scripts of many items read their arguments by name (`A.<name>`), never by offset.
-    @Test func noItemArgumentIsReadByItsOffset() throws {
+    /// Scripts read their own arguments by name (`A.<name>`), never by place: only the two
+    /// every script takes (prefix, events bound) and the item count of grouped scripts are.
+    @Test func noScriptArgumentIsReadByItsPlace() throws {
         for line in try Self.luaLines() {
-            #expect(!line.text.contains("ARGV[b"), "an item argument read by offset (declare it in the script's arguments enum): \(line)")
+            var rest = Substring(line.text)
+            while let r = rest.range(of: "ARGV[") {
+                rest = rest[r.upperBound...]
+                let place = rest.prefix { $0 != "]" }
+                #expect(["1", "2", "3", "i", "i + 1", "first + step * i"].contains(place),
+                        "an argument read by its place (declare it in the script's arguments enum): \(line)")
+            }
         }
+    }
+
+    @Test func aScriptOfOneCallReadsItsArgumentsAfterTheTwoEveryScriptTakes() {
+        #expect(Lua.callArguments(ReportArgument.self, in: "A.id A.logLines unpack(ARGV, A_REST)")
+                == "ARGV[3] ARGV[6] unpack(ARGV, 7)")
     }
 
     @Test func theKeyTableIsMadeFromKeysAndHoldsOnlyWhatTheScriptNames() {

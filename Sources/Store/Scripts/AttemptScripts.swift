@@ -61,18 +61,18 @@ return out
 
     /// Renews the leases of many attempts of one worker in one call.
     ///
-    ///     ARGV[3] worker id   ARGV[4] lease (ms)   ARGV[5..] pairs: id, attempt
+    ///     `RenewArgument`, then pairs: id, attempt
     ///     Returns: one code per pair: 1 renewed, 2 renewed but cancelling (stop it),
     ///              0 lost (expired, recovered, fenced or finished: stop it, write nothing)
-    static let renew = script("now_ms", "LEASED", "lease_valid", body: #"""
+    static let renew = script("now_ms", "LEASED", "lease_valid", call: RenewArgument.self, body: #"""
 local now = now_ms()
-local lease = tonumber(ARGV[4])
+local lease = tonumber(A.lease)
 local out = {}
-for i = 5, #ARGV, 2 do
+for i = A_REST, #ARGV, 2 do
   local id, attempt = ARGV[i], tonumber(ARGV[i + 1])
   local f = redis.call('HMGET', K.exec(id), F.state, F.attempt, F.worker)
   local code = 0
-  if f[1] and LEASED[f[1]] and tonumber(f[2]) == attempt and (not f[3] or f[3] == ARGV[3])
+  if f[1] and LEASED[f[1]] and tonumber(f[2]) == attempt and (not f[3] or f[3] == A.worker)
      and lease_valid(id, now) then
     redis.call('ZADD', K.leases, 'XX', now + lease, id)
     if f[1] == S.cancelling then code = 2 else code = 1 end
@@ -84,19 +84,18 @@ return out
 
     /// Output lines and progress of a running attempt (fenced by attempt number).
     ///
-    ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] progress ('' unchanged)
-    ///     ARGV[6] max log lines   ARGV[7..] lines
+    ///     `ReportArgument`, then the lines
     ///     Returns: 1 written, 0 fenced off (not the current attempt)
-    static let report = script("TERMINAL", body: #"""
-local id = ARGV[3]
+    static let report = script("TERMINAL", call: ReportArgument.self, body: #"""
+local id = A.id
 local h = K.exec(id)
 local f = redis.call('HMGET', h, F.attempt, F.state)
-if (not f[1]) or tonumber(f[1]) ~= tonumber(ARGV[4]) or TERMINAL[f[2]] then return 0 end
-if ARGV[5] ~= '' then redis.call('HSET', h, F.progress, ARGV[5]) end
-if #ARGV >= 7 then
+if (not f[1]) or tonumber(f[1]) ~= tonumber(A.attempt) or TERMINAL[f[2]] then return 0 end
+if A.progress ~= '' then redis.call('HSET', h, F.progress, A.progress) end
+if #ARGV >= A_REST then
   local l = K.log(id)
-  redis.call('RPUSH', l, unpack(ARGV, 7))
-  redis.call('LTRIM', l, -tonumber(ARGV[6]), -1)
+  redis.call('RPUSH', l, unpack(ARGV, A_REST))
+  redis.call('LTRIM', l, -tonumber(A.logLines), -1)
 end
 return 1
 """#)
@@ -207,4 +206,21 @@ enum FinishArgument: Int, ScriptArguments {
     case backoff
     /// The one-line error text.
     case error
+}
+
+/// The arguments of `Lua.renew`, before its pairs of id and attempt.
+enum RenewArgument: Int, ScriptArguments {
+    /// The worker's id.
+    case worker
+    /// Lease, ms.
+    case lease
+}
+
+/// The arguments of `Lua.report`, before its output lines.
+enum ReportArgument: Int, ScriptArguments {
+    case id, attempt
+    /// Percent; '' leaves it unchanged.
+    case progress
+    /// Lines kept in `log:<id>`.
+    case logLines
 }

@@ -88,10 +88,11 @@ extension Lua {
     }
 }
 
-/// The arguments of one item of a script that takes many (`ARGV[3] = n`, then the items
-/// one after the other), declared once, in the order they are sent: Swift fills them by
-/// name (`ScriptItem`), and the Lua reads `A.<case>` for the item at offset `b` (replaced
-/// by `ARGV[b + position]` when the script is built) and `A_SIZE` for an item's length.
+/// A script's own arguments, declared once, in the order they are sent: Swift fills them
+/// by name (`ScriptItem`), and the Lua reads `A.<case>`. For one item of a script that
+/// takes many (`ARGV[3] = n`, then the items one after the other) that is `ARGV[b + position]`
+/// for the item at offset `b`, and `A_SIZE` is an item's length; for a script of one call
+/// it is `ARGV[3 + position]`, and `A_REST` is where a variable tail starts.
 protocol ScriptArguments: RawRepresentable, CaseIterable where RawValue == Int {}
 
 /// The arguments of one item, by name; sent in the order of `A`.
@@ -111,13 +112,25 @@ extension Lua {
     /// `body` with `A.<case>` replaced by the argument's place in the item at offset `b`,
     /// and `A_SIZE` by the number of arguments of an item.
     static func arguments<A: ScriptArguments>(_ type: A.Type, in body: String) -> String {
+        arguments(A.self, in: body, item: true)
+    }
+
+    /// For a script of one call: `A.<case>` replaced by `ARGV[3 + position]` (after the two
+    /// arguments every script takes), and `A_REST` by the place of the first argument after
+    /// them (the variable tail some scripts take: pairs, lines).
+    static func callArguments<A: ScriptArguments>(_ type: A.Type, in body: String) -> String {
+        arguments(A.self, in: body, item: false)
+    }
+
+    private static func arguments<A: ScriptArguments>(_ type: A.Type, in body: String, item: Bool) -> String {
         let names = A.allCases.map { String(describing: $0) }
         precondition(A.allCases.enumerated().allSatisfy { $0.offset == $0.element.rawValue },
                      "\(A.self): raw values must be the positions 0, 1, 2, ...")
         let named = substitute("A", in: body) { name in
             guard let i = names.firstIndex(of: name) else { preconditionFailure("Lua names A.\(name), which \(A.self) does not declare") }
+            if !item { return "ARGV[\(3 + i)]" }
             return i == 0 ? "ARGV[b]" : "ARGV[b + \(i)]"
         }
-        return named.replacing("A_SIZE", with: String(names.count))
+        return item ? named.replacing("A_SIZE", with: String(names.count)) : named.replacing("A_REST", with: String(3 + names.count))
     }
 }

@@ -4,17 +4,17 @@ extension Lua {
     /// and their worker stops the child. Cancelling a terminal execution changes
     /// nothing. Every call is written to the audit stream.
     ///
-    ///     ARGV[3] id   ARGV[4] user   ARGV[5] source (batchctl, batchtop, api, ...)
+    ///     `CancelArgument`
     ///     Returns: {changed (1/0), state, worker or ''} or {-404}
-    static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", body: #"""
-local id = ARGV[3]
+    static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", call: CancelArgument.self, body: #"""
+local id = A.id
 local h = K.exec(id)
 local f = redis.call('HMGET', h, F.state, F.priority, F.worker, F.job)
 local st = f[1]
 if not st then return {-404} end
 local now = now_ms()
 redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', EF.action, 'cancel', EF.id, id,
-  EF.user, ARGV[4], EF.source, ARGV[5], EF.state, st)
+  EF.user, A.user, EF.source, A.source, EF.state, st)
 if TERMINAL[st] or st == S.cancelling then return {0, st, f[3] or ''} end
 local new
 if st == S.queued then
@@ -26,20 +26,20 @@ elseif st == S.retrying then
 else
   new = S.cancelling
 end
-redis.call('HSET', h, F.cancelledBy, ARGV[4])
+redis.call('HSET', h, F.cancelledBy, A.user)
 if new == S.cancelled then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
-event(id, new, new, EF.job, f[4], EF.user, ARGV[4])
+event(id, new, new, EF.job, f[4], EF.user, A.user)
 return {1, new, f[3] or ''}
 """#)
 
     /// Trims retained executions by count and age: oldest terminal ones first,
     /// with their logs and every index. Non-terminal executions are never trimmed.
     ///
-    ///     ARGV[3] max count   ARGV[4] max age (ms)   ARGV[5] max removals this call
+    ///     `TrimArgument`
     ///     Returns: number removed
-    static let trim = script("now_ms", "TERMINAL", body: #"""
+    static let trim = script("now_ms", "TERMINAL", call: TrimArgument.self, body: #"""
 local now = now_ms()
-local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
+local maxCount, cutoff, batch = tonumber(A.maxCount), now - tonumber(A.maxAge), tonumber(A.batch)
 local total = redis.call('ZCARD', K.recent)
 local removed = 0
 local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
@@ -64,16 +64,13 @@ return removed
 
     /// A page of executions, newest first, by state and/or job type.
     ///
-    ///     ARGV[3] state ('' any)   ARGV[4] job ('' any)
-    ///     ARGV[5] cursor score ('' newest)   ARGV[6] cursor id (entries at the cursor score
-    ///             sort by id, descending: those not below this id were on earlier pages)
-    ///     ARGV[7] limit
+    ///     `ListArgument`
     ///     Returns: a list of {score, flat field/value list}, one per execution
     ///
     /// `dispatched` has no index (see `Lua.unindexed`): its page is made from the
     /// executions holding a lease, sorted by last change like an index would be.
-    static let list = script(body: #"""
-local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+    static let list = script(call: ListArgument.self, body: #"""
+local state, job, before, beforeID, limit = A.state, A.job, A.before, A.beforeID, tonumber(A.limit)
 if state == S.dispatched then
   local rows = {}
   for _, id in ipairs(redis.call('ZRANGE', K.leases, 0, -1)) do
@@ -121,4 +118,34 @@ for round = 1, 25 do
 end
 return out
 """#)
+}
+
+/// The arguments of `Lua.cancel`.
+enum CancelArgument: Int, ScriptArguments {
+    case id, user
+    /// batchctl, batchtop, api, ...
+    case source
+}
+
+/// The arguments of `Lua.trim`.
+enum TrimArgument: Int, ScriptArguments {
+    case maxCount
+    /// ms.
+    case maxAge
+    /// Most removals this call.
+    case batch
+}
+
+/// The arguments of `Lua.list`.
+enum ListArgument: Int, ScriptArguments {
+    /// '' for any.
+    case state
+    /// '' for any.
+    case job
+    /// The cursor's score; '' for the newest.
+    case before
+    /// The cursor's id: entries at the cursor score sort by id, descending, and those not
+    /// below this id were on earlier pages.
+    case beforeID
+    case limit
 }

@@ -242,6 +242,11 @@ end
         build(names, body: Lua.arguments(A.self, in: body))
     }
 
+    /// A script of one call whose arguments `A` declares (see `ScriptArguments`).
+    static func script<A: ScriptArguments>(_ names: String..., call: A.Type, body: String) -> String {
+        build(names, body: Lua.callArguments(A.self, in: body))
+    }
+
     private static func build(_ names: [String], body: String) -> String {
         var wanted = Set<String>()
         func want(_ name: String) {
