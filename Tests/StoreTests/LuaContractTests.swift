@@ -74,10 +74,11 @@ struct LuaContractTests {
         }
     }
 
-    @Test func noLuaSourceSpellsAFieldAStateOrAnEventKind() throws {
+    @Test func noLuaSourceSpellsAFieldAStateAReasonOrAnEventKind() throws {
         let spelled: [(String, Set<String>)] = [
             ("F", Set(Field.allCases.map(\.rawValue))), ("EF", Set(EventField.allCases.map(\.rawValue))),
             ("S", Set(ExecutionState.allCases.map(\.rawValue))), ("E", Set(EventKind.allCases.map(\.rawValue))),
+            ("R", Set(FailureReason.allCases.map(\.rawValue))),
         ]
         for line in try Self.luaLines() {
             for literal in Self.literals(line.text) {
@@ -88,8 +89,8 @@ struct LuaContractTests {
     }
 
     @Test func namesOfTheContractsBecomeTheirValuesWhenAScriptIsBuilt() {
-        #expect(Lua.constants(in: "HMGET h F.maxAttempts F.idempotencyKey EF.type E.requeued S.timedOut x.F.y F_z")
-                == "HMGET h 'max_attempts' 'idem' 'type' 'requeued' 'timed_out' x.F.y F_z")
+        #expect(Lua.constants(in: "HMGET h F.maxAttempts F.idempotencyKey EF.type E.requeued S.timedOut R.workerLost x.F.y F_z")
+                == "HMGET h 'max_attempts' 'idem' 'type' 'requeued' 'timed_out' 'worker_lost' x.F.y F_z")
         #expect(Lua.terminal.source == "local TERMINAL = { ['succeeded'] = true, ['failed'] = true, ['timed_out'] = true, ['cancelled'] = true }\n\n")
         #expect(Lua.leased.source == "local LEASED = { ['dispatched'] = true, ['running'] = true, ['cancelling'] = true }\n\n")
     }
@@ -103,7 +104,7 @@ struct LuaContractTests {
         for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
                        Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
                        Lua.liveDaemons, Lua.leader] {
-            for marker in ["F.", "EF.", "E.", "S."] {
+            for marker in ["F.", "EF.", "E.", "S.", "R.", "A."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }

@@ -22,7 +22,7 @@ if st == S.cancelling then
   new = S.cancelled; finish_terminal(id, st, new, now)
 elseif A.exhausted == '1' then
   new = S.failed
-  redis.call('HSET', h, F.reason, 'dispatch_exhausted')
+  redis.call('HSET', h, F.reason, R.dispatchExhausted)
   finish_terminal(id, st, new, now)
 else
   new = S.retrying

@@ -204,12 +204,12 @@ local function lose_attempt(id, f, now, poison, backoff, outcome)
   local h = K.exec(id)
   local st = f[1]
   release(id, f[2])
-  local new, reason = S.retrying, 'worker_lost'
+  local new, reason = S.retrying, R.workerLost
   if st == S.cancelling then
     new = S.cancelled
   elseif st == S.running then
     local lost = redis.call('HINCRBY', h, F.lost, 1)
-    if lost >= poison then new, reason = S.failed, 'poison'
+    if lost >= poison then new, reason = S.failed, R.poison
     elseif tonumber(f[3]) >= tonumber(f[4]) then new = S.failed end
   end
   history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
