@@ -242,11 +242,11 @@ public final class ExecutionStore: Sendable {
     /// Maps the common negative codes of the scripts to errors.
     func refusal(_ reply: [RedisReply], id: String, attempt: Int, operation: String) -> StoreError? {
         guard let code = reply.first?.int, code < 0 else { return nil }
-        switch code {
-        case -404: return .notFound(id)
-        case -409: return .staleAttempt(id: id, attempt: attempt, current: Int(reply.dropFirst().first?.int ?? -1))
-        case -410: return .leaseLost(id: id, attempt: attempt)
-        case -1: return .wrongState(id: id, state: reply.dropFirst().first?.string ?? "?", operation: operation)
+        switch Refusal(rawValue: code) {
+        case .notFound: return .notFound(id)
+        case .staleAttempt: return .staleAttempt(id: id, attempt: attempt, current: Int(reply.dropFirst().first?.int ?? -1))
+        case .leaseLost: return .leaseLost(id: id, attempt: attempt)
+        case .wrongState: return .wrongState(id: id, state: reply.dropFirst().first?.string ?? "?", operation: operation)
         default: return .unexpectedReply("\(operation): code \(code)")
         }
     }
@@ -293,12 +293,13 @@ public final class ExecutionStore: Sendable {
 
     private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
         guard let a = reply.array, let code = a.first?.int else { throw .unexpectedReply("create: \(reply)") }
-        if code == -2 { throw .queueFull(limit: queueLimit) }
-        if code == -3 {
+        let refusal = Refusal(rawValue: code)
+        if refusal == .queueFull { throw .queueFull(limit: queueLimit) }
+        if refusal == .idempotencyConflict {
             throw .idempotencyConflict(key: a.count > 2 ? a[2].string ?? "" : "", existing: a.count > 1 ? a[1].string ?? "" : "",
                                        state: a.count > 3 ? a[3].string ?? "" : "")
         }
-        if code == -4 { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
+        if refusal == .fireNotClaimed { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
         guard a.count >= 4, let id = a[1].string, let st = a[2].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("create: \(reply)")
         }
@@ -401,7 +402,7 @@ public final class ExecutionStore: Sendable {
 
     private func startResult(_ reply: RedisReply, id: String, attempt: Int) throws(StoreError) -> StartResult {
         let a = reply.array ?? []
-        if a.first?.int == -422 { throw .dispatchMismatch(id: id, field: a.dropFirst().first?.string ?? "?") }
+        if a.first?.int == Refusal.dispatchMismatch.rawValue { throw .dispatchMismatch(id: id, field: a.dropFirst().first?.string ?? "?") }
         if let e = refusal(a, id: id, attempt: attempt, operation: "start") { throw e }
         switch a.first?.int {
         case 1: return .running
@@ -534,7 +535,7 @@ public final class ExecutionStore: Sendable {
         args[.id] = id; args[.user] = user; args[.source] = source
         let reply = try run(Scripts.cancel, args.values)
         let a = reply.array ?? []
-        if a.first?.int == -404 { throw .notFound(id) }
+        if a.first?.int == Refusal.notFound.rawValue { throw .notFound(id) }
         guard a.count >= 3, let st = a[1].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("cancel: \(reply)")
         }

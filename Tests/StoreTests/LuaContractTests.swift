@@ -95,6 +95,14 @@ struct LuaContractTests {
         #expect(Lua.leased.source == "local LEASED = { ['dispatched'] = true, ['running'] = true, ['cancelling'] = true }\n\n")
     }
 
+    /// Refusals are numbers the scripts return and Swift maps to errors: neither side spells one.
+    @Test func noLuaSourceSpellsARefusal() throws {
+        #expect(Lua.constants(in: "return {C.staleAttempt, n}") == "return {-409, n}")
+        for line in try Self.luaLines() {
+            #expect(!line.text.contains("return {-"), "a refusal spelled as a number (use C.<name>): \(line)")
+        }
+    }
+
     /// A script passes an execution's new state as the kind of its event (`event(id, new, new)`).
     @Test func everyStateIsAlsoAnEventKind() {
         for state in ExecutionState.allCases { #expect(EventKind(rawValue: state.rawValue) != nil, "\(state)") }
@@ -104,7 +112,7 @@ struct LuaContractTests {
         for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
                        Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
                        Lua.liveDaemons, Lua.leader] {
-            for marker in ["F.", "EF.", "E.", "S.", "R.", "A."] {
+            for marker in ["F.", "EF.", "E.", "S.", "R.", "A.", "C."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }

@@ -23,20 +23,20 @@ local function one(i, b)
   local id, attempt, worker = A.id, tonumber(A.attempt), A.worker
   local h = K.exec(id)
   local f = redis.call('HMGET', h, F.state, F.attempt, F.worker, F.runs, F.job, F.params, F.timeout, F.error)
-  if not f[1] then return {-404} end
-  if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+  if not f[1] then return {C.notFound} end
+  if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
   -- The worker runs what the execution says, not what a dispatch body claims.
   if A.job ~= '' then
-    if f[5] ~= A.job then return {-422, F.job} end
-    if not same_params(f[6], A.params) then return {-422, F.params} end
-    if tonumber(f[7]) ~= tonumber(A.timeout) then return {-422, F.timeout} end
+    if f[5] ~= A.job then return {C.dispatchMismatch, F.job} end
+    if not same_params(f[6], A.params) then return {C.dispatchMismatch, F.params} end
+    if tonumber(f[7]) ~= tonumber(A.timeout) then return {C.dispatchMismatch, F.timeout} end
   end
   local st = f[1]
   -- Another worker started this attempt (a dispatch that timed out was retried elsewhere).
-  if f[3] and f[3] ~= worker then return {-410} end
+  if f[3] and f[3] ~= worker then return {C.leaseLost} end
   if st == S.running then return {0} end
-  if st ~= S.dispatched and st ~= S.cancelling then return {-1, st} end
-  if not (expiry[i] and expiry[i] > now) then return {-410} end
+  if st ~= S.dispatched and st ~= S.cancelling then return {C.wrongState, st} end
+  if not (expiry[i] and expiry[i] > now) then return {C.leaseLost} end
   local runs = tonumber(f[4] or '0') + 1
   zadd_later(K.leases, now + tonumber(A.lease), id)
   -- An attempt's figures are its own: what an earlier attempt (or a failed dispatch)
@@ -118,11 +118,11 @@ local function one(i, b)
   local f = redis.call('HMGET', h, F.state, F.attempt, F.job, F.runs, F.maxAttempts, F.worker,
     F.history, F.reason, F.error, F.ended)
   local st = f[1]
-  if not st then return {-404} end
-  if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
-  if not LEASED[st] then return {-1, st} end
-  if f[6] and f[6] ~= worker then return {-410} end
-  if not (expiry[i] and expiry[i] > now) then return {-410} end
+  if not st then return {C.notFound} end
+  if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
+  if not LEASED[st] then return {C.wrongState, st} end
+  if f[6] and f[6] ~= worker then return {C.leaseLost} end
+  if not (expiry[i] and expiry[i] > now) then return {C.leaseLost} end
   local new = outcome
   if st == S.cancelling then
     if outcome == S.failed and A.retryable == '1' then new = S.cancelled end

@@ -23,7 +23,7 @@ local function one(b)
     if existing then
       local st = redis.call('HMGET', K.exec(existing), F.state, F.created, F.requestHash)
       if st[1] then
-        if hash ~= '' and st[3] and st[3] ~= hash then return {-3, existing, idem, st[1]} end
+        if hash ~= '' and st[3] and st[3] ~= hash then return {C.idempotencyConflict, existing, idem, st[1]} end
         return {1, existing, st[1], st[2]}
       end
     end
@@ -33,14 +33,14 @@ local function one(b)
     if sched or string.sub(idem, 1, 9) == 'schedule:' then
       local fire = sched and redis.call('GET', K.fire(sched, ms))
       if hash == '' or not fire or string.sub(fire, 1, 8) ~= 'claimed:' or string.sub(fire, -#hash - 1) ~= ':' .. hash then
-        return {-4, idem}
+        return {C.fireNotClaimed, idem}
       end
     end
   end
   local limit = tonumber(A.queueLimit)
   if limit > 0 then
     if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) end
-    if queued >= limit then return {-2} end
+    if queued >= limit then return {C.queueFull} end
   end
   local prio = A.priority
   local fields = { F.id, id, F.job, job, F.state, S.queued, F.attempt, '0', F.runs, '0',

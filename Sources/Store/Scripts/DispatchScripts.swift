@@ -8,10 +8,10 @@ extension Lua {
 local id, attempt = A.id, tonumber(A.attempt)
 local h = K.exec(id)
 local f = redis.call('HMGET', h, F.state, F.attempt, F.job)
-if not f[1] then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+if not f[1] then return {C.notFound} end
+if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
 local st = f[1]
-if st ~= S.dispatched and st ~= S.cancelling then return {-1, st} end
+if st ~= S.dispatched and st ~= S.cancelling then return {C.wrongState, st} end
 local now = now_ms()
 release(id, f[3])
 redis.call('HINCRBY', h, F.dispatchFailures, 1)
@@ -42,11 +42,11 @@ return {new}
 local id, attempt = A.id, tonumber(A.attempt)
 local h = K.exec(id)
 local f = redis.call('HMGET', h, F.state, F.attempt, F.job, F.priority, F.worker)
-if not f[1] then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+if not f[1] then return {C.notFound} end
+if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
 local st = f[1]
-if not LEASED[st] then return {-1, st} end
-if A.worker ~= '' and f[5] and f[5] ~= A.worker then return {-410} end
+if not LEASED[st] then return {C.wrongState, st} end
+if A.worker ~= '' and f[5] and f[5] ~= A.worker then return {C.leaseLost} end
 local now = now_ms()
 release(id, f[3])
 if st == S.cancelling then

@@ -11,15 +11,23 @@ import Redis
 /// Names of the other contracts are replaced by their quoted values when the script
 /// is built, so they cost nothing when it runs: `F.<case>` a `Field` of the execution
 /// hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
-/// `S.<case>` an `ExecutionState`, `R.<case>` a `FailureReason` (Swift case names:
+/// `S.<case>` an `ExecutionState`, `R.<case>` a `FailureReason`, and `C.<case>` a
+/// `Refusal` becomes its number (Swift case names:
 /// `F.maxAttempts` is `'max_attempts'`).
 extension Lua {
-    /// `code` with `F.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values.
+    /// `code` with `F.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values,
+    /// and `C.` names by their numbers.
     static func constants(in code: String) -> String {
         var s = substitute("F", in: code) { quoted(Field.self, $0, marker: "F") }
         s = substitute("EF", in: s) { quoted(EventField.self, $0, marker: "EF") }
         s = substitute("E", in: s) { quoted(EventKind.self, $0, marker: "E") }
         s = substitute("R", in: s) { quoted(FailureReason.self, $0, marker: "R") }
+        s = substitute("C", in: s) { name in
+            guard let code = Refusal.allCases.first(where: { String(describing: $0) == name }) else {
+                preconditionFailure("Lua names C.\(name), which Refusal does not declare")
+            }
+            return String(code.rawValue)
+        }
         return substitute("S", in: s) { quoted(ExecutionState.self, $0, marker: "S") }
     }
 

@@ -11,7 +11,7 @@ local id = A.id
 local h = K.exec(id)
 local f = redis.call('HMGET', h, F.state, F.priority, F.worker, F.job)
 local st = f[1]
-if not st then return {-404} end
+if not st then return {C.notFound} end
 local now = now_ms()
 redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', EF.action, 'cancel', EF.id, id,
   EF.user, A.user, EF.source, A.source, EF.state, st)
