@@ -14,7 +14,8 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
     /// The one-line error of the attempt, when it failed with one.
     public var error: String?
 
-    enum CodingKeys: String, CodingKey {
+    /// Also the keys of the entries the scripts write (`H.<case>` in Lua).
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case attempt, worker, outcome, reason, at, error
         case exitCode = "exit_code"
     }

@@ -98,6 +98,7 @@ struct LuaContractTests {
     /// Refusals are numbers the scripts return and Swift maps to errors: neither side spells one.
     @Test func noLuaSourceSpellsARefusal() throws {
         #expect(Lua.constants(in: "return {C.staleAttempt, n}") == "return {-409, n}")
+        #expect(Lua.constants(in: "{ [H.exitCode] = 1, [H.at] = now }") == "{ ['exit_code'] = 1, ['at'] = now }")
         for line in try Self.luaLines() {
             #expect(!line.text.contains("return {-"), "a refusal spelled as a number (use C.<name>): \(line)")
         }
@@ -112,7 +113,7 @@ struct LuaContractTests {
         for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
                        Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
                        Lua.liveDaemons, Lua.leader] {
-            for marker in ["F.", "EF.", "E.", "S.", "R.", "A.", "C."] {
+            for marker in ["F.", "EF.", "E.", "S.", "R.", "A.", "C.", "H."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }

@@ -149,8 +149,8 @@ local function one(i, b)
   if new == S.retrying or f[7] then
     fields[n + 1] = F.history
     fields[n + 2] = history_json(f[7] or nil,
-      { attempt = attempt, worker = worker, outcome = outcome, reason = A.reason, at = now,
-        exit_code = tonumber(A.exitCode), error = A.error ~= '' and A.error or nil })
+      { [H.attempt] = attempt, [H.worker] = worker, [H.outcome] = outcome, [H.reason] = A.reason, [H.at] = now,
+        [H.exitCode] = tonumber(A.exitCode), [H.error] = A.error ~= '' and A.error or nil })
     n = n + 2
   end
   if new == S.retrying then

@@ -16,7 +16,7 @@ local now = now_ms()
 release(id, f[3])
 redis.call('HINCRBY', h, F.dispatchFailures, 1)
 if A.error ~= '' then redis.call('HSET', h, F.error, A.error) end
-history(id, { attempt = attempt, outcome = 'dispatch_failed', reason = A.error, at = now })
+history(id, { [H.attempt] = attempt, [H.outcome] = 'dispatch_failed', [H.reason] = A.error, [H.at] = now })
 local new
 if st == S.cancelling then
   new = S.cancelled; finish_terminal(id, st, new, now)

@@ -12,7 +12,8 @@ import Redis
 /// is built, so they cost nothing when it runs: `F.<case>` a `Field` of the execution
 /// hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
 /// `S.<case>` an `ExecutionState`, `R.<case>` a `FailureReason`, and `C.<case>` a
-/// `Refusal` becomes its number (Swift case names:
+/// `Refusal` becomes its number, and `H.<case>` a key of an `AttemptRecord` in the history
+/// (Swift case names:
 /// `F.maxAttempts` is `'max_attempts'`).
 extension Lua {
     /// `code` with `F.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values,
@@ -22,6 +23,14 @@ extension Lua {
         s = substitute("EF", in: s) { quoted(EventField.self, $0, marker: "EF") }
         s = substitute("E", in: s) { quoted(EventKind.self, $0, marker: "E") }
         s = substitute("R", in: s) { quoted(FailureReason.self, $0, marker: "R") }
+        // A coding key describes itself as a coding key, not by its case name: its Lua name
+        // is its raw value in camel case (`exit_code` is `H.exitCode`).
+        s = substitute("H", in: s) { name in
+            guard let key = AttemptRecord.CodingKeys.allCases.first(where: { camelCase($0.rawValue) == name }) else {
+                preconditionFailure("Lua names H.\(name), which AttemptRecord.CodingKeys does not declare")
+            }
+            return "'" + key.rawValue + "'"
+        }
         s = substitute("C", in: s) { name in
             guard let code = Refusal.allCases.first(where: { String(describing: $0) == name }) else {
                 preconditionFailure("Lua names C.\(name), which Refusal does not declare")
@@ -37,6 +46,12 @@ extension Lua {
             preconditionFailure("Lua names \(marker).\(name), which \(T.self) does not declare")
         }
         return "'" + value.rawValue + "'"
+    }
+
+    /// `exit_code` → `exitCode`.
+    static func camelCase(_ snake: String) -> String {
+        let parts = snake.split(separator: "_")
+        return parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.prefix(1).uppercased() + $0.element.dropFirst() }.joined()
     }
 
     /// A Lua set of states: `{ ['queued'] = true, ... }`.

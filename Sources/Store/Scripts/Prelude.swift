@@ -212,7 +212,7 @@ local function lose_attempt(id, f, now, poison, backoff, outcome)
     if lost >= poison then new, reason = S.failed, R.poison
     elseif tonumber(f[3]) >= tonumber(f[4]) then new = S.failed end
   end
-  history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
+  history(id, { [H.attempt] = tonumber(f[6]), [H.worker] = f[7], [H.outcome] = outcome, [H.reason] = reason, [H.at] = now })
   if new == S.retrying then
     redis.call('ZADD', K.delayed, now + backoff, id)
     set_state(id, st, new, now)
