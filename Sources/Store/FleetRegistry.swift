@@ -11,18 +11,19 @@ public struct DaemonInfo: Sendable, Hashable {
     /// Its registration expired without a clean stop: `fields` are what was last seen
     /// of it (role, host, address, slots), kept in `daemons:seen`.
     public var lost = false
-    public var role: String { fields["role"] ?? "" }
-    public var address: String { fields["address"] ?? "" }
-    public var host: String { fields["host"] ?? "" }
-    public var pid: Int { Int(fields["pid"] ?? "") ?? 0 }
+    public var role: String { self[.role] ?? "" }
+    public var address: String { self[.address] ?? "" }
+    public var host: String { self[.host] ?? "" }
+    public var pid: Int { Int(self[.pid] ?? "") ?? 0 }
+    public subscript(_ field: DaemonField) -> String? { fields[field.rawValue] }
     /// A metrics snapshot value (`name` or `name{labels}`), when published.
     public func metric(_ name: String) -> Double? {
-        guard let m = fields["metrics"], let d = m.data(using: .utf8),
+        guard let m = self[.metrics], let d = m.data(using: .utf8),
               let o = try? JSONDecoder().decode([String: Double].self, from: d) else { return nil }
         return o[name]
     }
     public var metrics: [String: Double] {
-        guard let m = fields["metrics"], let d = m.data(using: .utf8) else { return [:] }
+        guard let m = self[.metrics], let d = m.data(using: .utf8) else { return [:] }
         return (try? JSONDecoder().decode([String: Double].self, from: d)) ?? [:]
     }
 }

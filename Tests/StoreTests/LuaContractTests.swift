@@ -78,7 +78,7 @@ struct LuaContractTests {
         let spelled: [(String, Set<String>)] = [
             ("F", Set(Field.allCases.map(\.rawValue))), ("EF", Set(EventField.allCases.map(\.rawValue))),
             ("S", Set(ExecutionState.allCases.map(\.rawValue))), ("E", Set(EventKind.allCases.map(\.rawValue))),
-            ("R", Set(FailureReason.allCases.map(\.rawValue))),
+            ("R", Set(FailureReason.allCases.map(\.rawValue))), ("D", Set(DaemonField.allCases.map(\.rawValue))),
         ]
         for line in try Self.luaLines() {
             for literal in Self.literals(line.text) {
@@ -113,7 +113,7 @@ struct LuaContractTests {
         for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
                        Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
                        Lua.liveDaemons, Lua.leader] {
-            for marker in ["F.", "EF.", "E.", "S.", "R.", "A.", "C.", "H."] {
+            for marker in ["F.", "D.", "EF.", "E.", "S.", "R.", "A.", "C.", "H."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }

@@ -47,8 +47,8 @@ enum LiveRows {
 
     /// A worker's row: its registration, the job types it serves, and every gateway's breaker for it.
     static func worker(_ d: DaemonInfo, jobs: [String], breakers: [BreakerRow]) -> WorkerRow {
-        WorkerRow(id: d.id, host: d.host, address: d.address, slots: Int(d.fields["slots"] ?? "") ?? 0,
-                  running: Int(d.fields["running"] ?? "") ?? 0, jobTypes: jobs.sorted(), breakers: breakers,
+        WorkerRow(id: d.id, host: d.host, address: d.address, slots: Int(d[.slots] ?? "") ?? 0,
+                  running: Int(d[.running] ?? "") ?? 0, jobTypes: jobs.sorted(), breakers: breakers,
                   lastHeartbeat: date(d.heartbeat), lost: d.lost)
     }
 

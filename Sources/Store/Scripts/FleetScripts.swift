@@ -17,11 +17,11 @@ if #ARGV >= A_REST then
   local seen = {}
   for i = A_REST, #ARGV - 1, 2 do
     local k = ARGV[i]
-    if k == 'role' or k == 'host' or k == 'address' or k == 'slots' then seen[k] = ARGV[i + 1] end
+    if k == D.role or k == D.host or k == D.address or k == D.slots then seen[k] = ARGV[i + 1] end
   end
-  if seen.role then redis.call('HSET', K.daemonsSeen, A.id, cjson.encode(seen)) end
+  if seen[D.role] then redis.call('HSET', K.daemonsSeen, A.id, cjson.encode(seen)) end
 end
-redis.call('HSET', h, 'heartbeat', now)
+redis.call('HSET', h, D.heartbeat, now)
 redis.call('EXPIRE', h, tonumber(A.ttl))
 return now
 """#)

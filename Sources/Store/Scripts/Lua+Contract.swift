@@ -10,18 +10,19 @@ import Redis
 ///
 /// Names of the other contracts are replaced by their quoted values when the script
 /// is built, so they cost nothing when it runs: `F.<case>` a `Field` of the execution
-/// hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
+/// hash, `D.<case>` a `DaemonField` of a daemon's hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
 /// `S.<case>` an `ExecutionState`, `R.<case>` a `FailureReason`, and `C.<case>` a
 /// `Refusal` becomes its number, and `H.<case>` a key of an `AttemptRecord` in the history
 /// (Swift case names:
 /// `F.maxAttempts` is `'max_attempts'`).
 extension Lua {
-    /// `code` with `F.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values,
+    /// `code` with `F.`, `D.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values,
     /// and `C.` names by their numbers.
     static func constants(in code: String) -> String {
         var s = substitute("F", in: code) { quoted(Field.self, $0, marker: "F") }
         s = substitute("EF", in: s) { quoted(EventField.self, $0, marker: "EF") }
         s = substitute("E", in: s) { quoted(EventKind.self, $0, marker: "E") }
+        s = substitute("D", in: s) { quoted(DaemonField.self, $0, marker: "D") }
         s = substitute("R", in: s) { quoted(FailureReason.self, $0, marker: "R") }
         // A coding key describes itself as a coding key, not by its case name: its Lua name
         // is its raw value in camel case (`exit_code` is `H.exitCode`).
