@@ -8,46 +8,44 @@ import Redis
 /// `K` table is made from `Keys.Name` at the top of each script, with the keys that
 /// script uses, once per call (one concatenation each, as spelling them did).
 ///
-/// Names of the other contracts are replaced by their quoted values when the script
-/// is built, so they cost nothing when it runs: `F.<case>` a `Field` of the execution
-/// hash, `D.<case>` a `DaemonField` of a daemon's hash, `EF.<case>` an `EventField` of a stream entry, `E.<case>` an `EventKind`,
-/// `S.<case>` an `ExecutionState`, `R.<case>` a `FailureReason`, and `C.<case>` a
-/// `Refusal` becomes its number, and `H.<case>` a key of an `AttemptRecord` in the history
-/// (Swift case names:
-/// `F.maxAttempts` is `'max_attempts'`).
+/// The other contracts are named by Swift case and replaced when the script is
+/// built, so they cost nothing when it runs:
+///
+///     F.<case>   Field, of the execution hash        F.maxAttempts → 'max_attempts'
+///     D.<case>   DaemonField, of a daemon's hash
+///     EF.<case>  EventField, of a stream entry
+///     E.<case>   EventKind
+///     S.<case>   ExecutionState
+///     R.<case>   FailureReason
+///     H.<case>   AttemptRecord.CodingKeys, of a history entry
+///     C.<case>   Refusal, a script's refusal code   C.notFound → -404
+///     A.<case>   the script's own arguments (see `ScriptArguments`)
 extension Lua {
-    /// `code` with `F.`, `D.`, `EF.`, `E.`, `R.` and `S.` names replaced by their quoted values,
-    /// and `C.` names by their numbers.
+    /// `code` with the names of the table above (but `A.`) replaced: by quoted values, and
+    /// `C.` names by their numbers. One pass over the code, with the tables made once
+    /// (scripts are built when a daemon first calls them, some at start-up).
     static func constants(in code: String) -> String {
-        var s = substitute("F", in: code) { quoted(Field.self, $0, marker: "F") }
-        s = substitute("EF", in: s) { quoted(EventField.self, $0, marker: "EF") }
-        s = substitute("E", in: s) { quoted(EventKind.self, $0, marker: "E") }
-        s = substitute("D", in: s) { quoted(DaemonField.self, $0, marker: "D") }
-        s = substitute("R", in: s) { quoted(FailureReason.self, $0, marker: "R") }
-        // A coding key describes itself as a coding key, not by its case name: its Lua name
-        // is its raw value in camel case (`exit_code` is `H.exitCode`).
-        s = substitute("H", in: s) { name in
-            guard let key = AttemptRecord.CodingKeys.allCases.first(where: { camelCase($0.rawValue) == name }) else {
-                preconditionFailure("Lua names H.\(name), which AttemptRecord.CodingKeys does not declare")
-            }
-            return "'" + key.rawValue + "'"
+        substitute(in: code) { marker, name in
+            guard let table = replacements[marker] else { return nil }
+            guard let value = table[name] else { preconditionFailure("Lua names \(marker).\(name), which its Swift declaration does not declare") }
+            return value
         }
-        s = substitute("C", in: s) { name in
-            guard let code = Refusal.allCases.first(where: { String(describing: $0) == name }) else {
-                preconditionFailure("Lua names C.\(name), which Refusal does not declare")
-            }
-            return String(code.rawValue)
-        }
-        return substitute("S", in: s) { quoted(ExecutionState.self, $0, marker: "S") }
     }
 
-    static func quoted<T: CaseIterable & RawRepresentable>(_ type: T.Type, _ name: String, marker: String) -> String
-    where T.RawValue == String {
-        guard let value = T.allCases.first(where: { String(describing: $0) == name }) else {
-            preconditionFailure("Lua names \(marker).\(name), which \(T.self) does not declare")
+    /// Replacement of each name, by marker.
+    static let replacements: [String: [String: String]] = {
+        func quoted<T: CaseIterable & RawRepresentable>(_ type: T.Type) -> [String: String] where T.RawValue == String {
+            Dictionary(uniqueKeysWithValues: T.allCases.map { (String(describing: $0), "'" + $0.rawValue + "'") })
         }
-        return "'" + value.rawValue + "'"
-    }
+        return [
+            "F": quoted(Field.self), "EF": quoted(EventField.self), "E": quoted(EventKind.self), "D": quoted(DaemonField.self),
+            "R": quoted(FailureReason.self), "S": quoted(ExecutionState.self),
+            // A coding key describes itself as a coding key, not by its case name: its Lua name
+            // is its raw value in camel case (`exit_code` is `H.exitCode`).
+            "H": Dictionary(uniqueKeysWithValues: AttemptRecord.CodingKeys.allCases.map { (camelCase($0.rawValue), "'" + $0.rawValue + "'") }),
+            "C": Dictionary(uniqueKeysWithValues: Refusal.allCases.map { (String(describing: $0), String($0.rawValue)) }),
+        ]
+    }()
 
     /// `exit_code` → `exitCode`.
     static func camelCase(_ snake: String) -> String {
@@ -64,9 +62,9 @@ extension Lua {
     /// as functions of their arguments.
     static func keyTable(for source: String) -> String {
         var used = Set<String>()
-        _ = substitute("K", in: source) { name in
-            used.insert(name)
-            return "K." + name
+        _ = substitute(in: source) { marker, name in
+            if marker == "K" { used.insert(name) }
+            return nil
         }
         if used.isEmpty { return "" }
         var out = "local K = {}\n"
@@ -85,30 +83,38 @@ extension Lua {
         return out + "\n"
     }
 
-    /// `source` with every `<marker>.<name>` (not part of a longer name) replaced
-    /// by `replace(name)`.
-    static func substitute(_ marker: String, in source: String, _ replace: (String) -> String) -> String {
+    /// `source` with each `<marker>.<name>` (a marker being a name of one or two capitals,
+    /// not part of a longer name) replaced by `replace(marker, name)`, or left when it is nil.
+    static func substitute(in source: String, _ replace: (_ marker: String, _ name: String) -> String?) -> String {
         let bytes = Array(source.utf8)
-        let m = Array(marker.utf8) + [UInt8(ascii: ".")]
+        let dot = UInt8(ascii: ".")
         func isName(_ b: UInt8) -> Bool {
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_")
         }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(bytes.count + bytes.count / 4)
         var i = 0
         while i < bytes.count {
-            if i + m.count < bytes.count, bytes[i ..< i + m.count].elementsEqual(m),
-               i == 0 || !(isName(bytes[i - 1]) || bytes[i - 1] == UInt8(ascii: ".")) {
-                var j = i + m.count
-                while j < bytes.count, isName(bytes[j]) { j += 1 }
-                if j > i + m.count {
-                    out += Array(replace(String(decoding: bytes[i + m.count ..< j], as: UTF8.self)).utf8)
-                    i = j
+            let b = bytes[i]
+            guard isName(b), i == 0 || !(isName(bytes[i - 1]) || bytes[i - 1] == dot) else {
+                out.append(b)
+                i += 1
+                continue
+            }
+            var j = i + 1
+            while j < bytes.count, isName(bytes[j]) { j += 1 }
+            if j - i <= 2, b >= 0x41, b <= 0x5A, j + 1 < bytes.count, bytes[j] == dot, isName(bytes[j + 1]) {
+                var k = j + 1
+                while k < bytes.count, isName(bytes[k]) { k += 1 }
+                let marker = String(decoding: bytes[i ..< j], as: UTF8.self)
+                if let value = replace(marker, String(decoding: bytes[j + 1 ..< k], as: UTF8.self)) {
+                    out += value.utf8
+                    i = k
                     continue
                 }
             }
-            out.append(bytes[i])
-            i += 1
+            out += bytes[i ..< j]
+            i = j
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -152,7 +158,8 @@ extension Lua {
         let names = A.allCases.map { String(describing: $0) }
         precondition(A.allCases.enumerated().allSatisfy { $0.offset == $0.element.rawValue },
                      "\(A.self): raw values must be the positions 0, 1, 2, ...")
-        let named = substitute("A", in: body) { name in
+        let named = substitute(in: body) { marker, name in
+            guard marker == "A" else { return nil }
             guard let i = names.firstIndex(of: name) else { preconditionFailure("Lua names A.\(name), which \(A.self) does not declare") }
             if !item { return "ARGV[\(3 + i)]" }
             return i == 0 ? "ARGV[b]" : "ARGV[b + \(i)]"
