@@ -24,14 +24,14 @@ public final class RegistrationService: Service {
 
     func fields() -> [String: String] {
         var f = extraFields()
-        f["role"] = context.role
-        f["host"] = ProcessStats.hostname
-        f["pid"] = String(ProcessStats.pid)
-        f["version"] = batchVersion
-        f["address"] = context.advertisedURL
-        f["started"] = String(context.startedAt)
+        f[DaemonField.role.rawValue] = context.role
+        f[DaemonField.host.rawValue] = ProcessStats.hostname
+        f[DaemonField.pid.rawValue] = String(ProcessStats.pid)
+        f[DaemonField.version.rawValue] = batchVersion
+        f[DaemonField.address.rawValue] = context.advertisedURL
+        f[DaemonField.started.rawValue] = String(context.startedAt)
         let snapshot = context.metrics.snapshot()
-        if let d = try? JSONEncoder().encode(snapshot) { f["metrics"] = String(decoding: d, as: UTF8.self) }
+        if let d = try? JSONEncoder().encode(snapshot) { f[DaemonField.metrics.rawValue] = String(decoding: d, as: UTF8.self) }
         return f
     }
 

@@ -46,23 +46,23 @@ final class EventWatcher: Sendable {
         var gone: [(id: String, attempt: Int?, ended: ExecutionState?, job: String?)] = []
         for e in events {
             guard let id = e.executionID, let st = e.state else { continue }
-            let attempt = e.fields["attempt"].flatMap { Int($0) }
+            let attempt = e[.attempt].flatMap { Int($0) }
             switch st {
             case .queued:
                 // New, promoted, or handed back: work to take (this gateway's own new ones have
                 // woken a dispatcher already). Only a hand-back ends an attempt.
-                if e.type == "requeued" {
+                if e.kind == .requeued {
                     gone.append((id, attempt, nil, nil))
                     queued = true
-                } else if !(e.type == "created" && context.wakeup.createdEventSeen(id)) {
+                } else if !(e.kind == .created && context.wakeup.createdEventSeen(id)) {
                     queued = true
                 }
             case .retrying:
                 gone.append((id, attempt, nil, nil))
                 freed = true
             case .succeeded, .failed, .timedOut, .cancelled:
-                gone.append((id, attempt, st, e.fields["job"]))
-                if let job = e.fields["job"], st != .cancelled {
+                gone.append((id, attempt, st, e[.job]))
+                if let job = e[.job], st != .cancelled {
                     (st == .succeeded ? context.metrics.lastSuccess : context.metrics.lastFailure)
                         .labels(job).set(Double(e.millis) / 1000)
                 }

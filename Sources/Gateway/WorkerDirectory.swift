@@ -56,7 +56,7 @@ final class WorkerDirectory: Sendable {
     /// Reads the live workers and their job types from Redis.
     func refresh() throws {
         let (_, daemons) = try fleet.live(within: .seconds(5))
-        let workers = daemons.filter { $0.role == "worker" && !$0.address.isEmpty && $0.fields["draining"] != "1" }
+        let workers = daemons.filter { $0.role == "worker" && !$0.address.isEmpty && $0[.draining] != "1" }
         let jobs = try fleet.jobs(of: workers.map(\.id))
         let decoder = JSONDecoder()
         var entries: [String: WorkerEntry] = [:]
@@ -71,8 +71,8 @@ final class WorkerDirectory: Sendable {
                 types[name] = t
             }
             if types.isEmpty { continue }
-            entries[w.id] = WorkerEntry(id: w.id, address: w.address, slots: Int(w.fields["slots"] ?? "") ?? 0,
-                                        reportedRunning: Int(w.fields["running"] ?? "") ?? 0, heartbeat: w.heartbeat, jobs: types)
+            entries[w.id] = WorkerEntry(id: w.id, address: w.address, slots: Int(w[.slots] ?? "") ?? 0,
+                                        reportedRunning: Int(w[.running] ?? "") ?? 0, heartbeat: w.heartbeat, jobs: types)
         }
         var served: [String: JobType] = [:]
         for w in entries.values.sorted(by: { $0.id > $1.id }) { served.merge(w.jobs) { _, smaller in smaller } }

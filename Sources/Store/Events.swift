@@ -7,9 +7,12 @@ public struct StreamEvent: Sendable, Hashable {
     public var streamID: String
     public var fields: [String: String]
 
-    public var type: String { fields["type"] ?? fields["action"] ?? "" }
-    public var executionID: String? { fields["id"] }
-    public var state: ExecutionState? { fields["state"].flatMap(ExecutionState.init(rawValue:)) }
+    public var type: String { self[.type] ?? self[.action] ?? "" }
+    /// The event's kind; nil for an audit entry (or a kind this release does not know).
+    public var kind: EventKind? { self[.type].flatMap(EventKind.init(rawValue:)) }
+    public var executionID: String? { self[.id] }
+    public var state: ExecutionState? { self[.state].flatMap(ExecutionState.init(rawValue:)) }
+    public subscript(_ field: EventField) -> String? { fields[field.rawValue] }
     /// Milliseconds since the epoch, from the entry id.
     public var millis: Int64 { Int64(streamID.split(separator: "-").first ?? "") ?? 0 }
 }
@@ -29,7 +32,8 @@ extension ExecutionStore {
 
     /// Appends an operator action to the audit stream (and to events, for the console).
     public func audit(action: String, user: String, source: String, fields: [String: String] = [:]) throws(StoreError) {
-        var args: [any RedisArgument] = ["XADD", keys.audit, "MAXLEN", "~", limits.eventsMax, "*", "action", action, "user", user, "source", source]
+        var args: [any RedisArgument] = ["XADD", keys.audit, "MAXLEN", "~", limits.eventsMax, "*", EventField.action.rawValue, action,
+                                      EventField.user.rawValue, user, EventField.source.rawValue, source]
         for (k, v) in fields.sorted(by: { $0.key < $1.key }) { args.append(k); args.append(v) }
         _ = try mapRedis { try redis.send(RedisCommand(args)) }
     }

@@ -14,7 +14,8 @@ public struct AttemptRecord: Codable, Sendable, Hashable {
     /// The one-line error of the attempt, when it failed with one.
     public var error: String?
 
-    enum CodingKeys: String, CodingKey {
+    /// Also the keys of the entries the scripts write (`H.<case>` in Lua).
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case attempt, worker, outcome, reason, at, error
         case exitCode = "exit_code"
     }
@@ -68,48 +69,48 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
 
     /// The same, with a decoder shared across many records (a page of them).
     init?(fields: [String: String], decoder: JSONDecoder) {
-        guard let id = fields["id"], let job = fields["job"],
-              let stateRaw = fields["state"], let state = ExecutionState(rawValue: stateRaw) else { return nil }
+        guard let id = fields[.id], let job = fields[.job],
+              let stateRaw = fields[.state], let state = ExecutionState(rawValue: stateRaw) else { return nil }
         self.id = id
         self.job = job
         self.state = state
-        reason = fields["reason"]
-        error = fields["error"]
-        attempt = Int(fields["attempt"] ?? "") ?? 0
-        runs = Int(fields["runs"] ?? "") ?? 0
-        maxAttempts = Int(fields["max_attempts"] ?? "") ?? 1
-        priority = Int(fields["priority"] ?? "") ?? Priority.default
-        timeoutSeconds = Int(fields["timeout"] ?? "") ?? 0
-        if let p = fields["params"], let fast = FlatJSON.decode(p) {
+        reason = fields[.reason]
+        error = fields[.error]
+        attempt = Int(fields[.attempt] ?? "") ?? 0
+        runs = Int(fields[.runs] ?? "") ?? 0
+        maxAttempts = Int(fields[.maxAttempts] ?? "") ?? 1
+        priority = Int(fields[.priority] ?? "") ?? Priority.default
+        timeoutSeconds = Int(fields[.timeout] ?? "") ?? 0
+        if let p = fields[.params], let fast = FlatJSON.decode(p) {
             params = fast
-        } else if let p = fields["params"], let d = p.data(using: .utf8),
+        } else if let p = fields[.params], let d = p.data(using: .utf8),
            let decoded = try? decoder.decode([String: String].self, from: d) {
             params = decoded
         } else {
             params = [:]
         }
-        trigger = Trigger(source: fields["source"] ?? "api", schedule: fields["schedule"],
-                          fireTime: fields["fire_time"], user: fields["user"], retryOf: fields["retry_of"])
-        idempotencyKey = fields["idem"]
-        worker = fields["worker"]
-        gateway = fields["gateway"]
-        created = Int64(fields["created"] ?? "") ?? 0
-        updated = fields["updated"].flatMap { Int64($0) }
-        queued = fields["queued"].flatMap { Int64($0) }
-        dispatched = fields["dispatched"].flatMap { Int64($0) }
-        started = fields["started"].flatMap { Int64($0) }
-        ended = fields["ended"].flatMap { Int64($0) }
-        finished = fields["finished"].flatMap { Int64($0) }
-        exitCode = fields["exit_code"].flatMap { Int($0) }
-        signal = fields["signal"].flatMap { Int($0) }
-        if let r = fields["result"], let d = r.data(using: .utf8) {
+        trigger = Trigger(source: fields[.source] ?? "api", schedule: fields[.schedule],
+                          fireTime: fields[.fireTime], user: fields[.user], retryOf: fields[.retryOf])
+        idempotencyKey = fields[.idempotencyKey]
+        worker = fields[.worker]
+        gateway = fields[.gateway]
+        created = Int64(fields[.created] ?? "") ?? 0
+        updated = fields[.updated].flatMap { Int64($0) }
+        queued = fields[.queued].flatMap { Int64($0) }
+        dispatched = fields[.dispatched].flatMap { Int64($0) }
+        started = fields[.started].flatMap { Int64($0) }
+        ended = fields[.ended].flatMap { Int64($0) }
+        finished = fields[.finished].flatMap { Int64($0) }
+        exitCode = fields[.exitCode].flatMap { Int($0) }
+        signal = fields[.signal].flatMap { Int($0) }
+        if let r = fields[.result], let d = r.data(using: .utf8) {
             result = try? decoder.decode(JSONValue.self, from: d)
         }
-        progress = fields["progress"].flatMap { Int($0) }
-        dispatchFailures = Int(fields["dispatch_failures"] ?? "") ?? 0
-        lost = Int(fields["lost"] ?? "") ?? 0
-        cancelledBy = fields["cancelled_by"]
-        if let h = fields["history"], let d = h.data(using: .utf8) {
+        progress = fields[.progress].flatMap { Int($0) }
+        dispatchFailures = Int(fields[.dispatchFailures] ?? "") ?? 0
+        lost = Int(fields[.lost] ?? "") ?? 0
+        cancelledBy = fields[.cancelledBy]
+        if let h = fields[.history], let d = h.data(using: .utf8) {
             history = (try? decoder.decode([AttemptRecord].self, from: d)) ?? []
         } else {
             history = []

@@ -32,7 +32,9 @@ extension ExecutionStore {
             }
             score = String(parts[0]); afterID = String(parts[1])
         }
-        let reply = try run(Scripts.list, [state?.rawValue ?? "", job ?? "", score, afterID, limit])
+        var args = ScriptItem<ListArgument>()
+        args[.state] = state?.rawValue ?? ""; args[.job] = job ?? ""; args[.before] = score; args[.beforeID] = afterID; args[.limit] = limit
+        let reply = try run(Scripts.list, args.values)
         var records: [ExecutionRecord] = []
         records.reserveCapacity(limit)
         var lastScore = ""

@@ -199,8 +199,11 @@ public final class ExecutionStore: Sendable {
         }
     }
 
+    /// `item` (from `claimArgs`, its count left empty) with the count of this call.
     private static func claimCallArgs(_ head: [[UInt8]], _ item: [[UInt8]], count: Int) -> [[UInt8]] {
-        head + item.prefix(3) + [Array(String(count).utf8)] + item.dropFirst(3)
+        var item = item
+        item[ClaimArgument.count.rawValue] = Array(String(count).utf8)
+        return head + item
     }
 
     /// One claim script call for up to `count` executions: the claims' replies, and how many
@@ -239,11 +242,11 @@ public final class ExecutionStore: Sendable {
     /// Maps the common negative codes of the scripts to errors.
     func refusal(_ reply: [RedisReply], id: String, attempt: Int, operation: String) -> StoreError? {
         guard let code = reply.first?.int, code < 0 else { return nil }
-        switch code {
-        case -404: return .notFound(id)
-        case -409: return .staleAttempt(id: id, attempt: attempt, current: Int(reply.dropFirst().first?.int ?? -1))
-        case -410: return .leaseLost(id: id, attempt: attempt)
-        case -1: return .wrongState(id: id, state: reply.dropFirst().first?.string ?? "?", operation: operation)
+        switch Refusal(rawValue: code) {
+        case .notFound: return .notFound(id)
+        case .staleAttempt: return .staleAttempt(id: id, attempt: attempt, current: Int(reply.dropFirst().first?.int ?? -1))
+        case .leaseLost: return .leaseLost(id: id, attempt: attempt)
+        case .wrongState: return .wrongState(id: id, state: reply.dropFirst().first?.string ?? "?", operation: operation)
         default: return .unexpectedReply("\(operation): code \(code)")
         }
     }
@@ -277,23 +280,26 @@ public final class ExecutionStore: Sendable {
     }
 
     func createArgs(_ new: NewExecution, queueLimit: Int, idempotencyTTLSeconds: Int) -> [any RedisArgument] {
-        let params = Self.paramsText(new.params)
         let t = new.trigger
-        return [
-            new.id, new.job, params, new.priority, new.maxAttempts, new.timeoutSeconds,
-            t.source, t.schedule ?? "", t.fireTime ?? "", t.user ?? "", t.retryOf ?? "",
-            new.idempotencyKey ?? "", idempotencyTTLSeconds, queueLimit, new.requestHash ?? "",
-        ]
+        var a = ScriptItem<CreateArgument>()
+        a[.id] = new.id; a[.job] = new.job; a[.params] = Self.paramsText(new.params)
+        a[.priority] = new.priority; a[.maxAttempts] = new.maxAttempts; a[.timeout] = new.timeoutSeconds
+        a[.source] = t.source; a[.schedule] = t.schedule ?? ""; a[.fireTime] = t.fireTime ?? ""
+        a[.user] = t.user ?? ""; a[.retryOf] = t.retryOf ?? ""
+        a[.idempotencyKey] = new.idempotencyKey ?? ""; a[.idempotencyTTL] = idempotencyTTLSeconds
+        a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""
+        return a.values
     }
 
     private func createResult(_ reply: RedisReply, queueLimit: Int) throws(StoreError) -> CreateResult {
         guard let a = reply.array, let code = a.first?.int else { throw .unexpectedReply("create: \(reply)") }
-        if code == -2 { throw .queueFull(limit: queueLimit) }
-        if code == -3 {
+        let refusal = Refusal(rawValue: code)
+        if refusal == .queueFull { throw .queueFull(limit: queueLimit) }
+        if refusal == .idempotencyConflict {
             throw .idempotencyConflict(key: a.count > 2 ? a[2].string ?? "" : "", existing: a.count > 1 ? a[1].string ?? "" : "",
                                        state: a.count > 3 ? a[3].string ?? "" : "")
         }
-        if code == -4 { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
+        if refusal == .fireNotClaimed { throw .fireNotClaimed(key: a.count > 1 ? a[1].string ?? "" : "") }
         guard a.count >= 4, let id = a[1].string, let st = a[2].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("create: \(reply)")
         }
@@ -330,7 +336,9 @@ public final class ExecutionStore: Sendable {
     }
 
     private func claimArgs(allowed: [String: Int], leaseMillis: Int, gateway: String) -> [any RedisArgument] {
-        var args: [any RedisArgument] = [gateway, leaseMillis, limits.claimScanDepth]
+        var item = ScriptItem<ClaimArgument>()
+        item[.gateway] = gateway; item[.lease] = leaseMillis; item[.depth] = limits.claimScanDepth
+        var args = item.values
         for (job, limit) in allowed.sorted(by: { $0.key < $1.key }) { args.append(job); args.append(limit) }
         return args
     }
@@ -377,8 +385,14 @@ public final class ExecutionStore: Sendable {
     }
 
     private func startArgs(id: String, attempt: Int, worker: String, leaseMillis: Int, expected: DispatchedWork?) -> [any RedisArgument] {
-        guard let e = expected else { return [id, attempt, worker, leaseMillis, "", "", 0] }
-        return [id, attempt, worker, leaseMillis, e.job, Self.paramsText(e.params), e.timeoutSeconds]
+        var a = ScriptItem<StartArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker; a[.lease] = leaseMillis
+        if let e = expected {
+            a[.job] = e.job; a[.params] = Self.paramsText(e.params); a[.timeout] = e.timeoutSeconds
+        } else {
+            a[.timeout] = 0
+        }
+        return a.values
     }
 
     /// Parameters as stored: sorted JSON.
@@ -388,7 +402,7 @@ public final class ExecutionStore: Sendable {
 
     private func startResult(_ reply: RedisReply, id: String, attempt: Int) throws(StoreError) -> StartResult {
         let a = reply.array ?? []
-        if a.first?.int == -422 { throw .dispatchMismatch(id: id, field: a.dropFirst().first?.string ?? "?") }
+        if a.first?.int == Refusal.dispatchMismatch.rawValue { throw .dispatchMismatch(id: id, field: a.dropFirst().first?.string ?? "?") }
         if let e = refusal(a, id: id, attempt: attempt, operation: "start") { throw e }
         switch a.first?.int {
         case 1: return .running
@@ -401,7 +415,9 @@ public final class ExecutionStore: Sendable {
     /// Renews the leases of a worker's attempts, all in one call.
     public func renew(worker: String, attempts: [(id: String, attempt: Int)], leaseMillis: Int) throws(StoreError) -> [LeaseStatus] {
         if attempts.isEmpty { return [] }
-        var args: [any RedisArgument] = [worker, leaseMillis]
+        var item = ScriptItem<RenewArgument>()
+        item[.worker] = worker; item[.lease] = leaseMillis
+        var args = item.values
         for a in attempts { args.append(a.id); args.append(a.attempt) }
         let reply = try run(Scripts.renew, args)
         guard let a = reply.array, a.count == attempts.count else { throw .unexpectedReply("renew: \(reply)") }
@@ -412,7 +428,9 @@ public final class ExecutionStore: Sendable {
     /// - Returns: false when this is no longer the current attempt.
     @discardableResult
     public func report(id: String, attempt: Int, progress: Int? = nil, lines: [String] = []) throws(StoreError) -> Bool {
-        var args: [any RedisArgument] = [id, attempt, progress.map(String.init) ?? "", limits.logLines]
+        var item = ScriptItem<ReportArgument>()
+        item[.id] = id; item[.attempt] = attempt; item[.progress] = progress.map(String.init) ?? ""; item[.logLines] = limits.logLines
+        var args = item.values
         args.append(contentsOf: lines as [any RedisArgument])
         return try run(Scripts.report, args).int == 1
     }
@@ -447,17 +465,20 @@ public final class ExecutionStore: Sendable {
     }
 
     private func finishArgs(id: String, attempt: Int, worker: String, end: AttemptEnd) -> [any RedisArgument] {
-        [
-            id, attempt, worker, end.outcome.rawValue, end.reason?.rawValue ?? "",
-            end.exitCode.map(String.init) ?? "", end.signal.map(String.init) ?? "", end.result ?? "",
-            end.retryable ? "1" : "0", end.backoffMillis, end.error ?? "",
-        ]
+        var a = ScriptItem<FinishArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker; a[.outcome] = end.outcome.rawValue
+        a[.reason] = end.reason?.rawValue ?? ""; a[.exitCode] = end.exitCode.map(String.init) ?? ""
+        a[.signal] = end.signal.map(String.init) ?? ""; a[.result] = end.result ?? ""
+        a[.retryable] = end.retryable ? "1" : "0"; a[.backoff] = end.backoffMillis; a[.error] = end.error ?? ""
+        return a.values
     }
 
     /// Gives an attempt back to the front of its queue without counting it.
     @discardableResult
     public func requeue(id: String, attempt: Int, worker: String?) throws(StoreError) -> ExecutionState {
-        let reply = try run(Scripts.requeue, [id, attempt, worker ?? ""])
+        var a = ScriptItem<RequeueArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.worker] = worker ?? ""
+        let reply = try run(Scripts.requeue, a.values)
         return try newState(reply, id: id, attempt: attempt, operation: "requeue")
     }
 
@@ -466,25 +487,33 @@ public final class ExecutionStore: Sendable {
     /// Dispatch failed on every instance tried (see `Lua.dispatchFailed`).
     @discardableResult
     public func dispatchFailed(id: String, attempt: Int, exhausted: Bool, backoffMillis: Int, error: String) throws(StoreError) -> ExecutionState {
-        let reply = try run(Scripts.dispatchFailed, [id, attempt, exhausted ? "1" : "0", backoffMillis, error])
+        var a = ScriptItem<DispatchFailedArgument>()
+        a[.id] = id; a[.attempt] = attempt; a[.exhausted] = exhausted ? "1" : "0"; a[.backoff] = backoffMillis; a[.error] = error
+        let reply = try run(Scripts.dispatchFailed, a.values)
         return try newState(reply, id: id, attempt: attempt, operation: "record a failed dispatch")
     }
 
     /// Moves due retries back to their queues. - Returns: how many.
     public func promoteDue(limit: Int = 500) throws(StoreError) -> Int {
-        Int(try run(Scripts.promote, [limit]).int ?? 0)
+        var a = ScriptItem<PromoteArgument>()
+        a[.limit] = limit
+        return Int(try run(Scripts.promote, a.values).int ?? 0)
     }
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.
     public func recoverExpired(limit: Int = 500, poisonThreshold: Int, backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        Self.idStatePairs(try run(Scripts.recover, [limit, poisonThreshold, backoffMillis]))
+        var a = ScriptItem<RecoverArgument>()
+        a[.limit] = limit; a[.poison] = poisonThreshold; a[.backoff] = backoffMillis
+        return Self.idStatePairs(try run(Scripts.recover, a.values))
     }
 
     /// Hands back every attempt an earlier run of `worker` still holds, except those in `keeping`
     /// (see `Lua.releaseWorker`). - Returns: (id, new state) pairs.
     public func releaseEarlierRun(worker: String, keeping: [(id: String, attempt: Int)], poisonThreshold: Int,
                                   backoffMillis: Int) throws(StoreError) -> [(id: String, state: ExecutionState)] {
-        var args: [any RedisArgument] = [worker, poisonThreshold, backoffMillis]
+        var item = ScriptItem<ReleaseWorkerArgument>()
+        item[.worker] = worker; item[.poison] = poisonThreshold; item[.backoff] = backoffMillis
+        var args = item.values
         for (id, attempt) in keeping { args.append(id); args.append(attempt) }
         return Self.idStatePairs(try run(Scripts.releaseWorker, args))
     }
@@ -502,9 +531,11 @@ public final class ExecutionStore: Sendable {
 
     /// Cancels (see `Lua.cancel`).
     public func cancel(id: String, user: String, source: String) throws(StoreError) -> CancelResult {
-        let reply = try run(Scripts.cancel, [id, user, source])
+        var args = ScriptItem<CancelArgument>()
+        args[.id] = id; args[.user] = user; args[.source] = source
+        let reply = try run(Scripts.cancel, args.values)
         let a = reply.array ?? []
-        if a.first?.int == -404 { throw .notFound(id) }
+        if a.first?.int == Refusal.notFound.rawValue { throw .notFound(id) }
         guard a.count >= 3, let st = a[1].string.flatMap(ExecutionState.init(rawValue:)) else {
             throw .unexpectedReply("cancel: \(reply)")
         }
@@ -514,7 +545,9 @@ public final class ExecutionStore: Sendable {
 
     /// Trims retained executions (see `Lua.trim`). - Returns: how many were removed.
     public func trim(maxCount: Int, maxAgeMillis: Int64, batch: Int = 500) throws(StoreError) -> Int {
-        Int(try run(Scripts.trim, [maxCount, maxAgeMillis, batch]).int ?? 0)
+        var a = ScriptItem<TrimArgument>()
+        a[.maxCount] = maxCount; a[.maxAge] = maxAgeMillis; a[.batch] = batch
+        return Int(try run(Scripts.trim, a.values).int ?? 0)
     }
 
     func newState(_ reply: RedisReply, id: String, attempt: Int, operation: String) throws(StoreError) -> ExecutionState {

@@ -11,18 +11,19 @@ public struct DaemonInfo: Sendable, Hashable {
     /// Its registration expired without a clean stop: `fields` are what was last seen
     /// of it (role, host, address, slots), kept in `daemons:seen`.
     public var lost = false
-    public var role: String { fields["role"] ?? "" }
-    public var address: String { fields["address"] ?? "" }
-    public var host: String { fields["host"] ?? "" }
-    public var pid: Int { Int(fields["pid"] ?? "") ?? 0 }
+    public var role: String { self[.role] ?? "" }
+    public var address: String { self[.address] ?? "" }
+    public var host: String { self[.host] ?? "" }
+    public var pid: Int { Int(self[.pid] ?? "") ?? 0 }
+    public subscript(_ field: DaemonField) -> String? { fields[field.rawValue] }
     /// A metrics snapshot value (`name` or `name{labels}`), when published.
     public func metric(_ name: String) -> Double? {
-        guard let m = fields["metrics"], let d = m.data(using: .utf8),
+        guard let m = self[.metrics], let d = m.data(using: .utf8),
               let o = try? JSONDecoder().decode([String: Double].self, from: d) else { return nil }
         return o[name]
     }
     public var metrics: [String: Double] {
-        guard let m = fields["metrics"], let d = m.data(using: .utf8) else { return [:] }
+        guard let m = self[.metrics], let d = m.data(using: .utf8) else { return [:] }
         return (try? JSONDecoder().decode([String: Double].self, from: d)) ?? [:]
     }
 }
@@ -43,7 +44,9 @@ public final class FleetRegistry: Sendable {
     /// when heartbeats stop, so a killed daemon disappears by itself.
     @discardableResult
     public func heartbeat(id: String, fields: [String: String], ttlSeconds: Int = 30) throws(StoreError) -> Int64 {
-        var args: [any RedisArgument] = [keys.prefix, eventsMax, id, ttlSeconds]
+        var item = ScriptItem<HeartbeatArgument>()
+        item[.id] = id; item[.ttl] = ttlSeconds
+        var args: [any RedisArgument] = [keys.prefix, eventsMax] + item.values
         for (k, v) in fields.sorted(by: { $0.key < $1.key }) { args.append(k); args.append(v) }
         return try mapRedis { try redis.eval(Scripts.heartbeat, keys: [], args: args) }.int ?? 0
     }
@@ -80,7 +83,10 @@ public final class FleetRegistry: Sendable {
     public func live(within: Duration = .seconds(5), includeLost: Bool = false) throws(StoreError) -> (now: Int64, daemons: [DaemonInfo]) {
         let ms = Int(within.components.seconds * 1000)
         let prune = max(ms, Int(Self.remembered.components.seconds * 1000))
-        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: [keys.prefix, eventsMax, ms, prune]) }
+        var item = ScriptItem<LiveDaemonsArgument>()
+        item[.liveWithin] = ms; item[.pruneAfter] = prune
+        let args: [any RedisArgument] = [keys.prefix, eventsMax] + item.values
+        let r = try mapRedis { try redis.eval(Scripts.liveDaemons, keys: [], args: args) }
         guard let a = r.array, let now = a.first?.int else { return (0, []) }
         var out: [DaemonInfo] = []
         for e in a.dropFirst() {

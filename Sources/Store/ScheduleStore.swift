@@ -13,7 +13,10 @@ public final class ScheduleStore: Sendable {
 
     /// Takes or keeps the leadership lease. - Returns: whether this scheduler leads, and who does.
     public func lead(id: String, ttlMillis: Int) throws(StoreError) -> (leader: Bool, holder: String) {
-        let r = try mapRedis { try redis.eval(Scripts.leader, keys: [], args: [keys.prefix, eventsMax, id, ttlMillis]) }
+        var item = ScriptItem<LeaderArgument>()
+        item[.id] = id; item[.ttl] = ttlMillis
+        let args: [any RedisArgument] = [keys.prefix, eventsMax] + item.values
+        let r = try mapRedis { try redis.eval(Scripts.leader, keys: [], args: args) }
         guard let a = r.array, a.count == 2 else { throw .unexpectedReply("leader: \(r)") }
         return (a[0].int == 1, a[1].string ?? "")
     }

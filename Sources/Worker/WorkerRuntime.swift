@@ -178,8 +178,8 @@ public final class WorkerRuntime: Sendable {
     /// Fields of the registration hash: `slots`, `running` and `jobs`.
     public func registrationFields() -> [String: String] {
         let running = table.withLock { $0.capacity.running }
-        return ["slots": String(settings.slots), "running": String(running),
-                "jobs": jobs.keys.sorted().joined(separator: ",")]
+        return [DaemonField.slots.rawValue: String(settings.slots), DaemonField.running.rawValue: String(running),
+                DaemonField.jobs.rawValue: jobs.keys.sorted().joined(separator: ",")]
     }
 
     /// The job types as the gateway reads them: name → `JobType` JSON.

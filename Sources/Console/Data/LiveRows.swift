@@ -47,8 +47,8 @@ enum LiveRows {
 
     /// A worker's row: its registration, the job types it serves, and every gateway's breaker for it.
     static func worker(_ d: DaemonInfo, jobs: [String], breakers: [BreakerRow]) -> WorkerRow {
-        WorkerRow(id: d.id, host: d.host, address: d.address, slots: Int(d.fields["slots"] ?? "") ?? 0,
-                  running: Int(d.fields["running"] ?? "") ?? 0, jobTypes: jobs.sorted(), breakers: breakers,
+        WorkerRow(id: d.id, host: d.host, address: d.address, slots: Int(d[.slots] ?? "") ?? 0,
+                  running: Int(d[.running] ?? "") ?? 0, jobTypes: jobs.sorted(), breakers: breakers,
                   lastHeartbeat: date(d.heartbeat), lost: d.lost)
     }
 
@@ -80,12 +80,13 @@ enum LiveRows {
 
     /// One event: what it is about (an execution, a schedule, a worker) and the rest as `key=value`.
     static func event(_ e: StreamEvent) -> EventRow {
-        let subjectKeys = ["id", "schedule", "worker"]
+        let subjectKeys = [EventField.id.rawValue, "schedule", EventField.worker.rawValue]
         let subjectKey = subjectKeys.first { key in e.fields[key] != nil }
         let subject = subjectKey.flatMap { e.fields[$0] } ?? ""
-        let shown = e.fields.filter { field in field.key != "type" && field.key != "action" && field.key != subjectKey && !field.value.isEmpty }
+        let shown = e.fields.filter { field in field.key != EventField.type.rawValue && field.key != EventField.action.rawValue && field.key != subjectKey && !field.value.isEmpty }
         // The state first, as it is what most events are about.
-        let ordered = shown.sorted { ($0.key == "state" ? 0 : 1, $0.key) < ($1.key == "state" ? 0 : 1, $1.key) }
+        let state = EventField.state.rawValue
+        let ordered = shown.sorted { ($0.key == state ? 0 : 1, $0.key) < ($1.key == state ? 0 : 1, $1.key) }
         return EventRow(time: date(e.millis), type: e.type, id: subject,
                         text: ordered.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
                         execution: e.executionID.flatMap { ExecutionID.isValid($0) ? $0 : nil }, key: e.streamID)

@@ -75,7 +75,7 @@ public final class StoreDataSource: ConsoleDataSource {
         meters.workersLost = workers.count - up.count
         meters.queueDepth = depth.queued + depth.delayed
         meters.running = (counts[.dispatched] ?? 0) + (counts[.running] ?? 0) + (counts[.cancelling] ?? 0)
-        meters.slots = up.reduce(0) { $0 + (Int($1.fields["slots"] ?? "") ?? 0) }
+        meters.slots = up.reduce(0) { $0 + (Int($1[.slots] ?? "") ?? 0) }
         meters.throughputPerSecond = LiveMeters.throughput(ended: lastMinute, windowMillis: LiveMeters.throughputWindowMillis)
         meters.successRate = LiveMeters.successRate(ended: lastTen)
         meters.p95RunSeconds = LiveMeters.p95Seconds(try recentRunMillis())
@@ -123,7 +123,7 @@ public final class StoreDataSource: ConsoleDataSource {
     public func jobTypes() throws -> [JobTypeInfo] {
         let (_, daemons) = try fleet.live(within: settings.liveWithin)
         // A draining worker takes no new work: its job types are not offered.
-        let workers = daemons.filter { $0.role == "worker" && $0.fields["draining"] != "1" }.map(\.id).sorted()
+        let workers = daemons.filter { $0.role == "worker" && $0[.draining] != "1" }.map(\.id).sorted()
         let decoder = JSONDecoder()
         var byName: [String: JobType] = [:]
         for (_, types) in try fleet.jobs(of: workers).sorted(by: { $0.key < $1.key }) {

@@ -73,9 +73,9 @@ extension Commands {
         let workers = daemons.filter { $0.role == "worker" }.sorted { $0.id < $1.id }
         let jobs = try c.store { () throws(StoreError) in try f.jobs(of: workers.map(\.id)) }
         let rows = workers.map { w in
-            WorkerJSON(id: w.id, host: w.host, address: w.address, pid: w.pid, version: w.fields["version"],
-                       slots: w.fields["slots"].flatMap { Int($0) }, running: w.fields["running"].flatMap { Int($0) },
-                       draining: w.fields["draining"] == "1", heartbeat: w.heartbeat, jobs: (jobs[w.id] ?? [:]).keys.sorted())
+            WorkerJSON(id: w.id, host: w.host, address: w.address, pid: w.pid, version: w[.version],
+                       slots: w[.slots].flatMap { Int($0) }, running: w[.running].flatMap { Int($0) },
+                       draining: w[.draining] == "1", heartbeat: w.heartbeat, jobs: (jobs[w.id] ?? [:]).keys.sorted())
         }
         if p.flag("json") { c.out.json(rows); return }
         if rows.isEmpty { c.out.line("no live workers in namespace \(c.namespace)"); return }

@@ -43,7 +43,7 @@ enum EventText {
     static func stateChange(_ e: StreamEvent, _ c: ControlContext) -> String {
         let st = e.state?.rawValue ?? e.type
         var line = c.times.clock(e.millis) + "  " + c.style.paint(st, Style.role(of: st))
-        let rest = extras(e, skipping: ["type", "id", "state", "job"])
+        let rest = extras(e, skipping: Set([EventField.type, .id, .state, .job].map(\.rawValue)))
         if !rest.isEmpty { line += String(repeating: " ", count: max(1, 12 - st.count)) + rest }
         return line
     }
@@ -51,11 +51,11 @@ enum EventText {
     /// `13:02:25.120  created     01J...  queued  job=report`, for `events`.
     static func line(_ e: StreamEvent, _ c: ControlContext) -> String {
         let type = e.type.isEmpty ? "?" : e.type
-        var skip: Set<String> = ["type", "id", "state"]
+        var skip = Set([EventField.type, .id, .state].map(\.rawValue))
         let subject: String
         if let id = e.executionID { subject = id }
         else if let s = e.fields["schedule"] { subject = "schedule " + s; skip.insert("schedule") }
-        else if let w = e.fields["worker"] { subject = "worker " + w; skip.insert("worker") }
+        else if let w = e[.worker] { subject = "worker " + w; skip.insert(EventField.worker.rawValue) }
         else { subject = "-" }
         var line = c.times.clock(e.millis) + "  " + type.padding(10) + "  " + subject
         // The state, unless the type already says it (`running  ...  running`).

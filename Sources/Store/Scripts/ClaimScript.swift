@@ -6,9 +6,7 @@ extension Lua {
     /// A claim looks at the first `depth` entries of each priority, dropping
     /// stale ones (trimmed, or no longer queued) on the way.
     ///
-    ///     ARGV[3] gateway id   ARGV[4] lease (ms)   ARGV[5] scan depth per priority
-    ///     ARGV[6] how many to claim (at most)
-    ///     ARGV[7..] pairs: job type, concurrency limit (0 = none)
+    ///     `ClaimArgument`, then pairs: job type, concurrency limit (0 = none)
     ///     Returns: {claims, queues left}: one reply per execution claimed in `claims` (none when
     ///              nothing can be dispatched now), each {id, job, attempt, params, timeout,
     ///              max_attempts, runs, priority, dispatch failures so far, ms waited in the queue};
@@ -23,35 +21,35 @@ extension Lua {
     /// that cannot go now is pushed back where it was and the rest of that queue
     /// is scanned as a window. One HMGET reads everything the claim needs and
     /// answers; one HSET writes the transition.
-    static let claim = script("now_ms", "move_index", "event", body: #"""
+    static let claim = script("now_ms", "move_index", "event", call: ClaimArgument.self, body: #"""
 local allowed = {}
-for i = 7, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
-local depth = tonumber(ARGV[5])
+for i = A_REST, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
+local depth = tonumber(A.depth)
 local queues = {}
-for p = 9, 0, -1 do queues[#queues + 1] = P .. 'queue:' .. p end
+for p = 9, 0, -1 do queues[#queues + 1] = K.queue(p) end
 
 local function record(id)
-  return redis.call('HMGET', P .. 'exec:' .. id, 'job', 'state', 'attempt', 'worker', 'params', 'timeout',
-    'max_attempts', 'runs', 'priority', 'dispatch_failures', 'queued')
+  return redis.call('HMGET', K.exec(id), F.job, F.state, F.attempt, F.worker, F.params, F.timeout,
+    F.maxAttempts, F.runs, F.priority, F.dispatchFailures, F.queued)
 end
 local function may_run(job)
   local lim = allowed[job]
   return lim ~= nil and (lim == 0 or
-    tonumber(redis.call('HGET', P .. 'job-running', job) or '0') + (G_count[job] or 0) < lim)
+    tonumber(redis.call('HGET', K.jobRunning, job) or '0') + (G_count[job] or 0) < lim)
 end
 -- Leases an id already taken off its queue; f is its record().
 local now, nows = now_ms()
-local until_ = now + tonumber(ARGV[4])
+local until_ = now + tonumber(A.lease)
 local function lease(id, f)
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local attempt = tonumber(f[3] or '0') + 1
-  redis.call('HSET', h, 'attempt', attempt, 'dispatched', nows, 'gateway', ARGV[3],
-    'state', 'dispatched', 'updated', nows)
-  if f[4] then redis.call('HDEL', h, 'worker') end
-  move_index(id, 'queued', 'dispatched', nows)
-  zadd_later(P .. 'leases', until_, id)
+  redis.call('HSET', h, F.attempt, attempt, F.dispatched, nows, F.gateway, A.gateway,
+    F.state, S.dispatched, F.updated, nows)
+  if f[4] then redis.call('HDEL', h, F.worker) end
+  move_index(id, S.queued, S.dispatched, nows)
+  zadd_later(K.leases, until_, id)
   count_later(f[1], 1)
-  event(id, 'dispatched', 'dispatched', 'job', f[1], 'attempt', attempt)
+  event(id, E.dispatched, S.dispatched, EF.job, f[1], EF.attempt, attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
 
@@ -95,7 +93,7 @@ local function claim_one(want)
     if at ~= first then first = at; looked = 0 end
     looked = looked + 1
     local f = record(id)
-    if (not f[1]) or f[2] ~= 'queued' then
+    if (not f[1]) or f[2] ~= S.queued then
       -- A stale entry: trimmed or no longer queued. It stays dropped.
       if looked >= depth then unpop(); first = first + 1; looked = 0 end
     elseif may_run(f[1]) then
@@ -107,7 +105,7 @@ local function claim_one(want)
         local ids = redis.call('LRANGE', q, 1, depth - looked)
         for _, other in ipairs(ids) do
           local g = record(other)
-          if (not g[1]) or g[2] ~= 'queued' then
+          if (not g[1]) or g[2] ~= S.queued then
             redis.call('LREM', q, 1, other)
           elseif may_run(g[1]) then
             redis.call('LREM', q, 1, other)
@@ -122,7 +120,7 @@ local function claim_one(want)
 end
 
 local out = {}
-local want = tonumber(ARGV[6])
+local want = tonumber(A.count)
 while #out < want do
   local c = claim_one(want - #out)
   if not c then break end
@@ -135,4 +133,16 @@ local left = -1
 if #out < want then left = redis.call('EXISTS', unpack(queues)) end
 return {out, left}
 """#)
+}
+
+/// The arguments of `Lua.claim`, before its pairs of job type and concurrency limit.
+enum ClaimArgument: Int, ScriptArguments {
+    /// The claiming gateway's id.
+    case gateway
+    /// Lease, ms.
+    case lease
+    /// Scan depth per priority.
+    case depth
+    /// How many to claim, at most (set per call: callers that share a call differ only in it).
+    case count
 }

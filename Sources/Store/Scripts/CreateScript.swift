@@ -2,13 +2,7 @@ extension Lua {
     /// Creates executions and queues them, each in one step: one call carries
     /// `n` of them (the gateway groups concurrent requests), each answered on its own.
     ///
-    ///     ARGV[3]  n, then n items of 15 arguments (offset b = 4 + 15 * i):
-    ///     b+0  id            b+1  job          b+2  params (JSON)
-    ///     b+3  priority      b+4  max attempts b+5  timeout (s)
-    ///     b+6  source        b+7  schedule     b+8  fire time
-    ///     b+9  user          b+10 retry of     b+11 idempotency key ('' none)
-    ///     b+12 idempotency TTL (s)             b+13 queue limit (0 none)
-    ///     b+14 request fingerprint ('' none): bound to the idempotency key
+    ///     ARGV[3]  n, then n items of `CreateArgument` (offset b = 4 + A_SIZE * i)
     ///     Returns: one reply per item:
     ///              {0, id, 'queued', created}  created
     ///              {1, id, state, created}     duplicate of an existing execution
@@ -16,20 +10,20 @@ extension Lua {
     ///              {-3, existing id, key, state}  the key names an execution of another request
     ///              {-4, key}                   a `schedule:<name>:<ms>` key whose fire no scheduler
     ///                                          claimed and bound to this fingerprint
-    static let create = script("now_ms", "gather", "event", body: #"""
+    static let create = script("now_ms", "gather", "event", arguments: CreateArgument.self, body: #"""
 local now, nows = now_ms()
 -- The queue's length, read once per call and counted up as this call queues.
 local queued
 local function one(b)
-  local id, job = ARGV[b], ARGV[b + 1]
-  local idem = ARGV[b + 11]
-  local hash = ARGV[b + 14]
+  local id, job = A.id, A.job
+  local idem = A.idempotencyKey
+  local hash = A.requestHash
   if idem ~= '' then
-    local existing = redis.call('GET', P .. 'idem:' .. idem)
+    local existing = redis.call('GET', K.idempotency(idem))
     if existing then
-      local st = redis.call('HMGET', P .. 'exec:' .. existing, 'state', 'created', 'req_hash')
+      local st = redis.call('HMGET', K.exec(existing), F.state, F.created, F.requestHash)
       if st[1] then
-        if hash ~= '' and st[3] and st[3] ~= hash then return {-3, existing, idem, st[1]} end
+        if hash ~= '' and st[3] and st[3] ~= hash then return {C.idempotencyConflict, existing, idem, st[1]} end
         return {1, existing, st[1], st[2]}
       end
     end
@@ -37,43 +31,62 @@ local function one(b)
     -- ('claimed:<scheduler>:<fingerprint>', written with the scheduler's own Redis access).
     local sched, ms = string.match(idem, '^schedule:(.+):(%d+)$')
     if sched or string.sub(idem, 1, 9) == 'schedule:' then
-      local fire = sched and redis.call('GET', P .. 'fire:' .. sched .. ':' .. ms)
+      local fire = sched and redis.call('GET', K.fire(sched, ms))
       if hash == '' or not fire or string.sub(fire, 1, 8) ~= 'claimed:' or string.sub(fire, -#hash - 1) ~= ':' .. hash then
-        return {-4, idem}
+        return {C.fireNotClaimed, idem}
       end
     end
   end
-  local limit = tonumber(ARGV[b + 13])
+  local limit = tonumber(A.queueLimit)
   if limit > 0 then
-    if not queued then queued = redis.call('ZCARD', P .. 'by-state:queued') end
-    if queued >= limit then return {-2} end
+    if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) end
+    if queued >= limit then return {C.queueFull} end
   end
-  local prio = ARGV[b + 3]
-  local fields = { 'id', id, 'job', job, 'state', 'queued', 'attempt', '0', 'runs', '0',
-    'priority', prio, 'max_attempts', ARGV[b + 4], 'timeout', ARGV[b + 5], 'source', ARGV[b + 6],
-    'created', nows, 'updated', nows, 'queued', nows }
+  local prio = A.priority
+  local fields = { F.id, id, F.job, job, F.state, S.queued, F.attempt, '0', F.runs, '0',
+    F.priority, prio, F.maxAttempts, A.maxAttempts, F.timeout, A.timeout, F.source, A.source,
+    F.created, nows, F.updated, nows, F.queued, nows }
   local n = #fields
-  local params = ARGV[b + 2]
-  if params ~= '' and params ~= '{}' then fields[n + 1] = 'params'; fields[n + 2] = params; n = n + 2 end
-  if ARGV[b + 7] ~= '' then fields[n + 1] = 'schedule'; fields[n + 2] = ARGV[b + 7]; n = n + 2 end
-  if ARGV[b + 8] ~= '' then fields[n + 1] = 'fire_time'; fields[n + 2] = ARGV[b + 8]; n = n + 2 end
-  if ARGV[b + 9] ~= '' then fields[n + 1] = 'user'; fields[n + 2] = ARGV[b + 9]; n = n + 2 end
-  if ARGV[b + 10] ~= '' then fields[n + 1] = 'retry_of'; fields[n + 2] = ARGV[b + 10]; n = n + 2 end
-  if idem ~= '' then fields[n + 1] = 'idem'; fields[n + 2] = idem; n = n + 2 end
-  if idem ~= '' and hash ~= '' then fields[n + 1] = 'req_hash'; fields[n + 2] = hash; n = n + 2 end
-  redis.call('HSET', P .. 'exec:' .. id, unpack(fields))
-  rpush_later(P .. 'queue:' .. prio, id)
-  zadd_later(P .. 'by-state:queued', nows, id)
-  zadd_later(P .. 'recent', nows, id)
-  zadd_later(P .. 'by-job:' .. job, nows, id)
-  if idem ~= '' then redis.call('SET', P .. 'idem:' .. idem, id, 'EX', tonumber(ARGV[b + 12])) end
-  event(id, 'created', 'queued', 'job', job)
+  local params = A.params
+  if params ~= '' and params ~= '{}' then fields[n + 1] = F.params; fields[n + 2] = params; n = n + 2 end
+  if A.schedule ~= '' then fields[n + 1] = F.schedule; fields[n + 2] = A.schedule; n = n + 2 end
+  if A.fireTime ~= '' then fields[n + 1] = F.fireTime; fields[n + 2] = A.fireTime; n = n + 2 end
+  if A.user ~= '' then fields[n + 1] = F.user; fields[n + 2] = A.user; n = n + 2 end
+  if A.retryOf ~= '' then fields[n + 1] = F.retryOf; fields[n + 2] = A.retryOf; n = n + 2 end
+  if idem ~= '' then fields[n + 1] = F.idempotencyKey; fields[n + 2] = idem; n = n + 2 end
+  if idem ~= '' and hash ~= '' then fields[n + 1] = F.requestHash; fields[n + 2] = hash; n = n + 2 end
+  redis.call('HSET', K.exec(id), unpack(fields))
+  rpush_later(K.queue(prio), id)
+  zadd_later(K.byState(S.queued), nows, id)
+  zadd_later(K.recent, nows, id)
+  zadd_later(K.byJob(job), nows, id)
+  if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(A.idempotencyTTL)) end
+  event(id, E.created, S.queued, EF.job, job)
   if queued then queued = queued + 1 end
-  return {0, id, 'queued', now}
+  return {0, id, S.queued, now}
 end
 
 local out = {}
-for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + 15 * i) end
+for i = 0, tonumber(ARGV[3]) - 1 do out[i + 1] = one(4 + A_SIZE * i) end
 return out
 """#)
+}
+
+/// The arguments of one item of `Lua.create`, in the order they are sent.
+enum CreateArgument: Int, ScriptArguments {
+    case id, job
+    /// JSON object.
+    case params
+    case priority, maxAttempts
+    /// Seconds.
+    case timeout
+    case source, schedule, fireTime, user, retryOf
+    /// '' for none.
+    case idempotencyKey
+    /// Seconds.
+    case idempotencyTTL
+    /// 0 for none.
+    case queueLimit
+    /// The request's fingerprint, bound to the idempotency key ('' for none).
+    case requestHash
 }

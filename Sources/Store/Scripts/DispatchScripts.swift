@@ -2,85 +2,84 @@ extension Lua {
     /// A dispatch failed on every instance tried: the attempt never started.
     /// Back to `delayed` with a backoff, or `failed: dispatch_exhausted`.
     ///
-    ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] exhausted (1/0)   ARGV[6] backoff (ms)
-    ///     ARGV[7] error text
+    ///     `DispatchFailedArgument`
     ///     Returns: {new state} or {-404} {-409, current} {-1, state}
-    static let dispatchFailed = script("now_ms", "release", "history", "set_state", "finish_terminal", "event", body: #"""
-local id, attempt = ARGV[3], tonumber(ARGV[4])
-local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job')
-if not f[1] then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+    static let dispatchFailed = script("now_ms", "release", "history", "set_state", "finish_terminal", "event", call: DispatchFailedArgument.self, body: #"""
+local id, attempt = A.id, tonumber(A.attempt)
+local h = K.exec(id)
+local f = redis.call('HMGET', h, F.state, F.attempt, F.job)
+if not f[1] then return {C.notFound} end
+if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
 local st = f[1]
-if st ~= 'dispatched' and st ~= 'cancelling' then return {-1, st} end
+if st ~= S.dispatched and st ~= S.cancelling then return {C.wrongState, st} end
 local now = now_ms()
 release(id, f[3])
-redis.call('HINCRBY', h, 'dispatch_failures', 1)
-if ARGV[7] ~= '' then redis.call('HSET', h, 'error', ARGV[7]) end
-history(id, { attempt = attempt, outcome = 'dispatch_failed', reason = ARGV[7], at = now })
+redis.call('HINCRBY', h, F.dispatchFailures, 1)
+if A.error ~= '' then redis.call('HSET', h, F.error, A.error) end
+history(id, { [H.attempt] = attempt, [H.outcome] = 'dispatch_failed', [H.reason] = A.error, [H.at] = now })
 local new
-if st == 'cancelling' then
-  new = 'cancelled'; finish_terminal(id, st, new, now)
-elseif ARGV[5] == '1' then
-  new = 'failed'
-  redis.call('HSET', h, 'reason', 'dispatch_exhausted')
+if st == S.cancelling then
+  new = S.cancelled; finish_terminal(id, st, new, now)
+elseif A.exhausted == '1' then
+  new = S.failed
+  redis.call('HSET', h, F.reason, R.dispatchExhausted)
   finish_terminal(id, st, new, now)
 else
-  new = 'retrying'
-  redis.call('ZADD', P .. 'delayed', now + tonumber(ARGV[6]), id)
+  new = S.retrying
+  redis.call('ZADD', K.delayed, now + tonumber(A.backoff), id)
   set_state(id, st, new, now)
 end
-event(id, new, new, 'job', f[3], 'attempt', attempt, 'reason', 'dispatch_failed')
+event(id, new, new, EF.job, f[3], EF.attempt, attempt, EF.reason, 'dispatch_failed')
 return {new}
 """#)
 
     /// Gives an attempt back to the front of its queue without counting it:
     /// every worker refused it (full), or a draining worker handed it back.
     ///
-    ///     ARGV[3] id   ARGV[4] attempt   ARGV[5] worker ('' when the gateway gives it back)
+    ///     `RequeueArgument`
     ///     Returns: {new state} or {-404} {-409, current} {-1, state} {-410}
-    static let requeue = script("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event", body: #"""
-local id, attempt = ARGV[3], tonumber(ARGV[4])
-local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'attempt', 'job', 'priority', 'worker')
-if not f[1] then return {-404} end
-if tonumber(f[2]) ~= attempt then return {-409, tonumber(f[2])} end
+    static let requeue = script("now_ms", "LEASED", "release", "set_state", "finish_terminal", "event", call: RequeueArgument.self, body: #"""
+local id, attempt = A.id, tonumber(A.attempt)
+local h = K.exec(id)
+local f = redis.call('HMGET', h, F.state, F.attempt, F.job, F.priority, F.worker)
+if not f[1] then return {C.notFound} end
+if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
 local st = f[1]
-if not LEASED[st] then return {-1, st} end
-if ARGV[5] ~= '' and f[5] and f[5] ~= ARGV[5] then return {-410} end
+if not LEASED[st] then return {C.wrongState, st} end
+if A.worker ~= '' and f[5] and f[5] ~= A.worker then return {C.leaseLost} end
 local now = now_ms()
 release(id, f[3])
-if st == 'cancelling' then
-  finish_terminal(id, st, 'cancelled', now)
-  event(id, 'cancelled', 'cancelled', 'job', f[3], 'attempt', attempt)
-  return {'cancelled'}
+if st == S.cancelling then
+  finish_terminal(id, st, S.cancelled, now)
+  event(id, E.cancelled, S.cancelled, EF.job, f[3], EF.attempt, attempt)
+  return {S.cancelled}
 end
-if st == 'running' then redis.call('HINCRBY', h, 'runs', -1) end
-redis.call('HDEL', h, 'worker')
-redis.call('LPUSH', P .. 'queue:' .. f[4], id)
-set_state(id, st, 'queued', now)
-redis.call('HSET', h, 'queued', now)
-event(id, 'requeued', 'queued', 'job', f[3], 'attempt', attempt)
-return {'queued'}
+if st == S.running then redis.call('HINCRBY', h, F.runs, -1) end
+redis.call('HDEL', h, F.worker)
+redis.call('LPUSH', K.queue(f[4]), id)
+set_state(id, st, S.queued, now)
+redis.call('HSET', h, F.queued, now)
+event(id, E.requeued, S.queued, EF.job, f[3], EF.attempt, attempt)
+return {S.queued}
 """#)
 
     /// Moves retries whose backoff is over back to their queue.
     ///
-    ///     ARGV[3] max ids this call
+    ///     `PromoteArgument`
     ///     Returns: number promoted
-    static let promote = script("now_ms", "set_state", "event", body: #"""
+    static let promote = script("now_ms", "set_state", "event", call: PromoteArgument.self, body: #"""
 local now = now_ms()
-local ids = redis.call('ZRANGEBYSCORE', P .. 'delayed', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, tonumber(A.limit))
 local n = 0
 for _, id in ipairs(ids) do
-  redis.call('ZREM', P .. 'delayed', id)
-  local h = P .. 'exec:' .. id
-  local f = redis.call('HMGET', h, 'state', 'priority', 'job')
-  if f[1] == 'retrying' then
-    redis.call('RPUSH', P .. 'queue:' .. f[2], id)
-    set_state(id, 'retrying', 'queued', now)
-    redis.call('HSET', h, 'queued', now)
-    event(id, 'queued', 'queued', 'job', f[3])
+  redis.call('ZREM', K.delayed, id)
+  local h = K.exec(id)
+  local f = redis.call('HMGET', h, F.state, F.priority, F.job)
+  if f[1] == S.retrying then
+    redis.call('RPUSH', K.queue(f[2]), id)
+    set_state(id, S.retrying, S.queued, now)
+    redis.call('HSET', h, F.queued, now)
+    event(id, E.queued, S.queued, EF.job, f[3])
     n = n + 1
   end
 end
@@ -90,20 +89,20 @@ return n
     /// Recovers expired leases: the worker (or the gateway that claimed) is gone.
     /// Each goes through `lose_attempt` (see `Lua.loseAttempt`).
     ///
-    ///     ARGV[3] max ids   ARGV[4] poison threshold   ARGV[5] backoff (ms)
+    ///     `RecoverArgument`
     ///     Returns: flat list of id, new state
-    static let recover = script("now_ms", "lose_attempt", body: #"""
+    static let recover = script("now_ms", "lose_attempt", call: RecoverArgument.self, body: #"""
 local now = now_ms()
-local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+local ids = redis.call('ZRANGEBYSCORE', K.leases, '-inf', now, 'LIMIT', 0, tonumber(A.limit))
 local out = {}
 for _, id in ipairs(ids) do
-  local h = P .. 'exec:' .. id
-  local f = redis.call('HMGET', h, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
+  local h = K.exec(id)
+  local f = redis.call('HMGET', h, F.state, F.job, F.runs, F.maxAttempts, F.lost, F.attempt, F.worker)
   if not f[1] or not LEASED[f[1]] then
-    redis.call('ZREM', P .. 'leases', id)
+    redis.call('ZREM', K.leases, id)
   else
     out[#out + 1] = id
-    out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'lease_expired')
+    out[#out + 1] = lose_attempt(id, f, now, tonumber(A.poison), tonumber(A.backoff), 'lease_expired')
   end
 end
 return out
@@ -113,22 +112,65 @@ return out
     /// id still holds (it died, and its children with it): each goes through `lose_attempt`,
     /// as if its lease had expired. Attempts this run holds already are named and kept.
     ///
-    ///     ARGV[3] worker id   ARGV[4] poison threshold   ARGV[5] backoff (ms)
-    ///     ARGV[6..] pairs: id, attempt held by this run (kept)
+    ///     `ReleaseWorkerArgument`, then pairs: id, attempt held by this run (kept)
     ///     Returns: flat list of id, new state
-    static let releaseWorker = script("now_ms", "lose_attempt", body: #"""
+    static let releaseWorker = script("now_ms", "lose_attempt", call: ReleaseWorkerArgument.self, body: #"""
 local now = now_ms()
 local keep = {}
-for i = 6, #ARGV, 2 do keep[ARGV[i]] = tonumber(ARGV[i + 1]) end
-local ids = redis.call('ZRANGE', P .. 'leases', 0, -1)
+for i = A_REST, #ARGV, 2 do keep[ARGV[i]] = tonumber(ARGV[i + 1]) end
+local ids = redis.call('ZRANGE', K.leases, 0, -1)
 local out = {}
 for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job', 'runs', 'max_attempts', 'lost', 'attempt', 'worker')
-  if f[1] and LEASED[f[1]] and f[7] == ARGV[3] and keep[id] ~= tonumber(f[6]) then
+  local f = redis.call('HMGET', K.exec(id), F.state, F.job, F.runs, F.maxAttempts, F.lost, F.attempt, F.worker)
+  if f[1] and LEASED[f[1]] and f[7] == A.worker and keep[id] ~= tonumber(f[6]) then
     out[#out + 1] = id
-    out[#out + 1] = lose_attempt(id, f, now, tonumber(ARGV[4]), tonumber(ARGV[5]), 'worker_restarted')
+    out[#out + 1] = lose_attempt(id, f, now, tonumber(A.poison), tonumber(A.backoff), 'worker_restarted')
   end
 end
 return out
 """#)
+}
+
+/// The arguments of `Lua.dispatchFailed`.
+enum DispatchFailedArgument: Int, ScriptArguments {
+    case id, attempt
+    /// 1 when no attempt is left (the execution fails `dispatch_exhausted`), else 0.
+    case exhausted
+    /// ms.
+    case backoff
+    /// The error text.
+    case error
+}
+
+/// The arguments of `Lua.requeue`.
+enum RequeueArgument: Int, ScriptArguments {
+    case id, attempt
+    /// The worker giving it back; '' when the gateway does.
+    case worker
+}
+
+/// The arguments of `Lua.promote`.
+enum PromoteArgument: Int, ScriptArguments {
+    /// Most ids this call.
+    case limit
+}
+
+/// The arguments of `Lua.recover`.
+enum RecoverArgument: Int, ScriptArguments {
+    /// Most ids this call.
+    case limit
+    /// Lost started attempts after which a job fails as `poison`.
+    case poison
+    /// ms.
+    case backoff
+}
+
+/// The arguments of `Lua.releaseWorker`, before its pairs of id and attempt kept.
+enum ReleaseWorkerArgument: Int, ScriptArguments {
+    /// The worker's id.
+    case worker
+    /// As `RecoverArgument.poison`.
+    case poison
+    /// ms.
+    case backoff
 }

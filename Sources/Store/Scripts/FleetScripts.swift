@@ -6,23 +6,23 @@ extension Lua {
     /// which outlives the hash: a daemon whose hash expired without a clean stop is
     /// *lost*, and consoles still show what it was.
     ///
-    ///     ARGV[3] daemon id   ARGV[4] TTL of the hash (s)   ARGV[5..] field, value pairs
+    ///     `HeartbeatArgument`, then field, value pairs
     ///     Returns: the heartbeat time (ms)
-    static let heartbeat = script("now_ms", body: #"""
+    static let heartbeat = script("now_ms", call: HeartbeatArgument.self, body: #"""
 local now = now_ms()
-local h = P .. 'daemon:' .. ARGV[3]
-redis.call('ZADD', P .. 'daemons', now, ARGV[3])
-if #ARGV >= 5 then
-  redis.call('HSET', h, unpack(ARGV, 5))
+local h = K.daemon(A.id)
+redis.call('ZADD', K.daemons, now, A.id)
+if #ARGV >= A_REST then
+  redis.call('HSET', h, unpack(ARGV, A_REST))
   local seen = {}
-  for i = 5, #ARGV - 1, 2 do
+  for i = A_REST, #ARGV - 1, 2 do
     local k = ARGV[i]
-    if k == 'role' or k == 'host' or k == 'address' or k == 'slots' then seen[k] = ARGV[i + 1] end
+    if k == D.role or k == D.host or k == D.address or k == D.slots then seen[k] = ARGV[i + 1] end
   end
-  if seen.role then redis.call('HSET', P .. 'daemons:seen', ARGV[3], cjson.encode(seen)) end
+  if seen[D.role] then redis.call('HSET', K.daemonsSeen, A.id, cjson.encode(seen)) end
 end
-redis.call('HSET', h, 'heartbeat', now)
-redis.call('EXPIRE', h, tonumber(ARGV[4]))
+redis.call('HSET', h, D.heartbeat, now)
+redis.call('EXPIRE', h, tonumber(A.ttl))
 return now
 """#)
 
@@ -30,22 +30,22 @@ return now
     /// entries older than a longer bound (and what `daemons:seen` remembers of them).
     /// A daemon whose hash expired (no clean stop) comes with what was seen of it.
     ///
-    ///     ARGV[3] live within (ms)   ARGV[4] prune after (ms)
+    ///     `LiveDaemonsArgument`
     ///     Returns: {now, {id, field/value list, seen JSON or false, last heartbeat}...}
-    static let liveDaemons = script("now_ms", body: #"""
+    static let liveDaemons = script("now_ms", call: LiveDaemonsArgument.self, body: #"""
 local now = now_ms()
-local old = redis.call('ZRANGEBYSCORE', P .. 'daemons', '-inf', now - tonumber(ARGV[4]))
+local old = redis.call('ZRANGEBYSCORE', K.daemons, '-inf', now - tonumber(A.pruneAfter))
 if #old > 0 then
-  redis.call('ZREM', P .. 'daemons', unpack(old))
-  redis.call('HDEL', P .. 'daemons:seen', unpack(old))
+  redis.call('ZREM', K.daemons, unpack(old))
+  redis.call('HDEL', K.daemonsSeen, unpack(old))
 end
-local ids = redis.call('ZRANGEBYSCORE', P .. 'daemons', now - tonumber(ARGV[3]), '+inf', 'WITHSCORES')
+local ids = redis.call('ZRANGEBYSCORE', K.daemons, now - tonumber(A.liveWithin), '+inf', 'WITHSCORES')
 local out = { now }
 for i = 1, #ids, 2 do
   local id = ids[i]
-  local fields = redis.call('HGETALL', P .. 'daemon:' .. id)
+  local fields = redis.call('HGETALL', K.daemon(id))
   local seen = false
-  if #fields == 0 then seen = redis.call('HGET', P .. 'daemons:seen', id) end
+  if #fields == 0 then seen = redis.call('HGET', K.daemonsSeen, id) end
   out[#out + 1] = { id, fields, seen, ids[i + 1] }
 end
 return out
@@ -53,15 +53,39 @@ return out
 
     /// The scheduler lease: take it when free, keep it when held.
     ///
-    ///     ARGV[3] scheduler id   ARGV[4] TTL (ms)
+    ///     `LeaderArgument`
     ///     Returns: {1 leader / 0 not, current leader id}
-    static let leader = script(body: #"""
-local k = P .. 'scheduler:leader'
+    static let leader = script(call: LeaderArgument.self, body: #"""
+local k = K.schedulerLeader
 local cur = redis.call('GET', k)
-if (not cur) or cur == ARGV[3] then
-  redis.call('SET', k, ARGV[3], 'PX', tonumber(ARGV[4]))
-  return {1, ARGV[3]}
+if (not cur) or cur == A.id then
+  redis.call('SET', k, A.id, 'PX', tonumber(A.ttl))
+  return {1, A.id}
 end
 return {0, cur}
 """#)
+}
+
+/// The arguments of `Lua.heartbeat`, before its field, value pairs.
+enum HeartbeatArgument: Int, ScriptArguments {
+    /// The daemon's id.
+    case id
+    /// TTL of the daemon's hash, s.
+    case ttl
+}
+
+/// The arguments of `Lua.liveDaemons`.
+enum LiveDaemonsArgument: Int, ScriptArguments {
+    /// ms.
+    case liveWithin
+    /// ms.
+    case pruneAfter
+}
+
+/// The arguments of `Lua.leader`.
+enum LeaderArgument: Int, ScriptArguments {
+    /// The scheduler's id.
+    case id
+    /// ms.
+    case ttl
 }

@@ -4,57 +4,57 @@ extension Lua {
     /// and their worker stops the child. Cancelling a terminal execution changes
     /// nothing. Every call is written to the audit stream.
     ///
-    ///     ARGV[3] id   ARGV[4] user   ARGV[5] source (batchctl, batchtop, api, ...)
+    ///     `CancelArgument`
     ///     Returns: {changed (1/0), state, worker or ''} or {-404}
-    static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", body: #"""
-local id = ARGV[3]
-local h = P .. 'exec:' .. id
-local f = redis.call('HMGET', h, 'state', 'priority', 'worker', 'job')
+    static let cancel = script("now_ms", "TERMINAL", "set_state", "finish_terminal", "event", call: CancelArgument.self, body: #"""
+local id = A.id
+local h = K.exec(id)
+local f = redis.call('HMGET', h, F.state, F.priority, F.worker, F.job)
 local st = f[1]
-if not st then return {-404} end
+if not st then return {C.notFound} end
 local now = now_ms()
-redis.call('XADD', P .. 'audit', 'MAXLEN', '~', EVMAX, '*', 'action', 'cancel', 'id', id,
-  'user', ARGV[4], 'source', ARGV[5], 'state', st)
-if TERMINAL[st] or st == 'cancelling' then return {0, st, f[3] or ''} end
+redis.call('XADD', K.audit, 'MAXLEN', '~', EVMAX, '*', EF.action, 'cancel', EF.id, id,
+  EF.user, A.user, EF.source, A.source, EF.state, st)
+if TERMINAL[st] or st == S.cancelling then return {0, st, f[3] or ''} end
 local new
-if st == 'queued' then
-  redis.call('LREM', P .. 'queue:' .. f[2], 1, id)
-  new = 'cancelled'
-elseif st == 'retrying' then
-  redis.call('ZREM', P .. 'delayed', id)
-  new = 'cancelled'
+if st == S.queued then
+  redis.call('LREM', K.queue(f[2]), 1, id)
+  new = S.cancelled
+elseif st == S.retrying then
+  redis.call('ZREM', K.delayed, id)
+  new = S.cancelled
 else
-  new = 'cancelling'
+  new = S.cancelling
 end
-redis.call('HSET', h, 'cancelled_by', ARGV[4])
-if new == 'cancelled' then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
-event(id, new, new, 'job', f[4], 'user', ARGV[4])
+redis.call('HSET', h, F.cancelledBy, A.user)
+if new == S.cancelled then finish_terminal(id, st, new, now) else set_state(id, st, new, now) end
+event(id, new, new, EF.job, f[4], EF.user, A.user)
 return {1, new, f[3] or ''}
 """#)
 
     /// Trims retained executions by count and age: oldest terminal ones first,
     /// with their logs and every index. Non-terminal executions are never trimmed.
     ///
-    ///     ARGV[3] max count   ARGV[4] max age (ms)   ARGV[5] max removals this call
+    ///     `TrimArgument`
     ///     Returns: number removed
-    static let trim = script("now_ms", "TERMINAL", body: #"""
+    static let trim = script("now_ms", "TERMINAL", call: TrimArgument.self, body: #"""
 local now = now_ms()
-local maxCount, cutoff, batch = tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[5])
-local total = redis.call('ZCARD', P .. 'recent')
+local maxCount, cutoff, batch = tonumber(A.maxCount), now - tonumber(A.maxAge), tonumber(A.batch)
+local total = redis.call('ZCARD', K.recent)
 local removed = 0
-local entries = redis.call('ZRANGE', P .. 'recent', 0, batch * 4 - 1, 'WITHSCORES')
+local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
 for i = 1, #entries, 2 do
   local id, created = entries[i], tonumber(entries[i + 1])
   if total - removed <= maxCount and created >= cutoff then break end
-  local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'job')
+  local f = redis.call('HMGET', K.exec(id), F.state, F.job)
   if not f[1] then
-    redis.call('ZREM', P .. 'recent', id)
+    redis.call('ZREM', K.recent, id)
     removed = removed + 1
   elseif TERMINAL[f[1]] then
-    redis.call('DEL', P .. 'exec:' .. id, P .. 'log:' .. id)
-    redis.call('ZREM', P .. 'by-state:' .. f[1], id)
-    redis.call('ZREM', P .. 'by-job:' .. f[2], id)
-    redis.call('ZREM', P .. 'recent', id)
+    redis.call('DEL', K.exec(id), K.log(id))
+    redis.call('ZREM', K.byState(f[1]), id)
+    redis.call('ZREM', K.byJob(f[2]), id)
+    redis.call('ZREM', K.recent, id)
     removed = removed + 1
   end
   if removed >= batch then break end
@@ -64,21 +64,18 @@ return removed
 
     /// A page of executions, newest first, by state and/or job type.
     ///
-    ///     ARGV[3] state ('' any)   ARGV[4] job ('' any)
-    ///     ARGV[5] cursor score ('' newest)   ARGV[6] cursor id (entries at the cursor score
-    ///             sort by id, descending: those not below this id were on earlier pages)
-    ///     ARGV[7] limit
+    ///     `ListArgument`
     ///     Returns: a list of {score, flat field/value list}, one per execution
     ///
     /// `dispatched` has no index (see `Lua.unindexed`): its page is made from the
     /// executions holding a lease, sorted by last change like an index would be.
-    static let list = script(body: #"""
-local state, job, before, beforeID, limit = ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-if state == 'dispatched' then
+    static let list = script(call: ListArgument.self, body: #"""
+local state, job, before, beforeID, limit = A.state, A.job, A.before, A.beforeID, tonumber(A.limit)
+if state == S.dispatched then
   local rows = {}
-  for _, id in ipairs(redis.call('ZRANGE', P .. 'leases', 0, -1)) do
-    local f = redis.call('HMGET', P .. 'exec:' .. id, 'state', 'updated', 'job')
-    if f[1] == 'dispatched' and (job == '' or f[3] == job) then
+  for _, id in ipairs(redis.call('ZRANGE', K.leases, 0, -1)) do
+    local f = redis.call('HMGET', K.exec(id), F.state, F.updated, F.job)
+    if f[1] == S.dispatched and (job == '' or f[3] == job) then
       local score = tonumber(f[2]) or 0
       local b = tonumber(before)
       if (not b) or score < b or (score == b and id < beforeID) then rows[#rows + 1] = { id, score, f[2] or '0' } end
@@ -87,15 +84,15 @@ if state == 'dispatched' then
   table.sort(rows, function(x, y) if x[2] ~= y[2] then return x[2] > y[2] end return x[1] > y[1] end)
   local out = {}
   for i = 1, math.min(limit, #rows) do
-    local rec = redis.call('HGETALL', P .. 'exec:' .. rows[i][1])
+    local rec = redis.call('HGETALL', K.exec(rows[i][1]))
     if #rec > 0 then out[#out + 1] = { rows[i][3], rec } end
   end
   return out
 end
 local idx, other
-if state ~= '' then idx = P .. 'by-state:' .. state; if job ~= '' then other = job end
-elseif job ~= '' then idx = P .. 'by-job:' .. job
-else idx = P .. 'recent' end
+if state ~= '' then idx = K.byState(state); if job ~= '' then other = job end
+elseif job ~= '' then idx = K.byJob(job)
+else idx = K.recent end
 local max = '+inf'
 if before ~= '' then max = before end
 local out = {}
@@ -109,8 +106,8 @@ for round = 1, 25 do
     local id, score = entries[i], entries[i + 1]
     local seen = before ~= '' and score == before and id >= beforeID
     if not seen then
-      local h = P .. 'exec:' .. id
-      if (not other) or redis.call('HGET', h, 'job') == other then
+      local h = K.exec(id)
+      if (not other) or redis.call('HGET', h, F.job) == other then
         local rec = redis.call('HGETALL', h)
         if #rec > 0 then out[#out + 1] = { score, rec } end
         if #out >= limit then return out end
@@ -121,4 +118,34 @@ for round = 1, 25 do
 end
 return out
 """#)
+}
+
+/// The arguments of `Lua.cancel`.
+enum CancelArgument: Int, ScriptArguments {
+    case id, user
+    /// batchctl, batchtop, api, ...
+    case source
+}
+
+/// The arguments of `Lua.trim`.
+enum TrimArgument: Int, ScriptArguments {
+    case maxCount
+    /// ms.
+    case maxAge
+    /// Most removals this call.
+    case batch
+}
+
+/// The arguments of `Lua.list`.
+enum ListArgument: Int, ScriptArguments {
+    /// '' for any.
+    case state
+    /// '' for any.
+    case job
+    /// The cursor's score; '' for the newest.
+    case before
+    /// The cursor's id: entries at the cursor score sort by id, descending, and those not
+    /// below this id were on earlier pages.
+    case beforeID
+    case limit
 }

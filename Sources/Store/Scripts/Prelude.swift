@@ -1,9 +1,12 @@
+import BatchCore
+
 /// Shared Lua prelude of the execution scripts, in pieces.
 ///
 /// Convention of every script: `ARGV[1]` is the namespace key prefix
 /// (`batch:{NS}:`), `ARGV[2]` the bound of the events stream; the script's own
 /// arguments start at `ARGV[3]`. Keys of one execution are derived from the
-/// prefix inside the script (all keys of a namespace share one cluster slot).
+/// prefix inside the script (all keys of a namespace share one cluster slot),
+/// through the generated `K` table (`Lua.keyTable`): no script spells a key.
 /// Times come from Redis `TIME`, never from the caller.
 ///
 /// Every `local function` and table of a prelude is built again on each call of
@@ -44,21 +47,19 @@ end
 
 """#, needs: [])
 
-    static let terminal = Piece(name: "TERMINAL", source: """
-local TERMINAL = { succeeded = true, failed = true, timed_out = true, cancelled = true }
+    /// `ExecutionState.isTerminal`, as a set.
+    static let terminal = Piece(name: "TERMINAL", source: "local TERMINAL = " + set(ExecutionState.allCases.filter(\.isTerminal)) + "\n\n",
+                                needs: [])
 
-""", needs: [])
-
-    static let leased = Piece(name: "LEASED", source: """
-local LEASED = { dispatched = true, running = true, cancelling = true }
-
-""", needs: [])
+    /// `ExecutionState.isLeased`, as a set.
+    static let leased = Piece(name: "LEASED", source: "local LEASED = " + set(ExecutionState.allCases.filter(\.isLeased)) + "\n\n",
+                              needs: [])
 
     /// `dispatched` has no `by-state` index: it lasts from a claim to the worker's start
     /// (milliseconds), and every dispatched execution holds a lease, so counts and pages of
     /// it come from `leases`. Sparing its index spares two writes per execution.
     static let unindexed = Piece(name: "UNINDEXED", source: """
-local UNINDEXED = { dispatched = true }
+local UNINDEXED = { [S.dispatched] = true }
 
 """, needs: [])
 
@@ -96,8 +97,8 @@ local function write_gathered()
   for key, l in pairs(G_rpush) do call_slices('RPUSH', key, l) end
   for job, by in pairs(G_count) do
     if by ~= 0 then
-      local n = redis.call('HINCRBY', P .. 'job-running', job, by)
-      if n <= 0 then redis.call('HDEL', P .. 'job-running', job) end
+      local n = redis.call('HINCRBY', K.jobRunning, job, by)
+      if n <= 0 then redis.call('HDEL', K.jobRunning, job) end
     end
   end
 end
@@ -106,9 +107,9 @@ end
 
     static let setState = Piece(name: "set_state", source: #"""
 local function set_state(id, old, new, now)
-  if old and not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
-  redis.call('HSET', P .. 'exec:' .. id, 'state', new, 'updated', now)
+  if old and not UNINDEXED[old] then zrem_later(K.byState(old), id) end
+  if not UNINDEXED[new] then zadd_later(K.byState(new), now, id) end
+  redis.call('HSET', K.exec(id), F.state, new, F.updated, now)
 end
 
 """#, needs: ["UNINDEXED", "gather"])
@@ -117,15 +118,15 @@ end
     /// `state` and `updated` into the hash with its own fields, in one HSET.
     static let moveIndex = Piece(name: "move_index", source: #"""
 local function move_index(id, old, new, now)
-  if not UNINDEXED[old] then zrem_later(P .. 'by-state:' .. old, id) end
-  if not UNINDEXED[new] then zadd_later(P .. 'by-state:' .. new, now, id) end
+  if not UNINDEXED[old] then zrem_later(K.byState(old), id) end
+  if not UNINDEXED[new] then zadd_later(K.byState(new), now, id) end
 end
 
 """#, needs: ["UNINDEXED", "gather"])
 
     static let event = Piece(name: "event", source: #"""
 local function event(id, kind, state, ...)
-  redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVMAX, '*', 'type', kind, 'id', id, 'state', state, ...)
+  redis.call('XADD', K.events, 'MAXLEN', '~', EVMAX, '*', EF.type, kind, EF.id, id, EF.state, state, ...)
 end
 
 """#, needs: [])
@@ -133,7 +134,7 @@ end
     static let release = Piece(name: "release", source: #"""
 -- Leaving a leased state: drop the lease and the job type's fleet-wide count.
 local function release(id, job)
-  zrem_later(P .. 'leases', id)
+  zrem_later(K.leases, id)
   count_later(job, -1)
 end
 
@@ -142,7 +143,7 @@ end
     static let leaseValid = Piece(name: "lease_valid", source: #"""
 -- The lease of an id is valid while its expiry is in the future.
 local function lease_valid(id, now)
-  local s = redis.call('ZSCORE', P .. 'leases', id)
+  local s = redis.call('ZSCORE', K.leases, id)
   return s and tonumber(s) > now
 end
 
@@ -155,7 +156,7 @@ end
 local function lease_expiries(first, step, n)
   local ids = {}
   for i = 0, n - 1 do ids[i + 1] = ARGV[first + step * i] end
-  local r = call_slices('ZMSCORE', P .. 'leases', ids)
+  local r = call_slices('ZMSCORE', K.leases, ids)
   local out = {}
   for i = 1, n do out[i] = r[i] and tonumber(r[i]) or false end
   return out
@@ -178,8 +179,8 @@ end
 
     static let history = Piece(name: "history", source: #"""
 local function history(id, entry)
-  local h = P .. 'exec:' .. id
-  redis.call('HSET', h, 'history', history_json(redis.call('HGET', h, 'history') or nil, entry))
+  local h = K.exec(id)
+  redis.call('HSET', h, F.history, history_json(redis.call('HGET', h, F.history) or nil, entry))
 end
 
 """#, needs: ["history_json"])
@@ -187,7 +188,7 @@ end
     static let finishTerminal = Piece(name: "finish_terminal", source: #"""
 local function finish_terminal(id, old, new, now)
   set_state(id, old, new, now)
-  redis.call('HSET', P .. 'exec:' .. id, 'finished', now)
+  redis.call('HSET', K.exec(id), F.finished, now)
 end
 
 """#, needs: ["set_state"])
@@ -200,26 +201,26 @@ end
     /// `f` is HMGET state, job, runs, max_attempts, lost, attempt, worker; returns the new state.
     static let loseAttempt = Piece(name: "lose_attempt", source: #"""
 local function lose_attempt(id, f, now, poison, backoff, outcome)
-  local h = P .. 'exec:' .. id
+  local h = K.exec(id)
   local st = f[1]
   release(id, f[2])
-  local new, reason = 'retrying', 'worker_lost'
-  if st == 'cancelling' then
-    new = 'cancelled'
-  elseif st == 'running' then
-    local lost = redis.call('HINCRBY', h, 'lost', 1)
-    if lost >= poison then new, reason = 'failed', 'poison'
-    elseif tonumber(f[3]) >= tonumber(f[4]) then new = 'failed' end
+  local new, reason = S.retrying, R.workerLost
+  if st == S.cancelling then
+    new = S.cancelled
+  elseif st == S.running then
+    local lost = redis.call('HINCRBY', h, F.lost, 1)
+    if lost >= poison then new, reason = S.failed, R.poison
+    elseif tonumber(f[3]) >= tonumber(f[4]) then new = S.failed end
   end
-  history(id, { attempt = tonumber(f[6]), worker = f[7], outcome = outcome, reason = reason, at = now })
-  if new == 'retrying' then
-    redis.call('ZADD', P .. 'delayed', now + backoff, id)
+  history(id, { [H.attempt] = tonumber(f[6]), [H.worker] = f[7], [H.outcome] = outcome, [H.reason] = reason, [H.at] = now })
+  if new == S.retrying then
+    redis.call('ZADD', K.delayed, now + backoff, id)
     set_state(id, st, new, now)
   else
-    if new == 'failed' then redis.call('HSET', h, 'reason', reason) end
+    if new == S.failed then redis.call('HSET', h, F.reason, reason) end
     finish_terminal(id, st, new, now)
   end
-  event(id, new, new, 'job', f[2], 'reason', reason, 'attempt', f[6] or '0')
+  event(id, new, new, EF.job, f[2], EF.reason, reason, EF.attempt, f[6] or '0')
   return new
 end
 
@@ -233,6 +234,20 @@ end
     /// gathers writes, the body runs as a function and the gathered writes are
     /// made after it returns, whichever `return` it took.
     static func script(_ names: String..., body: String) -> String {
+        build(names, body: body)
+    }
+
+    /// A script of many items whose arguments `A` declares (see `ScriptArguments`).
+    static func script<A: ScriptArguments>(_ names: String..., arguments: A.Type, body: String) -> String {
+        build(names, body: Lua.arguments(A.self, in: body))
+    }
+
+    /// A script of one call whose arguments `A` declares (see `ScriptArguments`).
+    static func script<A: ScriptArguments>(_ names: String..., call: A.Type, body: String) -> String {
+        build(names, body: Lua.callArguments(A.self, in: body))
+    }
+
+    private static func build(_ names: [String], body: String) -> String {
         var wanted = Set<String>()
         func want(_ name: String) {
             guard let piece = pieces.first(where: { $0.name == name }) else {
@@ -241,8 +256,11 @@ end
             if wanted.insert(name).inserted { piece.needs.forEach(want) }
         }
         names.forEach(want)
-        let prelude = base + pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
-        guard wanted.contains(gather.name) else { return prelude + body }
-        return prelude + "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
+        let code = pieces.filter { wanted.contains($0.name) }.map(\.source).joined()
+            + (wanted.contains(gather.name)
+                ? "local function main()\n" + body + "\nend\nlocal out = main()\nwrite_gathered()\nreturn out\n"
+                : body)
+        let named = constants(in: code)
+        return base + keyTable(for: named) + named
     }
 }
