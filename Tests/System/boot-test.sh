@@ -274,9 +274,17 @@ terminal_events() {
 is_terminal() { case "$(hget "$1" state)" in succeeded|failed|timed_out|cancelled) return 0 ;; *) return 1 ;; esac; }
 is_running() { [ "$(hget "$1" state)" = running ]; }
 wait_for 30 all_active "${units[@]}"
-id=$(CT_TIMEOUT=30 batchctl trigger sleep --param seconds=20 2>/dev/null | head -n 1)
+# Right after the outage above, a refusal that says "try again" (unavailable, a worker still
+# registering its job types again) is retried for a while, as a client would.
+id="" err=""
+deadline=$(( $(date +%s) + 30 ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+    out=$(CT_TIMEOUT=30 batchctl trigger sleep --param seconds=20 2>&1) && { id=$(printf '%s\n' "$out" | head -n 1); break; }
+    err=$out
+    sleep 0.5
+done
 if [ -z "$id" ]; then
-    fail "worker stop: could not trigger a sleep job"
+    fail "worker stop: could not trigger a sleep job in 30 s: ${err:-no output}"
 elif ! wait_for 30 is_running "$id"; then
     fail "worker stop: execution $id not running after 30 s (state $(hget "$id" state))"
 else
