@@ -129,6 +129,22 @@ import TestSupport
         #expect(!worker.log.contains("s3cret-pw"))
     }
 
+    @Test func aDaemonWaitingForRedisSaysWhyOnce() throws {
+        let redis = try RedisServer.start(extraConfig: ["requirepass right-pw"])
+        defer { redis.stop() }
+        // No password at all, then a wrong one: each daemon says what Redis answered, once.
+        for url in [redis.url, "redis://:wrong-pw@127.0.0.1:\(redis.port)/0"] {
+            let worker = try DaemonProcess("batch-worker", config: "[job \"noop\"]\nkind = builtin\nbuiltin = noop\n", redisURL: url,
+                                           namespace: RedisServer.uniqueNamespace())
+            defer { worker.stop() }
+            #expect(worker.process.waitForOutput(containing: "waiting for Redis", timeout: .seconds(20)), "\(worker.log)")
+            let line = worker.log.split(separator: "\n").first { $0.contains("waiting for Redis") }.map(String.init) ?? ""
+            #expect(line.contains("password") || line.contains("AUTH"), "\(line)")
+            #expect(!worker.log.contains("wrong-pw") && !worker.log.contains("right-pw"))
+            #expect(worker.process.isRunning)
+        }
+    }
+
     // MARK: Reload
 
     @Test func sighupMakesAWorkerServeJobTypesAddedChangedAndRemovedAndRefusesABrokenFile() throws {
