@@ -127,6 +127,10 @@ extension WorkerRuntime {
         } catch {
             metrics.writeFailures.labels("register").inc()
             logger.debug("cannot register job types", ["error": error.description])
+            // Try again soon, not in 5 s: after an outage that let the registration expire,
+            // gateways refuse every job type of this worker until it is written again.
+            let soon = now() + 500
+            loop.withLock { $0.nextJobRegistration = min($0.nextJobRegistration, soon) }
         }
     }
 }

@@ -145,6 +145,30 @@ import TestSupport
         }
     }
 
+    @Test func aWorkerRegistersItsJobTypesAgainSoonAfterRedisComesBackEmpty() throws {
+        // No persistence: a restart loses every key, the job-type registration among them.
+        let redis = try RedisServer.start(extraConfig: ["appendonly no", "save \"\""])
+        defer { redis.stop() }
+        let ns = RedisServer.uniqueNamespace()
+        let worker = try DaemonProcess("batch-worker", config: "[job \"noop\"]\nkind = builtin\nbuiltin = noop\n", redisURL: redis.url,
+                                       namespace: ns, id: "w-back")
+        defer { worker.stop() }
+        try worker.waitReady()
+        let client = try RedisClient(url: redis.url)
+        defer { client.close() }
+        let key = "batch:{\(ns)}:worker:w-back:jobs"
+        func registered() -> Bool { ((try? client.send("HLEN", key))?.int ?? 0) > 0 }
+        #expect(waitUntil(timeout: .seconds(10)) { registered() })
+        redis.kill()
+        // Down long enough for the worker to fail a registration, well under its 5 s re-registration.
+        #expect(worker.process.waitForOutput(containing: "heartbeat failed", timeout: .seconds(10)), "\(worker.log)")
+        try redis.restart()
+        let back = ContinuousClock.now
+        #expect(waitUntil(timeout: .seconds(10)) { registered() })
+        let took = ContinuousClock.now - back
+        #expect(took < .seconds(3), "job types registered again only \(took) after Redis came back")
+    }
+
     // MARK: Reload
 
     @Test func sighupMakesAWorkerServeJobTypesAddedChangedAndRemovedAndRefusesABrokenFile() throws {
