@@ -187,13 +187,7 @@ import TestSupport
         let freeze = Chaos.isLong ? 45 : 10
         let redis = try RedisServer.start()
         defer { redis.stop() }
-        let c = try Cluster(gateways: 1, workers: 2, slots: 64, extra: """
-            [job "nap"]
-            kind = builtin
-            builtin = sleep
-            param.seconds = int 0..3600, default 1
-            max-attempts = 1
-            """, lease: nil, server: redis)
+        let c = try Cluster(gateways: 1, workers: 2, slots: 64, lease: nil, server: redis)
         defer { c.stop() }
         let n = 8 * Chaos.scale
         var ids: [String] = []

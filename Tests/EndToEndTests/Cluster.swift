@@ -63,6 +63,11 @@ final class Cluster: Sendable {
             command = \(directory)/track.sh \(directory)/attempts.log \(directory)/wait.fifo {seconds}
             param.seconds = pattern ^[0-9]+(\\.[0-9]+)?$, default 0
             max-attempts = 3
+            [job "nap"]
+            kind = builtin
+            builtin = sleep
+            param.seconds = int 0..3600, default 1
+            max-attempts = 1
             [job "flaky"]
             kind = builtin
             builtin = fail

@@ -113,13 +113,7 @@ extension FleetTests {
         let redis = try RedisServer.start()
         defer { redis.stop() }
         // The default lease: what an operator who changed nothing gets.
-        let c = try Cluster(gateways: 1, workers: 2, slots: 32, extra: """
-            [job "nap"]
-            kind = builtin
-            builtin = sleep
-            param.seconds = int 0..3600, default 1
-            max-attempts = 1
-            """, lease: nil, server: redis)
+        let c = try Cluster(gateways: 1, workers: 2, slots: 32, lease: nil, server: redis)
         defer { c.stop() }
         var ids: [String] = []
         // Some end while Redis is frozen (their ends are written after), some after it thaws.
