@@ -5,7 +5,8 @@ set -euo pipefail
 want=(libhiredis-dev libncursesw5-dev pkg-config redis-server tmux)
 case "${1:-test}" in
   build) want=(libhiredis-dev libncursesw5-dev pkg-config) ;;
-  test)  want+=(redis-sentinel prometheus python3-h11 util-linux debootstrap systemd-container zsh fish) ;;
+  # gdb: scripts/test-suite.sh prints the stacks of a hung test run with it.
+  test)  want+=(redis-sentinel prometheus python3-h11 util-linux debootstrap systemd-container zsh fish gdb) ;;
   boot)  want=(debootstrap systemd-container util-linux) ;;   # Tests/System/boot-test.sh
   demo)  ;;
 esac
