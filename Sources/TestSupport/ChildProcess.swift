@@ -109,8 +109,13 @@ public final class ChildProcess: Sendable {
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let fullEnvironment = (environment ?? ProcessInfo.processInfo.environment)
+        var fullEnvironment = (environment ?? ProcessInfo.processInfo.environment)
             .merging(addingEnvironment) { _, added in added }
+        // scripts/test-suite.sh finds what a run left behind by this mark, so a child given an
+        // environment of its own carries it too.
+        if let run = ProcessInfo.processInfo.environment["BATCH_TEST_RUN"], fullEnvironment["BATCH_TEST_RUN"] == nil {
+            fullEnvironment["BATCH_TEST_RUN"] = run
+        }
         let env = fullEnvironment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { env.forEach { free($0) } }
 
