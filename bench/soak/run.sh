@@ -11,7 +11,8 @@
 # run's figure) over 8 keep-alive connections.
 # Faults, one every SOAK_FAULT_MINUTES (3) in turn: kill -9 of worker w1 (restarted at once),
 # SIGSTOP of w2 for 10 s, a Redis restart (SHUTDOWN, start again from its AOF), SIGHUP reload of
-# the gateway and the workers.
+# the gateway and the workers. SOAK_FAULTS picks some of them, in that order (e.g.
+# SOAK_FAULTS="stop-w2" to look at a stopped worker alone).
 # Every 30 s: RSS of each daemon, Redis used_memory and the executions retained. At the end:
 # each daemon's RSS growth from the end of warm-up (the first sixth of the run, at least 2 min) to
 # the end (target: under 10%; w1 is measured from its last restart), Redis memory against the
@@ -114,7 +115,10 @@ load_pid=$!
 warmup=$(( seconds / 6 > 120 ? seconds / 6 : 120 ))
 declare -A base=()
 w1_restarted_at=0
-faults=(kill-w1 stop-w2 restart-redis reload)
+read -r -a faults <<<"${SOAK_FAULTS:-kill-w1 stop-w2 restart-redis reload}"
+for f in "${faults[@]}"; do
+    case "$f" in kill-w1|stop-w2|restart-redis|reload) ;; *) echo "bench/soak: SOAK_FAULTS: unknown fault \"$f\" (kill-w1, stop-w2, restart-redis, reload)" >&2; exit 2 ;; esac
+done
 next_fault=$(( fault_minutes * 60 ))
 fault_i=0
 printf '%6s %8s %8s %8s %8s %10s %9s  %s\n' t g1_MB w1_MB w2_MB s1_MB redis_MB retained event
