@@ -3,8 +3,9 @@
 /* What Swift's Glibc module lacks: epoll, eventfd, timerfd, the _GNU_SOURCE
  * calls (declared here explicitly, because the glibc module may already have
  * been built without _GNU_SOURCE, thread names among them), the wait-status
- * macros, and prctl. */
+ * macros, prctl and malloc_trim. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -45,6 +46,9 @@ static inline int batch_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SU
 #define SYS_pidfd_open 434
 #endif
 static inline int batch_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
+
+/* Gives freed heap memory back to the system, from every arena (glibc keeps it otherwise). */
+static inline int batch_malloc_trim(void) { return malloc_trim(0); }
 
 static inline int batch_errno(void) { return errno; }
 static inline void batch_set_errno(int e) { errno = e; }

@@ -105,6 +105,7 @@ public enum DaemonMain {
             HTTPService(context: context),
         ] + own + [
             RegistrationService(context: context) { extra?(context) ?? [:] },
+            HeapTrimService(metrics: context.metrics),
             SystemdWatchdog(notifier: context.notifier, logger: log, problem: { await RedisReadiness.blocking { probe.check() } }),
         ]
         let drain: Duration = d.role == "worker" ? config.worker.drainTimeout + config.worker.killGrace + .seconds(5) : .seconds(15)
