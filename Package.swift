@@ -69,6 +69,8 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", dependencies: ["Redis", "CSystem", "Platform"]),
+        // A worker stand-in in the test process (registers, answers dispatches as told), for gateway and end-to-end tests.
+        .target(name: "FleetTestSupport", dependencies: ["TestSupport", "BatchCore", "FleetAPI", "HTTP", "Redis", "Store"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore", "Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
@@ -78,11 +80,11 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "FleetAPI", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport", "FleetTestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetTestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

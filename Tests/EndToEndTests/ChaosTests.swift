@@ -1,4 +1,5 @@
 import BatchCore
+import FleetTestSupport
 import Foundation
 import Glibc
 import Redis
@@ -80,6 +81,37 @@ import TestSupport
         report(v, c, expect: [.succeeded: ids.count])
         // Everything ran to its end: no run was cut.
         #expect(c.attemptLog.runs.allSatisfy { $0.end != nil })
+    }
+
+    /// Beside a real worker, a worker that answers every dispatch with 500 and one that takes
+    /// the call and answers only after the dispatch timeout: every execution ends once, on the
+    /// real worker, and the breakers of both stand-ins open, so few calls reach them.
+    @Test func workersThatAnswer500OrHang() throws {
+        let jobs = 200 * Chaos.scale
+        let c = try Cluster(gateways: 1, workers: 1, slots: jobs)
+        defer { c.stop() }
+        // The stand-ins serve the real worker's job types, as it registered them.
+        let registered = try c.fleet.jobs(of: ["w1"])["w1"] ?? [:]
+        let types = try registered.values.map { try JSONDecoder().decode(JobType.self, from: Data($0.utf8)) }
+        let failing = try FakeWorker(id: "answers-500", redis: c.redis, namespace: c.namespace, mode: .fail500, jobs: types)
+        defer { failing.stop() }
+        let hanging = try FakeWorker(id: "hangs", redis: c.redis, namespace: c.namespace, mode: .hang, hangFor: .seconds(5), jobs: types)
+        defer { hanging.stop() }
+        let seen = waitUntil(timeout: .seconds(30), poll: .milliseconds(100)) {
+            (try? c.client.request("GET", c.gateways[0].url + "/metrics").text)?
+                .split(separator: "\n").contains("batch_workers_live 3") == true
+        }
+        #expect(seen, "the gateway never listed the two stand-ins beside the worker\n\(c.logs)")
+        let started = ContinuousClock.now
+        let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"0.2"}}"#, to: c)
+        var v = try verdict("workers answering 500 and hanging", ids, c, unendedUntil: wallMicros(),
+                            timeout: .seconds(120 + 30 * Chaos.scale))
+        v.recoveryMillis = (ContinuousClock.now - started).milliseconds
+        v.note = "recovery: first trigger to all terminal; dispatch calls to the 500 worker \(failing.callCount), to the hanging one \(hanging.callCount)"
+        report(v, c, expect: [.succeeded: jobs])
+        // Once open, a breaker lets only its half-open probes through.
+        #expect(failing.callCount < 30 && hanging.callCount < 30, "\(v.line)")
+        #expect(failing.receivedCount + hanging.receivedCount > 0, "neither stand-in was offered anything: the scenario tested nothing")
     }
 
     @Test func workerTerminatedWithItsJobsInFlight() throws {

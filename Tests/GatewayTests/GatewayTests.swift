@@ -1,5 +1,6 @@
 import BatchCore
 import FleetAPI
+import FleetTestSupport
 import Foundation
 import HTTP
 import Redis

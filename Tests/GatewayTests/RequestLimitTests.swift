@@ -1,4 +1,5 @@
 import BatchCore
+import FleetTestSupport
 import Foundation
 import HTTP
 import Store

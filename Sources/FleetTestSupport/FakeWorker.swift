@@ -12,32 +12,36 @@ import TestSupport
 /// 500, refuses with 429, or hangs — on `POST /api/batch` (many at once) and on
 /// `POST /api/batch/{jobType}`; with `batchEndpoint: false`, on the single one only
 /// (a worker the gateway must refuse to dispatch to).
-final class FakeWorker: Sendable {
-    enum Mode: Sendable { case run, fail500, full, hang }
+public final class FakeWorker: Sendable {
+    public enum Mode: Sendable { case run, fail500, full, hang }
 
-    let id: String
-    let server: HTTPServer
-    let store: ExecutionStore
-    let fleet: FleetRegistry
-    let mode: Mutex<Mode>
-    let slots: Int
-    let received = Mutex<[String]>([])
-    let cancels = Mutex<[String]>([])
-    let running = Atomic<Int>(0)
-    let stopped = Atomic<Bool>(false)
+    public let id: String
+    public let server: HTTPServer
+    public let store: ExecutionStore
+    public let fleet: FleetRegistry
+    public let mode: Mutex<Mode>
+    public let slots: Int
+    public let received = Mutex<[String]>([])
+    public let cancels = Mutex<[String]>([])
+    public let running = Atomic<Int>(0)
+    public let stopped = Atomic<Bool>(false)
     /// Attempts running here, to detect two at once.
-    let active = Mutex<Set<String>>([])
-    let overlaps = Atomic<Int>(0)
-    let runFor: Duration
+    public let active = Mutex<Set<String>>([])
+    public let overlaps = Atomic<Int>(0)
+    public let runFor: Duration
+    /// How long a dispatch waits before its late 500 in `.hang` mode.
+    public let hangFor: Duration
     /// Dispatch calls received, one per `POST /api/batch` (however many it carries) or `POST /api/batch/{jobType}`.
-    let calls = Atomic<Int>(0)
+    public let calls = Atomic<Int>(0)
 
-    init(id: String, redis: RedisClient, namespace: String, mode: Mode = .run, slots: Int = 64, runFor: Duration = .zero,
-         jobs: [JobType] = [JobType(name: "noop", kind: .builtin, builtin: .noop)], batchEndpoint: Bool = true) throws {
+    public init(id: String, redis: RedisClient, namespace: String, mode: Mode = .run, slots: Int = 64, runFor: Duration = .zero,
+                hangFor: Duration = .seconds(30), jobs: [JobType] = [JobType(name: "noop", kind: .builtin, builtin: .noop)],
+                batchEndpoint: Bool = true) throws {
         self.id = id
         self.mode = Mutex(mode)
         self.slots = slots
         self.runFor = runFor
+        self.hangFor = hangFor
         store = ExecutionStore(redis: redis, namespace: namespace)
         fleet = FleetRegistry(redis: redis, namespace: namespace)
         let router = Router()
@@ -55,7 +59,7 @@ final class FakeWorker: Sendable {
                     received.withLock { $0.append(contentsOf: batch.dispatches.map(\.executionId)) }
                     return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
                 case .hang:
-                    Thread.sleep(forTimeInterval: 30)
+                    Thread.sleep(forTimeInterval: hangFor.inSeconds)
                     return .problem(status: 500, title: "late", detail: "late")
                 case .run, .full: break
                 }
@@ -85,7 +89,7 @@ final class FakeWorker: Sendable {
         t.start()
     }
 
-    func beat() throws {
+    public func beat() throws {
         try fleet.heartbeat(id: id, fields: ["role": "worker", "address": "http://127.0.0.1:\(server.boundPort)",
                                              "slots": String(slots), "running": String(running.load(ordering: .relaxed))])
         try fleet.touchJobs(worker: id)
@@ -97,7 +101,7 @@ final class FakeWorker: Sendable {
         case .fail500: return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
         case .full: return .problem(status: 429, title: "Too Many Requests", detail: "full")
         case .hang:
-            Thread.sleep(forTimeInterval: 30)
+            Thread.sleep(forTimeInterval: hangFor.inSeconds)
             return .problem(status: 500, title: "late", detail: "late")
         case .run:
             if running.load(ordering: .relaxed) >= slots {
@@ -128,10 +132,10 @@ final class FakeWorker: Sendable {
         return .json(BatchResult(executionId: d.executionId, attempt: d.attempt, status: "running"), status: 202)
     }
 
-    var receivedCount: Int { received.withLock { $0.count } }
-    var callCount: Int { calls.load(ordering: .relaxed) }
+    public var receivedCount: Int { received.withLock { $0.count } }
+    public var callCount: Int { calls.load(ordering: .relaxed) }
 
-    func stop() {
+    public func stop() {
         stopped.store(true, ordering: .releasing)
         server.shutdown(deadline: .seconds(2))
         try? fleet.deregister(id: id)
