@@ -6,7 +6,8 @@ want=(libhiredis-dev libncursesw5-dev pkg-config redis-server tmux)
 case "${1:-test}" in
   build) want=(libhiredis-dev libncursesw5-dev pkg-config) ;;
   # gdb: scripts/test-suite.sh prints the stacks of a hung test run with it.
-  test)  want+=(redis-sentinel prometheus python3-h11 util-linux debootstrap systemd-container zsh fish gdb) ;;
+  # faketime: the chaos suite runs gateways with their clocks off.
+  test)  want+=(redis-sentinel prometheus python3-h11 util-linux debootstrap systemd-container zsh fish gdb faketime) ;;
   boot)  want=(debootstrap systemd-container util-linux) ;;   # Tests/System/boot-test.sh
   demo)  ;;
 esac

@@ -35,19 +35,34 @@ public final class DaemonProcess: Sendable {
 
     /// Starts `program` with a config file holding `config` (`@DIR@` stands for its folder),
     /// listening on a free port; `setUp` may add files to the folder first.
+    ///
+    /// With `withoutArguments`, it gets no command-line arguments at all: the config file through
+    /// `BATCH_CONFIG`, Redis through `BATCH_REDIS_URL` and `BATCH_NAMESPACE`, and its listen address
+    /// and id in its own section of the file. For a program run under an `LD_PRELOAD`ed library that
+    /// hides `argv` from Swift (libfaketime does).
     public init(_ program: String, config: String, redisURL: String, namespace: String, id: String? = nil,
-                extraArguments: [String] = [], environment: [String: String] = [:],
+                extraArguments: [String] = [], environment: [String: String] = [:], withoutArguments: Bool = false,
                 setUp: ((String) throws -> Void)? = nil) throws {
         directory = try makeTemporaryDirectory("batch-\(program)")
         let path = directory + "/batch.conf"
-        try config.replacingOccurrences(of: "@DIR@", with: directory).write(toFile: path, atomically: true, encoding: .utf8)
-        try setUp?(directory)
         port = freeTCPPort()
         url = "http://127.0.0.1:\(port)"
+        var text = config.replacingOccurrences(of: "@DIR@", with: directory)
         var args = ["--config", path, "--redis", redisURL, "--namespace", namespace, "--listen", "127.0.0.1:\(port)"]
         if let id { args += ["--id", id] }
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = nil
+        if withoutArguments {
+            guard extraArguments.isEmpty else { throw TestSupportError("\(program): extra arguments cannot be passed without arguments") }
+            let role = program.hasPrefix("batch-") ? String(program.dropFirst("batch-".count)) : program
+            text += "\n[\(role)]\nlisten = 127.0.0.1:\(port)\n" + (id.map { "id = \($0)\n" } ?? "")
+            args = []
+            env["BATCH_CONFIG"] = path
+            env["BATCH_REDIS_URL"] = redisURL
+            env["BATCH_NAMESPACE"] = namespace
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try setUp?(directory)
         for (k, v) in environment { env[k] = v }
         process = try ChildProcess(executable: try BuiltProducts.path(program), arguments: args + extraArguments, environment: env)
     }

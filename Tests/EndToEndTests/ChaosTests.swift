@@ -114,6 +114,48 @@ import TestSupport
         #expect(failing.receivedCount + hanging.receivedCount > 0, "neither stand-in was offered anything: the scenario tested nothing")
     }
 
+    /// Gateways whose wall clocks are 20 s off (libfaketime): one 20 s ahead, which would recover
+    /// leases 20 s early were they judged by its clock, and one 20 s behind; then a worker is
+    /// stopped with its jobs running. Leases live on Redis' clock, so the stopped worker's runs are
+    /// taken over only after its lease reaper killed them: no attempt overlaps, every execution ends once.
+    @Test func gatewaysWithClocksTwentySecondsOff() throws {
+        guard access(Cluster.faketime, R_OK) == 0 else {
+            throw TestSupportError("\(Cluster.faketime) is missing: run scripts/deps.sh (it installs faketime)")
+        }
+        let jobs = 100 * Chaos.scale
+        let c = try Cluster(gateways: 3, workers: 2, slots: jobs, clockOffsets: ["g2": "+20s", "g3": "-20s"])
+        defer { c.stop() }
+        // The offsets are real: g2 and g3, started right after g1, stamped their first log lines 20 s off.
+        let offsets = c.gateways.dropFirst().map { g in
+            both(firstStamp(g.log), firstStamp(c.gateways[0].log)).map { $0.timeIntervalSince($1) }
+        }
+        #expect(offsets.count == 2 && abs((offsets[0] ?? 0) - 20) < 5 && abs((offsets[1] ?? 0) + 20) < 5,
+                "the gateways' clocks are not 20 s off: \(offsets)")
+        let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
+        try waitStarted(jobs, c)
+        let victim = busiest(c.workers)
+        let children = childPIDs(of: victim.process.pid)
+        let stoppedAt = wallMicros()
+        victim.process.signal(SIGSTOP)
+        var resumed = false
+        defer { if !resumed { victim.process.signal(SIGCONT) } }
+        var deadAt: [pid_t: Int64] = [:]
+        _ = waitUntil(timeout: .seconds(Cluster.leaseSeconds + 10), poll: .milliseconds(5)) {
+            for p in children where deadAt[p] == nil && !isAlive(p) { deadAt[p] = wallMicros() }
+            return deadAt.count == children.count
+        }
+        let recovery = waitRetried(children, c, since: stoppedAt)
+        victim.process.signal(SIGCONT)
+        resumed = true
+        var v = try verdict("gateways 20 s ahead and behind", ids, c, unendedUntil: deadAt.values.max() ?? wallMicros(),
+                            timeout: .seconds(120 + 30 * Chaos.scale))
+        v.recoveryMillis = recovery
+        v.note = "g2 +20 s, g3 -20 s; a worker stopped with \(children.count) running, its children dead within "
+            + "\(((deadAt.values.max() ?? stoppedAt) - stoppedAt) / 1000) ms (lease \(Cluster.leaseSeconds) s)"
+        report(v, c, expect: [.succeeded: jobs])
+        #expect(deadAt.count == children.count, "children alive: \(children.filter { deadAt[$0] == nil })")
+    }
+
     @Test func workerTerminatedWithItsJobsInFlight() throws {
         let jobs = 200 * Chaos.scale
         let c = try Cluster(gateways: 1, workers: 2, slots: jobs)
@@ -514,4 +556,17 @@ private final class Submitter: Sendable {
 
 extension Duration {
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+/// The time of a daemon's first log line (its first word: `2026-12-07T23:26:41.992Z notice ...`).
+private func firstStamp(_ log: String) -> Date? {
+    guard let word = log.split(separator: "\n").first?.split(separator: " ").first else { return nil }
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.date(from: String(word.hasPrefix("time=") ? word.dropFirst(5) : word))
+}
+
+private func both(_ a: Date?, _ b: Date?) -> (Date, Date)? {
+    guard let a, let b else { return nil }
+    return (a, b)
 }

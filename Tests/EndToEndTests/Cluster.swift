@@ -24,12 +24,19 @@ final class Cluster: Sendable {
 
     static let leaseSeconds = 3
 
+    /// libfaketime (Debian's faketime package, which scripts/deps.sh installs).
+    static let faketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
     /// Starts `gateways` gateways (ids `g1`, ...) and `workers` workers (ids `w1`, ...) with
     /// `slots` each, and waits until every gateway can dispatch to every worker.
     /// `lease` (seconds) is the gateways' lease, nil for the default; `server` a Redis of the test's
     /// own (one it may stop).
+    /// `clockOffsets` runs the gateways it names by id (`g2`: `+20s`) with their wall clock that far
+    /// off, through libfaketime (workers are not offered: the library hides `argv` from Swift, and a
+    /// worker starts its lease reaper with an argument).
     init(gateways gatewayCount: Int = 1, workers workerCount: Int, slots: Int = 64, extra: String = "",
-         lease: Int? = Cluster.leaseSeconds, server: RedisServer? = nil, label: String = #function) throws {
+         lease: Int? = Cluster.leaseSeconds, server: RedisServer? = nil, clockOffsets: [String: String] = [:],
+         label: String = #function) throws {
         let server = try server ?? RedisServer.shared
         redisURL = server.url
         redis = try RedisClient(url: server.url)
@@ -82,7 +89,10 @@ final class Cluster: Sendable {
                 started.append(try DaemonProcess("batch-worker", config: config, redisURL: server.url, namespace: namespace, id: "w\(i)"))
             }
             for i in 1...gatewayCount {
-                started.append(try DaemonProcess("batch-gateway", config: config, redisURL: server.url, namespace: namespace, id: "g\(i)"))
+                let offset = clockOffsets["g\(i)"]
+                started.append(try DaemonProcess("batch-gateway", config: config, redisURL: server.url, namespace: namespace, id: "g\(i)",
+                                                 environment: offset.map { ["LD_PRELOAD": Self.faketime, "FAKETIME": $0] } ?? [:],
+                                                 withoutArguments: offset != nil))
             }
             for d in started { try d.waitReady() }
         } catch {
