@@ -45,8 +45,8 @@ enum KeyBindings {
         KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one (asks)"),
         // Acting on the fleet takes a capital: the workers view's and the schedules view's
         // own keys, asked before they are done, like c and r.
-        KeyBinding(keys: [.char("O")], command: .breaker(.forceOpen), help: "workers: force the breaker open in every gateway (asks)"),
-        KeyBinding(keys: [.char("C")], command: .breaker(.forceClose), help: "workers: force the breaker closed in every gateway (asks)"),
+        KeyBinding(keys: [.char("O")], command: .breaker(.forceOpen), help: "workers: force the breaker open on every gateway (asks)"),
+        KeyBinding(keys: [.char("C")], command: .breaker(.forceClose), help: "workers: force the breaker closed on every gateway (asks)"),
         KeyBinding(keys: [.char("R")], command: .breaker(.reset), help: "workers: reset the breaker to automatic (asks)"),
         KeyBinding(keys: [.char("P")], command: .pauseSchedule, help: "schedules: pause for every scheduler (asks)"),
         KeyBinding(keys: [.char("U")], command: .resumeSchedule, help: "schedules: resume (asks)"),

@@ -99,21 +99,6 @@ final class Sampler: Sendable {
     func take() -> [SamplerMessage] { inbox.withLock { box in defer { box.removeAll() }; return box } }
 }
 
-extension ConsoleAction {
-    var verb: String {
-        switch self {
-        case .trigger(let job, _): return "trigger \(job)"
-        case .cancel(let id): return "cancel \(id)"
-        case .retry(let id): return "retry \(id)"
-        case .openExecution(let id): return "open \(id)"
-        case .loadJobTypes: return "loading job types"
-        case .breaker(let worker, let o): return o.verb(worker: worker)
-        case .pauseSchedule(let name, let paused): return "\(paused ? "pause" : "resume") schedule \(name)"
-        case .triggerSchedule(let name): return "run schedule \(name) now"
-        }
-    }
-}
-
 extension ConsoleState {
     /// Applies one answer from the background queue.
     mutating func apply(_ m: SamplerMessage) {

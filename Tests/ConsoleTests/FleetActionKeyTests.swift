@@ -1,3 +1,4 @@
+import Foundation
 import BatchCore
 import Terminal
 import Testing
@@ -160,5 +161,38 @@ struct FleetActionKeyTests {
         #expect(["O", "C", "R"].allSatisfy(workers.contains))
         let schedules = FunctionBar.items(for: state(.schedules)).map(\.0)
         #expect(["P", "U", "T"].allSatisfy(schedules.contains))
+    }
+}
+
+/// The confirmation as drawn: a question wider than the screen is wrapped, so the name of
+/// what is acted on (at its end) is never cut off.
+struct ConfirmDialogRenderTests {
+    @Test(arguments: [Size(rows: 24, cols: 80), Size(rows: 24, cols: 50)])
+    func aLongQuestionIsWrappedNotCut(size: Size) {
+        let long = "worker-build-farm-node-017.eu-west-1.internal-20190"
+        var snap = Fixtures.snapshot()
+        snap.workers = [WorkerRow(id: long, host: "h", address: "127.0.0.1:20190", slots: 1, running: 0, jobTypes: [],
+                                  lastHeartbeat: Fixtures.t0)]
+        var s = ConsoleState(view: .workers, size: size, timeZone: Fixtures.utc)
+        s.apply(snapshot: snap)
+        _ = s.handle(.char("R"))
+        let c = GridCanvas(rows: size.rows, cols: size.cols)
+        render(s, into: c)
+        // The dialog's text, inside the frame, as one line of words.
+        let inside = c.lines.filter { $0.contains("│") }
+            .map { $0.split(separator: "│", omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? "" }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let text = inside.joined(separator: " ")
+        #expect(text.contains("Reset the breaker of worker"))
+        #expect(text.replacingOccurrences(of: " ", with: "").contains(long), "\(inside)")
+        #expect(text.contains("to automatic on every gateway?"))
+        #expect(text.contains("y: yes"))
+    }
+
+    @Test func wrapKeepsWordsWhole() {
+        #expect(Overlays.wrap("Pause schedule nightly for every scheduler?", to: 16)
+                == ["Pause schedule", "nightly for", "every scheduler?"])
+        #expect(Overlays.wrap("abcdefghij", to: 4) == ["abcd", "efgh", "ij"])
+        #expect(Overlays.wrap("", to: 4) == [""])
     }
 }
