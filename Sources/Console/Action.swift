@@ -1,3 +1,5 @@
+import BatchCore
+
 /// What the run loop must do after a key: the console's state machine never talks to
 /// the data source itself, so it can be tested without one.
 public enum ConsoleAction: Equatable, Sendable {
@@ -8,6 +10,13 @@ public enum ConsoleAction: Equatable, Sendable {
     case openExecution(id: String)
     /// Fetch the job types (for the trigger form).
     case loadJobTypes
+    /// Write an operator override to one worker's breakers, for every gateway (as
+    /// `batchctl breakers force-open|force-close|reset WORKER` does).
+    case breaker(worker: String, BreakerOverride)
+    /// Pause (or resume) a schedule for every scheduler (`batchctl schedule pause|resume NAME`).
+    case pauseSchedule(name: String, paused: Bool)
+    /// One execution of a schedule's job now (`batchctl schedule trigger NAME`).
+    case triggerSchedule(name: String)
 }
 
 /// The answer to a key, like htop's `HandlerResult` flags, plus an optional action.

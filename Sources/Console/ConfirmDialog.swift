@@ -1,6 +1,7 @@
 import Terminal
 
-/// A yes/no question before something that cannot be undone (cancelling).
+/// A yes/no question before any action on the fleet: cancel, retry, a breaker override,
+/// a schedule paused, resumed or run now.
 public struct ConfirmDialog: Equatable, Sendable {
     public var question: String
     /// What `y` does.

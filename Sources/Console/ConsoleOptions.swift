@@ -45,6 +45,8 @@ public enum ConsoleError: Error, Equatable, CustomStringConvertible {
     case dataSource(String)
     /// The gateway refused an action or could not be reached; the text says which and why.
     case gateway(String)
+    /// An action the console cannot take as things are; the text says why and what to do.
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum ConsoleError: Error, Equatable, CustomStringConvertible {
         case .terminal(let s): return s
         case .dataSource(let s): return "cannot read the fleet's state: \(s)"
         case .gateway(let s): return s
+        case .refused(let s): return s
         }
     }
 }

@@ -37,7 +37,7 @@ extension ConsoleState {
                 return .redraw
             case .yes:
                 overlay = .none
-                if case .retry(let id) = dialog.action { report("retrying \(id)…") }
+                if let doing = dialog.action.doing { report(doing) }
                 return HandlerResult([.handled, .redraw], dialog.action)
             }
         case .help:
@@ -132,6 +132,10 @@ extension ConsoleState {
             return HandlerResult([.handled, .redraw], .loadJobTypes)
         case .cancel: return cancel()
         case .retry: return retry()
+        case .breaker(let o): return breaker(o)
+        case .pauseSchedule: return pauseSchedule(true)
+        case .resumeSchedule: return pauseSchedule(false)
+        case .triggerSchedule: return triggerSchedule()
         case .filter:
             overlay = .filtering
             return .redraw
@@ -218,6 +222,42 @@ extension ConsoleState {
         let why = e.reason.map { " \(e.state.rawValue):\($0)" } ?? " \(e.state.rawValue)"
         overlay = .confirm(ConfirmDialog(question: "Retry \(e.job) execution \(e.id) (\(why.dropFirst()))? This starts a new execution.",
                                          action: .retry(id: e.id)))
+        return .redraw
+    }
+
+    private mutating func breaker(_ o: BreakerOverride) -> HandlerResult {
+        if readOnly { return refuse("change breakers") }
+        guard let w = targetWorker else {
+            report(view == .workers ? "no worker selected" : "select a worker in view 2 to change its breaker", isError: true)
+            return .redraw
+        }
+        overlay = .confirm(ConfirmDialog(question: o.question(worker: w.id), action: .breaker(worker: w.id, o)))
+        return .redraw
+    }
+
+    private mutating func pauseSchedule(_ paused: Bool) -> HandlerResult {
+        let verb = paused ? "pause" : "resume"
+        if readOnly { return refuse("\(verb) schedules") }
+        guard let s = targetSchedule else {
+            report(view == .schedules ? "no schedule selected" : "select a schedule in view 3 to \(verb) it", isError: true)
+            return .redraw
+        }
+        // Asked even when the row already shows the wanted state: a pause from the
+        // configuration is not an operator's, and the operator's pause is what this sets.
+        let note = s.paused == paused ? (paused ? " It shows as paused already." : " It does not show as paused.") : ""
+        overlay = .confirm(ConfirmDialog(question: "\(paused ? "Pause" : "Resume") schedule \(s.name) for every scheduler?\(note)",
+                                         action: .pauseSchedule(name: s.name, paused: paused)))
+        return .redraw
+    }
+
+    private mutating func triggerSchedule() -> HandlerResult {
+        if readOnly { return refuse("trigger schedules") }
+        guard let s = targetSchedule else {
+            report(view == .schedules ? "no schedule selected" : "select a schedule in view 3 to run its job now", isError: true)
+            return .redraw
+        }
+        overlay = .confirm(ConfirmDialog(question: "Run schedule \(s.name)'s job \(s.job) now? This starts a new execution.",
+                                         action: .triggerSchedule(name: s.name)))
         return .redraw
     }
 }

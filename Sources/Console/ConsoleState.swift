@@ -34,7 +34,7 @@ public struct ConsoleState: Sendable {
     public internal(set) var dataError: String?
     public internal(set) var size: Size
     public let timeZone: TimeZone
-    /// `--read-only`: every action (trigger, cancel, retry) is refused with a message.
+    /// `--read-only`: every action (trigger, cancel, retry, breakers, schedules) is refused with a message.
     public var readOnly = false
 
     var sorts: [ConsoleView: SortOrder] = [:] { didSet { rebuildRows() } }
@@ -155,5 +155,17 @@ public struct ConsoleState: Sendable {
         }
         guard view == .executions, let id = selectedRowID else { return nil }
         return snapshot?.executions.first { $0.id == id }
+    }
+
+    /// The selected worker, in the workers view (not under an open execution).
+    var targetWorker: WorkerRow? {
+        guard openExecution == nil, view == .workers, let id = selectedRowID else { return nil }
+        return snapshot?.workers.first { $0.id == id }
+    }
+
+    /// The selected schedule, in the schedules view (not under an open execution).
+    var targetSchedule: ScheduleRow? {
+        guard openExecution == nil, view == .schedules, let id = selectedRowID else { return nil }
+        return snapshot?.schedules.first { $0.name == id }
     }
 }

@@ -70,4 +70,11 @@ public protocol ConsoleDataSource: Sendable {
     func cancel(id: String) throws
     /// Runs a terminal execution again; returns the new execution's id.
     func retry(id: String) throws -> String
+    /// Writes an operator override of one worker's breakers for every gateway, audited
+    /// as `batchctl breakers force-open|force-close|reset` is.
+    func setBreaker(worker: String, _ override: BreakerOverride) throws
+    /// Pauses or resumes a schedule for every scheduler, audited as `batchctl schedule pause|resume` is.
+    func setPaused(schedule: String, _ paused: Bool) throws
+    /// Runs a schedule's job now, as `batchctl schedule trigger` does; returns the new execution's id.
+    func triggerSchedule(name: String) throws -> String
 }

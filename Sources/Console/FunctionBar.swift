@@ -16,8 +16,18 @@ enum FunctionBar {
         if state.openExecution != nil {
             return [("Esc", "Back"), ("↑↓", "Scroll"), ("c", "Cancel"), ("r", "Retry"), ("t", "Trigger"), ("F10", "Quit")]
         }
-        return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("Enter", "Open"), ("t", "Trigger"),
-                ("c", "Cancel"), ("r", "Retry"), ("1-4", "View"), ("q", "Quit")]
+        // Each view shows the keys that act on its rows.
+        switch state.view {
+        case .workers:
+            return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("O", "Force open"), ("C", "Force close"), ("R", "Reset"),
+                    ("t", "Trigger"), ("1-4", "View"), ("q", "Quit")]
+        case .schedules:
+            return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("P", "Pause"), ("U", "Resume"), ("T", "Run now"),
+                    ("Enter", "Open"), ("1-4", "View"), ("q", "Quit")]
+        case .executions, .events:
+            return [("?", "Help"), ("/", "Filter"), ("s", "Sort"), ("Enter", "Open"), ("t", "Trigger"),
+                    ("c", "Cancel"), ("r", "Retry"), ("1-4", "View"), ("q", "Quit")]
+        }
     }
 
     static func draw(_ state: ConsoleState, into canvas: Canvas, row: Int) {

@@ -1,3 +1,4 @@
+import BatchCore
 import Terminal
 
 /// The commands of the main views, and the keys bound to them: one table that both
@@ -5,6 +6,10 @@ import Terminal
 enum Command: Sendable, Equatable {
     case up, down, pageUp, pageDown, top, bottom
     case open, trigger, cancel, retry, filter, sort, invertSort
+    /// Workers view: the selected worker's breakers, in every gateway.
+    case breaker(BreakerOverride)
+    /// Schedules view: the selected schedule.
+    case pauseSchedule, resumeSchedule, triggerSchedule
     case view(ConsoleView)
     case help, quit, refresh
 }
@@ -38,6 +43,14 @@ enum KeyBindings {
         KeyBinding(keys: [.char("t"), .f(5)], command: .trigger, help: "trigger a job"),
         KeyBinding(keys: [.char("c"), .f(9)], command: .cancel, help: "cancel an execution (asks)"),
         KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one (asks)"),
+        // Acting on the fleet takes a capital: the workers view's and the schedules view's
+        // own keys, asked before they are done, like c and r.
+        KeyBinding(keys: [.char("O")], command: .breaker(.forceOpen), help: "workers: force the breaker open on every gateway (asks)"),
+        KeyBinding(keys: [.char("C")], command: .breaker(.forceClose), help: "workers: force the breaker closed on every gateway (asks)"),
+        KeyBinding(keys: [.char("R")], command: .breaker(.reset), help: "workers: reset the breaker to automatic (asks)"),
+        KeyBinding(keys: [.char("P")], command: .pauseSchedule, help: "schedules: pause for every scheduler (asks)"),
+        KeyBinding(keys: [.char("U")], command: .resumeSchedule, help: "schedules: resume (asks)"),
+        KeyBinding(keys: [.char("T")], command: .triggerSchedule, help: "schedules: run its job now (asks)"),
         KeyBinding(keys: [.char("/"), .f(4)], command: .filter, help: "filter: all words must match"),
         KeyBinding(keys: [.char("s"), .f(6)], command: .sort, help: "sort by the next column"),
         KeyBinding(keys: [.char("I")], command: .invertSort, help: "invert the sort order"),

@@ -51,10 +51,32 @@ enum Overlays {
 
     static func drawConfirm(_ dialog: ConfirmDialog, into canvas: Canvas, top: Int, bottom: Int) {
         let width = min(max(TextWidth.width(dialog.question) + 6, 40), canvas.size.cols)
-        let box = Box(size: canvas.size, height: 5, width: width, areaTop: top, areaBottom: bottom)
+        // A question wider than the screen is wrapped, not cut: its end names what is acted on.
+        let lines = wrap(dialog.question, to: max(width - 4, 1))
+        let box = Box(size: canvas.size, height: lines.count + 4, width: width, areaTop: top, areaBottom: bottom)
         box.draw(title: "Confirm", into: canvas)
-        box.line(0, dialog.question, into: canvas)
-        box.line(2, "y: yes    n: no", into: canvas)
+        for (i, line) in lines.enumerated() { box.line(i, line, into: canvas) }
+        box.line(lines.count + 1, "y: yes    n: no", into: canvas)
+    }
+
+    /// Words on lines of at most `width` cells; a word longer than a line is cut into pieces.
+    static func wrap(_ text: String, to width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ").map(String.init) {
+            var word = word
+            while TextWidth.width(word) > width {
+                if !line.isEmpty { lines.append(line); line = "" }
+                let head = TextWidth.truncate(word, to: width)
+                lines.append(head)
+                word = String(word.dropFirst(head.count))
+            }
+            if line.isEmpty { line = word }
+            else if TextWidth.width(line) + 1 + TextWidth.width(word) <= width { line += " " + word }
+            else { lines.append(line); line = word }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// Every key batchtop reads, from the key tables: the views' keys, then each mode's.

@@ -1,3 +1,4 @@
+import BatchCore
 import Foundation
 import Synchronization
 
@@ -8,7 +9,7 @@ enum SamplerMessage: Sendable {
     case jobTypes([JobTypeInfo])
     /// A fetch failed: shown in the status line until the next good one.
     case dataError(String)
-    /// An action (trigger, cancel, retry) ended.
+    /// An action (trigger, cancel, retry, breaker, schedule) ended.
     case actionDone(String, isError: Bool)
 }
 
@@ -73,6 +74,15 @@ final class Sampler: Sendable {
                     fetchDetail(id)
                 case .loadJobTypes:
                     post(.jobTypes(try source.jobTypes()))
+                case .breaker(let worker, let o):
+                    try source.setBreaker(worker: worker, o)
+                    post(.actionDone("breakers of \(worker) \(o.done) in every gateway (each applies it within about a second)", isError: false))
+                case .pauseSchedule(let name, let paused):
+                    try source.setPaused(schedule: name, paused)
+                    post(.actionDone("schedule \(name) \(paused ? "paused" : "resumed") for every scheduler", isError: false))
+                case .triggerSchedule(let name):
+                    let id = try source.triggerSchedule(name: name)
+                    post(.actionDone("ran schedule \(name)'s job now: \(id)", isError: false))
                 }
             } catch {
                 post(.actionDone("\(action.verb) failed: \(error)", isError: true))
@@ -87,18 +97,6 @@ final class Sampler: Sendable {
 
     /// Takes everything that arrived since the last call.
     func take() -> [SamplerMessage] { inbox.withLock { box in defer { box.removeAll() }; return box } }
-}
-
-extension ConsoleAction {
-    var verb: String {
-        switch self {
-        case .trigger(let job, _): return "trigger \(job)"
-        case .cancel(let id): return "cancel \(id)"
-        case .retry(let id): return "retry \(id)"
-        case .openExecution(let id): return "open \(id)"
-        case .loadJobTypes: return "loading job types"
-        }
-    }
 }
 
 extension ConsoleState {

@@ -10,9 +10,13 @@ final class FakeDataSource: ConsoleDataSource {
         var triggers: [(String, [String: String])] = []
         var cancels: [String] = []
         var retries: [String] = []
+        var breakers: [String] = []
+        var pauses: [String] = []
+        var scheduleRuns: [String] = []
         var snapshots = 0
         static func == (a: Recorded, b: Recorded) -> Bool {
             a.cancels == b.cancels && a.retries == b.retries && a.snapshots == b.snapshots
+                && a.breakers == b.breakers && a.pauses == b.pauses && a.scheduleRuns == b.scheduleRuns
                 && a.triggers.map(\.0) == b.triggers.map(\.0) && a.triggers.map(\.1) == b.triggers.map(\.1)
         }
     }
@@ -76,6 +80,26 @@ final class FakeDataSource: ConsoleDataSource {
         return state.withLock { s in
             s.recorded.retries.append(id)
             return "01JRETRIED00000000000000\(s.recorded.retries.count)0"
+        }
+    }
+
+    /// Recorded as `worker=force-open`.
+    func setBreaker(worker: String, _ override: BreakerOverride) throws {
+        try check()
+        state.withLock { $0.recorded.breakers.append("\(worker)=\(override.rawValue)") }
+    }
+
+    /// Recorded as `name=paused` or `name=resumed`.
+    func setPaused(schedule: String, _ paused: Bool) throws {
+        try check()
+        state.withLock { $0.recorded.pauses.append("\(schedule)=\(paused ? "paused" : "resumed")") }
+    }
+
+    func triggerSchedule(name: String) throws -> String {
+        try check()
+        return state.withLock { s in
+            s.recorded.scheduleRuns.append(name)
+            return "01JSCHEDULED000000000000\(s.recorded.scheduleRuns.count)0"
         }
     }
 }

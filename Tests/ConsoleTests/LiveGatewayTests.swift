@@ -153,4 +153,39 @@ import TestSupport
         #expect(detail.attempts.last?.outcome?.hasPrefix("succeeded") == true)
         #expect(detail.trigger == "batchtop by ops")
     }
+
+    @Test func runningAScheduleNowSendsItsJobAndFilledParametersThroughTheGateway() throws {
+        let s = try Setup()
+        defer { s.gateway.stop() }
+        let f = s.fixture
+        // A worker that serves report, at an address that refuses at once: nothing runs, the gateway only admits.
+        let report = JobType(name: "report", params: [ParamSpec(name: "date", type: .pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}"), required: true)])
+        let beat = {
+            try f.fleet.heartbeat(id: LiveFixture.worker, fields: ["role": "worker", "host": "box1", "address": "http://127.0.0.1:1", "slots": "1"])
+            try f.fleet.registerJobs(worker: LiveFixture.worker, jobs: ["report": String(decoding: try JSONEncoder().encode(report), as: UTF8.self)])
+        }
+        let nightly = ScheduleDefinition(name: "nightly-report", job: "report", trigger: .cron("0 0 2 * * *"), zone: "Asia/Seoul",
+                                         params: ["date": "{fire-date}"], priority: 7)
+        let source = StoreDataSource(redis: f.redis, namespace: f.namespace,
+                                     settings: .init(user: "alice", schedules: ["nightly-report": nightly], configFiles: ["/etc/batch/batch.conf"]))
+        var id: String?
+        var last: (any Error)?
+        _ = waitUntil(timeout: .seconds(20), poll: .milliseconds(200)) {
+            try? beat()
+            do { id = try source.triggerSchedule(name: "nightly-report") } catch { last = error }
+            return id != nil
+        }
+        let triggered = try #require(id, "the gateway never accepted the schedule's run: \(String(describing: last))")
+        let rec = try #require(try f.executions.get(triggered))
+        #expect(rec.job == "report")
+        #expect(rec.priority == 7)
+        #expect(rec.params["date"]?.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil, "\(rec.params)")
+        #expect(rec.trigger.schedule == "nightly-report")
+        #expect(rec.trigger.source == "batchtop")
+        #expect(rec.trigger.user == "alice")
+        #expect(rec.trigger.fireTime?.hasSuffix("+09:00") == true, "\(String(describing: rec.trigger.fireTime))")
+
+        let e = #expect(throws: ConsoleError.self) { _ = try source.triggerSchedule(name: "every-minute") }
+        #expect(e?.description.contains("/etc/batch/batch.conf") == true && e?.description.contains("--config") == true)
+    }
 }

@@ -16,6 +16,9 @@ final class GatedDataSource: ConsoleDataSource {
     func trigger(job: String, params: [String: String]) throws -> String { "x" }
     func cancel(id: String) throws {}
     func retry(id: String) throws -> String { "x" }
+    func setBreaker(worker: String, _ override: BreakerOverride) throws {}
+    func setPaused(schedule: String, _ paused: Bool) throws {}
+    func triggerSchedule(name: String) throws -> String { "x" }
 }
 
 struct SamplerTests {
@@ -71,6 +74,46 @@ struct SamplerTests {
         #expect(!isError)
         guard case .jobTypes(let jobs) = got[3] else { Issue.record("no job types"); return }
         #expect(jobs.count == 3)
+    }
+
+    @Test func fleetActionsReachTheDataSourceAndReportBack() {
+        let fake = FakeDataSource(snapshot: Fixtures.snapshot())
+        let sampler = Sampler(fake)
+        sampler.perform(.breaker(worker: "worker-a-20190", .forceOpen))
+        sampler.perform(.breaker(worker: "worker-a-20190", .reset))
+        sampler.perform(.pauseSchedule(name: "tick", paused: true))
+        sampler.perform(.pauseSchedule(name: "tick", paused: false))
+        sampler.perform(.triggerSchedule(name: "nightly-report"))
+        sampler.drainQueue()
+        #expect(fake.recorded.breakers == ["worker-a-20190=force-open", "worker-a-20190=reset"])
+        #expect(fake.recorded.pauses == ["tick=paused", "tick=resumed"])
+        #expect(fake.recorded.scheduleRuns == ["nightly-report"])
+        let texts = sampler.take().compactMap { m -> String? in
+            guard case .actionDone(let text, false) = m else { return nil }
+            return text
+        }
+        #expect(texts == [
+            "breakers of worker-a-20190 forced open in every gateway (each applies it within about a second)",
+            "breakers of worker-a-20190 reset in every gateway (each applies it within about a second)",
+            "schedule tick paused for every scheduler",
+            "schedule tick resumed for every scheduler",
+            "ran schedule nightly-report's job now: 01JSCHEDULED00000000000010",
+        ])
+    }
+
+    @Test func aFailedFleetActionIsReportedAsAnErrorNamingIt() {
+        let fake = FakeDataSource(snapshot: Fixtures.snapshot())
+        let sampler = Sampler(fake)
+        fake.fail("redis 127.0.0.1:1: connection refused")
+        sampler.perform(.breaker(worker: "w2", .forceClose))
+        sampler.perform(.pauseSchedule(name: "tick", paused: true))
+        sampler.drainQueue()
+        var state = ConsoleState(size: .init(rows: 24, cols: 80))
+        var texts: [String] = []
+        for m in sampler.take() { state.apply(m); texts.append(state.message?.text ?? "") }
+        #expect(state.message?.isError == true)
+        #expect(texts == ["force the breaker of w2 closed failed: redis 127.0.0.1:1: connection refused",
+                          "pause schedule tick failed: redis 127.0.0.1:1: connection refused"])
     }
 
     @Test func aFailedActionIsReportedAsAnError() {

@@ -2,8 +2,8 @@ import BatchCore
 import FleetAPI
 import HTTP
 
-/// batchtop's changes go through a gateway's HTTP API (DESIGN.md §6), never straight
-/// into Redis: the gateway validates, audits and wakes its dispatchers.
+/// batchtop's changes to executions go through a gateway's HTTP API (DESIGN.md §6),
+/// never straight into Redis: the gateway validates, audits and wakes its dispatchers.
 struct LiveGateway: Sendable {
     let client: HTTPClient
     /// The operator, sent as `X-Batch-User` and in the trigger.
@@ -20,6 +20,11 @@ struct LiveGateway: Sendable {
     func trigger(at gateways: [String], job: String, params: [String: String]) throws(ConsoleError) -> String {
         let body = BatchExecutionRequest(jobType: job, params: params.mapValues { JSONValue.string($0) },
                                          trigger: Trigger(source: Self.source, user: user))
+        return try execute(at: gateways, body)
+    }
+
+    /// POST /api/orchestration/execute with a request made elsewhere (a schedule's); the new execution's id.
+    func execute(at gateways: [String], _ body: BatchExecutionRequest) throws(ConsoleError) -> String {
         let request: APIRequest<BatchExecutionResponse>
         do { request = try GatewayAPI.execute(body) } catch { throw .gateway("\(error)") }
         return try send(gateways, request, what: "trigger").executionId

@@ -20,7 +20,7 @@ extension StoreDataSource {
         // One background queue makes every call: two connections are plenty.
         options.poolSize = 2
         let settings = Settings(gateway: c.client.gateway, token: try Self.readToken(c.http.tokenFile), user: user,
-                                requestTimeout: c.client.timeout, lostFor: lostFor)
+                                requestTimeout: c.client.timeout, lostFor: lostFor, schedules: c.schedules, configFiles: c.files)
         self.init(redis: RedisClient(url: url, options: options), namespace: c.redis.namespace, settings: settings,
                   http: HTTPClient(connectTimeout: min(c.client.timeout, .seconds(2)), requestTimeout: c.client.timeout, maxIdlePerHost: 2))
     }

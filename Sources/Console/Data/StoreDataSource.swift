@@ -4,9 +4,11 @@ import HTTP
 import Redis
 import Store
 
-/// batchtop's view of a live deployment: reads Redis through the Store module and
-/// makes changes through a gateway's HTTP API. Every call blocks (Redis, HTTP); the
-/// console makes them on its background queue.
+/// batchtop's view of a live deployment: reads Redis through the Store module, makes
+/// changes to executions through a gateway's HTTP API, and writes an operator's
+/// breaker overrides and schedule pauses through the Store, as batchctl does (no
+/// gateway owns those: every gateway and scheduler reads them from Redis). Every call
+/// blocks (Redis, HTTP); the console makes them on its background queue.
 public final class StoreDataSource: ConsoleDataSource {
     /// How the data source reaches the fleet.
     public struct Settings: Sendable {
@@ -26,12 +28,18 @@ public final class StoreDataSource: ConsoleDataSource {
         public var logLines: Int
         /// How long a worker that stopped heartbeating without a clean stop stays listed as lost (`--lost-for`).
         public var lostFor: Duration
+        /// The schedules of the configuration read: running one now needs its job and parameters,
+        /// which only the configuration holds (Redis has the scheduler's status).
+        public var schedules: [String: ScheduleDefinition]
+        /// The configuration files read, named when a schedule is not in them.
+        public var configFiles: [String]
 
         public init(gateway: String? = nil, token: String? = nil, user: String, requestTimeout: Duration = .seconds(10),
                     liveWithin: Duration = .seconds(5), eventCount: Int = 200, logLines: Int = 200,
-                    lostFor: Duration = .seconds(3600)) {
+                    lostFor: Duration = .seconds(3600), schedules: [String: ScheduleDefinition] = [:], configFiles: [String] = []) {
             self.gateway = gateway; self.token = token; self.user = user; self.requestTimeout = requestTimeout
             self.liveWithin = liveWithin; self.eventCount = eventCount; self.logLines = logLines; self.lostFor = lostFor
+            self.schedules = schedules; self.configFiles = configFiles
         }
     }
 
@@ -148,11 +156,38 @@ public final class StoreDataSource: ConsoleDataSource {
         try gateway.retry(at: try gatewayURLs(), id: id)
     }
 
+    /// Runs a schedule's job now, through a gateway, labelled with the schedule and sent by batchtop.
+    public func triggerSchedule(name: String) throws -> String {
+        guard let def = settings.schedules[name] else {
+            let files = settings.configFiles.isEmpty ? "no configuration file" : settings.configFiles.joined(separator: ", ")
+            throw ConsoleError.refused("schedule \(name) is running in Redis, but its parameters are in the configuration and batchtop read \(files); start batchtop with --config and the scheduler's file")
+        }
+        let now = Instant(millisecondsSinceEpoch: try fleet.redisTime())
+        let request: BatchExecutionRequest
+        do { request = try def.requestNow(at: now, source: LiveGateway.source, user: settings.user) } catch {
+            throw ConsoleError.refused("schedule \(name): \(error)")
+        }
+        return try gateway.execute(at: try gatewayURLs(), request)
+    }
+
     /// `--gateway`, or the live gateways, freshest heartbeat first.
     func gatewayURLs() throws -> [String] {
         if let g = settings.gateway { return [g] }
         let (_, daemons) = try fleet.live(within: settings.liveWithin)
         return daemons.filter { $0.role == "gateway" && !$0.address.isEmpty }
             .sorted { ($0.heartbeat, $1.id) > ($1.heartbeat, $0.id) }.map(\.address)
+    }
+
+    // MARK: changes, straight through the Store (as batchctl makes them)
+
+    /// The override goes to Redis, where every gateway reads it within about a second;
+    /// the Store audits it with the operator and `batchtop` as its source.
+    public func setBreaker(worker: String, _ override: BreakerOverride) throws {
+        let now = try fleet.redisTime()
+        try fleet.setBreakerOverride(worker: worker, override.value(now: now), user: settings.user, source: LiveGateway.source)
+    }
+
+    public func setPaused(schedule: String, _ paused: Bool) throws {
+        try schedules.setPaused(schedule, paused, user: settings.user, source: LiveGateway.source)
     }
 }

@@ -40,27 +40,6 @@ struct BreakersJSON: Encodable {
     var overrides: [String: String]
 }
 
-/// An operator's change to one worker's breakers in every gateway.
-enum BreakerOverride {
-    case forceOpen, forceClose, reset
-
-    func value(now: Int64) -> String {
-        switch self {
-        case .forceOpen: return "forced_open"
-        case .forceClose: return "closed@\(now)"
-        case .reset: return "reset@\(now)"
-        }
-    }
-
-    var done: String {
-        switch self {
-        case .forceOpen: return "forced open"
-        case .forceClose: return "closed"
-        case .reset: return "reset"
-        }
-    }
-}
-
 extension Commands {
     static func liveDaemons(_ c: ControlContext) throws(ControlError) -> (now: Int64, daemons: [DaemonInfo]) {
         let f = try c.fleet()

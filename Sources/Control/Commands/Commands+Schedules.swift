@@ -98,12 +98,9 @@ extension Commands {
             let files = c.configuration.files.isEmpty ? "no configuration file" : c.configuration.files.joined(separator: ", ")
             throw .failed("schedule \(name) is running in Redis, but its parameters are in the configuration and batchctl read \(files); pass --config with the scheduler's file")
         }
-        let zone: ZoneRules
-        do { zone = try ZoneRules.named(def.zone) } catch { throw .config("schedule \(name): \(error)") }
         let now = Instant(millisecondsSinceEpoch: try c.now())
-        let params = expandScheduleParams(def.params, schedule: name, fireTime: now, zone: zone)
-        let request = BatchExecutionRequest(jobType: def.job, params: params.mapValues { .string($0) }, priority: def.priority,
-                                            trigger: Trigger(source: "batchctl", schedule: name, fireTime: now.iso8601(in: zone), user: c.user))
+        let request: BatchExecutionRequest
+        do { request = try def.requestNow(at: now, source: "batchctl", user: c.user) } catch { throw .config("schedule \(name): \(error)") }
         let r = try c.gateway().call(try GatewayAPI.execute(request))
         printAccepted(r, c, json: p.flag("json"))
     }

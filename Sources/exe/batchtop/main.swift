@@ -5,7 +5,7 @@ import Foundation
 
 let spec = CommandSpec(
     name: "batchtop", abstract: "Live console of the batch fleet: executions, workers, schedules, events.",
-    discussion: "Keys: arrows or j/k move, Enter opens, t triggers, c cancels, r retries, / filters, s sorts, 1-4 switch views, ? help, q quits.",
+    discussion: "Keys: arrows or j/k move, Enter opens, t triggers, c cancels, r retries; on a worker O forces its breaker open, C closed, R resets it; on a schedule P pauses, U resumes, T runs it now; / filters, s sorts, 1-4 switch views, ? help, q quits.",
     options: CommonOptions.tool + [
         .value("delay", short: "d", "SECONDS", help: "Time between samples, with decimals.", default: "2"),
         .flag("batch", short: "b", help: "Print plain-text snapshots on standard output instead of the live console."),
@@ -14,7 +14,7 @@ let spec = CommandSpec(
         .value("filter", short: "f", "TEXT", help: "Start with this filter, as if typed after '/'."),
         .value("limit", "N", help: "Most executions read per sample.", default: "500"),
         .value("lost-for", "SECONDS", help: "How long a worker that stopped without a clean stop stays listed as lost.", default: "3600"),
-        .flag("read-only", help: "Watch only: trigger, cancel and retry are refused (for shared screens, on-call viewers)."),
+        .flag("read-only", help: "Watch only: every action (trigger, cancel, retry, breakers, schedules) is refused (for shared screens, on-call viewers)."),
         .flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set)."),
         .value("token-file", "PATH", help: "File holding the gateway's bearer token (env BATCH_TOKEN_FILE)."),
     ])
