@@ -23,8 +23,9 @@ public enum BatchctlSpec {
                         options: [
                             .value("param", short: "p", "KEY=VALUE", help: "A parameter of the job.", repeatable: true),
                             .flag("wait", short: "w", help: "Print state changes until the execution ends; exit 0 only if it succeeded."),
-                            .value("idempotency-key", "KEY", help: "Queue at most one execution for this key."),
+                            .value("idempotency-key", "KEY", help: "Queue at most one execution for this key (with --params-file: KEY-LINE for each line)."),
                             .value("priority", "P", help: "0 (lowest) to 9 (highest).", default: String(Priority.default)),
+                            .value("params-file", "FILE", help: "One execution per line of FILE (- for stdin): a JSON object of parameters, over the --param values; sent 1,000 to a request."),
                             lines(20, "after --wait"), json,
                         ],
                         arguments: [.required("JOB", help: "The job type.")]),

@@ -10,8 +10,13 @@ public enum GatewayAPI {
     public static let executions = Route("GET", "/api/orchestration/executions")
     public static let cancel = Route("POST", "/api/orchestration/executions/{id}/cancel")
     public static let retry = Route("POST", "/api/orchestration/executions/{id}/retry")
+    /// Many executions in one request: `{"executions": [...]}`, each as `execute` takes it.
+    public static let executeMany = Route("POST", "/api/orchestration/executions:batch")
     /// Every route above: the gateway must serve each (a test asks it).
-    public static let all = [execute, execution, log, executions, cancel, retry]
+    public static let all = [execute, execution, log, executions, cancel, retry, executeMany]
+
+    /// The most executions one `executeMany` request may carry.
+    public static let maxBatch = 1000
 
     /// Problem types (RFC 9457 `type`) a client can act on; identifiers, not pages to fetch.
     public enum ProblemType {
@@ -35,6 +40,53 @@ public enum GatewayAPI {
         public init(executionId: String, state: ExecutionState, changed: Bool) {
             self.executionId = executionId; self.state = state; self.changed = changed
         }
+    }
+
+    /// The body of `executeMany`.
+    public struct ExecuteManyRequest: Codable, Sendable, Equatable {
+        public var executions: [BatchExecutionRequest]
+        public init(executions: [BatchExecutionRequest]) { self.executions = executions }
+    }
+
+    /// What became of one item of `executeMany`: what `execute` would have answered for it alone.
+    public struct ExecuteManyItem: Codable, Sendable, Equatable {
+        /// 202 queued (or an idempotency key naming one not yet ended), 200 (a key naming one that
+        /// ended), else the refusal's status (400, 403, 409, 413, 429).
+        public var status: Int
+        public var executionId: String?
+        public var state: ExecutionState?
+        public var duplicate: Bool?
+        /// A refusal's problem type, title, detail and the field at fault.
+        public var type: String?
+        public var title: String?
+        public var detail: String?
+        public var field: String?
+
+        public init(status: Int, executionId: String? = nil, state: ExecutionState? = nil, duplicate: Bool? = nil,
+                    type: String? = nil, title: String? = nil, detail: String? = nil, field: String? = nil) {
+            self.status = status; self.executionId = executionId; self.state = state; self.duplicate = duplicate
+            self.type = type; self.title = title; self.detail = detail; self.field = field
+        }
+
+        /// Taken (queued now, or named by its idempotency key).
+        public var isAccepted: Bool { status == 200 || status == 202 }
+    }
+
+    /// The answer to `executeMany`: one result per item, in order.
+    public struct ExecuteManyResponse: Codable, Sendable, Equatable {
+        public var accepted: Int
+        public var refused: Int
+        public var results: [ExecuteManyItem]
+        public init(results: [ExecuteManyItem]) {
+            self.results = results
+            accepted = results.filter(\.isAccepted).count
+            refused = results.count - accepted
+        }
+    }
+
+    /// `POST /api/orchestration/executions:batch`.
+    public static func executeMany(_ requests: [BatchExecutionRequest]) throws(CallError) -> APIRequest<ExecuteManyResponse> {
+        try APIRequest(executeMany, json: ExecuteManyRequest(executions: requests))
     }
 
     /// `POST /api/orchestration/execute`.

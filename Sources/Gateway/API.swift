@@ -40,6 +40,7 @@ struct API: Sendable {
         router.add(GatewayAPI.executions) { req in try list(req) }
         router.add(GatewayAPI.cancel) { req in try cancel(req) }
         router.add(GatewayAPI.retry) { req in try retry(req) }
+        router.add(GatewayAPI.executeMany) { req in try executeMany(req) }
     }
 
     // MARK: execute
@@ -77,17 +78,8 @@ struct API: Sendable {
             case .failure(let e):
                 context.wakeup.notCreated(new.id)
                 if let waiter { context.waiters.remove(id: new.id, token: waiter) }
-                if case .queueFull(let limit) = e {
-                    context.metrics.refused.labels("queue_full").inc()
-                    var problem = HTTPError(status: 429, title: "Too Many Requests",
-                                            detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later")
-                    problem.extra["retryAfter"] = "5"
-                    var response = problem.response
-                    response.headers.set("Retry-After", "5")
-                    responder.respond(response)
-                } else {
-                    responder.respond(storeError(e).response)
-                }
+                if case .queueFull = e { context.metrics.refused.labels("queue_full").inc() }
+                responder.respond(storeError(e).response)
                 return
             }
             if !created.duplicate {
@@ -160,6 +152,12 @@ struct API: Sendable {
             guard let s = Double(w), s >= 0 else { throw bad("query parameter wait must be a number of seconds, not \"\(w)\"", field: "wait") }
             wait = min(.milliseconds(Int64(s * 1000)), context.settings.waitMax)
         }
+        return (try check(request, user: req.headers["X-Batch-User"]), wait)
+    }
+
+    /// Checks one execute request against its job type and the limits, and builds what would be
+    /// written (nothing is written here); `user` fills `trigger.user` when the request has none.
+    func check(_ request: BatchExecutionRequest, user: String?) throws(HTTPError) -> NewExecution {
         let job = request.jobType
         guard JobType.isValidName(job) else {
             throw bad("jobType must be 1–\(JobType.maxNameLength) letters, digits, '-', '_' or '.'", field: "jobType")
@@ -201,15 +199,83 @@ struct API: Sendable {
         }
         var trigger = request.trigger ?? Trigger(source: "api")
         try checkTrigger(trigger, key: request.idempotencyKey)
-        if trigger.user == nil { trigger.user = req.headers["X-Batch-User"] }
+        if trigger.user == nil { trigger.user = user }
         for (name, value) in [("trigger.source", trigger.source), ("trigger.user", trigger.user ?? ""), ("trigger.schedule", trigger.schedule ?? "")]
             where value.utf8.count > 200 {
             throw bad("\(name) is longer than 200 bytes", field: name)
         }
-        let new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
-                               trigger: trigger, idempotencyKey: request.idempotencyKey,
-                               requestHash: request.idempotencyKey == nil ? nil : request.fingerprint)
-        return (new, wait)
+        return NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
+                            trigger: trigger, idempotencyKey: request.idempotencyKey,
+                            requestHash: request.idempotencyKey == nil ? nil : request.fingerprint)
+    }
+
+    // MARK: execute many
+
+    /// `POST /api/orchestration/executions:batch`: each item checked on its own and answered as
+    /// `execute` would answer it alone; those that pass are written in one round trip to Redis.
+    /// Not all-or-nothing: one bad row would otherwise turn away a thousand good ones, and a client
+    /// resends the refused items by their index (with idempotency keys, resending all is safe too).
+    /// A Redis failure of the round trip answers for the whole request (503: nothing was written;
+    /// 504: unknown), as for one execution.
+    func executeMany(_ req: HTTPRequest) throws -> HTTPResponse {
+        if req.query["wait"] != nil {
+            throw bad("wait is not offered for a batch: follow the executions with GET /api/orchestration/executions/{id}", field: "wait")
+        }
+        let batch: GatewayAPI.ExecuteManyRequest
+        do {
+            if let problem = JSONReader.objectProblem(req.body) { throw HTTPError(status: 400, detail: "invalid JSON body: \(problem)") }
+            batch = try JSONDecoder().decode(GatewayAPI.ExecuteManyRequest.self, from: Data(req.body))
+        } catch let e as HTTPError {
+            context.metrics.refused.labels("bad_request").inc()
+            throw e
+        } catch {
+            context.metrics.refused.labels("bad_request").inc()
+            throw HTTPError(status: 400, detail: "the body is not {\"executions\": [execute requests]}: \(error)", extra: ["field": "executions"])
+        }
+        guard !batch.executions.isEmpty else { throw bad("executions is empty: give 1 to \(GatewayAPI.maxBatch)", field: "executions") }
+        guard batch.executions.count <= GatewayAPI.maxBatch else {
+            throw HTTPError(status: 413, detail: "\(batch.executions.count) executions in one request; the most is \(GatewayAPI.maxBatch): send several",
+                            extra: ["field": "executions"])
+        }
+        var results = [GatewayAPI.ExecuteManyItem?](repeating: nil, count: batch.executions.count)
+        var news: [(index: Int, new: NewExecution)] = []
+        let user = req.headers["X-Batch-User"]
+        for (i, request) in batch.executions.enumerated() {
+            do throws(HTTPError) { news.append((i, try check(request, user: user))) } catch { results[i] = Self.refused(error) }
+        }
+        if !news.isEmpty {
+            for n in news { context.wakeup.creating(n.new.id) }
+            let outcomes: [Result<CreateResult, StoreError>]
+            do {
+                outcomes = try context.store.createMany(news.map(\.new), queueLimit: context.settings.queueLimit,
+                                                        idempotencyTTLSeconds: Int(context.settings.idempotencyTTL.inMilliseconds / 1000))
+            } catch {
+                for n in news { context.wakeup.notCreated(n.new.id) }
+                throw storeError(error)
+            }
+            for (n, outcome) in zip(news, outcomes) {
+                switch outcome {
+                case .success(let created):
+                    if created.duplicate { context.wakeup.notCreated(n.new.id) } else { context.metrics.accepted.labels(n.new.job).inc() }
+                    results[n.index] = GatewayAPI.ExecuteManyItem(status: created.state.isTerminal ? 200 : 202, executionId: created.id,
+                                                                  state: created.state, duplicate: created.duplicate)
+                case .failure(let e):
+                    context.wakeup.notCreated(n.new.id)
+                    if case .queueFull = e { context.metrics.refused.labels("queue_full").inc() }
+                    results[n.index] = Self.refused(storeError(e))
+                }
+            }
+            context.wakeup.signal()
+        }
+        let answer = GatewayAPI.ExecuteManyResponse(results: results.map { $0! })
+        if context.logger.isEnabled(.info) {
+            context.logger.info("executions queued in a batch", ["accepted": String(answer.accepted), "refused": String(answer.refused)])
+        }
+        return .json(answer)
+    }
+
+    static func refused(_ e: HTTPError) -> GatewayAPI.ExecuteManyItem {
+        GatewayAPI.ExecuteManyItem(status: e.status, type: e.type, title: e.title, detail: e.detail, field: e.extra["field"])
     }
 
     /// A client may not pose as a schedule or a retry. `trigger.source` `schedule` goes only with
@@ -301,7 +367,9 @@ struct API: Sendable {
         switch e {
         case .notFound(let id): return notFound(id)
         case .queueFull(let limit):
-            return HTTPError(status: 429, title: "Too Many Requests", detail: "the queue holds \(limit) executions or more; try again later")
+            return HTTPError(status: 429, title: "Too Many Requests",
+                             detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later",
+                             extra: ["retryAfter": "5"], headers: ["Retry-After": "5"])
         case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
             return HTTPError(status: 409, detail: e.description)
         case .idempotencyConflict(_, let existing, _):

@@ -172,16 +172,32 @@ public final class ExecutionStore: Sendable {
     /// one after the other) and answers one reply per item.
     static func callItems(_ redis: RedisClient, _ script: RedisScript, head: [[UInt8]],
                           _ items: [[[UInt8]]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
-        if items.isEmpty { return [] }
-        var args = head
-        args.append(Array(String(items.count).utf8))
-        for item in items { args += item }
-        let reply = try mapRedis { try redis.evalMany(script, argLists: [args]) }.first ?? .null
-        if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
-        guard let replies = reply.array, replies.count == items.count else {
-            throw .unexpectedReply("\(items.count) items answered with \(reply)")
+        try callItems(redis, script, head: head, chunks: [items])
+    }
+
+    /// Several calls of `script`, one per chunk of items, pipelined in one round trip: Redis runs
+    /// each call whole (so no chunk holds it long) and answers them in order.
+    static func callItems(_ redis: RedisClient, _ script: RedisScript, head: [[UInt8]],
+                          chunks: [[[[UInt8]]]]) throws(StoreError) -> [Result<RedisReply, StoreError>] {
+        let chunks = chunks.filter { !$0.isEmpty }
+        if chunks.isEmpty { return [] }
+        let argLists = chunks.map { items -> [[UInt8]] in
+            var args = head
+            args.append(Array(String(items.count).utf8))
+            for item in items { args += item }
+            return args
         }
-        return replies.map(Self.checked)
+        let replies = try mapRedis { try redis.evalMany(script, argLists: argLists) }
+        guard replies.count == chunks.count else { throw .unexpectedReply("\(chunks.count) calls answered with \(replies.count) replies") }
+        var out: [Result<RedisReply, StoreError>] = []
+        for (items, reply) in zip(chunks, replies) {
+            if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
+            guard let each = reply.array, each.count == items.count else {
+                throw .unexpectedReply("\(items.count) items answered with \(reply)")
+            }
+            out += each.map(Self.checked)
+        }
+        return out
     }
 
     /// Claims for a group of callers: one claim each. Callers asking with the same allowed
@@ -218,18 +234,16 @@ public final class ExecutionStore: Sendable {
     }
 
     /// `callItems` for a caller's own list, in calls of at most 256 items.
-    /// Many items of a grouped operation in round trips of at most 256, counted with that operation's groups.
+    /// Many items of a grouped operation in one round trip: script calls of at most 256 items
+    /// each, pipelined; counted with that operation's groups.
     func callItems(_ script: RedisScript, _ items: [[any RedisArgument]],
                    counted calls: GroupCommit<[[UInt8]], RedisReply>) throws(StoreError) -> [Result<RedisReply, StoreError>] {
-        var out: [Result<RedisReply, StoreError>] = []
-        out.reserveCapacity(items.count)
-        var i = 0
-        while i < items.count {
-            let chunk = items[i..<min(i + 256, items.count)].map { $0.map(\.redisBytes) }
-            out += try Self.callItems(redis, script, head: head, chunk)
-            calls.countDirect(chunk.count)
-            i += chunk.count
+        if items.isEmpty { return [] }
+        let chunks = stride(from: 0, to: items.count, by: 256).map { i in
+            items[i..<min(i + 256, items.count)].map { $0.map(\.redisBytes) }
         }
+        let out = try Self.callItems(redis, script, head: head, chunks: chunks)
+        calls.countDirect(items.count)
         return out
     }
 

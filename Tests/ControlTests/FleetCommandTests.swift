@@ -62,6 +62,42 @@ import TestSupport
         #expect(y.out.contains("already triggered"))
     }
 
+    @Test func triggerManyFromAParamsFile() throws {
+        let f = try ControlFleet.shared
+        _ = try f.trigger("noop")
+        let file = f.directory + "/dates-\(UInt32.random(in: 0...UInt32.max)).ndjson"
+        try """
+            {"date":"2026-11-01"}
+            # the second month
+
+            {"date":"2026-11-02"}
+            {"date":"not-a-date"}
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let key = "days-\(UInt32.random(in: 0...UInt32.max))"
+        let a = try f.run(["trigger", "report", "--params-file", file, "--idempotency-key", key])
+        #expect(a.status == 1, "one line is refused: \(a)")
+        let lines = a.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(a)")
+        #expect(lines.first?.hasPrefix("1\t") == true && lines.dropFirst().first?.hasPrefix("4\t") == true, "\(a)")
+        #expect(lines.dropFirst(2).first?.hasPrefix("5\trefused (400): ") == true && lines[2].contains("date"), "\(a)")
+        #expect(lines.last == "2 queued, 1 refused")
+        #expect(a.err.contains("1 of 3 lines of \(file) were refused"), "\(a)")
+        // The same file and key again: nothing is queued twice.
+        let b = try f.run(["trigger", "report", "--params-file", file, "--idempotency-key", key, "--json"])
+        let items = try #require(b.jsonObject as? [[String: Any]], "\(b)")
+        #expect(items.map { $0["line"] as? Int } == [1, 4, 5])
+        let results = items.compactMap { $0["result"] as? [String: Any] }
+        #expect(results.prefix(2).allSatisfy { $0["duplicate"] as? Bool == true }, "\(b)")
+        #expect(results.prefix(2).map { $0["executionId"] as? String } == lines.prefix(2).map { String($0.split(separator: "\t")[1]) })
+        // A line that is not a JSON object stops everything before a request is sent.
+        try "{\"date\":\"2026-11-03\"}\n{\"date\":\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let c = try f.run(["trigger", "report", "--params-file", file])
+        #expect(c.status == 1 && c.err.contains("\(file):2: ") && c.out.isEmpty, "\(c)")
+        let d = try f.run(["trigger", "report", "--params-file", file, "--wait"])
+        #expect(d.status == 2 && d.err.contains("--params-file"), "\(d)")
+    }
+
     @Test func statusTextJsonAndUnknownId() throws {
         let f = try ControlFleet.shared
         let (id, _) = try f.trigger("report", ["date=2026-11-24"], wait: true)

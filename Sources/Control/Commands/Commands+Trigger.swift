@@ -1,5 +1,6 @@
 import BatchCore
 import FleetAPI
+import Foundation
 import Store
 
 /// What `trigger --wait --json` prints: the gateway's answer, the execution as it ended, and its output tail.
@@ -18,6 +19,11 @@ extension Commands {
         let priority = try usage { () throws(UsageError) in try p.int("priority", in: Priority.range) }
         let tail = try usage { () throws(UsageError) in try p.int("lines", in: 0...10_000) } ?? 20
         let key = p.value("idempotency-key")
+        if let file = p.value("params-file") {
+            guard !p.flag("wait") else { throw usageError(p, "--wait follows one execution; it cannot go with --params-file") }
+            try triggerMany(job: job, file: file, params: params, priority: priority, key: key, c, json: p.flag("json"))
+            return
+        }
         let request = BatchExecutionRequest(jobType: job, params: params.mapValues { .string($0) }, idempotencyKey: key,
                                             priority: priority, trigger: Trigger(source: "batchctl", user: c.user))
         let gateway = try c.gateway()
@@ -32,6 +38,63 @@ extension Commands {
         defer { follower.close() }
         let r = try gateway.call(try GatewayAPI.execute(request))
         try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag("json"))
+    }
+
+    /// One line of a `--params-file` and what the gateway made of it.
+    struct ManyLineJSON: Encodable {
+        var line: Int
+        var result: GatewayAPI.ExecuteManyItem
+    }
+
+    /// `trigger JOB --params-file FILE`: one execution per line, 1,000 to a request
+    /// (`POST /api/orchestration/executions:batch`); prints each line's id or refusal and fails
+    /// (exit 1) when any was refused. With `--idempotency-key K` line N carries `K-N`, so the same
+    /// file sent again queues nothing twice.
+    static func triggerMany(job: String, file: String, params: [String: String], priority: Int?, key: String?,
+                            _ c: ControlContext, json: Bool) throws(ControlError) {
+        let text: String
+        if file == "-" {
+            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw .failed("cannot read --params-file \(file): \((error as NSError).localizedDescription)")
+            }
+        }
+        let name = file == "-" ? "stdin" : file
+        var requests: [(line: Int, request: BatchExecutionRequest)] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let bytes = Array(line.utf8)
+            if let problem = JSONReader.objectProblem(bytes) { throw .failed("\(name):\(i + 1): \(problem); each line is a JSON object of parameters") }
+            let own: [String: JSONValue]
+            do { own = try JSONDecoder().decode([String: JSONValue].self, from: Data(bytes)) } catch {
+                throw .failed("\(name):\(i + 1): not a JSON object of parameters: \(error)")
+            }
+            var merged = params.mapValues { JSONValue.string($0) }
+            merged.merge(own) { _, line in line }
+            requests.append((i + 1, BatchExecutionRequest(jobType: job, params: merged, idempotencyKey: key.map { "\($0)-\(i + 1)" },
+                                                          priority: priority, trigger: Trigger(source: "batchctl", user: c.user))))
+        }
+        guard !requests.isEmpty else { throw .failed("\(name) holds no lines to trigger (blank lines and lines starting with # are passed over)") }
+        let gateway = try c.gateway()
+        var accepted = 0, refused = 0
+        var all: [ManyLineJSON] = []
+        for start in stride(from: 0, to: requests.count, by: GatewayAPI.maxBatch) {
+            let chunk = requests[start..<min(start + GatewayAPI.maxBatch, requests.count)]
+            let answer = try gateway.call(try GatewayAPI.executeMany(chunk.map(\.request)))
+            for (item, result) in zip(chunk, answer.results) {
+                if result.isAccepted { accepted += 1 } else { refused += 1 }
+                if json { all.append(ManyLineJSON(line: item.line, result: result)); continue }
+                if let id = result.executionId {
+                    c.out.line("\(item.line)\t\(id)" + (result.duplicate == true ? "  (already triggered with this idempotency key: \(result.state?.rawValue ?? "?"))" : ""))
+                } else {
+                    c.out.line("\(item.line)\t" + c.style.paint("refused (\(result.status)): \(result.detail ?? result.title ?? "")", .bad))
+                }
+            }
+        }
+        if json { c.out.json(all) } else { c.out.line("\(accepted) queued, \(refused) refused") }
+        if refused > 0 { throw .failed("\(refused) of \(requests.count) lines of \(name) were refused") }
     }
 
     static func printAccepted(_ r: BatchExecutionResponse, _ c: ControlContext, json: Bool) {
