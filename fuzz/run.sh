@@ -37,7 +37,9 @@ case "$TARGET" in
     json|cron) SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; PLATFORM=1 ;;
     # Leak detection off: the standard library's regex parser (compiling a parameter's
     # `pattern`) leaks boxes on some patterns, which LeakSanitizer reports as this target's.
-    config)   SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; RUNFLAGS=(-detect_leaks=0); PLATFORM=1 ;;
+    config)   SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; RUNFLAGS=(-detect_leaks=0); PLATFORM=1
+              # Also at exit, where LeakSanitizer runs on its own.
+              export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" ;;
     resp)     SOURCES="Sources/Redis/ReplyArena.swift Sources/Redis/RedisReply.swift"; EXTRA=(-I Sources/CHiredis); MAXLEN=2048 ;;
     *) echo "fuzz/run.sh: unknown target $TARGET (one of: $TARGETS all)" >&2; exit 2 ;;
 esac
