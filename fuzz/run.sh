@@ -32,8 +32,8 @@ WATCH=""
 case "$TARGET" in
     request)  SOURCES="$HTTP_CORE"; MAXLEN=1024 ;;
     response) SOURCES="$HTTP_CORE Sources/HTTP/ClientConnection.swift Sources/HTTP/ClientConnection+Response.swift Sources/HTTP/HTTPClientError.swift Sources/HTTP/Socket.swift"
-              EXTRA=(-I Sources/CSystem); MAXLEN=4096 ;;
-    # BatchCore imports Platform: that one is built as a module of its own first (below).
+              EXTRA=(-I Sources/CSystem); MAXLEN=4096; PLATFORM=1 ;;
+    # BatchCore and HTTP import Platform: that one is built as a module of its own first (below).
     json|cron) SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; PLATFORM=1 ;;
     # Leak detection off: the standard library's regex parser (compiling a parameter's
     # `pattern`) leaks boxes on some patterns, which LeakSanitizer reports as this target's.

@@ -6,6 +6,7 @@
 // the limits and the shape of what the parser hands back.
 
 import Glibc
+import Platform
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -24,7 +25,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     // The first byte (when odd) makes the first request a HEAD.
     var method = size > 0 && data[0] & 1 == 1 ? "HEAD" : "GET"
     for _ in 0..<8 {
-        let deadline = Socket.monotonicNanos() + 2_000_000_000
+        let deadline = monotonicNanos() + 2_000_000_000
         guard let result = try? connection.readResponse(method: method, deadline: deadline, maxBytes: maxBytes) else { break }
         let status = result.response.status
         check((0...999).contains(status), "status \(status) is not three digits")
