@@ -177,9 +177,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Closes one connection of this loop that sits between requests (of `peer`, when given):
     /// one that never sent a request first, then the one idle the longest. False when none does.
+    /// A connection whose next bytes wait unread in the kernel is not idle: this loop has not
+    /// read them yet (a busy loop handles the accept before the read), and closing it would lose
+    /// a request the client already sent.
     private func evictIdleConnection(from peer: UInt32?) -> Bool {
         var best: Connection?
-        for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) {
+        for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) && !Socket.hasUnreadInput(c.fd) {
             guard let b = best else { best = c; continue }
             let silent = c.requests == 0, bestSilent = b.requests == 0
             if silent != bestSilent ? silent : c.deadline < b.deadline { best = c }

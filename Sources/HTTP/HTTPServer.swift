@@ -136,6 +136,9 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.core?.connectionCount.load(ordering: .relaxed) ?? 0 }
     }
 
+    /// The event loops (for tests that need one to run something on its thread).
+    var eventLoops: [EventLoop] { state.withLock { $0.loops } }
+
     /// Stops accepting, closes idle connections, lets in-flight requests finish until `deadline`,
     /// then closes whatever is left and ends the threads. Blocks the caller.
     public func shutdown(deadline: Duration = .seconds(10)) {

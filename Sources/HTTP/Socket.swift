@@ -17,6 +17,12 @@ enum Socket {
         _ = setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Whether the peer has sent bytes this side has not read yet (end of stream counts as none).
+    static func hasUnreadInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
     static func noDelay(_ fd: Int32) {
         setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
     }

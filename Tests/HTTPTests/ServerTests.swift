@@ -124,6 +124,29 @@ import TestSupport
         #expect(try extra.readResponse(timeout: 5) == nil)
     }
 
+    /// At the connection cap, a connection whose request waits unread in the kernel is not taken
+    /// for an idle one and closed to make room: the newcomer is refused instead. (Seen on a busy
+    /// machine: the loop accepted the newcomer before it read the others' bytes.)
+    @Test func aConnectionWhoseRequestWaitsUnreadIsNotEvictedForANewOne() throws {
+        let server = try TestServer { $0.maxConnections = 1; $0.eventLoops = 1 }
+        // Hold the only loop, so both connections wait in the backlog and the first one's request
+        // is still unread when the loop accepts them together.
+        let gate = DispatchSemaphore(value: 0)
+        let held = DispatchSemaphore(value: 0)
+        let loop = try #require(server.server.eventLoops.first)
+        loop.run { _ in
+            held.signal()
+            gate.wait()
+        }
+        held.wait()
+        let first = try RawConnection(port: server.port)
+        first.send("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n")
+        let second = try RawConnection(port: server.port)
+        gate.signal()
+        #expect(try first.readResponse()?.status == 200)
+        #expect(try second.readResponse()?.status == 503)
+    }
+
     @Test func aSilentConnectionIsClosedAfterTheHeaderTimeoutCountedFromAccept() throws {
         let server = try TestServer { $0.headerTimeout = .milliseconds(300); $0.idleTimeout = .seconds(60) }
         let silent = try RawConnection(port: server.port)
