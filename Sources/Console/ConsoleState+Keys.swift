@@ -225,39 +225,43 @@ extension ConsoleState {
         return .redraw
     }
 
-    private mutating func breaker(_ o: BreakerOverride) -> HandlerResult {
-        if readOnly { return refuse("change breakers") }
-        guard let w = targetWorker else {
-            report(view == .workers ? "no worker selected" : "select a worker in view 2 to change its breaker", isError: true)
+    /// Asks before an action on the fleet: refused under `--read-only` (`what`), reported when
+    /// nothing fit is selected (`unselected`), else the confirmation made from the target.
+    private mutating func confirm<Target>(_ target: Target?, readOnly what: String, unselected: String,
+                                          _ dialog: (Target) -> ConfirmDialog) -> HandlerResult {
+        if readOnly { return refuse(what) }
+        guard let target else {
+            report(unselected, isError: true)
             return .redraw
         }
-        overlay = .confirm(ConfirmDialog(question: o.question(worker: w.id), action: .breaker(worker: w.id, o)))
+        overlay = .confirm(dialog(target))
         return .redraw
+    }
+
+    private mutating func breaker(_ o: BreakerOverride) -> HandlerResult {
+        confirm(targetWorker, readOnly: "change breakers",
+                unselected: view == .workers ? "no worker selected" : "select a worker in view 2 to change its breaker") { w in
+            ConfirmDialog(question: o.question(worker: w.id), action: .breaker(worker: w.id, o))
+        }
     }
 
     private mutating func pauseSchedule(_ paused: Bool) -> HandlerResult {
         let verb = paused ? "pause" : "resume"
-        if readOnly { return refuse("\(verb) schedules") }
-        guard let s = targetSchedule else {
-            report(view == .schedules ? "no schedule selected" : "select a schedule in view 3 to \(verb) it", isError: true)
-            return .redraw
+        return confirm(targetSchedule, readOnly: "\(verb) schedules",
+                       unselected: view == .schedules ? "no schedule selected" : "select a schedule in view 3 to \(verb) it") { s in
+            // Asked even when the row already shows the wanted state: a pause from the
+            // configuration is not an operator's, and the operator's pause is what this sets.
+            let note = s.paused == paused ? (paused ? " It shows as paused already." : " It does not show as paused.") : ""
+            return ConfirmDialog(question: "\(paused ? "Pause" : "Resume") schedule \(s.name) for every scheduler?\(note)",
+                                 action: .pauseSchedule(name: s.name, paused: paused))
         }
-        // Asked even when the row already shows the wanted state: a pause from the
-        // configuration is not an operator's, and the operator's pause is what this sets.
-        let note = s.paused == paused ? (paused ? " It shows as paused already." : " It does not show as paused.") : ""
-        overlay = .confirm(ConfirmDialog(question: "\(paused ? "Pause" : "Resume") schedule \(s.name) for every scheduler?\(note)",
-                                         action: .pauseSchedule(name: s.name, paused: paused)))
-        return .redraw
     }
 
     private mutating func triggerSchedule() -> HandlerResult {
-        if readOnly { return refuse("trigger schedules") }
-        guard let s = targetSchedule else {
-            report(view == .schedules ? "no schedule selected" : "select a schedule in view 3 to run its job now", isError: true)
-            return .redraw
+        confirm(targetSchedule, readOnly: "trigger schedules",
+                unselected: view == .schedules ? "no schedule selected" : "select a schedule in view 3 to run its job now") { s in
+            ConfirmDialog(question: "Run schedule \(s.name)'s job \(s.job) now? This starts a new execution.",
+                          action: .triggerSchedule(name: s.name))
         }
-        overlay = .confirm(ConfirmDialog(question: "Run schedule \(s.name)'s job \(s.job) now? This starts a new execution.",
-                                         action: .triggerSchedule(name: s.name)))
-        return .redraw
     }
 }

@@ -78,8 +78,7 @@ struct API: Sendable {
             case .failure(let e):
                 context.wakeup.notCreated(new.id)
                 if let waiter { context.waiters.remove(id: new.id, token: waiter) }
-                if case .queueFull = e { context.metrics.refused.labels("queue_full").inc() }
-                responder.respond(storeError(e).response)
+                responder.respond(refusedByStore(e).response)
                 return
             }
             if !created.duplicate {
@@ -261,8 +260,7 @@ struct API: Sendable {
                                                                   state: created.state, duplicate: created.duplicate)
                 case .failure(let e):
                     context.wakeup.notCreated(n.new.id)
-                    if case .queueFull = e { context.metrics.refused.labels("queue_full").inc() }
-                    results[n.index] = Self.refused(storeError(e))
+                    results[n.index] = Self.refused(refusedByStore(e))
                 }
             }
             context.wakeup.signal()
@@ -361,6 +359,12 @@ struct API: Sendable {
 
     func notFound(_ id: String) -> HTTPError {
         HTTPError(status: 404, detail: "no execution \(id) (unknown, or trimmed by retention)")
+    }
+
+    /// A create the store refused, as its answer; a full queue is counted among the refusals.
+    func refusedByStore(_ e: StoreError) -> HTTPError {
+        if case .queueFull = e { context.metrics.refused.labels("queue_full").inc() }
+        return storeError(e)
     }
 
     func storeError(_ e: StoreError, read: Bool = false) -> HTTPError {

@@ -179,17 +179,26 @@ final class EventLoop: @unchecked Sendable {
     /// one that never sent a request first, then the one idle the longest. False when none does.
     /// A connection whose next bytes wait unread in the kernel is not idle: this loop has not
     /// read them yet (a busy loop handles the accept before the read), and closing it would lose
-    /// a request the client already sent.
+    /// a request the client already sent. Only the chosen one is asked (one syscall, not one per
+    /// connection); after a few such, the newcomer is refused rather than the scan repeated.
     private func evictIdleConnection(from peer: UInt32?) -> Bool {
-        var best: Connection?
-        for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) && !Socket.hasUnreadInput(c.fd) {
-            guard let b = best else { best = c; continue }
-            let silent = c.requests == 0, bestSilent = b.requests == 0
-            if silent != bestSilent ? silent : c.deadline < b.deadline { best = c }
+        var passedOver: Set<UInt64> = []
+        while passedOver.count < 8 {
+            var best: Connection?
+            for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) && !passedOver.contains(c.id) {
+                guard let b = best else { best = c; continue }
+                let silent = c.requests == 0, bestSilent = b.requests == 0
+                if silent != bestSilent ? silent : c.deadline < b.deadline { best = c }
+            }
+            guard let victim = best else { return false }
+            if Socket.hasUnreadInput(victim.fd) {
+                passedOver.insert(victim.id)
+                continue
+            }
+            close(victim)
+            return true
         }
-        guard let victim = best else { return false }
-        close(victim)
-        return true
+        return false
     }
 
     /// Stops accepting and closes idle connections; in-flight ones close after their answer.

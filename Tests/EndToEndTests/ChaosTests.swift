@@ -40,27 +40,12 @@ import TestSupport
         defer { c.stop() }
         let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
         try waitStarted(jobs, c)
-        let victim = busiest(c.workers)
-        let children = childPIDs(of: victim.process.pid)
-        let stoppedAt = wallMicros()
-        victim.process.signal(SIGSTOP)
-        var resumed = false
-        defer { if !resumed { victim.process.signal(SIGCONT) } }
-        // Its children must die (zombies of the stopped parent) before their leases end.
-        var deadAt: [pid_t: Int64] = [:]
-        _ = waitUntil(timeout: .seconds(Cluster.leaseSeconds + 10), poll: .milliseconds(5)) {
-            for p in children where deadAt[p] == nil && !isAlive(p) { deadAt[p] = wallMicros() }
-            return deadAt.count == children.count
-        }
-        let recovery = waitRetried(children, c, since: stoppedAt)
-        victim.process.signal(SIGCONT)
-        resumed = true
-        var v = try verdict("worker SIGSTOP", ids, c, unendedUntil: deadAt.values.max() ?? wallMicros(),
-                            timeout: .seconds(120 + 30 * Chaos.scale))
-        v.recoveryMillis = recovery
-        v.note = "\(children.count) runs cut; slowest child death \(((deadAt.values.max() ?? stoppedAt) - stoppedAt) / 1000) ms after the stop (lease \(Cluster.leaseSeconds) s)"
+        let stop = stopBusiestWorkerUntilRetried(c)
+        var v = try verdict("worker SIGSTOP", ids, c, unendedUntil: stop.lastDeath, timeout: .seconds(120 + 30 * Chaos.scale))
+        v.recoveryMillis = stop.recovery
+        v.note = "\(stop.children.count) runs cut; slowest child death \(stop.slowestDeathMillis) ms after the stop (lease \(Cluster.leaseSeconds) s)"
         report(v, c, expect: [.succeeded: jobs])
-        #expect(deadAt.count == children.count, "children alive: \(children.filter { deadAt[$0] == nil })")
+        #expect(stop.alive.isEmpty, "children alive: \(stop.alive)")
     }
 
     @Test func gatewayKilledMidDispatch() throws {
@@ -133,27 +118,13 @@ import TestSupport
                 "the gateways' clocks are not 20 s off: \(offsets)")
         let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
         try waitStarted(jobs, c)
-        let victim = busiest(c.workers)
-        let children = childPIDs(of: victim.process.pid)
-        let stoppedAt = wallMicros()
-        victim.process.signal(SIGSTOP)
-        var resumed = false
-        defer { if !resumed { victim.process.signal(SIGCONT) } }
-        var deadAt: [pid_t: Int64] = [:]
-        _ = waitUntil(timeout: .seconds(Cluster.leaseSeconds + 10), poll: .milliseconds(5)) {
-            for p in children where deadAt[p] == nil && !isAlive(p) { deadAt[p] = wallMicros() }
-            return deadAt.count == children.count
-        }
-        let recovery = waitRetried(children, c, since: stoppedAt)
-        victim.process.signal(SIGCONT)
-        resumed = true
-        var v = try verdict("gateways 20 s ahead and behind", ids, c, unendedUntil: deadAt.values.max() ?? wallMicros(),
-                            timeout: .seconds(120 + 30 * Chaos.scale))
-        v.recoveryMillis = recovery
-        v.note = "g2 +20 s, g3 -20 s; a worker stopped with \(children.count) running, its children dead within "
-            + "\(((deadAt.values.max() ?? stoppedAt) - stoppedAt) / 1000) ms (lease \(Cluster.leaseSeconds) s)"
+        let stop = stopBusiestWorkerUntilRetried(c)
+        var v = try verdict("gateways 20 s ahead and behind", ids, c, unendedUntil: stop.lastDeath, timeout: .seconds(120 + 30 * Chaos.scale))
+        v.recoveryMillis = stop.recovery
+        v.note = "g2 +20 s, g3 -20 s; a worker stopped with \(stop.children.count) running, its children dead within "
+            + "\(stop.slowestDeathMillis) ms (lease \(Cluster.leaseSeconds) s)"
         report(v, c, expect: [.succeeded: jobs])
-        #expect(deadAt.count == children.count, "children alive: \(children.filter { deadAt[$0] == nil })")
+        #expect(stop.alive.isEmpty, "children alive: \(stop.alive)")
     }
 
     @Test func workerTerminatedWithItsJobsInFlight() throws {
@@ -401,6 +372,37 @@ private func submit(_ count: Int, _ body: String, to c: Cluster) throws -> [Stri
 private func waitStarted(_ count: Int, _ c: Cluster) throws {
     let ok = waitUntil(timeout: .seconds(60 + 10 * Chaos.scale), poll: .milliseconds(50)) { c.attemptLog.runs.count >= count }
     guard ok else { throw TestSupportError("\(c.attemptLog.runs.count) of \(count) started\n\(c.logs)") }
+}
+
+/// What stopping a worker did to its runs.
+private struct WorkerStop {
+    var children: [pid_t]
+    var stoppedAt: Int64
+    /// When each child was first seen dead (wall-clock micros).
+    var deadAt: [pid_t: Int64]
+    /// Milliseconds from the stop to the last retry's start; nil if not all were retried.
+    var recovery: Int64?
+    var lastDeath: Int64 { deadAt.values.max() ?? wallMicros() }
+    var slowestDeathMillis: Int64 { ((deadAt.values.max() ?? stoppedAt) - stoppedAt) / 1000 }
+    var alive: [pid_t] { children.filter { deadAt[$0] == nil } }
+}
+
+/// SIGSTOPs the busiest worker, notes when each of its children dies (they must, as zombies of
+/// the stopped parent, before their leases end), waits until every cut run was retried
+/// elsewhere, and lets the worker go on (SIGCONT) before returning.
+private func stopBusiestWorkerUntilRetried(_ c: Cluster) -> WorkerStop {
+    let victim = busiest(c.workers)
+    let children = childPIDs(of: victim.process.pid)
+    let stoppedAt = wallMicros()
+    victim.process.signal(SIGSTOP)
+    defer { victim.process.signal(SIGCONT) }
+    var deadAt: [pid_t: Int64] = [:]
+    _ = waitUntil(timeout: .seconds(Cluster.leaseSeconds + 10), poll: .milliseconds(5)) {
+        for p in children where deadAt[p] == nil && !isAlive(p) { deadAt[p] = wallMicros() }
+        return deadAt.count == children.count
+    }
+    let recovery = waitRetried(children, c, since: stoppedAt)
+    return WorkerStop(children: children, stoppedAt: stoppedAt, deadAt: deadAt, recovery: recovery)
 }
 
 /// The worker running the most children.

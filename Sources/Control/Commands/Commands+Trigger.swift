@@ -86,8 +86,8 @@ extension Commands {
             for (item, result) in zip(chunk, answer.results) {
                 if result.isAccepted { accepted += 1 } else { refused += 1 }
                 if json { all.append(ManyLineJSON(line: item.line, result: result)); continue }
-                if let id = result.executionId {
-                    c.out.line("\(item.line)\t\(id)" + (result.duplicate == true ? "  (already triggered with this idempotency key: \(result.state?.rawValue ?? "?"))" : ""))
+                if let id = result.executionId, let state = result.state {
+                    c.out.line("\(item.line)\t" + acceptedText(id, duplicate: result.duplicate == true, state: state))
                 } else {
                     c.out.line("\(item.line)\t" + c.style.paint("refused (\(result.status)): \(result.detail ?? result.title ?? "")", .bad))
                 }
@@ -99,7 +99,12 @@ extension Commands {
 
     static func printAccepted(_ r: BatchExecutionResponse, _ c: ControlContext, json: Bool) {
         if json { c.out.json(r); return }
-        c.out.line(r.duplicate ? "\(r.executionId)  (already triggered with this idempotency key: \(r.state.rawValue))" : r.executionId)
+        c.out.line(acceptedText(r.executionId, duplicate: r.duplicate, state: r.state))
+    }
+
+    /// An accepted execution's id, marked when its idempotency key named one made earlier.
+    static func acceptedText(_ id: String, duplicate: Bool, state: ExecutionState) -> String {
+        duplicate ? "\(id)  (already triggered with this idempotency key: \(state.rawValue))" : id
     }
 
     /// Prints state changes of one execution until it ends, then its output tail;
