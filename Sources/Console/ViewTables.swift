@@ -5,7 +5,7 @@ import Terminal
 /// The role a state is drawn in.
 func stateStyle(_ s: ExecutionState) -> Style {
     switch s {
-    case .queued, .retrying: return .stateQueued
+    case .scheduled, .queued, .retrying: return .stateQueued
     case .dispatched, .running, .cancelling: return .stateRunning
     case .succeeded: return .stateSucceeded
     case .failed, .timedOut: return .stateFailed

@@ -30,13 +30,15 @@ public struct NewExecution: Sendable {
     /// schedulers' space (`schedule:<name>:<epoch-ms>`) is taken only with the fingerprint a
     /// scheduler bound to that fire's key (`ScheduleStore.bindFire`).
     public var requestHash: String?
+    /// When to queue it: at once, or `scheduled` until its time (on Redis' clock).
+    public var runLater: RunLater
 
     public init(id: String = ExecutionID.make(), job: String, params: [String: String], priority: Int = Priority.default,
                 maxAttempts: Int = 1, timeoutSeconds: Int = 3600, trigger: Trigger = Trigger(source: "api"),
-                idempotencyKey: String? = nil, requestHash: String? = nil) {
+                idempotencyKey: String? = nil, requestHash: String? = nil, runLater: RunLater = .now) {
         self.id = id; self.job = job; self.params = params; self.priority = priority; self.maxAttempts = maxAttempts
         self.timeoutSeconds = timeoutSeconds; self.trigger = trigger; self.idempotencyKey = idempotencyKey
-        self.requestHash = requestHash
+        self.requestHash = requestHash; self.runLater = runLater
     }
 }
 
@@ -56,6 +58,16 @@ public struct CreateResult: Sendable, Equatable {
     public var state: ExecutionState
     public var duplicate: Bool
     public var created: Int64
+}
+
+/// What one call of `promoteDue` did.
+public struct PromoteRound: Sendable, Equatable {
+    /// Executions queued by this call.
+    public var promoted: Int
+    /// The earliest due time still waiting (ms, Redis time), nil when nothing waits.
+    public var nextDueMillis: Int64?
+    /// Redis' time when the call ran (ms).
+    public var nowMillis: Int64
 }
 
 /// An execution taken off the queue by a dispatcher, leased to it.
@@ -302,6 +314,11 @@ public final class ExecutionStore: Sendable {
         a[.user] = t.user ?? ""; a[.retryOf] = t.retryOf ?? ""
         a[.idempotencyKey] = new.idempotencyKey ?? ""; a[.idempotencyTTL] = idempotencyTTLSeconds
         a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""
+        switch new.runLater {
+        case .now: a[.dueAt] = 0; a[.delay] = 0
+        case .at(let ms): a[.dueAt] = ms; a[.delay] = 0
+        case .after(let ms): a[.dueAt] = 0; a[.delay] = ms
+        }
         return a.values
     }
 
@@ -507,11 +524,15 @@ public final class ExecutionStore: Sendable {
         return try newState(reply, id: id, attempt: attempt, operation: "record a failed dispatch")
     }
 
-    /// Moves due retries back to their queues. - Returns: how many.
-    public func promoteDue(limit: Int = 500) throws(StoreError) -> Int {
+    /// Queues due retries and scheduled executions, up to `limit` of each (see `Lua.promote`).
+    public func promoteDue(limit: Int = 500) throws(StoreError) -> PromoteRound {
         var a = ScriptItem<PromoteArgument>()
         a[.limit] = limit
-        return Int(try run(Scripts.promote, a.values).int ?? 0)
+        let reply = try run(Scripts.promote, a.values)
+        guard let r = reply.array, r.count == 3, let n = r[0].int, let next = r[1].int, let now = r[2].int else {
+            throw .unexpectedReply("promote: \(reply)")
+        }
+        return PromoteRound(promoted: Int(n), nextDueMillis: next < 0 ? nil : next, nowMillis: now)
     }
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.

@@ -170,7 +170,7 @@ import TestSupport
         #expect(try f.delayed(id))
         #expect(try f.leased(id) == false)
         #expect(try f.store.get(id)?.history.map(\.outcome) == ["failed"])
-        #expect(try f.store.promoteDue() == 1)
+        #expect(try f.store.promoteDue().promoted == 1)
         #expect(try f.state(id) == .queued)
         #expect(try f.queueList() == [id])
         #expect(try f.indexedStates(id) == [.queued])
@@ -189,7 +189,7 @@ import TestSupport
     @Test func retryNotYetDueIsNotPromoted() throws {
         let f = try StoreFixture()
         let id = try f.seed(state: .retrying, leaseMs: nil, dueMs: 60_000)
-        #expect(try f.store.promoteDue() == 0)
+        #expect(try f.store.promoteDue().promoted == 0)
         #expect(try f.state(id) == .retrying)
     }
 
