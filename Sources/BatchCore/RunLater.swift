@@ -72,3 +72,24 @@ public struct RunLaterError: Error, Sendable, Equatable {
     public var field: String
     public var message: String
 }
+
+extension RunLater {
+    /// What an operator typed: `now` (or nothing), a duration (`15m`, `in 1h30m`, `90` seconds),
+    /// or an ISO 8601 time with an offset; nil for anything else.
+    public static func parse(_ text: String) -> RunLater? {
+        let t = text.trimmingWhitespace()
+        if t.isEmpty || t == "now" { return .now }
+        let d = t.hasPrefix("in ") ? String(t.dropFirst(3)) : t
+        if let duration = ConfigDuration.parse(d) { return duration == .zero ? .now : .after(duration.inMilliseconds) }
+        return instant(t).map(RunLater.at)
+    }
+
+    /// The request's `notBefore` or `delay` set to say this.
+    public func apply(to request: inout BatchExecutionRequest) {
+        switch self {
+        case .now: request.notBefore = nil; request.delay = nil
+        case .at(let ms): request.notBefore = Instant(millisecondsSinceEpoch: ms).iso8601(in: .utc); request.delay = nil
+        case .after(let ms): request.delay = .number(Double(ms) / 1000); request.notBefore = nil
+        }
+    }
+}

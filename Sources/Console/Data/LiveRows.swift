@@ -9,7 +9,7 @@ enum LiveRows {
     static func execution(_ r: ExecutionRecord) -> ExecutionRow {
         ExecutionRow(id: r.id, job: r.job, state: r.state, reason: r.reason, attempt: r.attemptsUsed, maxAttempts: r.maxAttempts,
                      worker: r.worker, progress: r.progress, created: date(r.created), started: r.started.map(date),
-                     finished: (r.finished ?? r.ended).map(date), error: r.error)
+                     finished: (r.finished ?? r.ended).map(date), error: r.error, due: r.due.map(date))
     }
 
     static func detail(_ r: ExecutionRecord, log: [String]) -> ExecutionDetail {

@@ -144,8 +144,8 @@ public final class StoreDataSource: ConsoleDataSource {
 
     // MARK: changes, through a gateway
 
-    public func trigger(job: String, params: [String: String]) throws -> String {
-        try gateway.trigger(at: try gatewayURLs(), job: job, params: params)
+    public func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String {
+        try gateway.trigger(at: try gatewayURLs(), job: job, params: params, runLater: runLater)
     }
 
     public func cancel(id: String) throws {
