@@ -44,7 +44,7 @@ extension ConnectionMachine {
         switch state {
         case .idle:
             // Idle too long, or (before its first request) silent past the header timeout.
-            guard writeWaitingSince == nil else { return .none }
+            guard !hasPendingWrite else { return .none }
             return .close(close(.idleTimeout))
         case .readingHead, .readingBody:
             let part: RequestPart = state == .readingHead ? .head : .body
@@ -59,13 +59,13 @@ extension ConnectionMachine {
     /// The server stops: an idle connection closes now, a busy one after its answer.
     mutating func drain() -> Action {
         draining = true
-        guard state == .idle && writeWaitingSince == nil else { return .none }
+        guard state == .idle && !hasPendingWrite else { return .none }
         return .close(close(.draining))
     }
 
     /// Between requests with nothing buffered either way: closing it loses no request.
     func isEvictable(hasBufferedInput: Bool) -> Bool {
-        state == .idle && writeWaitingSince == nil && !hasBufferedInput
+        state == .idle && !hasPendingWrite && !hasBufferedInput
     }
 
     /// Of two evictable connections, whether this one goes first: one that never sent a

@@ -126,6 +126,7 @@ struct ConnectionMachine: Sendable {
     }
 
     var isClosed: Bool { state == .closed }
+    /// Response bytes wait to be written.
     var hasPendingWrite: Bool { writeWaitingSince != nil }
 
     /// A handler or the write of a last response owns the connection: read no further ahead.
