@@ -47,7 +47,7 @@ extension Commands {
         let config = c.configuration.schedules
         var rows: [ScheduleJSON] = []
         for name in Set(statuses.keys).union(config.keys).sorted() {
-            let st = statuses[name].flatMap(PublishedSchedule.init(json:))
+            let st = statuses[name].flatMap(ScheduleStatus.init(json:))
             let def = config[name]
             rows.append(ScheduleJSON(
                 name: name, job: st?.job ?? def?.job ?? "?", trigger: st?.trigger ?? def.map(triggerText) ?? "?",
