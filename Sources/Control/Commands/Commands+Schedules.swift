@@ -94,9 +94,9 @@ extension Commands {
     static func triggerSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let name = p.argument("NAME") ?? ""
         try knownSchedule(name, c)
-        guard let def = c.configuration.schedules[name] else {
-            let files = c.configuration.files.isEmpty ? "no configuration file" : c.configuration.files.joined(separator: ", ")
-            throw .failed("schedule \(name) is running in Redis, but its parameters are in the configuration and batchctl read \(files); pass --config with the scheduler's file")
+        let def: ScheduleDefinition
+        do { def = try .configured(name, in: c.configuration.schedules, files: c.configuration.files, program: "batchctl") } catch {
+            throw .failed(error.description)
         }
         let now = Instant(millisecondsSinceEpoch: try c.now())
         let request: BatchExecutionRequest
