@@ -77,4 +77,10 @@ import Testing
             #expect(offered.contains { $0.isSameOption(as: o) }, "--\(o.long)")
         }
     }
+
+    /// What an argument completes to is a kind `batchctl completion words` knows.
+    @Test func everyCompletedArgumentIsAKindOfWords() {
+        let kinds = Self.commands.compactMap { Completion.argumentKind($0.command) }
+        #expect(Set(kinds) == Set(Completion.kinds))
+    }
 }

@@ -47,18 +47,20 @@ public struct ArgumentSpec: Sendable, Hashable {
     public var isOptional: Bool
     /// Takes every remaining positional (at least one unless optional); only the last may be.
     public var isVariadic: Bool
+    /// What shell completion offers for it (batchctl: `jobs`, `ids`, `workers`, `schedules`); nil for nothing.
+    public var completes: String?
 
-    public static func required(_ name: String, help: String) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, isOptional: false, isVariadic: false)
+    public static func required(_ name: String, help: String, completes: String? = nil) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, isOptional: false, isVariadic: false, completes: completes)
     }
 
-    public static func optional(_ name: String, help: String) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, isOptional: true, isVariadic: false)
+    public static func optional(_ name: String, help: String, completes: String? = nil) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, isOptional: true, isVariadic: false, completes: completes)
     }
 
     /// `ID...`: one or more (zero or more when `optional`).
-    public static func variadic(_ name: String, help: String, optional: Bool = false) -> ArgumentSpec {
-        ArgumentSpec(name: name, help: help, isOptional: optional, isVariadic: true)
+    public static func variadic(_ name: String, help: String, optional: Bool = false, completes: String? = nil) -> ArgumentSpec {
+        ArgumentSpec(name: name, help: help, isOptional: optional, isVariadic: true, completes: completes)
     }
 }
 

@@ -31,7 +31,7 @@ extension Completion {
             let opts = (options.map { described("--\($0.long)", $0.help) } + [described("--help", "Show help.")]).joined(separator: " ")
             let subs = command.subcommands.map { described($0.name, $0.abstract) }.joined(separator: " ")
             let valued = valuedSpellings(options).joined(separator: " ")
-            cases += "        \(zshQuoted(path))) opts=(\(opts)); subs=(\(subs)); valued=(\(valued)); kind=\(zshQuoted(argumentKind(path) ?? "")) ;;\n"
+            cases += "        \(zshQuoted(path))) opts=(\(opts)); subs=(\(subs)); valued=(\(valued)); kind=\(zshQuoted(argumentKind(command) ?? "")) ;;\n"
         }
         let states = ExecutionState.allCases.map(\.rawValue).joined(separator: " ")
         return """
@@ -113,7 +113,7 @@ extension Completion {
                 }
                 lines += line + " -d \(fishQuoted(o.help))\n"
             }
-            if let kind = argumentKind(path) {
+            if let kind = argumentKind(command) {
                 lines += "complete -c batchctl -n \(at) -a '(batchctl (__batchctl_global) completion words \(kind) 2>/dev/null)'\n"
             }
         }

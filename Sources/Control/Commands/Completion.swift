@@ -29,15 +29,9 @@ enum Completion {
         c.out.lines(names)
     }
 
-    /// What each command's positional argument completes to.
-    static func argumentKind(_ path: String) -> String? {
-        switch path {
-        case "trigger": return "jobs"
-        case "cancel", "retry", "status", "logs": return "ids"
-        case "breakers force-open", "breakers force-close", "breakers reset": return "workers"
-        case "schedule pause", "schedule resume", "schedule trigger": return "schedules"
-        default: return nil
-        }
+    /// What a command's positional argument completes to, as its declaration says.
+    static func argumentKind(_ c: CommandSpec<CommandHandler>) -> String? {
+        c.arguments.first?.completes
     }
 
     /// A bash script defining `_batchctl` and registering it for `batchctl`.
@@ -47,7 +41,7 @@ enum Completion {
             let opts = (options.map { "--\($0.long)" } + ["--help"]).joined(separator: " ")
             let subs = c.subcommands.map(\.name).joined(separator: " ")
             let valued = options.filter { !$0.isFlag }.map { "--\($0.long)" }.joined(separator: "|")
-            cases += "        \"\(key)\") opts=\"\(opts)\"; subs=\"\(subs)\"; valued=\"\(valued)\"; kind=\"\(argumentKind(key) ?? "")\" ;;\n"
+            cases += "        \"\(key)\") opts=\"\(opts)\"; subs=\"\(subs)\"; valued=\"\(valued)\"; kind=\"\(argumentKind(c) ?? "")\" ;;\n"
         }
         let states = ExecutionState.allCases.map(\.rawValue).joined(separator: " ")
         return """
