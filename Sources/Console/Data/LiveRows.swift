@@ -70,7 +70,7 @@ enum LiveRows {
 
     static func schedules(_ statuses: [String: String], paused: Set<String>) -> [ScheduleRow] {
         statuses.keys.sorted().map { name in
-            let s = statuses[name].flatMap(PublishedSchedule.init(json:))
+            let s = statuses[name].flatMap(ScheduleStatus.init(json:))
             return ScheduleRow(name: name, job: s?.job ?? "-", expression: s?.trigger ?? "-",
                                nextFire: s?.nextFireMs.map(date), lastFire: s?.lastFireMs.map(date),
                                lastExecution: s?.lastExecution, lastOutcome: s?.lastOutcome,

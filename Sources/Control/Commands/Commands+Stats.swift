@@ -31,7 +31,7 @@ extension Commands {
         let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
         let ended = try c.store { () throws(StoreError) in try store.endedCounts(since: now - 60_000) }
         let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
-        if p.flag("json") {
+        if p.flag(Option.json) {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                                  queued: depth.queued, delayed: depth.delayed, running: leased, runningByJob: byJob,
                                  lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),

@@ -15,21 +15,21 @@ struct WaitedExecution: Encodable {
 extension Commands {
     static func trigger(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let job = p.argument("JOB") ?? ""
-        let params = try usage { () throws(UsageError) in try p.keyValues("param") }
-        let priority = try usage { () throws(UsageError) in try p.int("priority", in: Priority.range) }
-        let tail = try usage { () throws(UsageError) in try p.int("lines", in: 0...10_000) } ?? 20
-        let key = p.value("idempotency-key")
-        if let file = p.value("params-file") {
-            guard !p.flag("wait") else { throw usageError(p, "--wait follows one execution; it cannot go with --params-file") }
-            try triggerMany(job: job, file: file, params: params, priority: priority, key: key, c, json: p.flag("json"))
+        let params = try usage { () throws(UsageError) in try p.keyValues(Option.param) }
+        let priority = try usage { () throws(UsageError) in try p.int(Option.priority, in: Priority.range) }
+        let tail = try usage { () throws(UsageError) in try p.int(Option.lines, in: 0...10_000) } ?? 20
+        let key = p.value(Option.idempotencyKey)
+        if let file = p.value(Option.paramsFile) {
+            guard !p.flag(Option.wait) else { throw usageError(p, "--wait follows one execution; it cannot go with --params-file") }
+            try triggerMany(job: job, file: file, params: params, priority: priority, key: key, c, json: p.flag(Option.json))
             return
         }
         let request = BatchExecutionRequest(jobType: job, params: params.mapValues { .string($0) }, idempotencyKey: key,
                                             priority: priority, trigger: Trigger(source: "batchctl", user: c.user))
         let gateway = try c.gateway()
-        guard p.flag("wait") else {
+        guard p.flag(Option.wait) else {
             let r = try gateway.call(try GatewayAPI.execute(request))
-            printAccepted(r, c, json: p.flag("json"))
+            printAccepted(r, c, json: p.flag(Option.json))
             return
         }
         // Follow from the stream's current end, taken before the trigger, so no state change is missed.
@@ -37,7 +37,7 @@ extension Commands {
         let follower = try c.store { () throws(StoreError) in try store.follow(from: store.lastEventID()) }
         defer { follower.close() }
         let r = try gateway.call(try GatewayAPI.execute(request))
-        try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag("json"))
+        try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag(Option.json))
     }
 
     /// One line of a `--params-file` and what the gateway made of it.
