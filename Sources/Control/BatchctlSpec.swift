@@ -21,6 +21,8 @@ enum Option {
     static let follow = OptionSpec.flag("follow", short: "f", help: "Print new lines as they arrive until the execution ends.")
     static let from = OptionSpec.value("from", "TIME", help: "Start after this time (ISO 8601; local to --zone without an offset).", default: "now")
     static let count = OptionSpec.value("count", short: "c", "N", help: "How many fire times (1-1000).", default: "5")
+    static let at = OptionSpec.value("at", "TIME", help: "Run no earlier than TIME (ISO 8601; local to the machine's zone without an offset): created scheduled, queued at its time.")
+    static let runIn = OptionSpec.value("in", "DURATION", help: "Run DURATION from now (15m, 1h30m, 90 for seconds): created scheduled, queued at its time.")
     static let zone = OptionSpec.value("zone", short: "z", "TZ", help: "Time zone (tz database name).", default: "the machine's zone")
 
     /// `--lines` as one command shows it.
@@ -43,7 +45,7 @@ enum BatchctlSpec {
         subcommands: [
             CommandSpec(name: "trigger", abstract: "Queue an execution of a job type; with --wait, follow it to its end.",
                         options: [Option.param, Option.wait, Option.idempotencyKey, Option.priority, Option.paramsFile,
-                                  Option.lines(20, "after --wait"), Option.json],
+                                  Option.at, Option.runIn, Option.lines(20, "after --wait"), Option.json],
                         arguments: [.required("JOB", help: "The job type.", completes: "jobs")], run: Commands.trigger),
             CommandSpec(name: "cancel", abstract: "Cancel executions (stops running ones).", options: [Option.json],
                         arguments: [.variadic("ID", help: "Execution ids.", completes: "ids")], run: Commands.cancel),

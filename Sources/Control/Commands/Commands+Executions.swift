@@ -89,7 +89,7 @@ extension Commands {
             ("trigger", [r.trigger.source, r.trigger.schedule.map { "schedule \($0)" }, r.trigger.user.map { "by \($0)" },
                          r.trigger.fireTime.map { "fire \($0)" }].compactMap { $0 }.joined(separator: ", ")),
             ("retry of", r.trigger.retryOf), ("idempotency", r.idempotencyKey),
-            ("worker", r.worker), ("created", at(r.created)), ("started", at(r.started)),
+            ("worker", r.worker), ("created", at(r.created)), ("due", at(r.due)), ("started", at(r.started)),
             ("finished", at(r.finished ?? r.ended)),
             ("queue wait", r.queueWaitMillis.map(RelativeTime.duration)),
             ("cancelled by", r.cancelledBy),
@@ -130,7 +130,9 @@ extension Commands {
         var t = TextTable([.init("ID"), .init("JOB", flexible: true), .init("STATE"), .init("CREATED", right: true),
                            .init("RUN", right: true), .init("WORKER", flexible: true)])
         for r in page.executions {
-            let run = r.started.map { RelativeTime.duration((r.finished ?? r.ended ?? now) - $0) } ?? "-"
+            // A scheduled execution's RUN counts down to its due time.
+            let run = r.state == .scheduled ? r.due.map { RelativeTime.ago($0, now: now) } ?? "-"
+                : r.started.map { RelativeTime.duration((r.finished ?? r.ended ?? now) - $0) } ?? "-"
             t.add([r.id, r.job, r.state.rawValue, RelativeTime.ago(r.created, now: now), run, r.worker ?? "-"])
         }
         c.out.lines(t.render { row, col, text in col == 2 && row >= 0 ? c.style.paint(text, Style.role(of: text)) : text })
