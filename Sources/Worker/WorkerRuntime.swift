@@ -234,7 +234,7 @@ public final class WorkerRuntime: Sendable {
     /// Stops the attempt now (operator cancel); false when it does not run here.
     public func cancel(_ id: String) -> Bool {
         guard let a = attempt(id) else { return false }
-        a.requestStop(.cancel, killGrace: settings.killGrace)
+        a.send(.cancelRequested)
         logger.info("cancelling", ["execution": id, "attempt": String(a.number)])
         return true
     }
