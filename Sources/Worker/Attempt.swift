@@ -35,6 +35,8 @@ final class Attempt: Sendable {
         var handle: (any JobHandle)?
         var output: OutputBuffer
         var outputBytes = 0
+        /// The result JSON an in-process job ended with, for its end.
+        var result: String?
         /// Opened by the lane at the first write, when `worker.log-dir` is set.
         var logFile: LogFile?
         var logFileTried = false

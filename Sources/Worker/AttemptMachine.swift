@@ -21,6 +21,8 @@ enum AttemptEvent: Sendable, Hashable {
     case flushFinished
     /// The job ended (a program that could not start too); `outputWaiting` when output is still to be written.
     case jobEnded(JobOutcome, outputWaiting: Bool)
+    /// The dispatch that admitted the attempt is answered: the job runs, ended or never started.
+    case dispatchAnswered
     /// On the lane: the end is to be decided and written now.
     case endDue(now: Int64)
     /// Writing the end failed; `unavailable` when Redis did not answer (a refusal otherwise).
@@ -43,9 +45,11 @@ enum AttemptAction: Sendable, Hashable {
     case moveReaperDeadline(Int64)
     /// Free the slot now; the end is still to be written.
     case freeSlot
-    /// Write the end: with the ends of the dispatch being answered when `quiet` (no output
-    /// to write before it), else on the lane.
-    case scheduleEnd(quiet: Bool)
+    /// Write the end on the attempt's lane, after the output before it.
+    case writeEndOnLane
+    /// Write the end with the other ends of the dispatch just answered, in one round trip:
+    /// the job ended while its dispatch was answered and left no output to write.
+    case writeEndWithDispatch
     /// The lease may be gone: write nothing, take the attempt out.
     case giveUp
     /// Flush, then hand the attempt back to the queue.
@@ -86,6 +90,9 @@ struct AttemptMachine: Sendable {
     private(set) var writingOutput = false
     /// `endDue` was answered: the end goes one way only.
     private(set) var endDecided = false
+    private(set) var dispatchAnswered = false
+    /// The job ended quietly before its dispatch was answered: the dispatch writes the end.
+    private(set) var endHeld = false
 
     /// A machine for an attempt admitted at `now` (its lease counts from then).
     init(policy: LeasePolicy, killGrace: Duration, now: Int64) {
@@ -137,7 +144,19 @@ struct AttemptMachine: Sendable {
             guard phase == .starting || phase == .running else { return [] }
             phase = .ending
             outcome = ended
-            return [.freeSlot, .scheduleEnd(quiet: !outputWaiting && !flushQueued && !writingOutput)]
+            // Nothing to write before the end, and no flush on its lane writing some now.
+            let quiet = !outputWaiting && !flushQueued && !writingOutput
+            if quiet && !dispatchAnswered {
+                endHeld = true
+                return [.freeSlot]
+            }
+            return [.freeSlot, .writeEndOnLane]
+        case .dispatchAnswered:
+            guard !dispatchAnswered else { return [] }
+            dispatchAnswered = true
+            if !endHeld { return [] }
+            endHeld = false
+            return [.writeEndWithDispatch]
         case .endDue(let now):
             guard phase == .ending, !endDecided else { return [] }
             endDecided = true

@@ -15,7 +15,9 @@ extension WorkerRuntime {
         } catch {
             started = .failure(error)
         }
-        return try launch(a, started)
+        var ends: [(Attempt, JobOutcome, String?)] = []
+        defer { for (a, outcome, result) in ends { a.lane.async { self.complete(a, outcome, result: result) } } }
+        return try launch(a, started, ends: &ends)
     }
 
     /// Admits and starts many attempts (`POST /api/batch`): every attempt is
@@ -36,14 +38,8 @@ extension WorkerRuntime {
         }
         // Jobs that end while this answer is made (builtins that end at once, programs that cannot
         // start) have their ends written together after the launches, in one round trip.
-        let batch = endsOfDispatch.value ?? { let b = EndBatch(); endsOfDispatch.value = b; return b }()
-        batch.collecting = true
-        defer {
-            batch.collecting = false
-            let ends = batch.ends
-            batch.ends = []
-            writeCollectedEnds(ends)
-        }
+        var ends: [(Attempt, JobOutcome, String?)] = []
+        defer { writeCollectedEnds(ends) }
         for (leaseMillis, group) in admitted.sorted(by: { $0.key < $1.key }) {
             let starts: [Result<StartResult, StoreError>]
             do {
@@ -60,7 +56,7 @@ extension WorkerRuntime {
             }
             for (item, started) in zip(group, starts) {
                 do {
-                    answers[item.index] = .success(try launch(item.attempt, started))
+                    answers[item.index] = .success(try launch(item.attempt, started, ends: &ends))
                 } catch {
                     answers[item.index] = .failure(error)
                 }
@@ -117,7 +113,15 @@ extension WorkerRuntime {
     }
 
     /// Runs an admitted attempt's job once Redis answered its start (or frees its slot when it did not).
-    private func launch(_ a: Attempt, _ startResult: Result<StartResult, StoreError>) throws(DispatchError) -> BatchResult {
+    /// When the job ended meanwhile with no output to write, its end is added to `ends` for the caller.
+    private func launch(_ a: Attempt, _ startResult: Result<StartResult, StoreError>,
+                        ends: inout [(Attempt, JobOutcome, String?)]) throws(DispatchError) -> BatchResult {
+        defer {
+            if a.send(.dispatchAnswered).contains(.writeEndWithDispatch) {
+                let (outcome, result) = a.state.withLock { ($0.machine.outcome, $0.result) }
+                if let outcome { ends.append((a, outcome, result)) }
+            }
+        }
         let started: StartResult
         switch startResult {
         case .success(let s): started = s

@@ -7,27 +7,24 @@ import Platform
 import Store
 
 extension WorkerRuntime {
-    /// The job of `a` ended (called once, from any thread): write its end on its lane, or, when it
-    /// ended while its dispatch was still being answered (a builtin that ends at once, a program
-    /// that could not start) and left no output to write, with the other ends of that dispatch.
+    /// The job of `a` ended (from any thread): its end is written on its lane, or, when it ended
+    /// before its dispatch was answered (a builtin that ends at once, a program that could not
+    /// start) and left no output to write, by that dispatch (see `launch`).
     func ended(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
-        for action in a.send({ s in .jobEnded(outcome, outputWaiting: s.output.hasWork) }) {
+        let actions = a.send { s in
+            s.result = result
+            return .jobEnded(outcome, outputWaiting: s.output.hasWork)
+        }
+        for action in actions {
             switch action {
-            case .freeSlot:
-                freeSlot(a)
-            case .scheduleEnd(let quiet):
-                if quiet, let batch = endsOfDispatch.value, batch.collecting {
-                    batch.ends.append((a, outcome, result))
-                } else {
-                    a.lane.async { self.complete(a, outcome, result: result) }
-                }
-            default:
-                break
+            case .freeSlot: freeSlot(a)
+            case .writeEndOnLane: a.lane.async { self.complete(a, outcome, result: result) }
+            default: break
             }
         }
     }
 
-    /// Writes the ends collected while a dispatch was answered (see `ended`) in one round trip.
+    /// Writes the ends of jobs that ended while a dispatch was answered (see `ended`) in one round trip.
     func writeCollectedEnds(_ ends: [(Attempt, JobOutcome, String?)]) {
         let pending = ends.compactMap { prepareEnd($0.0, $0.1, result: $0.2) }
         if pending.isEmpty { return }

@@ -66,8 +66,6 @@ public final class WorkerRuntime: Sendable {
     let builtins = BuiltinJobs()
     let httpJobs = HTTPJobs()
     let lanes: [DispatchQueue]
-    /// Ends of attempts that ended while their dispatch was being answered, on the answering thread.
-    let endsOfDispatch = ThreadLocal<EndBatch>()
     let tickQueue = DispatchQueue(label: "batch.worker.tick")
     let renewQueue = DispatchQueue(label: "batch.worker.renew")
     let table: Mutex<Table>
@@ -244,10 +242,4 @@ public final class WorkerRuntime: Sendable {
 public struct WorkerSetupError: Error, CustomStringConvertible {
     public var description: String
     init(_ d: String) { description = d }
-}
-
-/// The ends collected on one thread while it answers a dispatch (see `WorkerRuntime.ended`).
-final class EndBatch {
-    var collecting = false
-    var ends: [(Attempt, JobOutcome, String?)] = []
 }

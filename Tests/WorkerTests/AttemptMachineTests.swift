@@ -7,9 +7,13 @@ import Testing
 struct AttemptMachineTests {
     static let grace: Duration = .seconds(5)
 
+    /// A machine just admitted, or (`running`) whose job runs and whose dispatch is answered.
     static func machine(running: Bool = true) -> AttemptMachine {
         var m = AttemptMachine(policy: LeasePolicy(lease: .seconds(30), renewEvery: .seconds(10)), killGrace: grace, now: 1_000)
-        if running { #expect(m.handle(.jobStarted) == []) }
+        if running {
+            #expect(m.handle(.jobStarted) == [])
+            #expect(m.handle(.dispatchAnswered) == [])
+        }
         return m
     }
 
@@ -17,11 +21,12 @@ struct AttemptMachineTests {
         var m = Self.machine(running: false)
         #expect(!m.holdsLease)
         #expect(m.handle(.jobStarted) == [])
+        #expect(m.handle(.dispatchAnswered) == [])
         #expect(m.phase == .running && m.holdsLease)
         #expect(m.handle(.tick(now: 2_000, outputWaiting: true)) == [.queueFlush])
         #expect(m.handle(.flushStarted(took: true)) == [.writeOutput])
         #expect(m.handle(.flushFinished) == [])
-        #expect(m.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .scheduleEnd(quiet: true)])
+        #expect(m.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
         #expect(m.phase == .ending && m.outcome == .exited(0))
         #expect(m.handle(.endDue(now: 3_000)) == [.writeEnd])
         #expect(m.handle(.removed) == [])
@@ -35,10 +40,18 @@ struct AttemptMachineTests {
         #expect(m.stop == .cancel)
     }
 
+    @Test func aCancelFoundAtStartEndsTheAttemptWithItsDispatch() {
+        var m = Self.machine(running: false)
+        _ = m.handle(.cancelRequested)
+        #expect(m.handle(.jobEnded(.cancelled, outputWaiting: false)) == [.freeSlot])
+        #expect(m.handle(.dispatchAnswered) == [.writeEndWithDispatch])
+        #expect(m.handle(.endDue(now: 2_000)) == [.writeEnd])
+    }
+
     @Test func aCancelWhileRunningStopsTheJobWithTheKillGrace() {
         var m = Self.machine()
         #expect(m.handle(.cancelRequested) == [.stopping(.cancel), .stopJob(grace: Self.grace)])
-        #expect(m.handle(.jobEnded(.cancelled, outputWaiting: false)) == [.freeSlot, .scheduleEnd(quiet: true)])
+        #expect(m.handle(.jobEnded(.cancelled, outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
         #expect(m.handle(.endDue(now: 2_000)) == [.writeEnd])
     }
 
@@ -58,7 +71,7 @@ struct AttemptMachineTests {
         #expect(!m.holdsLease)
         #expect(m.handle(.tick(now: 2_000, outputWaiting: true)) == [])
         #expect(m.handle(.flushStarted(took: true)) == [])
-        #expect(m.handle(.jobEnded(.signaled(9), outputWaiting: true)) == [.freeSlot, .scheduleEnd(quiet: false)])
+        #expect(m.handle(.jobEnded(.signaled(9), outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
         #expect(m.handle(.endDue(now: 3_000)) == [.giveUp])
     }
 
@@ -153,16 +166,28 @@ struct AttemptMachineTests {
         #expect(m.handle(.endDue(now: 2_000)) == [])
     }
 
-    @Test func anEndIsQuietOnlyWithNoOutputWaitingQueuedOrBeingWritten() {
+    @Test func aJobThatEndsQuietlyBeforeItsDispatchIsAnsweredLeavesItsEndToTheDispatch() {
+        var m = Self.machine(running: false)
+        _ = m.handle(.jobStarted)
+        #expect(m.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot])
+        #expect(m.handle(.dispatchAnswered) == [.writeEndWithDispatch])
+        #expect(m.handle(.dispatchAnswered) == [])
+        var loud = Self.machine(running: false)
+        _ = loud.handle(.jobStarted)
+        #expect(loud.handle(.jobEnded(.exited(0), outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
+        #expect(loud.handle(.dispatchAnswered) == [])
+    }
+
+    @Test func anEndWaitingForOutputOrAFlushGoesOnTheLane() {
         var waiting = Self.machine()
-        #expect(waiting.handle(.jobEnded(.exited(0), outputWaiting: true)) == [.freeSlot, .scheduleEnd(quiet: false)])
+        #expect(waiting.handle(.jobEnded(.exited(0), outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
         var queued = Self.machine()
         _ = queued.handle(.tick(now: 2_000, outputWaiting: true))
-        #expect(queued.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .scheduleEnd(quiet: false)])
+        #expect(queued.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
         var writing = Self.machine()
         _ = writing.handle(.tick(now: 2_000, outputWaiting: true))
         _ = writing.handle(.flushStarted(took: true))
-        #expect(writing.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .scheduleEnd(quiet: false)])
+        #expect(writing.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
     }
 
     @Test func aFlushIsQueuedOnceUntilItStartsAndWritesOnlyWhatItTook() {
@@ -176,9 +201,10 @@ struct AttemptMachineTests {
 
     @Test func aProgramThatCannotStartEndsItsStartingAttempt() {
         var m = Self.machine(running: false)
-        #expect(m.handle(.jobEnded(.spawnError("no such file"), outputWaiting: false)) == [.freeSlot, .scheduleEnd(quiet: true)])
+        #expect(m.handle(.jobEnded(.spawnError("no such file"), outputWaiting: false)) == [.freeSlot])
         #expect(m.phase == .ending)
         #expect(m.handle(.jobStarted) == [])
+        #expect(m.handle(.dispatchAnswered) == [.writeEndWithDispatch])
         #expect(m.handle(.endDue(now: 2_000)) == [.writeEnd])
     }
 }
