@@ -172,22 +172,27 @@ struct AttemptMachineTests {
         #expect(m.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot])
         #expect(m.handle(.dispatchAnswered) == [.writeEndWithDispatch])
         #expect(m.handle(.dispatchAnswered) == [])
-        var loud = Self.machine(running: false)
-        _ = loud.handle(.jobStarted)
-        #expect(loud.handle(.jobEnded(.exited(0), outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
-        #expect(loud.handle(.dispatchAnswered) == [])
     }
 
-    @Test func anEndWaitingForOutputOrAFlushGoesOnTheLane() {
-        var waiting = Self.machine()
+    @Test func anEndAfterOutputWaitingQueuedOrBeingWrittenGoesOnTheLaneEvenBeforeTheDispatchIsAnswered() {
+        /// A job that runs while its dispatch is still being answered.
+        func answering() -> AttemptMachine {
+            var m = Self.machine(running: false)
+            _ = m.handle(.jobStarted)
+            return m
+        }
+        var waiting = answering()
         #expect(waiting.handle(.jobEnded(.exited(0), outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
-        var queued = Self.machine()
+        #expect(waiting.handle(.dispatchAnswered) == [])
+        var queued = answering()
         _ = queued.handle(.tick(now: 2_000, outputWaiting: true))
         #expect(queued.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
-        var writing = Self.machine()
+        var writing = answering()
         _ = writing.handle(.tick(now: 2_000, outputWaiting: true))
         _ = writing.handle(.flushStarted(took: true))
         #expect(writing.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
+        var answered = Self.machine()
+        #expect(answered.handle(.jobEnded(.exited(0), outputWaiting: false)) == [.freeSlot, .writeEndOnLane])
     }
 
     @Test func aFlushIsQueuedOnceUntilItStartsAndWritesOnlyWhatItTook() {
@@ -197,6 +202,10 @@ struct AttemptMachineTests {
         #expect(m.handle(.flushStarted(took: false)) == [])
         #expect(!m.writingOutput)
         #expect(m.handle(.tick(now: 2_200, outputWaiting: true)) == [.queueFlush])
+        #expect(m.handle(.flushStarted(took: true)) == [.writeOutput])
+        #expect(m.writingOutput)
+        #expect(m.handle(.flushFinished) == [])
+        #expect(!m.writingOutput)
     }
 
     @Test func aProgramThatCannotStartEndsItsStartingAttempt() {
