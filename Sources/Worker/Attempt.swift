@@ -48,7 +48,6 @@ final class Attempt: Sendable {
     let params: [String: String]
     let timeout: Duration
     let leaseMillis: Int
-    let policy: LeasePolicy
     let lane: DispatchQueue
     let startedAt: Date
     /// `startedAt` as ISO 8601 text, made once.
@@ -60,11 +59,11 @@ final class Attempt: Sendable {
          renewEvery: Duration, killGrace: Duration, lane: DispatchQueue, now: Int64, output: OutputBuffer) {
         self.id = id; self.number = number; self.job = job; self.params = params; self.timeout = timeout
         self.leaseMillis = leaseMillis
-        policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
         self.lane = lane
         startedAt = Date()
         startedAtText = WorkerClock.iso(startedAt)
         startedMonotonic = now
+        let policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
         state = Mutex(State(machine: AttemptMachine(policy: policy, killGrace: killGrace, now: now), output: output))
     }
 

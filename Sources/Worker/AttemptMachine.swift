@@ -107,6 +107,8 @@ struct AttemptMachine: Sendable {
     /// Where the lease reaper kills the job's process group unless a renewal moves it.
     var reaperDeadline: Int64 { policy.reaperDeadline(lastRenewedAt: lastRenewedAt) }
 
+    /// Applies `event` and returns what the runtime is to do, in order. An event that does not
+    /// apply (a second end, a start after the end, anything once the attempt is out) changes nothing.
     mutating func handle(_ event: AttemptEvent) -> [AttemptAction] {
         if phase == .over { return [] }
         switch event {
