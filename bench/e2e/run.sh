@@ -20,6 +20,9 @@
 #   bench/e2e/run.sh                 # BENCH_JOBS=20000 BENCH_COUNT=500 BENCH_ROUNDS=3 by default
 #   BENCH_VENV=/path/venv bench/e2e/run.sh   # reuse a virtual environment that has the three
 #   BENCH_STATIC=1 bench/e2e/run.sh          # our daemons linked with the Swift libraries statically
+#   BENCH_BASELINE=REV bench/e2e/run.sh      # also the daemons of git revision REV (built in a worktree),
+#                                            # as one more system in every round: before and after a change
+#   BENCH_OTHERS="sidekiq" bench/e2e/run.sh  # only these of the others ("" for none: ours, and the baseline)
 #
 # The Python packages are installed with pip into a virtual environment in the run's temporary
 # folder (unless BENCH_VENV names one). Every process started here is stopped by PID on exit.
@@ -54,9 +57,20 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
     done
+    [[ -d "$dir/baseline-src" ]] && git worktree remove --force "$dir/baseline-src" >/dev/null 2>&1
     rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
+
+# The baseline: the same daemons at another revision, built (release) in a worktree of its own.
+baseline="${BENCH_BASELINE:-}"
+if [[ -n "$baseline" ]]; then
+    rev="$(git rev-parse --short "$baseline")"
+    echo "building batch-gateway, batch-worker at $rev (release, in a worktree)..."
+    git worktree add --detach "$dir/baseline-src" "$rev" >/dev/null
+    for p in batch-gateway batch-worker; do (cd "$dir/baseline-src" && swift build -c release --product "$p" 2>&1 | tail -1); done
+    base_bin="$(cd "$dir/baseline-src" && swift build -c release --show-bin-path)"
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 peak_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
@@ -69,20 +83,24 @@ for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; slee
 redis-cli -p "$port" ping >/dev/null || { echo "bench/e2e: redis-server did not answer on port $port" >&2; exit 1; }
 redis_url="redis://127.0.0.1:$port/0"
 
+others=(${BENCH_OTHERS-celery dramatiq rq sidekiq})
+needs() { [[ " ${others[*]} " == *" $1 "* ]]; }
 venv="${BENCH_VENV:-$dir/venv}"
-if [[ ! -x "$venv/bin/python" ]]; then
+if (needs celery || needs dramatiq || needs rq) && [[ ! -x "$venv/bin/python" ]]; then
     echo "installing celery, dramatiq, rq into $venv (pip)..."
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check celery dramatiq rq redis packaging
 fi
-"$venv/bin/python" -c 'import importlib.metadata as m; print("versions: " + ", ".join(f"{p} {m.version(p)}" for p in ["celery", "dramatiq", "rq", "redis"]))'
+if needs celery || needs dramatiq || needs rq; then
+    "$venv/bin/python" -c 'import importlib.metadata as m; print("versions: " + ", ".join(f"{p} {m.version(p)}" for p in ["celery", "dramatiq", "rq", "redis"]))'
+fi
 # Sidekiq from Debian's ruby-sidekiq (Ruby 3.1).
-if ! command -v sidekiq >/dev/null || ! ruby -e 'require "sidekiq"' 2>/dev/null; then
+if needs sidekiq && { ! command -v sidekiq >/dev/null || ! ruby -e 'require "sidekiq"' 2>/dev/null; }; then
     echo "installing ruby-sidekiq (apt)..."
     sudo=""; [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ruby-sidekiq >/dev/null
 fi
-echo "versions: sidekiq $(ruby -e 'require "sidekiq"; print Sidekiq::VERSION'), ruby $(ruby -e 'print RUBY_VERSION')"
+needs sidekiq && echo "versions: sidekiq $(ruby -e 'require "sidekiq"; print Sidekiq::VERSION'), ruby $(ruby -e 'print RUBY_VERSION')"
 
 # --- ours -------------------------------------------------------------------------------
 cat > "$dir/batch.conf" <<CONF
@@ -97,12 +115,13 @@ CONF
 
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# One round of ours: fresh daemons on a fresh namespace of an emptied database 0.
-run_ours() {  # round
-    local round="$1" ns="bench-$$-$1" d
+# One round of ours (or of the baseline's daemons): fresh daemons on a fresh namespace of an
+# emptied database 0, measured with this revision's e2e-bench.
+run_ours() {  # round [system daemons-dir]
+    local round="$1" system="${2:-batch}" daemons="${3:-$bin}" ns="bench-$$-$1" d
     redis-cli -p "$port" -n 0 flushdb >/dev/null
     start_daemon() {  # program id port
-        "$bin/$1" --config "$dir/batch.conf" --redis "$redis_url" --namespace "$ns" --id "$2" \
+        "$daemons/$1" --config "$dir/batch.conf" --redis "$redis_url" --namespace "$ns" --id "$2" \
             --listen "127.0.0.1:$3" 2>"$dir/$2-$round.log" &
         pids+=($!)
         echo $! > "$dir/$2.pid"
@@ -127,15 +146,15 @@ run_ours() {  # round
     done
     # Warm up as others.py does for the others (20 round trips through the whole system, untimed).
     "$bin/e2e-bench" latency --gateway "$gateway" --count 20 >/dev/null
-    echo "round $round, load average before batch: $(cut -d' ' -f1-3 /proc/loadavg)"
-    tp[batch,$round]="$("$bin/e2e-bench" throughput --gateway "$gateway" --redis "$redis_url" --namespace "$ns" --jobs "$jobs" --connections "$connections")"
-    lat[batch,$round]="$("$bin/e2e-bench" latency --gateway "$gateway" --count "$count")"
+    echo "round $round, load average before $system: $(cut -d' ' -f1-3 /proc/loadavg)"
+    tp[$system,$round]="$("$bin/e2e-bench" throughput --gateway "$gateway" --redis "$redis_url" --namespace "$ns" --jobs "$jobs" --connections "$connections")"
+    lat[$system,$round]="$("$bin/e2e-bench" latency --gateway "$gateway" --count "$count")"
     local r="" peak=0 mb
     for d in g1 w1 w2; do
         mb="$(peak_mb "$(cat "$dir/$d.pid")")"
         r+="$d=${mb}MB "
     done
-    rss[batch,$round]="$r"
+    rss[$system,$round]="$r"
     for d in g1 w1 w2; do kill "$(cat "$dir/$d.pid")" 2>/dev/null || true; done
     for d in g1 w1 w2; do
         for _ in $(seq 100); do kill -0 "$(cat "$dir/$d.pid")" 2>/dev/null || break; sleep 0.05; done
@@ -158,10 +177,12 @@ run_other() {  # system round
 
 # Rounds interleave the systems, so a slow spell of the machine falls on all of them alike.
 declare -A tp lat rss
-others=(celery dramatiq rq sidekiq)
-systems=(batch "${others[@]}")
+ours=(batch)
+[[ -n "$baseline" ]] && ours+=("batch@$rev")
+systems=("${ours[@]}" "${others[@]}")
 for round in $(seq "$rounds"); do
     run_ours "$round"
+    [[ -n "$baseline" ]] && run_ours "$round" "batch@$rev" "$base_bin"
     for system in "${others[@]}"; do run_other "$system" "$round"; done
 done
 
@@ -194,15 +215,18 @@ for system in "${systems[@]}"; do
     m_p50[$system]="$(median "$system" lat p50_ms)"
     m_p99[$system]="$(median "$system" lat p99_ms)"
 done
-# Peak RSS of ours: each daemon's highest over the rounds.
-ours_rss=""
-for d in g1 w1 w2; do
-    ours_rss+="$d=$(for round in $(seq "$rounds"); do field "$d" "${rss[batch,$round]}"; done | sed 's/MB$//' | sort -g | tail -1)MB "
+# Peak RSS of ours (and of the baseline): each daemon's highest over the rounds.
+declare -A peak_rss
+for system in "${ours[@]}"; do
+    for d in g1 w1 w2; do
+        peak_rss[$system]+="$d=$(for round in $(seq "$rounds"); do field "$d" "${rss[$system,$round]}"; done | sed 's/MB$//' | sort -g | tail -1)MB "
+    done
 done
+ours_rss="${peak_rss[batch]}"
 printf '%-22s %12s %10s %10s   %s\n' system "jobs/s" "p50 ms" "p99 ms" "peak RSS"
 for system in "${systems[@]}"; do
     name="$system"; [[ "$system" == rq ]] && name="rq (SimpleWorker)"
-    if [[ "$system" == batch ]]; then r="$ours_rss"; else r="${rss[$system,$rounds]}"; fi
+    if [[ -n "${peak_rss[$system]:-}" ]]; then r="${peak_rss[$system]}"; else r="${rss[$system,$rounds]}"; fi
     printf '%-22s %12s %10s %10s   %s\n' "$name" "${m_tp[$system]}" "${m_p50[$system]}" "${m_p99[$system]}" "$r"
 done
 
@@ -216,8 +240,14 @@ for system in "${others[@]}"; do
 done
 ours_t="${m_tp[batch]}"; ours_p50="${m_p50[batch]}"; ours_p99="${m_p99[batch]}"
 echo
+if [[ -n "$baseline" ]]; then
+    awk -v o="$ours_t" -v b="${m_tp[batch@$rev]}" -v p="$ours_p50" -v q="${m_p50[batch@$rev]}" -v r="$rev" \
+        'BEGIN { printf "against %s: throughput %.2fx, p50 %.2f ms vs %.2f ms\n", r, o / b, p, q }'
+fi
+if (( ${#others[@]} > 0 )); then
 awk -v o="$ours_t" -v b="$best_tp" -v n="$best_tp_name" 'BEGIN { printf "throughput: %.1fx the best of the others (%s, target 3x): %s\n", o / b, n, (o >= 3 * b ? "met" : "NOT met") }'
 awk -v o="$ours_p50" -v b="$best_p50" -v n="$best_p50_name" 'BEGIN { printf "latency p50: ours %.2f ms vs the best p50 %.2f ms (%s, target below): %s\n", o, b, n, (o < b ? "met" : "NOT met") }'
 awk -v o="$ours_p99" -v b="$best_p99" -v n="$best_p99_name" 'BEGIN { printf "latency p99: ours %.2f ms vs the best p99 %.2f ms (%s, target below): %s\n", o, b, n, (o < b ? "met" : "NOT met") }'
+fi
 over="$(tr ' ' '\n' <<<"$ours_rss" | awk -F= 'NF == 2 { v = $2; sub("MB", "", v); if (v + 0 >= 30) print $1 }' | xargs)"
 echo "memory: every daemon under 30 MB peak RSS: $([[ -z "$over" ]] && echo met || echo "NOT met ($over)")"
