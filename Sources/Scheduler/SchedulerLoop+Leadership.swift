@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Schedule
 
 /// Taking, holding and losing the leadership lease, and what the leader takes over.
 extension SchedulerLoop {

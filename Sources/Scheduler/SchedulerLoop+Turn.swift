@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Schedule
 
 /// One turn of the loop as leader: claim due fires, admit them, deliver, and record what came back.
 extension SchedulerLoop {

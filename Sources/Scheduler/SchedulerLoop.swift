@@ -2,6 +2,7 @@ import BatchCore
 import Daemon
 import Foundation
 import Platform
+import Schedule
 import Store
 import Synchronization
 

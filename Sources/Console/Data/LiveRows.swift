@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Resilience
 import Store
 
 /// Turns what the store holds into the console's rows. Pure: no Redis, no clock.

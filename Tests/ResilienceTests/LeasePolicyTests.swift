@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct LeasePolicyTests {
     /// Lease 30 s, renew every 10 s, give up 5 s before expiry; last renewal sent at t = 1000.

@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct BalancerTests {
     static func worker(_ id: String, load: Int, free: Int = 4, serves: Bool = true, allows: Bool = true) -> WorkerCandidate {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 
 /// The states of a circuit breaker, as in Resilience4j.
 ///

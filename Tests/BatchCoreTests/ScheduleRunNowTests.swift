@@ -1,8 +1,8 @@
 import Testing
 @testable import BatchCore
+import Schedule
 
-/// What an operator's "run this schedule now" and breaker overrides send, declared once
-/// for batchctl and batchtop.
+/// What an operator's "run this schedule now" sends, declared once for batchctl and batchtop.
 struct ScheduleRunNowTests {
     @Test func runNowFillsTheParametersForTheInstantInTheSchedulesZone() throws {
         let def = ScheduleDefinition(name: "nightly-report", job: "report", trigger: .cron("0 0 2 * * *"), zone: "Asia/Seoul",
@@ -22,17 +22,5 @@ struct ScheduleRunNowTests {
     @Test func runNowOfAScheduleInAnUnknownZoneIsAnError() {
         let def = ScheduleDefinition(name: "n", job: "report", trigger: .fixedRate(.seconds(60)), zone: "Mars/Olympus")
         #expect(throws: CronError.self) { try def.requestNow(at: Instant(millisecondsSinceEpoch: 0), source: "batchctl", user: "ops") }
-    }
-
-    @Test(arguments: [
-        (BreakerOverride.forceOpen, "forced_open", BreakerOperation.forcedOpen),
-        (.forceClose, "closed@1764072000000", .closed),
-        (.reset, "reset@1764072000000", .reset),
-    ])
-    func breakerOverrideValuesAreWhatTheGatewaysApply(override: BreakerOverride, value: String, operation: BreakerOperation) {
-        let v = override.value(now: 1_764_072_000_000)
-        #expect(v == value)
-        // A gateway reads the part before `@` as the operation.
-        #expect(BreakerOperation(rawValue: String(v.split(separator: "@")[0])) == operation)
     }
 }

@@ -1,3 +1,5 @@
+import Schedule
+
 extension ScheduleDefinition {
     /// The request an operator's "trigger now" sends to a gateway (`batchctl schedule
     /// trigger`, batchtop's `T`): the schedule's job, priority and parameters, filled as

@@ -23,7 +23,7 @@ public func expandScheduleParams(_ params: [String: String], schedule: String, f
 }
 
 private extension String {
-    /// Replaces every occurrence, without Foundation (BatchCore's pure part).
+    /// Replaces every occurrence, without Foundation (the schedule engine's pure part).
     func replacingAll(_ target: String, with replacement: String) -> String {
         var out = ""
         var rest = Substring(self)

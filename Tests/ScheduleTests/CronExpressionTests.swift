@@ -1,4 +1,4 @@
-@testable import BatchCore
+@testable import Schedule
 import Testing
 
 /// A cron expression, a start and the fires expected after it (UTC unless a zone is given).

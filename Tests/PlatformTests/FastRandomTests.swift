@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Platform
 
 struct FastRandomTests {
     @Test func drawsAreSpreadAndInstancesDiffer() {
@@ -25,11 +25,5 @@ struct FastRandomTests {
         #expect(Set(x + y).count == 16)
         let z = FastRandom.withShared { g in (0..<8).map { _ in g.next() } }
         #expect(Set(x + y + z).count == 24)
-    }
-
-    @Test func idsFromTheSharedGeneratorAreUnique() {
-        let ids = (0..<50_000).map { _ in ExecutionID.make() }
-        #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy(ExecutionID.isValid))
     }
 }

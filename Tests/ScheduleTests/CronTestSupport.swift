@@ -1,4 +1,4 @@
-@testable import BatchCore
+@testable import Schedule
 import Testing
 
 /// Helpers of the schedule engine tests, in a namespace so they cannot clash with other suites.

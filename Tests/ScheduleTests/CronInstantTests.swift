@@ -1,4 +1,4 @@
-@testable import BatchCore
+@testable import Schedule
 import Testing
 
 struct CronInstantTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct BreakerOperatorTests {
     static let config = CircuitBreakerConfig(slidingWindowSize: 10, minimumNumberOfCalls: 5,

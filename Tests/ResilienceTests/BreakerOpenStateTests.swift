@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct BreakerOpenStateTests {
     /// A breaker opened by five failures at t = 1000…1004 (so `openedAt` is 1004).

@@ -1,4 +1,4 @@
-@testable import BatchCore
+@testable import Resilience
 
 /// One event fed to a breaker in a table-driven test.
 enum BreakerStep: Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct BreakerWindowAndMetricsTests {
     static let timeBased = CircuitBreakerConfig(failureRateThreshold: 50, slidingWindowType: .timeBased,

@@ -1,5 +1,5 @@
 import Testing
-@testable import BatchCore
+@testable import Resilience
 
 struct BreakerClosedStateTests {
     struct Case: Sendable, CustomTestStringConvertible {

@@ -1,3 +1,5 @@
+import Schedule
+
 extension SchedulePlan {
     /// The plan of a configured schedule: its cron expression parsed, or its
     /// rate or delay, its initial delay, and its zone loaded from the tz database.
