@@ -1,13 +1,16 @@
 /// The states of an execution (DESIGN.md §3).
 ///
 /// ```
+/// scheduled ──(due)──> queued
 /// queued ──> dispatched ──> running ──> succeeded | failed | timed_out
 ///   ^            │             │
 ///   └─ retrying <┴─────────────┘         (attempt failed, attempts left)
-/// queued | retrying ──cancel──> cancelled
+/// scheduled | queued | retrying ──cancel──> cancelled
 /// dispatched | running ──cancel──> cancelling ──> cancelled
 /// ```
 public enum ExecutionState: String, Codable, Sendable, CaseIterable, Hashable {
+    /// Created to run later (`notBefore` or `delay`): waits for its due time, then is queued.
+    case scheduled
     case queued
     case dispatched
     case running
@@ -66,7 +69,7 @@ public enum TransitionEvent: String, Sendable, CaseIterable, Hashable {
     case fail
     /// The attempt ran past its timeout.
     case timeout
-    /// A retry's backoff is over.
+    /// A retry's backoff is over, or a scheduled execution's due time has come.
     case promote
     /// The lease ran out and attempts are left.
     case leaseExpiredRetryable = "lease_expired_retryable"
@@ -105,13 +108,13 @@ extension ExecutionState {
         case (.running, .failRetryable), (.dispatched, .failRetryable): return .moved(.retrying)
         case (.running, .fail), (.dispatched, .fail): return .moved(.failed)
         case (.running, .timeout), (.dispatched, .timeout): return .moved(.timedOut)
-        case (.retrying, .promote): return .moved(.queued)
+        case (.retrying, .promote), (.scheduled, .promote): return .moved(.queued)
         case (.dispatched, .leaseExpiredRetryable), (.running, .leaseExpiredRetryable): return .moved(.retrying)
         // An attempt that never started is not counted, so it is always retried.
         case (.dispatched, .leaseExpired): return .moved(.retrying)
         case (.running, .leaseExpired): return .moved(.failed)
         case (.cancelling, .leaseExpired), (.cancelling, .leaseExpiredRetryable): return .moved(.cancelled)
-        case (.queued, .cancel), (.retrying, .cancel): return .moved(.cancelled)
+        case (.queued, .cancel), (.retrying, .cancel), (.scheduled, .cancel): return .moved(.cancelled)
         case (.dispatched, .cancel), (.running, .cancel): return .moved(.cancelling)
         case (.cancelling, .cancel): return .unchanged
         case (.cancelling, .cancelled), (.dispatched, .cancelled), (.running, .cancelled): return .moved(.cancelled)

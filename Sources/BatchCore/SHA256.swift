@@ -63,7 +63,7 @@ public enum SHA256 {
 extension BatchExecutionRequest {
     /// What an idempotency key is bound to: a SHA-256 over the request as its sender wrote it
     /// (job type, parameters as their string values by name, priority, timeout, attempts, and the
-    /// schedule and fire time a scheduler names), each field length-prefixed so no two requests
+    /// schedule and fire time a scheduler names, when to run), each field length-prefixed so no two requests
     /// share an encoding. The same request sent again has the same fingerprint; any difference
     /// in what would run gives another.
     public var fingerprint: String {
@@ -91,6 +91,9 @@ extension BatchExecutionRequest {
         field("attempts", maxAttempts.map(String.init))
         field("schedule", trigger?.schedule)
         field("fire", trigger?.fireTime)
+        // Only when given, so fingerprints of requests that run at once stay as they were.
+        if let notBefore { field("notBefore", notBefore) }
+        if let delay { field("delay", delay.parameterString ?? "\u{0}\(delay)") }
         return SHA256.hex(out)
     }
 }

@@ -71,11 +71,18 @@ public struct BatchExecutionRequest: Codable, Sendable, Hashable {
     public var timeoutSeconds: Int?
     public var maxAttempts: Int?
     public var trigger: Trigger?
+    /// Run no earlier than this instant: ISO 8601 with an offset (`2026-12-08T02:00:00Z`, `...+01:00`).
+    public var notBefore: String?
+    /// Run this long after the request, on Redis' clock: a duration as the configuration
+    /// writes one (`"90s"`, `"15m"`, `"1h30m"`) or a number of seconds.
+    public var delay: JSONValue?
 
     public init(jobType: String, params: [String: JSONValue]? = nil, idempotencyKey: String? = nil,
-                priority: Int? = nil, timeoutSeconds: Int? = nil, maxAttempts: Int? = nil, trigger: Trigger? = nil) {
+                priority: Int? = nil, timeoutSeconds: Int? = nil, maxAttempts: Int? = nil, trigger: Trigger? = nil,
+                notBefore: String? = nil, delay: JSONValue? = nil) {
         self.jobType = jobType; self.params = params; self.idempotencyKey = idempotencyKey
         self.priority = priority; self.timeoutSeconds = timeoutSeconds; self.maxAttempts = maxAttempts; self.trigger = trigger
+        self.notBefore = notBefore; self.delay = delay
     }
 }
 

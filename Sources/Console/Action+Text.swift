@@ -36,7 +36,7 @@ extension ConsoleAction {
     /// What it does, for an error: `cancel 01K…`, `force the breaker of w2 open`.
     var verb: String {
         switch self {
-        case .trigger(let job, _): return "trigger \(job)"
+        case .trigger(let job, _, _): return "trigger \(job)"
         case .cancel(let id): return "cancel \(id)"
         case .retry(let id): return "retry \(id)"
         case .openExecution(let id): return "open \(id)"

@@ -4,7 +4,7 @@ import Resilience
 /// What the run loop must do after a key: the console's state machine never talks to
 /// the data source itself, so it can be tested without one.
 public enum ConsoleAction: Equatable, Sendable {
-    case trigger(job: String, params: [String: String])
+    case trigger(job: String, params: [String: String], runLater: RunLater = .now)
     case cancel(id: String)
     case retry(id: String)
     /// Start following one execution's detail.

@@ -24,10 +24,10 @@ extension ConsoleState {
             case .cancelled:
                 overlay = .none
                 return .redraw
-            case .submit(let job, let params):
+            case .submit(let job, let params, let runLater):
                 overlay = .none
                 report("triggering \(job)…")
-                return HandlerResult([.handled, .redraw], .trigger(job: job, params: params))
+                return HandlerResult([.handled, .redraw], .trigger(job: job, params: params, runLater: runLater))
             }
         case .confirm(let dialog):
             switch key == .f(10) || key == .ctrl("c") ? .no : dialog.handle(key) {

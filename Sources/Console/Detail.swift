@@ -66,8 +66,8 @@ public protocol ConsoleDataSource: Sendable {
     func detail(id: String) throws -> ExecutionDetail
     /// The job types live workers serve, with their declared parameters.
     func jobTypes() throws -> [JobTypeInfo]
-    /// Triggers a job; returns the new execution's id.
-    func trigger(job: String, params: [String: String]) throws -> String
+    /// Triggers a job, at once or to run later; returns the new execution's id.
+    func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String
     func cancel(id: String) throws
     /// Runs a terminal execution again; returns the new execution's id.
     func retry(id: String) throws -> String
@@ -78,4 +78,11 @@ public protocol ConsoleDataSource: Sendable {
     func setPaused(schedule: String, _ paused: Bool) throws
     /// Runs a schedule's job now, as `batchctl schedule trigger` does; returns the new execution's id.
     func triggerSchedule(name: String) throws -> String
+}
+
+extension ConsoleDataSource {
+    /// Triggers a job to run at once; returns the new execution's id.
+    public func trigger(job: String, params: [String: String]) throws -> String {
+        try trigger(job: job, params: params, runLater: .now)
+    }
 }

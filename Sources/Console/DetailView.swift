@@ -32,6 +32,9 @@ enum DetailView {
         if let code = d.exitCode { field("Exit", "\(code)", at: &x) }
         y += 1; x = 0
         field("Created", Format.dateTime(e.created, zone), at: &x)
+        if let due = e.due, e.state == .scheduled || e.started == nil {
+            field("Due", Format.dateTime(due, zone) + (e.state == .scheduled ? " (" + Format.countdown(to: due, from: now) + ")" : ""), at: &x)
+        }
         field("Started", e.started.map { Format.clock($0, zone) } ?? "-", at: &x)
         field("Finished", e.finished.map { Format.clock($0, zone) } ?? "-", at: &x)
         field("Time", e.duration(at: now).map(Format.duration) ?? "-", at: &x)

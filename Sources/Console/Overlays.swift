@@ -22,18 +22,21 @@ enum Overlays {
             }
             box.line(box.innerHeight - 1, "* required", .dialog, into: canvas)
         case .editParams(let job):
-            let box = Box(size: size, height: job.params.count * 2 + 4, width: 64, areaTop: top, areaBottom: bottom)
+            // The parameters, then when to run it.
+            let fields = job.params.map { p in (name: p.name + (p.required ? "*" : ""),
+                                                hint: p.typeHint + (p.defaultValue.map { ", default \($0)" } ?? "")) }
+                + [(name: "run at", hint: "now, a delay (15m) or a time with offset")]
+            let box = Box(size: size, height: fields.count * 2 + 4, width: 64, areaTop: top, areaBottom: bottom)
             box.draw(title: "Trigger \(job.name)", into: canvas)
-            let nameWidth = min(max(job.params.map { TextWidth.width($0.name) }.max() ?? 4, 4) + 1, 16)
+            let nameWidth = min(max(fields.map { TextWidth.width($0.name) }.max() ?? 4, 4) + 1, 16)
             let inputWidth = max(box.innerWidth - nameWidth - 2, 4)
             // Each field takes two lines: the input, then its type or its problem.
             let perField = 2
             let visible = max((box.innerHeight - 1) / perField, 1)
-            let first = max(0, min(form.field - visible + 1, job.params.count - visible))
-            for (i, p) in job.params.enumerated().dropFirst(first).prefix(visible) {
+            let first = max(0, min(form.field - visible + 1, fields.count - visible))
+            for (i, f) in fields.enumerated().dropFirst(first).prefix(visible) {
                 let line = (i - first) * perField
-                let name = TextWidth.pad(p.name + (p.required ? "*" : ""), to: nameWidth)
-                box.line(line, name, .dialog, into: canvas)
+                box.line(line, TextWidth.pad(f.name, to: nameWidth), .dialog, into: canvas)
                 let value = form.values[i]
                 // Show the end of a long value: that is where typing happens.
                 let shownValue = TextWidth.width(value) >= inputWidth
@@ -41,8 +44,7 @@ enum Overlays {
                 let cursor = i == form.field ? "_" : ""
                 canvas.put(box.top + 1 + line, box.left + 2 + nameWidth + 1,
                            TextWidth.pad(shownValue + cursor, to: inputWidth), i == form.field ? .input : .selection)
-                let hint = form.problems[i] ?? (p.typeHint + (p.defaultValue.map { ", default \($0)" } ?? ""))
-                box.line(line + 1, String(repeating: " ", count: nameWidth + 1) + hint,
+                box.line(line + 1, String(repeating: " ", count: nameWidth + 1) + (form.problems[i] ?? f.hint),
                          form.problems[i] == nil ? .dialog : .error, into: canvas)
             }
             box.line(box.innerHeight - 1, "Enter on the last field (or F2) runs it", .dialog, into: canvas)

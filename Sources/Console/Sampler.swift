@@ -61,9 +61,9 @@ final class Sampler: Sendable {
         queue.async { [self] in
             do {
                 switch action {
-                case .trigger(let job, let params):
-                    let id = try source.trigger(job: job, params: params)
-                    post(.actionDone("triggered \(job): \(id)", isError: false))
+                case .trigger(let job, let params, let runLater):
+                    let id = try source.trigger(job: job, params: params, runLater: runLater)
+                    post(.actionDone((runLater == .now ? "triggered" : "scheduled") + " \(job): \(id)", isError: false))
                 case .cancel(let id):
                     try source.cancel(id: id)
                     post(.actionDone("cancel requested for \(id)", isError: false))

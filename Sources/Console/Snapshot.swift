@@ -63,13 +63,22 @@ public struct ExecutionRow: Sendable, Equatable {
     public var finished: Date?
     /// The one-line error of the attempt, when it failed with one (searched by `/`).
     public var error: String?
+    /// When a scheduled execution is due to be queued.
+    public var due: Date?
 
     public init(id: String, job: String, state: ExecutionState, reason: String? = nil, attempt: Int = 1, maxAttempts: Int = 1,
                 worker: String? = nil, progress: Int? = nil, created: Date, started: Date? = nil, finished: Date? = nil,
-                error: String? = nil) {
+                error: String? = nil, due: Date? = nil) {
         self.id = id; self.job = job; self.state = state; self.reason = reason; self.attempt = attempt
         self.maxAttempts = maxAttempts; self.worker = worker; self.progress = progress
-        self.created = created; self.started = started; self.finished = finished; self.error = error
+        self.created = created; self.started = started; self.finished = finished; self.error = error; self.due = due
+    }
+
+    /// The state as an interactive screen draws it at `now`: a scheduled execution with
+    /// its countdown (`scheduled in 4m12s`), others as `shownState`.
+    public func drawnState(at now: Date) -> String {
+        guard state == .scheduled, let due else { return shownState }
+        return "scheduled " + Format.countdown(to: due, from: now)
     }
 
     /// The state as the console shows it: a failure with its reason (`failed:worker_lost`).

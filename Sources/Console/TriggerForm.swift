@@ -1,7 +1,9 @@
+import BatchCore
 import Terminal
 
 /// The `t` form: first choose a job type from those workers serve, then fill in its
-/// declared parameters (defaults filled in), checked before anything is sent.
+/// declared parameters (defaults filled in) and when to run it (`now`, a delay such
+/// as `15m`, or a time with an offset), all checked before anything is sent.
 public struct TriggerForm: Equatable, Sendable {
     public enum Step: Equatable, Sendable {
         case chooseJob
@@ -12,12 +14,13 @@ public struct TriggerForm: Equatable, Sendable {
     public enum Outcome: Equatable, Sendable {
         case editing
         case cancelled
-        case submit(job: String, params: [String: String])
+        case submit(job: String, params: [String: String], runLater: RunLater)
     }
 
     public private(set) var step: Step = .chooseJob
     public private(set) var jobTypes: [JobTypeInfo]
     public private(set) var jobIndex = 0
+    /// The parameters' values, then the run field's.
     public private(set) var values: [String] = []
     public private(set) var field = 0
     /// Why the last submit was refused, per field.
@@ -53,10 +56,9 @@ public struct TriggerForm: Equatable, Sendable {
         case .enter:
             guard jobTypes.indices.contains(jobIndex) else { return .editing }
             let job = jobTypes[jobIndex]
-            if job.params.isEmpty { return .submit(job: job.name, params: [:]) }
             step = .editParams(job: job)
-            values = job.params.map { $0.defaultValue ?? "" }
-            problems = Array(repeating: nil, count: job.params.count)
+            values = job.params.map { $0.defaultValue ?? "" } + ["now"]
+            problems = Array(repeating: nil, count: values.count)
             field = 0
         default: break
         }
@@ -86,14 +88,23 @@ public struct TriggerForm: Equatable, Sendable {
         return .editing
     }
 
+    /// The index of the run field, after the parameters.
+    public var runField: Int { values.count - 1 }
+
     private mutating func submit(_ job: JobTypeInfo) -> Outcome {
+        let runLater = RunLater.parse(values[runField])
         problems = zip(job.params, values).map { ParamValidation.problem($1, for: $0) }
+            + [runLater == nil ? Self.runHint : nil]
         if let bad = problems.firstIndex(where: { $0 != nil }) {
             field = bad
             return .editing
         }
         var params: [String: String] = [:]
         for (p, v) in zip(job.params, values) where !v.isEmpty { params[p.name] = v }
-        return .submit(job: job.name, params: params)
+        return .submit(job: job.name, params: params, runLater: runLater ?? .now)
     }
+
+    /// What the run field takes.
+    public static let runHint = "now, a delay (15m, 1h30m) or a time with offset (2026-12-08T02:00:00Z)"
+
 }

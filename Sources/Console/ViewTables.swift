@@ -5,7 +5,7 @@ import Terminal
 /// The role a state is drawn in.
 func stateStyle(_ s: ExecutionState) -> Style {
     switch s {
-    case .queued, .retrying: return .stateQueued
+    case .scheduled, .queued, .retrying: return .stateQueued
     case .dispatched, .running, .cancelling: return .stateRunning
     case .succeeded: return .stateSucceeded
     case .failed, .timedOut: return .stateFailed
@@ -54,7 +54,7 @@ extension Table {
         ]
         let rows = snap.executions.map { e -> TableRow in
             let dur = e.duration(at: snap.takenAt)
-            let state = e.shownState
+            let state = e.drawnState(at: snap.takenAt)
             return TableRow(
                 id: e.id,
                 cells: [.id(e.id), .text(e.job), .text(state), .text("\(e.attempt)/\(e.maxAttempts)"),

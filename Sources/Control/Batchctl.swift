@@ -33,11 +33,9 @@ public enum Batchctl {
     }
 
     static func resolve(_ parsed: ParsedCommand, _ environment: [String: String]) throws(ControlError) -> Configuration {
-        var flags = CommonOptions.overrides(from: parsed)
-        if let t = parsed.value("token-file") { flags["http.token-file"] = t }
         do {
-            return try Configuration.resolve(configPath: parsed.value("config"), environment: environment,
-                                             flags: flags, validators: .standard)
+            return try Configuration.resolve(configPath: parsed.value(CommonOptions.config), environment: environment,
+                                             flags: CommonOptions.overrides(from: parsed), validators: .standard)
         } catch {
             // One line per problem, each naming its file and line, as compilers print them.
             let problems = error.description.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -45,32 +43,13 @@ public enum Batchctl {
         }
     }
 
+    /// Runs the chosen command's handler, as its declaration names it.
     static func run(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
-        switch p.subcommand {
-        case "trigger": try Commands.trigger(p, c)
-        case "cancel": try Commands.cancel(p, c)
-        case "retry": try Commands.retry(p, c)
-        case "status": try Commands.status(p, c)
-        case "list": try Commands.list(p, c)
-        case "logs": try Commands.logs(p, c)
-        case "stats": try Commands.stats(p, c)
-        case "workers": try Commands.workers(p, c)
-        case "breakers": try Commands.breakers(p, c)
-        case "breakers force-open": try Commands.overrideBreaker(p, c, .forceOpen)
-        case "breakers force-close": try Commands.overrideBreaker(p, c, .forceClose)
-        case "breakers reset": try Commands.overrideBreaker(p, c, .reset)
-        case "schedules": try Commands.schedules(p, c)
-        case "schedule pause": try Commands.pause(p, c, true)
-        case "schedule resume": try Commands.pause(p, c, false)
-        case "schedule trigger": try Commands.triggerSchedule(p, c)
-        case "schedule next": try Commands.next(p, c)
-        case "events": try Commands.events(p, c)
-        case "completion bash": c.out.write(Completion.bashScript(spec: BatchctlSpec.spec))
-        case "completion zsh": c.out.write(Completion.zshScript(spec: BatchctlSpec.spec))
-        case "completion fish": c.out.write(Completion.fishScript(spec: BatchctlSpec.spec))
-        case "completion words": try Completion.words(p, c)
-        default:
+        guard let run = BatchctlSpec.spec.command(at: Array(p.path.dropFirst()))?.run else {
             throw .usage(UsageError("no command \(p.subcommand)", command: "batchctl"))
+        }
+        do { try run(p, c) } catch let error as ControlError { throw error } catch {
+            throw .failed("\(error)")
         }
     }
 }

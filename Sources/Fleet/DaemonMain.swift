@@ -32,12 +32,10 @@ public struct DaemonDescription: Sendable {
     }
 
     /// The command line every daemon accepts.
-    public var commandSpec: CommandSpec {
+    public var commandSpec: CommandSpec<Never> {
         CommandSpec(name: program, abstract: abstract, discussion: discussion,
-                    options: CommonOptions.daemon(section: role, defaultListen: defaultListen) + [
-                        .flag("version", help: "Print the version and exit."),
-                        .flag("check-config", help: "Read the configuration, report any problem, and exit."),
-                    ])
+                    options: CommonOptions.daemon(section: role, defaultListen: defaultListen)
+                        + [CommonOptions.version, CommonOptions.checkConfig])
     }
 }
 
@@ -56,7 +54,7 @@ public enum DaemonMain {
                            services: @escaping @Sendable (DaemonContext) throws -> [any Service],
                            onReload: (@Sendable (DaemonContext, Configuration) throws -> Void)? = nil) async -> Never {
         let parsed = d.commandSpec.parseOrExit(arguments)
-        if parsed.flag("version") {
+        if parsed.flag(CommonOptions.version) {
             ProcessExit.write("\(d.program) \(batchVersion)\n", to: 1)
             ProcessExit.exit(0)
         }
@@ -68,7 +66,7 @@ public enum DaemonMain {
             ProcessExit.exit(exitConfig)
         }
         let (listen, id) = identity(d, config)
-        let checkOnly = parsed.flag("check-config")
+        let checkOnly = parsed.flag(CommonOptions.checkConfig)
         let (problems, notes) = StartupCheck.problems(d, config, listen: listen, checkOnly: checkOnly)
         for p in problems { ProcessExit.write("\(d.program): \(p.message)\n", to: 2) }
         if !problems.isEmpty { ProcessExit.exit(problems.contains(where: \.isConfig) ? exitConfig : 1) }
@@ -118,7 +116,7 @@ public enum DaemonMain {
 
     /// The configuration as the command line, the environment and the files say.
     static func resolve(_ d: DaemonDescription, _ parsed: ParsedCommand) throws(ConfigError) -> Configuration {
-        try Configuration.resolve(configPath: parsed.value("config"), environment: ProcessInfo.processInfo.environment,
+        try Configuration.resolve(configPath: parsed.value(CommonOptions.config), environment: ProcessInfo.processInfo.environment,
                                   flags: CommonOptions.overrides(from: parsed, section: d.role), validators: .standard)
     }
 

@@ -84,7 +84,7 @@ struct API: Sendable {
             if !created.duplicate {
                 context.metrics.accepted.labels(new.job).inc()
                 if context.logger.isEnabled(.info) {
-                    context.logger.info("execution queued", ["execution": created.id, "job": new.job, "source": new.trigger.source])
+                    context.logger.info("execution \(created.state.rawValue)", ["execution": created.id, "job": new.job, "source": new.trigger.source])
                 }
             }
             context.wakeup.signal()
@@ -191,6 +191,13 @@ struct API: Sendable {
             context.metrics.refused.labels("bad_limits").inc()
             throw bad(e.message, field: e.field)
         }
+        let runLater: RunLater
+        switch RunLater.of(request, nowMillis: Int64(Date().timeIntervalSince1970 * 1000), maxAhead: context.settings.maxDelay) {
+        case .success(let r): runLater = r
+        case .failure(let e):
+            context.metrics.refused.labels("bad_timing").inc()
+            throw bad(e.message, field: e.field)
+        }
         if let k = request.idempotencyKey {
             guard !k.isEmpty, k.utf8.count <= 200, !k.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                 throw bad("idempotencyKey must be 1–200 bytes without control characters", field: "idempotencyKey")
@@ -205,7 +212,7 @@ struct API: Sendable {
         }
         return NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
                             trigger: trigger, idempotencyKey: request.idempotencyKey,
-                            requestHash: request.idempotencyKey == nil ? nil : request.fingerprint)
+                            requestHash: request.idempotencyKey == nil ? nil : request.fingerprint, runLater: runLater)
     }
 
     // MARK: execute many

@@ -57,6 +57,9 @@ final class EventWatcher: Sendable {
                 } else if !(e.kind == .created && context.wakeup.createdEventSeen(id)) {
                     queued = true
                 }
+            case .scheduled:
+                // Nothing to take until the promoter queues it; only forget it was created here.
+                if e.kind == .created { _ = context.wakeup.createdEventSeen(id) }
             case .retrying:
                 gone.append((id, attempt, nil, nil))
                 freed = true

@@ -17,6 +17,7 @@ struct GatewayMetrics: Sendable {
     let lastSuccess: GaugeFamily
     let lastFailure: GaugeFamily
     let recovered: CounterFamily
+    let promoted: CounterFamily
 
     init(_ m: MetricsRegistry) {
         accepted = m.counter("batch_executions_accepted_total", help: "Executions admitted, by job type.", labels: ["job"])
@@ -31,9 +32,11 @@ struct GatewayMetrics: Sendable {
         lastFailure = m.gauge("batch_job_last_failure_timestamp_seconds", help: "When an execution of the job type last failed or timed out (Unix time), from the events stream.",
                               labels: ["job"])
         recovered = m.counter("batch_leases_recovered_total", help: "Expired leases recovered, by new state.", labels: ["state"])
+        promoted = m.counter("batch_executions_promoted_total",
+                             help: "Executions this gateway queued when they came due: scheduled ones at their time, retries after their backoff.")
         // Known label values from the start, at 0, so rates and alerts see a series.
         for state in ["retrying", "failed", "cancelled"] { _ = recovered.labels(state) }
-        for reason in ["bad_request", "unknown_job", "bad_params", "bad_limits", "queue_full"] { _ = refused.labels(reason) }
+        for reason in ["bad_request", "unknown_job", "bad_params", "bad_limits", "bad_timing", "queue_full"] { _ = refused.labels(reason) }
     }
 }
 

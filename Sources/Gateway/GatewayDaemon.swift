@@ -29,13 +29,14 @@ public enum GatewayDaemon {
 }
 
 /// The gateway's own threads as one service: the worker list first, then the
-/// event watcher, the dispatchers and the maintenance loop.
+/// event watcher, the dispatchers, the maintenance loop and the promoter.
 final class GatewayService: Service {
     let name = "gateway"
     let context: GatewayContext
     let dispatcher: Dispatcher
     let events: EventWatcher
     let maintenance: Maintenance
+    let promoter: Promoter
     let stopSignal = StopSignal()
 
     init(context: GatewayContext) {
@@ -43,6 +44,7 @@ final class GatewayService: Service {
         dispatcher = Dispatcher(context: context)
         events = EventWatcher(context: context)
         maintenance = Maintenance(context: context)
+        promoter = Promoter(context: context)
     }
 
     func start() async throws {
@@ -53,6 +55,7 @@ final class GatewayService: Service {
         events.start()
         dispatcher.start()
         maintenance.start()
+        promoter.start()
         context.logger.info("dispatching", ["dispatchers": String(context.settings.dispatchers), "balance": context.settings.balance.rawValue,
                                             "workers": String(context.directory.workerCount)])
     }
@@ -65,6 +68,7 @@ final class GatewayService: Service {
             Thread.detachNewThread { d.stop(); c.resume() }
         }
         maintenance.stop()
+        promoter.stop()
         events.stop()
         stopSignal.stop()
     }

@@ -6,14 +6,14 @@ import Store
 import Synchronization
 
 /// The periodic work every gateway does without stepping on the others (each
-/// step is one atomic script): refresh the worker list, promote due retries,
-/// recover expired leases, publish breakers and apply operator overrides, and
+/// step is one atomic script): refresh the worker list, recover expired leases, publish breakers and apply operator overrides, and
 /// trim by retention.
 final class Maintenance: Sendable {
     let context: GatewayContext
     let stopped = Atomic<Bool>(false)
     let queueDepth = Atomic<Int>(0)
     let delayedDepth = Atomic<Int>(0)
+    let scheduledDepth = Atomic<Int>(0)
     /// Per job type ever seen queued: how many are queued now and since when the oldest is (ms, Redis time).
     let queuedByJob = Mutex<[String: (count: Int, oldestMillis: Int64?)]>([:])
 
@@ -22,6 +22,9 @@ final class Maintenance: Sendable {
         let m = context.daemon.metrics
         m.gauge("batch_queue_depth", help: "Executions waiting in the queues.") { [self] in Double(self.queueDepth.load(ordering: .relaxed)) }
         m.gauge("batch_retry_waiting", help: "Executions waiting for a retry backoff.") { [self] in Double(self.delayedDepth.load(ordering: .relaxed)) }
+        m.gauge("batch_scheduled_waiting", help: "Scheduled executions waiting for their time (notBefore, delay).") { [self] in
+            Double(self.scheduledDepth.load(ordering: .relaxed))
+        }
         m.gauge("batch_queue_job_depth", help: "Executions waiting in the queues, by job type (counted among the oldest 5000 queued).",
                 labels: ["job"]) { [self] in
             self.queuedByJob.withLock { q in q.map { ([$0.key], Double($0.value.count)) } }
@@ -69,7 +72,7 @@ final class Maintenance: Sendable {
             let now = ContinuousClock.now
             if now - lastRecover >= s.recoverInterval {
                 lastRecover = now
-                recoverAndPromote()
+                recover()
                 publishBreakers()
             }
             if now - lastTrim >= retention.interval {
@@ -90,7 +93,7 @@ final class Maintenance: Sendable {
         }
     }
 
-    func recoverAndPromote() {
+    func recover() {
         let s = context.settings
         do {
             var rng = SystemRandomNumberGenerator()
@@ -101,11 +104,11 @@ final class Maintenance: Sendable {
                 context.logger.warning("lease expired; execution recovered", ["execution": id, "state": st.rawValue])
                 context.directory.noteGone(id: id)
             }
-            let promoted = try context.store.promoteDue()
-            if promoted > 0 || !recovered.isEmpty { context.wakeup.signal() }
+            if !recovered.isEmpty { context.wakeup.signal() }
             let depth = try context.store.queueDepth()
             queueDepth.store(depth.queued, ordering: .relaxed)
             delayedDepth.store(depth.delayed, ordering: .relaxed)
+            scheduledDepth.store(depth.scheduled, ordering: .relaxed)
             let byJob = try context.store.queuedByJob()
             queuedByJob.withLock { q in
                 for job in q.keys { q[job] = (0, nil) }

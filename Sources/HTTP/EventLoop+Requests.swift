@@ -7,8 +7,6 @@ extension EventLoop {
 
     func received(_ head: HTTPRequestHead, on connection: Connection) {
         connection.head = head
-        connection.requests += 1
-        connection.keepAlive = head.keepAlive && !draining
         connection.earlyResponse = nil
         connection.matched = nil
         connection.routePattern = "-"
@@ -36,41 +34,43 @@ extension EventLoop {
                 connection.earlyResponse = response
             }
         }
-        if connection.earlyResponse != nil && head.framing != .none && head.framing != .length(0) {
-            // Answer now rather than read a body nobody wants; the unread body forces a close.
-            connection.keepAlive = false
-            send(connection, connection.earlyResponse!, method: head.method, target: head.target, versionMinor: head.versionMinor)
-            return
-        }
-        if head.expectsContinue && head.framing != .none && head.framing != .length(0) {
-            connection.writeBuffer.append(contentsOf: Self.continueBytes)
-            flush(connection)
-        }
-        connection.phase = .readingBody
-        connection.deadline = monotonicNanos() + configuration.bodyTimeout.nanosecondsClamped
+        // An early answer with a body to come goes now, rather than after a body nobody wants.
+        perform(connection.machine.headReceived(head, early: connection.earlyResponse != nil, now: monotonicNanos()),
+                on: connection, answer: connection.earlyResponse ?? Self.noRoute(head))
     }
 
-    static let maxStreamBacklog = 8 << 20
+    /// Does what the machine decided about the request being read: `answer` is what an
+    /// `.answer` action sends, `body` what a `.dispatch` hands to the handler.
+    func perform(_ action: ConnectionMachine.RequestAction, on connection: Connection,
+                 answer: @autoclosure () -> HTTPResponse, body: [UInt8] = []) {
+        switch action {
+        case .readBody(let sendContinue):
+            guard sendContinue else { return }
+            connection.writeBuffer.append(contentsOf: Self.continueBytes)
+            flush(connection)
+        case .dispatch:
+            dispatch(body, on: connection)
+        case .answer(let keepAlive):
+            send(connection, answer(), keepAlive: keepAlive)
+        }
+    }
+
+    static func noRoute(_ head: HTTPRequestHead?) -> HTTPResponse {
+        .problem(status: 404, detail: "no route for \(head.map { HTTPRequest.split($0.target).0 } ?? "-")")
+    }
 
     static let continueBytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    func dispatch(_ body: [UInt8], on connection: Connection) {
-        guard let head = connection.head else { return }
-        if let early = connection.earlyResponse {
-            send(connection, early, method: head.method, target: head.target, versionMinor: head.versionMinor)
+    private func dispatch(_ body: [UInt8], on connection: Connection) {
+        guard let head = connection.head, let (handler, parameters, _) = connection.matched else {
+            reply(connection, Self.noRoute(connection.head))
             return
         }
         var request = HTTPRequest(method: head.method, target: head.target, headers: head.headers, body: body,
                                   remoteAddress: connection.remoteAddress, versionMinor: head.versionMinor)
-        guard let (handler, parameters, _) = connection.matched else {
-            send(connection, .problem(status: 404, detail: "no route for \(request.path)"),
-                 method: head.method, target: head.target, versionMinor: head.versionMinor)
-            return
-        }
         request.pathParameters = parameters.mapValues { HTTPRequest.percentDecode($0, plusIsSpace: false) ?? $0 }
         let context = RequestContext(id: server.nextID(), connectionID: connection.id)
         connection.context = context
-        connection.phase = .inFlight
         switch handler {
         case .blocking(let handle):
             let frozen = request
@@ -100,85 +100,36 @@ extension EventLoop {
 
     /// A handler's answer arrives (on the loop).
     func complete(_ context: RequestContext, _ response: HTTPResponse) {
-        guard let connection = connections[context.connectionID], connection.context === context,
-              connection.phase == .inFlight, let head = connection.head else { return }
-        send(connection, response, method: head.method, target: head.target, versionMinor: head.versionMinor)
+        guard let connection = connections[context.connectionID], connection.context === context else { return }
+        reply(connection, response)
     }
 
-    func streamStart(_ context: RequestContext, status: Int, headers: HTTPHeaders) {
-        guard let connection = connections[context.connectionID], connection.context === context,
-              connection.phase == .inFlight, let head = connection.head else { return }
-        connection.phase = .streaming
-        connection.streamChunked = head.versionMinor >= 1
-        if !connection.streamChunked || draining { connection.keepAlive = false }
-        var headers = headers
-        headers.remove("Content-Length")
-        if connection.streamChunked { headers.set("Transfer-Encoding", "chunked") }
-        connection.writeBuffer.append(contentsOf: serializeHead(status: status, headers: headers, keepAlive: connection.keepAlive,
-                                                                versionMinor: head.versionMinor, contentLength: nil))
-        flush(connection)
-        log(connection, status: status, bytes: 0)
+    /// Sends a handler's answer, when the machine still waits for one.
+    private func reply(_ connection: Connection, _ response: HTTPResponse) {
+        guard case .write(let keepAlive) = connection.machine.responseReady(now: monotonicNanos()) else { return }
+        send(connection, response, keepAlive: keepAlive)
     }
 
-    func streamWrite(_ context: RequestContext, _ bytes: [UInt8]) {
-        guard let connection = connections[context.connectionID], connection.context === context,
-              connection.phase == .streaming else { return }
-        if connection.writeBuffer.count - connection.writeIndex > Self.maxStreamBacklog {
-            // The peer reads far slower than the handler writes: drop it rather than buffer without bound.
-            close(connection)
-            return
-        }
-        if connection.streamChunked {
-            connection.writeBuffer.append(contentsOf: Array(String(bytes.count, radix: 16).utf8))
-            connection.writeBuffer.append(contentsOf: [0x0D, 0x0A])
-            connection.writeBuffer.append(contentsOf: bytes)
-            connection.writeBuffer.append(contentsOf: [0x0D, 0x0A])
-        } else {
-            connection.writeBuffer.append(contentsOf: bytes)
-        }
-        flush(connection)
-    }
-
-    func streamFinish(_ context: RequestContext) {
-        guard let connection = connections[context.connectionID], connection.context === context,
-              connection.phase == .streaming else { return }
-        if connection.writeBuffer.count - connection.writeIndex > Self.maxStreamBacklog {
-            // The peer reads far slower than the handler writes: drop it rather than buffer without bound.
-            close(connection)
-            return
-        }
-        if connection.streamChunked { connection.writeBuffer.append(contentsOf: Array("0\r\n\r\n".utf8)) }
-        finishRequest(connection)
-    }
-
-    /// Serialises a complete response and ends the request.
-    func send(_ connection: Connection, _ response: HTTPResponse, method: String, target: String, versionMinor: Int) {
-        if draining { connection.keepAlive = false }
+    /// Serialises a complete response and ends the request; with `keepAlive`, the next one is parsed.
+    func send(_ connection: Connection, _ response: HTTPResponse, keepAlive: Bool) {
+        let method = connection.head?.method ?? "-"
         let noBody = response.status == 204 || response.status == 304 || (100..<200).contains(response.status)
         let bodyBytes = noBody ? 0 : response.body.count
         connection.writeBuffer.append(contentsOf: serializeHead(status: response.status, headers: response.headers,
-                                                                keepAlive: connection.keepAlive, versionMinor: versionMinor,
+                                                                keepAlive: keepAlive, versionMinor: connection.head?.versionMinor ?? 1,
                                                                 contentLength: noBody ? nil : response.body.count))
         if method != "HEAD" && !noBody { connection.writeBuffer.append(contentsOf: response.body) }
-        log(connection, status: response.status, bytes: method == "HEAD" ? 0 : bodyBytes, method: method, target: target)
-        finishRequest(connection)
+        log(connection, status: response.status, bytes: method == "HEAD" ? 0 : bodyBytes)
+        endRequest(connection, keepAlive: keepAlive)
     }
 
-    private func finishRequest(_ connection: Connection) {
+    /// Forgets the answered request, writes what is pending, and parses on when the connection stays open.
+    func endRequest(_ connection: Connection, keepAlive: Bool) {
         connection.context = nil
         connection.head = nil
         connection.earlyResponse = nil
-        if !connection.keepAlive || draining {
-            connection.closeAfterWrite = true
-            connection.phase = .inFlight  // nothing more is read
-            flush(connection)
-            return
-        }
-        connection.phase = .idle
-        connection.keepAlive = true
-        connection.deadline = monotonicNanos() + server.configuration.idleTimeout.nanosecondsClamped
         flush(connection)
-        if !connection.closed { process(connection) }
+        if keepAlive && !connection.machine.isClosed { process(connection) }
     }
 
     func serializeHead(status: Int, headers: HTTPHeaders, keepAlive: Bool, versionMinor: Int, contentLength: Int?) -> [UInt8] {
@@ -200,100 +151,13 @@ extension EventLoop {
         return Array(text.utf8)
     }
 
-    private func log(_ connection: Connection, status: Int, bytes: Int, method: String? = nil, target: String? = nil) {
+    func log(_ connection: Connection, status: Int, bytes: Int) {
         guard let accessLog = server.configuration.accessLog else { return }
-        let elapsed = monotonicNanos() &- connection.requestStart
-        accessLog(AccessLogEntry(method: method ?? connection.head?.method ?? "-", target: target ?? connection.head?.target ?? "-",
+        let elapsed = monotonicNanos() &- connection.machine.requestStartedAt
+        accessLog(AccessLogEntry(method: connection.head?.method ?? "-", target: connection.head?.target ?? "-",
                                  route: connection.routePattern,
                                  status: status, bytes: bytes, duration: .nanoseconds(Int64(elapsed)),
                                  remoteAddress: connection.remoteAddress))
-    }
-
-    func flush(_ connection: Connection) {
-        while connection.writeIndex < connection.writeBuffer.count {
-            let sent: Int?
-            do {
-                sent = try nonBlockingSyscall("send") {
-                    connection.writeBuffer.withUnsafeBytes {
-                        Glibc.send(connection.fd, $0.baseAddress! + connection.writeIndex, $0.count - connection.writeIndex, Int32(MSG_NOSIGNAL))
-                    }
-                }
-            } catch {
-                close(connection)
-                return
-            }
-            guard let n = sent else {
-                if connection.lastWriteProgress == 0 { connection.lastWriteProgress = monotonicNanos() }
-                updateInterest(connection)
-                return
-            }
-            if n > 0 {
-                connection.writeIndex += n
-                connection.lastWriteProgress = monotonicNanos()
-                continue
-            }
-            close(connection)
-            return
-        }
-        connection.writeBuffer.removeAll(keepingCapacity: connection.writeBuffer.capacity <= 256 << 10)
-        connection.writeIndex = 0
-        connection.lastWriteProgress = 0
-        if connection.closeAfterWrite {
-            close(connection)
-            return
-        }
-        updateInterest(connection)
-    }
-
-    /// Reads only while the connection can use the bytes; writes only while some are pending.
-    func updateInterest(_ connection: Connection) {
-        guard !connection.closed else { return }
-        var wanted = EPOLLRDHUP.rawValue
-        let buffered = connection.readBuffer.count - connection.readIndex
-        let busy = connection.phase == .inFlight || connection.phase == .streaming
-        if !(busy && buffered > 64 << 10) && !connection.closeAfterWrite { wanted |= EPOLLIN.rawValue }
-        if connection.hasPendingWrite { wanted |= EPOLLOUT.rawValue }
-        if wanted != connection.interest {
-            connection.interest = wanted
-            var ev = epoll_event()
-            batch_epoll_event_set(&ev, wanted, connection.id)
-            _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &ev)
-        }
-    }
-
-    func close(_ connection: Connection) {
-        guard !connection.closed else { return }
-        connection.closed = true
-        connection.context?.closed.store(true, ordering: .releasing)
-        connections.removeValue(forKey: connection.id)
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
-        Glibc.close(connection.fd)
-        server.releaseConnection(peer: connection.peer)
-    }
-
-    /// Enforces the header, body, idle and slow-reader timeouts.
-    func sweep(_ now: UInt64) {
-        server.refreshDate()
-        let stall = server.configuration.bodyTimeout.nanosecondsClamped
-        for connection in Array(connections.values) where !connection.closed {
-            if connection.hasPendingWrite, connection.lastWriteProgress != 0, now &- connection.lastWriteProgress > stall {
-                close(connection)
-                continue
-            }
-            guard now > connection.deadline else { continue }
-            switch connection.phase {
-            case .idle:
-                // Idle too long, or (before its first request) silent past the header timeout.
-                if !connection.hasPendingWrite { close(connection) }
-            case .readingHead, .readingBody:
-                connection.keepAlive = false
-                let what = connection.phase == .readingHead ? "request head" : "request body"
-                send(connection, .problem(status: 408, detail: "the \(what) did not arrive in time"),
-                     method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
-            case .inFlight, .streaming:
-                break
-            }
-        }
     }
 }
 

@@ -23,7 +23,6 @@ final class EventLoop: @unchecked Sendable {
     var connections: [UInt64: Connection] = [:]
     var running = true
     var accepting = true
-    var draining = false
     var lastSweep: UInt64 = 0
     var readScratch = [UInt8](repeating: 0, count: 64 << 10)
 
@@ -115,114 +114,18 @@ final class EventLoop: @unchecked Sendable {
         for item in work { item(self) }
     }
 
-    private func acceptConnections() {
-        guard accepting else { return }
-        for _ in 0..<64 {
-            var addr = sockaddr_in()
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let accepted = try? nonBlockingSyscall("accept4") {
-                withUnsafeMutablePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        accept4(server.listenFD, $0, &len, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
-                    }
-                }
-            }
-            // Nothing left in the backlog, or a failure (EMFILE and the like): wait for the next readiness.
-            guard let fd = accepted else { return }
-            let peer = addr.sin_addr.s_addr
-            var admission = server.admitConnection(peer: peer)
-            // At a limit, a connection that sits between requests (or never sent one) makes room:
-            // closing it loses no request, and idle connections cannot lock out new clients.
-            if admission != .admitted && evictIdleConnection(from: admission == .peerFull ? peer : nil) {
-                admission = server.admitConnection(peer: peer)
-            }
-            guard admission == .admitted else {
-                refuse(fd, admission, peer: Socket.describe(addr))
-                continue
-            }
-            Socket.noDelay(fd)
-            let id = server.nextID()
-            let now = monotonicNanos()
-            let connection = Connection(id: id, fd: fd, remoteAddress: Socket.describe(addr), peer: peer, acceptedAt: now,
-                                        limits: server.configuration.parserLimits)
-            // The first request's head is due within the header timeout, counted from now.
-            connection.deadline = now + server.configuration.headerTimeout.nanosecondsClamped
-            connections[id] = connection
-            var ev = epoll_event()
-            connection.interest = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
-            batch_epoll_event_set(&ev, connection.interest, id)
-            _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &ev)
-        }
-    }
-
-    /// Over a limit: a problem document saying which, then close, so the client knows to back off.
-    private func refuse(_ fd: Int32, _ admission: ServerCore.Admission, peer: String) {
-        let c = server.configuration
-        let response: HTTPResponse
-        if admission == .peerFull {
-            let host = peer.split(separator: ":").first.map(String.init) ?? peer
-            response = .problem(status: 429,
-                                detail: "\(host) holds \(c.maxConnectionsPerPeer) connections, the most one peer may (http.max-connections-per-peer); reuse or close one")
-        } else {
-            response = .problem(status: 503,
-                                detail: "the server holds \(c.maxConnections) connections, its limit (http.max-connections); try again shortly")
-        }
-        var text = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
-        text += "Content-Type: application/problem+json\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\nRetry-After: 1\r\n"
-        text += server.dateHeader() + "\r\n"
-        let bytes = Array(text.utf8) + response.body
-        _ = Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
-        Glibc.close(fd)
-    }
-
-    /// Closes one connection of this loop that sits between requests (of `peer`, when given):
-    /// one that never sent a request first, then the one idle the longest. False when none does.
-    /// A connection whose next bytes wait unread in the kernel is not idle: this loop has not
-    /// read them yet (a busy loop handles the accept before the read), and closing it would lose
-    /// a request the client already sent. Only the chosen one is asked (one syscall, not one per
-    /// connection); after a few such, the newcomer is refused rather than the scan repeated.
-    private func evictIdleConnection(from peer: UInt32?) -> Bool {
-        var passedOver: Set<UInt64> = []
-        while passedOver.count < 8 {
-            var best: Connection?
-            for c in connections.values where c.isEvictable && (peer == nil || c.peer == peer!) && !passedOver.contains(c.id) {
-                guard let b = best else { best = c; continue }
-                let silent = c.requests == 0, bestSilent = b.requests == 0
-                if silent != bestSilent ? silent : c.deadline < b.deadline { best = c }
-            }
-            guard let victim = best else { return false }
-            if Socket.hasUnreadInput(victim.fd) {
-                passedOver.insert(victim.id)
-                continue
-            }
-            close(victim)
-            return true
-        }
-        return false
-    }
-
-    /// Stops accepting and closes idle connections; in-flight ones close after their answer.
-    func beginDrain(listenFD: Int32) {
-        accepting = false
-        draining = true
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
-        for connection in Array(connections.values) where connection.phase == .idle && !connection.hasPendingWrite {
-            close(connection)
-        }
-    }
-
     func stop() {
         running = false
     }
 
     private func handle(_ connection: Connection, flags: UInt32) {
         if flags & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
-            close(connection)
+            execute(connection.machine.peerClosed(), on: connection)
             return
         }
         if flags & EPOLLOUT.rawValue != 0 {
             flush(connection)
-            if connection.closed { return }
+            if connection.machine.isClosed { return }
         }
         if flags & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
             readAvailable(connection)
@@ -238,7 +141,7 @@ final class EventLoop: @unchecked Sendable {
                     readScratch.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
                 }
             } catch {
-                close(connection)
+                execute(connection.machine.peerClosed(), on: connection)
                 return
             }
             guard let n = received else { break }
@@ -250,9 +153,9 @@ final class EventLoop: @unchecked Sendable {
                 connection.readBuffer.append(contentsOf: readScratch[0..<n])
                 gotBytes = true
                 if n < readScratch.count { break }
-                if connection.phase == .inFlight || connection.phase == .streaming { break }
+                if connection.machine.isAnswering { break }
             } else {
-                close(connection)
+                execute(connection.machine.peerClosed(), on: connection)
                 return
             }
         }
@@ -261,45 +164,26 @@ final class EventLoop: @unchecked Sendable {
 
     /// Parses and dispatches as many buffered requests as the connection's state allows.
     func process(_ connection: Connection) {
-        guard !connection.processing else { return }
-        connection.processing = true
-        defer { connection.processing = false }
-        while !connection.closed {
-            switch connection.phase {
-            case .inFlight, .streaming:
-                updateInterest(connection)
-                return
-            case .idle:
-                guard connection.hasBufferedInput else {
-                    compact(connection)
-                    updateInterest(connection)
-                    return
-                }
-                connection.phase = .readingHead
-                connection.requestStart = monotonicNanos()
-                // A connection's first head is due from the accept, later ones from their first byte.
-                let from = connection.requests == 0 ? connection.acceptedAt : connection.requestStart
-                connection.deadline = from + server.configuration.headerTimeout.nanosecondsClamped
-            case .readingHead, .readingBody:
-                break
-            }
-            let event = connection.parser.next(connection.readBuffer, &connection.readIndex)
-            switch event {
+        guard !connection.parsing else { return }
+        connection.parsing = true
+        defer { connection.parsing = false }
+        parsing: while connection.machine.inputReady(hasBufferedInput: connection.hasBufferedInput, now: monotonicNanos()) == .parse {
+            switch connection.parser.next(connection.readBuffer, &connection.readIndex) {
             case .needMore:
-                compact(connection)
-                updateInterest(connection)
-                return
+                break parsing
             case .error(let error):
-                connection.keepAlive = false
-                send(connection, HTTPResponse.problem(status: error.status, detail: error.reason),
-                     method: connection.head?.method ?? "-", target: connection.head?.target ?? "-", versionMinor: 1)
-                return
+                perform(connection.machine.parseFailed(now: monotonicNanos()), on: connection,
+                        answer: .problem(status: error.status, detail: error.reason))
             case .head(let head):
                 received(head, on: connection)
             case .body(let body):
-                dispatch(body, on: connection)
+                perform(connection.machine.bodyReceived(now: monotonicNanos()), on: connection,
+                        answer: connection.earlyResponse ?? Self.noRoute(connection.head), body: body)
             }
         }
+        guard !connection.machine.isClosed else { return }
+        compact(connection)
+        updateInterest(connection)
     }
 
     private func compact(_ connection: Connection) {

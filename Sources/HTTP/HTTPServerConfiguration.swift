@@ -55,6 +55,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
     }
 
+    var connectionTimeouts: ConnectionMachine.Timeouts {
+        ConnectionMachine.Timeouts(header: headerTimeout.nanosecondsClamped, body: bodyTimeout.nanosecondsClamped,
+                                   idle: idleTimeout.nanosecondsClamped)
+    }
+
     var parserLimits: HTTPParserLimits {
         HTTPParserLimits(maxRequestLineBytes: maxRequestLineBytes, maxHeaderBytes: maxHeaderBytes,
                          maxHeaderCount: maxHeaderCount, maxBodyBytes: maxBodyBytes)

@@ -38,9 +38,8 @@ extension SchedulerLoop {
         let now = clock.now()
         var published: [String: ScheduleStatus] = [:]
         do {
-            let decoder = JSONDecoder()
             for (name, json) in try schedules.statuses() {
-                if let st = try? decoder.decode(ScheduleStatus.self, from: Data(json.utf8)) { published[name] = st }
+                if let st = ScheduleStatus(json: json) { published[name] = st }
             }
             let stale = published.keys.filter { s.planner.states[$0] == nil }
             try schedules.remove(names: stale)

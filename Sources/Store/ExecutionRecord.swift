@@ -48,6 +48,8 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
     public var created: Int64
     public var updated: Int64?
     public var queued: Int64?
+    /// When a scheduled execution is (or was) due to be queued.
+    public var due: Int64?
     public var dispatched: Int64?
     public var started: Int64?
     public var ended: Int64?
@@ -97,6 +99,7 @@ public struct ExecutionRecord: Codable, Sendable, Hashable {
         created = Int64(fields[.created] ?? "") ?? 0
         updated = fields[.updated].flatMap { Int64($0) }
         queued = fields[.queued].flatMap { Int64($0) }
+        due = fields[.due].flatMap { Int64($0) }
         dispatched = fields[.dispatched].flatMap { Int64($0) }
         started = fields[.started].flatMap { Int64($0) }
         ended = fields[.ended].flatMap { Int64($0) }

@@ -17,13 +17,15 @@ public struct NewExecution: Sendable {
     /// schedulers' space (`schedule:<name>:<epoch-ms>`) is taken only with the fingerprint a
     /// scheduler bound to that fire's key (`ScheduleStore.bindFire`).
     public var requestHash: String?
+    /// When to queue it: at once, or `scheduled` until its time (on Redis' clock).
+    public var runLater: RunLater
 
     public init(id: String = ExecutionID.make(), job: String, params: [String: String], priority: Int = Priority.default,
                 maxAttempts: Int = 1, timeoutSeconds: Int = 3600, trigger: Trigger = Trigger(source: "api"),
-                idempotencyKey: String? = nil, requestHash: String? = nil) {
+                idempotencyKey: String? = nil, requestHash: String? = nil, runLater: RunLater = .now) {
         self.id = id; self.job = job; self.params = params; self.priority = priority; self.maxAttempts = maxAttempts
         self.timeoutSeconds = timeoutSeconds; self.trigger = trigger; self.idempotencyKey = idempotencyKey
-        self.requestHash = requestHash
+        self.requestHash = requestHash; self.runLater = runLater
     }
 }
 
@@ -71,6 +73,11 @@ extension ExecutionStore {
         a[.user] = t.user ?? ""; a[.retryOf] = t.retryOf ?? ""
         a[.idempotencyKey] = new.idempotencyKey ?? ""; a[.idempotencyTTL] = idempotencyTTLSeconds
         a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""
+        switch new.runLater {
+        case .now: a[.dueAt] = 0; a[.delay] = 0
+        case .at(let ms): a[.dueAt] = ms; a[.delay] = 0
+        case .after(let ms): a[.dueAt] = 0; a[.delay] = ms
+        }
         return a.values
     }
 

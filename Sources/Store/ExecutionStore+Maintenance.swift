@@ -1,14 +1,28 @@
 import BatchCore
 import Redis
 
+/// What one call of `promoteDue` did.
+public struct PromoteRound: Sendable, Equatable {
+    /// Executions queued by this call.
+    public var promoted: Int
+    /// The earliest due time still waiting (ms, Redis time), nil when nothing waits.
+    public var nextDueMillis: Int64?
+    /// Redis' time when the call ran (ms).
+    public var nowMillis: Int64
+}
+
 /// What the gateway's maintenance and a restarting worker call: due retries back to their queues,
 /// expired leases and an earlier run's attempts handed back, old executions trimmed.
 extension ExecutionStore {
-    /// Moves due retries back to their queues. - Returns: how many.
-    public func promoteDue(limit: Int = 500) throws(StoreError) -> Int {
+    /// Queues due retries and scheduled executions, up to `limit` of each (see `Lua.promote`).
+    public func promoteDue(limit: Int = 500) throws(StoreError) -> PromoteRound {
         var a = ScriptItem<PromoteArgument>()
         a[.limit] = limit
-        return Int(try run(Scripts.promote, a.values).int ?? 0)
+        let reply = try run(Scripts.promote, a.values)
+        guard let r = reply.array, r.count == 3, let n = r[0].int, let next = r[1].int, let now = r[2].int else {
+            throw .unexpectedReply("promote: \(reply)")
+        }
+        return PromoteRound(promoted: Int(n), nextDueMillis: next < 0 ? nil : next, nowMillis: now)
     }
 
     /// Recovers expired leases (see `Lua.recover`). - Returns: (id, new state) pairs.

@@ -64,13 +64,14 @@ extension ExecutionStore {
         return out
     }
 
-    /// Ids waiting in the queues (all priorities), and waiting for a retry.
-    public func queueDepth() throws(StoreError) -> (queued: Int, delayed: Int) {
+    /// Ids waiting in the queues (all priorities), waiting for a retry, and waiting for their time.
+    public func queueDepth() throws(StoreError) -> (queued: Int, delayed: Int, scheduled: Int) {
         var cmds = Priority.range.map { RedisCommand("LLEN", keys.queue($0)) }
         cmds.append(RedisCommand("ZCARD", keys.delayed))
+        cmds.append(RedisCommand("ZCARD", keys.due))
         let r = try mapRedis { try redis.pipeline(cmds) }
-        let q = r.dropLast().reduce(0) { $0 + Int($1.int ?? 0) }
-        return (q, Int(r.last?.int ?? 0))
+        let q = r.dropLast(2).reduce(0) { $0 + Int($1.int ?? 0) }
+        return (q, Int(r[r.count - 2].int ?? 0), Int(r.last?.int ?? 0))
     }
 
     /// Queued executions per job type, with the time the oldest of each was queued (ms since the

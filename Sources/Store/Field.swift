@@ -18,6 +18,8 @@ public enum Field: String, CaseIterable, Sendable {
     case worker, gateway
     /// Times in ms, from Redis.
     case created, updated, queued, dispatched, started, ended, finished
+    /// A `scheduled` execution's due time (ms, Redis time); kept once it is queued.
+    case due
     case exitCode = "exit_code"
     case signal, result, reason, error, progress
     /// JSON list of `AttemptRecord`, kept once there is more than one attempt.

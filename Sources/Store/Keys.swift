@@ -36,6 +36,8 @@ public struct Keys: Sendable, Hashable {
         static let queue = Name("queue", "queue:", ["priority"])
         /// zset: ids waiting for a retry backoff, by due time.
         static let delayed = Name("delayed", "delayed")
+        /// zset: ids of `scheduled` executions by due time (ms, Redis time).
+        static let due = Name("due", "due")
         /// zset: leased ids by lease expiry.
         static let leases = Name("leases", "leases")
         /// zset: ids in a state by last change time.
@@ -76,7 +78,7 @@ public struct Keys: Sendable, Hashable {
         /// string: set once per (schedule, fire instant), NX, with a TTL.
         static let fire = Name("fire", "fire:", ["schedule", "ms"])
 
-        static let all: [Name] = [exec, queue, delayed, leases, byState, byJob, recent, jobRunning, idempotency, log,
+        static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, idempotency, log,
                                   events, audit, daemons, daemonsSeen, daemon, workerJobs, breakers, breakerOverrides,
                                   schedules, schedulesPaused, schedulerLeader, fire]
     }
@@ -84,6 +86,7 @@ public struct Keys: Sendable, Hashable {
     func exec(_ id: String) -> String { Name.exec.key(prefix, id) }
     func queue(_ priority: Int) -> String { Name.queue.key(prefix, String(priority)) }
     var delayed: String { Name.delayed.key(prefix) }
+    var due: String { Name.due.key(prefix) }
     var leases: String { Name.leases.key(prefix) }
     func byState(_ state: String) -> String { Name.byState.key(prefix, state) }
     func byJob(_ job: String) -> String { Name.byJob.key(prefix, job) }

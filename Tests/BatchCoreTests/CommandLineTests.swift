@@ -30,6 +30,11 @@ let ctl = CommandSpec(
         ]),
     ])
 
+/// An option of `ctl`, by its long name.
+func option(_ long: String) -> OptionSpec {
+    ctl.walk().flatMap(\.options).first { $0.long == long }!
+}
+
 struct CommandLineTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var args: [String]
@@ -143,23 +148,36 @@ struct CommandLineTests {
     @Test func typedAccessorsExplainBadValues() throws {
         let p = try ctl.parse(["list", "-n", "ten"])
         #expect(throws: UsageError("invalid value 'ten' for '--limit': expected a whole number", command: "batchctl list")) {
-            try p.int("limit")
+            try p.int(option("limit"))
         }
         let q = try ctl.parse(["list", "-n", "50", "-s", "runing"])
-        #expect(try q.int("limit", in: 1...1000) == 50)
+        #expect(try q.int(option("limit"), in: 1...1000) == 50)
         #expect(throws: UsageError("invalid value '50' for '--limit': expected 1..10", command: "batchctl list")) {
-            try q.int("limit", in: 1...10)
+            try q.int(option("limit"), in: 1...10)
         }
         #expect(throws: UsageError("invalid value 'runing' for '--state': expected one of running, failed (did you mean 'running'?)", command: "batchctl list")) {
-            try q.choice("state", of: ["running", "failed"])
+            try q.choice(option("state"), of: ["running", "failed"])
         }
         let t = try ctl.parse(["trigger", "-p", "a=1", "-p", "b==2", "j"])
-        #expect(try t.keyValues("param") == ["a": "1", "b": "=2"])
+        #expect(try t.keyValues(option("param")) == ["a": "1", "b": "=2"])
         let bad = try ctl.parse(["trigger", "-p", "novalue", "j"])
         #expect(throws: UsageError("invalid value 'novalue' for '--param': expected KEY=VALUE", command: "batchctl trigger")) {
-            try bad.keyValues("param")
+            try bad.keyValues(option("param"))
         }
-        #expect(try ctl.parse(["trigger", "j"]).value("priority") == nil)
+        #expect(try ctl.parse(["trigger", "j"]).value(option("priority")) == nil)
+    }
+
+    /// Reading an option the chosen command does not offer is the program's mistake (it would
+    /// always read as not given); the readers assert on this verdict.
+    @Test func onlyTheChosenCommandsOptionsAreDeclared() throws {
+        let p = try ctl.parse(["list", "--json"])
+        #expect(p.declares(option("state")))
+        #expect(p.declares(option("json")), "a parent's option is the command's too")
+        #expect(p.declares(option("json").described("Other help.")), "help and default do not make another option")
+        #expect(!p.declares(.flag("jsno", help: "Misspelt.")))
+        #expect(!p.declares(option("wait")), "trigger's option is not list's")
+        #expect(!p.declares(.value("json", "X", help: "A value, not the flag.")))
+        #expect(try ctl.parse(["schedule", "next", "x"]).argumentNames == ["EXPR", "ZONE"])
     }
 }
 
@@ -171,7 +189,7 @@ struct CommonOptionsTests {
         #expect(CommonOptions.overrides(from: p, section: "gateway") == [
             "redis.url": "redis://h:1/0", "gateway.listen": ":9", "gateway.id": "g1",
         ])
-        #expect(p.value("config") == "/x.conf")
+        #expect(p.value(CommonOptions.config) == "/x.conf")
         var config = Configuration()
         try config.apply(overrides: CommonOptions.overrides(from: p, section: "gateway"))
         #expect(config.gateway.listen.port == 9)

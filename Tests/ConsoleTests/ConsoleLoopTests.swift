@@ -54,6 +54,7 @@ struct ConsoleLoopTests {
             ("sleep              seconds", .end),
             ("sleep              seconds", .enter),
             ("int 0..3600, default 1", .enter),
+            ("now, a delay (15m) or a time with offset", .enter),
             ("triggered sleep:", .char("q")),
         ])
         var loop = ConsoleLoop(options: ConsoleOptions(delay: .milliseconds(100)), sampler: Sampler(fake), size: screen.size)

@@ -9,6 +9,7 @@ import Synchronization
 final class FakeDataSource: ConsoleDataSource {
     struct Recorded: Equatable {
         var triggers: [(String, [String: String])] = []
+        var runLaters: [RunLater] = []
         var cancels: [String] = []
         var retries: [String] = []
         var breakers: [String] = []
@@ -17,7 +18,7 @@ final class FakeDataSource: ConsoleDataSource {
         var snapshots = 0
         static func == (a: Recorded, b: Recorded) -> Bool {
             a.cancels == b.cancels && a.retries == b.retries && a.snapshots == b.snapshots
-                && a.breakers == b.breakers && a.pauses == b.pauses && a.scheduleRuns == b.scheduleRuns
+                && a.breakers == b.breakers && a.pauses == b.pauses && a.scheduleRuns == b.scheduleRuns && a.runLaters == b.runLaters
                 && a.triggers.map(\.0) == b.triggers.map(\.0) && a.triggers.map(\.1) == b.triggers.map(\.1)
         }
     }
@@ -63,10 +64,11 @@ final class FakeDataSource: ConsoleDataSource {
         return state.withLock { $0.jobs }
     }
 
-    func trigger(job: String, params: [String: String]) throws -> String {
+    func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String {
         try check()
         return state.withLock { s in
             s.recorded.triggers.append((job, params))
+            s.recorded.runLaters.append(runLater)
             return "01JTRIGGERED0000000000000\(s.recorded.triggers.count)"
         }
     }

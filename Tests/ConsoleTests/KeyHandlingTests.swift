@@ -298,24 +298,46 @@ struct KeyHandlingTests {
             Issue.record("not editing parameters"); return
         }
         #expect(job.name == "report")
-        #expect(form.values == ["", "pdf"])  // defaults filled in
-        // Enter on the last field submits: the required date is empty, so it is refused.
+        #expect(form.values == ["", "pdf", "now"])  // defaults filled in, then when to run it
+        // Enter on the last field (when to run it) submits: the required date is empty, so it is refused.
         #expect(press(&s, .tab, .enter).action == nil)
+        guard case .trigger(let onRun) = s.overlay else { Issue.record("form closed"); return }
+        #expect(onRun.field == onRun.runField)
+        #expect(press(&s, .enter).action == nil)
         guard case .trigger(let refused) = s.overlay else { Issue.record("form closed"); return }
         #expect(refused.field == 0)
         #expect(refused.problems[0] == "date is required")
         for c in "2025-11-25" { _ = s.handle(.char(c)) }
         _ = press(&s, .tab, .ctrl("u"))
         for c in "csv" { _ = s.handle(.char(c)) }
-        let r = press(&s, .enter)
+        let r = press(&s, .enter, .enter)
         #expect(r.action == .trigger(job: "report", params: ["date": "2025-11-25", "format": "csv"]))
         #expect(s.overlay == .none)
     }
 
-    @Test func triggerOfAJobWithoutParametersSendsAtOnceAndEscapeCancels() {
+    @Test func theTriggerFormRunsLaterWhenToldWhen() {
         var s = state()
         _ = press(&s, .char("t"))
         s.apply(jobTypes: Fixtures.jobs)
+        _ = press(&s, .enter)  // noop: only the run field
+        _ = press(&s, .ctrl("u"))
+        for c in "soon" { _ = s.handle(.char(c)) }
+        #expect(press(&s, .enter).action == nil, "a run field that says no time is refused")
+        guard case .trigger(let refused) = s.overlay else { Issue.record("form closed"); return }
+        #expect(refused.problems[refused.runField] == TriggerForm.runHint)
+        _ = press(&s, .ctrl("u"))
+        for c in "in 15m" { _ = s.handle(.char(c)) }
+        #expect(press(&s, .enter).action == .trigger(job: "noop", params: [:], runLater: .after(900_000)))
+        _ = press(&s, .char("t"), .enter, .ctrl("u"))
+        for c in "2030-01-02T03:04:05Z" { _ = s.handle(.char(c)) }
+        #expect(press(&s, .f(2)).action == .trigger(job: "noop", params: [:], runLater: .at(1_893_553_445_000)))
+    }
+
+    @Test func triggerOfAJobWithoutParametersAsksOnlyWhenAndEscapeCancels() {
+        var s = state()
+        _ = press(&s, .char("t"))
+        s.apply(jobTypes: Fixtures.jobs)
+        #expect(press(&s, .enter).action == nil)
         #expect(press(&s, .enter).action == .trigger(job: "noop", params: [:]))
         _ = press(&s, .char("t"), .escape)
         #expect(s.overlay == .none)

@@ -14,7 +14,7 @@ final class GatedDataSource: ConsoleDataSource {
     }
     func detail(id: String) throws -> ExecutionDetail { Fixtures.detail(0) }
     func jobTypes() throws -> [JobTypeInfo] { [] }
-    func trigger(job: String, params: [String: String]) throws -> String { "x" }
+    func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String { "x" }
     func cancel(id: String) throws {}
     func retry(id: String) throws -> String { "x" }
     func setBreaker(worker: String, _ override: BreakerOverride) throws {}

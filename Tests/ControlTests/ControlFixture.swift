@@ -115,10 +115,10 @@ final class ControlFleet: Sendable {
 
     /// Triggers `job` until the gateway knows the fake worker's job types (it refreshes
     /// its directory on its own schedule); returns the execution id.
-    func trigger(_ job: String, _ params: [String] = [], wait: Bool = false) throws -> (id: String, run: Run) {
+    func trigger(_ job: String, _ params: [String] = [], wait: Bool = false, extra: [String] = []) throws -> (id: String, run: Run) {
         var last: Run?
         let ok = try waitUntil(timeout: .seconds(15), poll: .milliseconds(200)) {
-            let r = try run(["trigger", job] + params.flatMap { ["--param", $0] } + (wait ? ["--wait"] : []))
+            let r = try run(["trigger", job] + params.flatMap { ["--param", $0] } + (wait ? ["--wait"] : []) + extra)
             last = r
             return r.status != 69
         }

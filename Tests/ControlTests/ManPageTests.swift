@@ -4,7 +4,7 @@ import BatchCore
 import Testing
 
 @Suite struct ManPageTests {
-    static func allHelp(_ spec: CommandSpec, _ path: [String] = []) -> [String] {
+    static func allHelp(_ spec: CommandSpec<CommandHandler>, _ path: [String] = []) -> [String] {
         let c = spec.command(at: path)!
         return [spec.helpText(for: path)] + c.subcommands.flatMap { allHelp(spec, path + [$0.name]) }
     }
@@ -23,7 +23,7 @@ import Testing
             }
         }
         // A command appears as `.Cm name`, or `.Cm parent name` in the synopsis.
-        func check(_ c: CommandSpec, parent: String?) {
+        func check(_ c: CommandSpec<CommandHandler>, parent: String?) {
             for s in c.subcommands {
                 let found = man.contains("Cm \(s.name)") || parent.map { man.contains("Cm \($0) \(s.name)") } == true
                 if !found { missing.insert(((parent.map { $0 + " " }) ?? "") + s.name) }

@@ -12,7 +12,7 @@ import Testing
 struct SchedulerControlTests {
     static func status(_ store: ScheduleStore, _ name: String) -> ScheduleStatus? {
         guard let json = (try? store.statuses())?[name] else { return nil }
-        return try? JSONDecoder().decode(ScheduleStatus.self, from: Data(json.utf8))
+        return ScheduleStatus(json: json)
     }
 
     static func schedule(_ name: String) -> String {

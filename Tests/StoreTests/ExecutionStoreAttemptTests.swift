@@ -64,7 +64,7 @@ import TestSupport
         #expect(try f.delayed(id))
         #expect(try f.leased(id) == false)
         #expect(try f.store.get(id)?.history.map(\.outcome) == ["failed"])
-        #expect(try f.store.promoteDue() == 1)
+        #expect(try f.store.promoteDue().promoted == 1)
         #expect(try f.state(id) == .queued)
         #expect(try f.queueList() == [id])
         #expect(try f.indexedStates(id) == [.queued])

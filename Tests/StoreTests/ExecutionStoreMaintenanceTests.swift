@@ -9,7 +9,7 @@ import TestSupport
     @Test func retryNotYetDueIsNotPromoted() throws {
         let f = try StoreFixture()
         let id = try f.seed(state: .retrying, leaseMs: nil, dueMs: 60_000)
-        #expect(try f.store.promoteDue() == 0)
+        #expect(try f.store.promoteDue().promoted == 0)
         #expect(try f.state(id) == .retrying)
     }
 

@@ -22,7 +22,7 @@ import TestSupport
         #expect(retrying.finished == nil)
         #expect(retrying.reason == "exit_code")
         #expect(retrying.error == "first attempt broke")
-        #expect(try f.store.promoteDue() == 1)
+        #expect(try f.store.promoteDue().promoted == 1)
         let c2 = try #require(try f.store.claim(allowed: ["report": 0], leaseMillis: 60_000, gateway: "g2"))
         #expect(c2.id == created.id && c2.attempt == 2 && c2.runs == 1 && c2.params == ["a": "1"])
         let dispatched = try #require(try f.store.get(c2.id))

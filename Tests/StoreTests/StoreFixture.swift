@@ -40,6 +40,7 @@ struct StoreFixture {
         _ = try send("ZADD", keys.byJob(job), now, id)
         if state == .queued { _ = try send("RPUSH", keys.queue(priority), id) }
         if state == .retrying { _ = try send("ZADD", keys.delayed, now + dueMs, id) }
+        if state == .scheduled { _ = try send("ZADD", keys.due, now + dueMs, id) }
         if state.isLeased {
             if let l = leaseMs { _ = try send("ZADD", keys.leases, now + l, id) }
             _ = try send("HINCRBY", keys.jobRunning, job, 1)

@@ -89,7 +89,8 @@ extension CommandSpec {
             positionals.append(a)
         }
 
-        var result = ParsedCommand(path: path, helpRequested: help, options: values, arguments: [:], spec: current)
+        var result = ParsedCommand(path: path, helpRequested: help, options: values, arguments: [:], scope: scopes.flatMap { $0 },
+                                   argumentNames: current.arguments.map(\.name))
         if help { return result }
         if current.requiresSubcommand && !current.subcommands.isEmpty {
             throw fail("missing command (one of: \(current.subcommands.map(\.name).joined(separator: ", ")))")

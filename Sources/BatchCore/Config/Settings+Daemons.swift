@@ -23,6 +23,8 @@ public struct GatewaySettings: ConfigSection, Hashable {
     /// Longest `?wait=` a client may ask for.
     public var waitMax: Duration = .seconds(300)
     public var idempotencyTTL: Duration = .seconds(24 * 3600)
+    /// How far ahead a request may ask to run (`notBefore`, `delay`).
+    public var maxDelay: Duration = .seconds(30 * 24 * 3600)
     public var maxParamsBytes = 64 * 1024
     public var recoverInterval: Duration = .seconds(1)
     /// Crashes of a worker's child after which the execution fails as `poison`.
@@ -43,6 +45,7 @@ public struct GatewaySettings: ConfigSection, Hashable {
         .duration("lease", \.lease, min: .seconds(1)),
         .duration("wait-max", \.waitMax),
         .duration("idempotency-ttl", \.idempotencyTTL, min: .seconds(1)),
+        .duration("max-delay", \.maxDelay, min: .seconds(1)),
         .bytes("max-params-bytes", \.maxParamsBytes, 2...(16 << 20)),
         .duration("recover-interval", \.recoverInterval, min: .milliseconds(10)),
         .int("poison-threshold", \.poisonThreshold, 1...1000),

@@ -85,7 +85,8 @@ extension BatchExecutionRequest {
     public init?(json body: [UInt8]) {
         guard var f = JSONFields(JSONReader.parse(body)), let job = f.string("jobType") else { return nil }
         self.init(jobType: job, params: f.object("params"), idempotencyKey: f.string("idempotencyKey"), priority: f.int("priority"),
-                  timeoutSeconds: f.int("timeoutSeconds"), maxAttempts: f.int("maxAttempts"))
+                  timeoutSeconds: f.int("timeoutSeconds"), maxAttempts: f.int("maxAttempts"), notBefore: f.string("notBefore"))
+        if let d = f.object["delay"], d != .null { delay = d }
         if f.object["trigger"] != nil, f.object["trigger"] != .null {
             guard var t = JSONFields(f.object["trigger"]), let source = t.string("source") else { return nil }
             trigger = Trigger(source: source, schedule: t.string("schedule"), fireTime: t.string("fireTime"), user: t.string("user"),

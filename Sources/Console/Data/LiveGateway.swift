@@ -17,9 +17,10 @@ struct LiveGateway: Sendable {
     var headers: HTTPHeaders { APIClient.headers(token: token, user: user, source: Self.source) }
 
     /// POST /api/orchestration/execute; the new execution's id.
-    func trigger(at gateways: [String], job: String, params: [String: String]) throws(ConsoleError) -> String {
-        let body = BatchExecutionRequest(jobType: job, params: params.mapValues { JSONValue.string($0) },
+    func trigger(at gateways: [String], job: String, params: [String: String], runLater: RunLater = .now) throws(ConsoleError) -> String {
+        var body = BatchExecutionRequest(jobType: job, params: params.mapValues { JSONValue.string($0) },
                                          trigger: Trigger(source: Self.source, user: user))
+        runLater.apply(to: &body)
         return try execute(at: gateways, body)
     }
 

@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Resilience
+import Schedule
 import Store
 
 /// Turns what the store holds into the console's rows. Pure: no Redis, no clock.
@@ -10,7 +11,7 @@ enum LiveRows {
     static func execution(_ r: ExecutionRecord) -> ExecutionRow {
         ExecutionRow(id: r.id, job: r.job, state: r.state, reason: r.reason, attempt: r.attemptsUsed, maxAttempts: r.maxAttempts,
                      worker: r.worker, progress: r.progress, created: date(r.created), started: r.started.map(date),
-                     finished: (r.finished ?? r.ended).map(date), error: r.error)
+                     finished: (r.finished ?? r.ended).map(date), error: r.error, due: r.due.map(date))
     }
 
     static func detail(_ r: ExecutionRecord, log: [String]) -> ExecutionDetail {
@@ -71,7 +72,7 @@ enum LiveRows {
 
     static func schedules(_ statuses: [String: String], paused: Set<String>) -> [ScheduleRow] {
         statuses.keys.sorted().map { name in
-            let s = statuses[name].flatMap(PublishedSchedule.init(json:))
+            let s = statuses[name].flatMap(ScheduleStatus.init(json:))
             return ScheduleRow(name: name, job: s?.job ?? "-", expression: s?.trigger ?? "-",
                                nextFire: s?.nextFireMs.map(date), lastFire: s?.lastFireMs.map(date),
                                lastExecution: s?.lastExecution, lastOutcome: s?.lastOutcome,

@@ -146,8 +146,8 @@ public final class StoreDataSource: ConsoleDataSource {
 
     // MARK: changes, through a gateway
 
-    public func trigger(job: String, params: [String: String]) throws -> String {
-        try gateway.trigger(at: try gatewayURLs(), job: job, params: params)
+    public func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String {
+        try gateway.trigger(at: try gatewayURLs(), job: job, params: params, runLater: runLater)
     }
 
     public func cancel(id: String) throws {
@@ -160,9 +160,9 @@ public final class StoreDataSource: ConsoleDataSource {
 
     /// Runs a schedule's job now, through a gateway, labelled with the schedule and sent by batchtop.
     public func triggerSchedule(name: String) throws -> String {
-        guard let def = settings.schedules[name] else {
-            let files = settings.configFiles.isEmpty ? "no configuration file" : settings.configFiles.joined(separator: ", ")
-            throw ConsoleError.refused("schedule \(name) is running in Redis, but its parameters are in the configuration and batchtop read \(files); start batchtop with --config and the scheduler's file")
+        let def: ScheduleDefinition
+        do { def = try .configured(name, in: settings.schedules, files: settings.configFiles, program: "batchtop") } catch {
+            throw ConsoleError.refused(error.description)
         }
         let now = Instant(millisecondsSinceEpoch: try fleet.redisTime())
         let request: BatchExecutionRequest

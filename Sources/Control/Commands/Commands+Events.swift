@@ -11,9 +11,9 @@ extension Commands {
     }
 
     static func events(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
-        let limit = try usage { () throws(UsageError) in try p.int("limit", in: 0...10_000) } ?? 20
-        let json = p.flag("json")
-        let follow = p.flag("follow")
+        let limit = try usage { () throws(UsageError) in try p.int(Option.limit, in: 0...10_000) } ?? 20
+        let json = p.flag(Option.json)
+        let follow = p.flag(Option.follow)
         let store = try c.executions()
         // One read gives both the recent events and where following starts.
         let recent = try c.store { () throws(StoreError) in try store.recentEvents(count: max(limit, 1)) }

@@ -55,17 +55,17 @@ extension Commands {
             do {
                 let (r, text) = try action(id, g)
                 results.append(r)
-                if !p.flag("json") { c.out.line(text) }
+                if !p.flag(Option.json) { c.out.line(text) }
             } catch {
                 if case .unavailable = error { throw error }
                 let message: String
                 if case .failed(let m) = error { message = m } else { message = error.description }
                 results.append(ActionResult(executionId: id, error: message))
                 failures.append(id)
-                if !p.flag("json") { ProcessExit.write("batchctl: \(id): \(message)\n", to: 2) }
+                if !p.flag(Option.json) { ProcessExit.write("batchctl: \(id): \(message)\n", to: 2) }
             }
         }
-        if p.flag("json") { c.out.json(results) }
+        if p.flag(Option.json) { c.out.json(results) }
         if !failures.isEmpty {
             throw .failed("\(failures.count) of \(ids.count) failed: \(failures.joined(separator: " "))")
         }
@@ -74,10 +74,10 @@ extension Commands {
     static func status(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let id = p.argument("ID") ?? ""
         let store = try c.executions()
-        let lines = try usage { () throws(UsageError) in try p.int("lines", in: 0...10_000) } ?? 10
+        let lines = try usage { () throws(UsageError) in try p.int(Option.lines, in: 0...10_000) } ?? 10
         guard let r = try c.store({ () throws(StoreError) in try store.get(id) }) else { throw notFound(id) }
         let output = lines > 0 ? try c.store { () throws(StoreError) in try store.logTail(id, lines: lines) } : []
-        if p.flag("json") { c.out.json(StatusJSON(execution: r, output: output)); return }
+        if p.flag(Option.json) { c.out.json(StatusJSON(execution: r, output: output)); return }
         let now = try c.now()
         func at(_ ms: Int64?) -> String? { ms.map { "\(c.times.iso($0))  (\(RelativeTime.ago($0, now: now)))" } }
         var rows: [(String, String?)] = [
@@ -89,7 +89,7 @@ extension Commands {
             ("trigger", [r.trigger.source, r.trigger.schedule.map { "schedule \($0)" }, r.trigger.user.map { "by \($0)" },
                          r.trigger.fireTime.map { "fire \($0)" }].compactMap { $0 }.joined(separator: ", ")),
             ("retry of", r.trigger.retryOf), ("idempotency", r.idempotencyKey),
-            ("worker", r.worker), ("created", at(r.created)), ("started", at(r.started)),
+            ("worker", r.worker), ("created", at(r.created)), ("due", at(r.due)), ("started", at(r.started)),
             ("finished", at(r.finished ?? r.ended)),
             ("queue wait", r.queueWaitMillis.map(RelativeTime.duration)),
             ("cancelled by", r.cancelledBy),
@@ -116,21 +116,23 @@ extension Commands {
     }
 
     static func list(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
-        let state = try usage { () throws(UsageError) in try p.choice("state", of: ExecutionState.allCases.map(\.rawValue)) }
+        let state = try usage { () throws(UsageError) in try p.choice(Option.state, of: ExecutionState.allCases.map(\.rawValue)) }
             .flatMap(ExecutionState.init(rawValue:))
-        let limit = try usage { () throws(UsageError) in try p.int("limit", in: 1...1_000) } ?? 20
+        let limit = try usage { () throws(UsageError) in try p.int(Option.limit, in: 1...1_000) } ?? 20
         let store = try c.executions()
-        let page = try c.store { () throws(StoreError) in try store.list(state: state, job: p.value("job"), limit: limit) }
-        if p.flag("json") { c.out.json(ListJSON(executions: page.executions, next: page.next)); return }
+        let page = try c.store { () throws(StoreError) in try store.list(state: state, job: p.value(Option.job), limit: limit) }
+        if p.flag(Option.json) { c.out.json(ListJSON(executions: page.executions, next: page.next)); return }
         if page.executions.isEmpty {
-            c.out.line("no executions" + (state.map { " in state \($0.rawValue)" } ?? "") + (p.value("job").map { " of job \($0)" } ?? ""))
+            c.out.line("no executions" + (state.map { " in state \($0.rawValue)" } ?? "") + (p.value(Option.job).map { " of job \($0)" } ?? ""))
             return
         }
         let now = try c.now()
         var t = TextTable([.init("ID"), .init("JOB", flexible: true), .init("STATE"), .init("CREATED", right: true),
                            .init("RUN", right: true), .init("WORKER", flexible: true)])
         for r in page.executions {
-            let run = r.started.map { RelativeTime.duration((r.finished ?? r.ended ?? now) - $0) } ?? "-"
+            // A scheduled execution's RUN counts down to its due time.
+            let run = r.state == .scheduled ? r.due.map { RelativeTime.ago($0, now: now) } ?? "-"
+                : r.started.map { RelativeTime.duration((r.finished ?? r.ended ?? now) - $0) } ?? "-"
             t.add([r.id, r.job, r.state.rawValue, RelativeTime.ago(r.created, now: now), run, r.worker ?? "-"])
         }
         c.out.lines(t.render { row, col, text in col == 2 && row >= 0 ? c.style.paint(text, Style.role(of: text)) : text })

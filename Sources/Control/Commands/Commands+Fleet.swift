@@ -57,7 +57,7 @@ extension Commands {
                        slots: w[.slots].flatMap { Int($0) }, running: w[.running].flatMap { Int($0) },
                        draining: w[.draining] == "1", heartbeat: w.heartbeat, jobs: (jobs[w.id] ?? [:]).keys.sorted())
         }
-        if p.flag("json") { c.out.json(rows); return }
+        if p.flag(Option.json) { c.out.json(rows); return }
         if rows.isEmpty { c.out.line("no live workers in namespace \(c.namespace)"); return }
         var t = TextTable([.init("WORKER"), .init("ADDRESS", flexible: true, minWidth: 12),
                            .init("LOAD", right: true), .init("SEEN", right: true), .init("JOBS", flexible: true)])
@@ -90,7 +90,7 @@ extension Commands {
 
     static func breakers(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let all = try breakerRows(c)
-        if p.flag("json") { c.out.json(all); return }
+        if p.flag(Option.json) { c.out.json(all); return }
         if all.breakers.isEmpty && all.overrides.isEmpty { c.out.line("no breakers published by a live gateway in namespace \(c.namespace)"); return }
         func rate(_ r: Double) -> String { r < 0 ? "-" : String(format: "%.0f%%", r) }
         var t = TextTable([.init("WORKER", flexible: true, minWidth: 12), .init("GATEWAY", flexible: true, minWidth: 12),

@@ -38,11 +38,11 @@ struct LogLineJSON: Encodable {
 extension Commands {
     static func logs(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let id = p.argument("ID") ?? ""
-        let first = try usage { () throws(UsageError) in try p.int("lines", in: 0...100_000) } ?? 100
-        let json = p.flag("json")
+        let first = try usage { () throws(UsageError) in try p.int(Option.lines, in: 0...100_000) } ?? 100
+        let json = p.flag(Option.json)
         let store = try c.executions()
         // Follow from before the first read, so a change between the two is not missed.
-        let follower = p.flag("follow") ? try c.store { () throws(StoreError) in try store.follow(from: store.lastEventID()) } : nil
+        let follower = p.flag(Option.follow) ? try c.store { () throws(StoreError) in try store.follow(from: store.lastEventID()) } : nil
         defer { follower?.close() }
         guard var rec = try c.store({ () throws(StoreError) in try store.get(id) }) else { throw notFound(id) }
         func readAll() throws(ControlError) -> [String] {

@@ -48,7 +48,7 @@ extension Commands {
         let config = c.configuration.schedules
         var rows: [ScheduleJSON] = []
         for name in Set(statuses.keys).union(config.keys).sorted() {
-            let st = statuses[name].flatMap(PublishedSchedule.init(json:))
+            let st = statuses[name].flatMap(ScheduleStatus.init(json:))
             let def = config[name]
             rows.append(ScheduleJSON(
                 name: name, job: st?.job ?? def?.job ?? "?", trigger: st?.trigger ?? def.map(triggerText) ?? "?",
@@ -63,7 +63,7 @@ extension Commands {
 
     static func schedules(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let rows = try scheduleRows(c)
-        if p.flag("json") { c.out.json(rows); return }
+        if p.flag(Option.json) { c.out.json(rows); return }
         if rows.isEmpty { c.out.line("no schedules in namespace \(c.namespace) or in the configuration"); return }
         let now = try c.now()
         var t = TextTable([.init("NAME", flexible: true, minWidth: 10), .init("JOB", flexible: true), .init("TRIGGER", flexible: true, minWidth: 10),
@@ -95,33 +95,33 @@ extension Commands {
     static func triggerSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let name = p.argument("NAME") ?? ""
         try knownSchedule(name, c)
-        guard let def = c.configuration.schedules[name] else {
-            let files = c.configuration.files.isEmpty ? "no configuration file" : c.configuration.files.joined(separator: ", ")
-            throw .failed("schedule \(name) is running in Redis, but its parameters are in the configuration and batchctl read \(files); pass --config with the scheduler's file")
+        let def: ScheduleDefinition
+        do { def = try .configured(name, in: c.configuration.schedules, files: c.configuration.files, program: "batchctl") } catch {
+            throw .failed(error.description)
         }
         let now = Instant(millisecondsSinceEpoch: try c.now())
         let request: BatchExecutionRequest
         do { request = try def.requestNow(at: now, source: "batchctl", user: c.user) } catch { throw .config("schedule \(name): \(error)") }
         let r = try c.gateway().call(try GatewayAPI.execute(request))
-        printAccepted(r, c, json: p.flag("json"))
+        printAccepted(r, c, json: p.flag(Option.json))
     }
 
     static func next(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let expr = p.argument("EXPR") ?? ""
-        let count = try usage { () throws(UsageError) in try p.int("count", in: 1...1_000) } ?? 5
+        let count = try usage { () throws(UsageError) in try p.int(Option.count, in: 1...1_000) } ?? 5
         let zone: ZoneRules
         let cron: CronExpression
         let start: Instant
         do {
-            zone = try p.value("zone").map { z throws(CronError) in try ZoneRules.named(z) } ?? c.times.zone
+            zone = try p.value(Option.zone).map { z throws(CronError) in try ZoneRules.named(z) } ?? c.times.zone
             cron = try CronExpression(parsing: expr)
-            start = try p.value("from").map { t throws(CronError) in try Instant(iso8601: t, zone: zone) }
+            start = try p.value(Option.from).map { t throws(CronError) in try Instant(iso8601: t, zone: zone) }
                 ?? Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
         } catch {
             throw usageError(p, error.description)
         }
         let fires = cron.nextFires(after: start, in: zone, count: count).map { $0.iso8601(in: zone) }
-        if p.flag("json") { c.out.json(NextFiresJSON(expression: expr, zone: zone.identifier, fires: fires)); return }
+        if p.flag(Option.json) { c.out.json(NextFiresJSON(expression: expr, zone: zone.identifier, fires: fires)); return }
         if fires.isEmpty { c.out.line("\(expr) does not fire again after \(start.iso8601(in: zone))"); return }
         c.out.lines(fires)
     }

@@ -9,6 +9,8 @@ struct StatsJSON: Encodable {
     var queued: Int
     /// Ids waiting for a retry backoff.
     var delayed: Int
+    /// Scheduled executions waiting for their time.
+    var scheduled: Int
     /// Attempts holding a lease now (dispatched, running or cancelling).
     var running: Int
     /// Leased attempts per job type.
@@ -31,9 +33,9 @@ extension Commands {
         let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
         let ended = try c.store { () throws(StoreError) in try store.endedCounts(since: now - 60_000) }
         let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
-        if p.flag("json") {
+        if p.flag(Option.json) {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-                                 queued: depth.queued, delayed: depth.delayed, running: leased, runningByJob: byJob,
+                                 queued: depth.queued, delayed: depth.delayed, scheduled: depth.scheduled, running: leased, runningByJob: byJob,
                                  lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),
                                  throughputPerMinute: finished, now: now))
             return
@@ -44,7 +46,7 @@ extension Commands {
         }
         c.out.lines(t.render { row, col, text in col == 0 && row >= 0 ? c.style.paint(text, Style.role(of: text)) : text })
         c.out.line()
-        c.out.line("queue".padding(12) + "\(depth.queued) waiting, \(depth.delayed) waiting for a retry")
+        c.out.line("queue".padding(12) + "\(depth.queued) waiting, \(depth.delayed) waiting for a retry, \(depth.scheduled) scheduled for later")
         let jobs = byJob.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         c.out.line("running".padding(12) + "\(leased)" + (jobs.isEmpty ? "" : " (\(jobs))"))
         c.out.line("throughput".padding(12) + "\(finished)/min (\(ended[.succeeded] ?? 0) succeeded, \(ended[.failed] ?? 0) failed, \(ended[.timedOut] ?? 0) timed out)")

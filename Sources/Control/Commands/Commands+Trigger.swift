@@ -1,6 +1,7 @@
 import BatchCore
 import FleetAPI
 import Foundation
+import Schedule
 import Store
 
 /// What `trigger --wait --json` prints: the gateway's answer, the execution as it ended, and its output tail.
@@ -15,21 +16,23 @@ struct WaitedExecution: Encodable {
 extension Commands {
     static func trigger(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         let job = p.argument("JOB") ?? ""
-        let params = try usage { () throws(UsageError) in try p.keyValues("param") }
-        let priority = try usage { () throws(UsageError) in try p.int("priority", in: Priority.range) }
-        let tail = try usage { () throws(UsageError) in try p.int("lines", in: 0...10_000) } ?? 20
-        let key = p.value("idempotency-key")
-        if let file = p.value("params-file") {
-            guard !p.flag("wait") else { throw usageError(p, "--wait follows one execution; it cannot go with --params-file") }
-            try triggerMany(job: job, file: file, params: params, priority: priority, key: key, c, json: p.flag("json"))
+        let params = try usage { () throws(UsageError) in try p.keyValues(Option.param) }
+        let priority = try usage { () throws(UsageError) in try p.int(Option.priority, in: Priority.range) }
+        let tail = try usage { () throws(UsageError) in try p.int(Option.lines, in: 0...10_000) } ?? 20
+        let key = p.value(Option.idempotencyKey)
+        let runLater = try runLater(p, c)
+        if let file = p.value(Option.paramsFile) {
+            guard !p.flag(Option.wait) else { throw usageError(p, "--wait follows one execution; it cannot go with --params-file") }
+            try triggerMany(job: job, file: file, params: params, priority: priority, key: key, runLater: runLater, c, json: p.flag(Option.json))
             return
         }
-        let request = BatchExecutionRequest(jobType: job, params: params.mapValues { .string($0) }, idempotencyKey: key,
+        var request = BatchExecutionRequest(jobType: job, params: params.mapValues { .string($0) }, idempotencyKey: key,
                                             priority: priority, trigger: Trigger(source: "batchctl", user: c.user))
+        runLater.apply(to: &request)
         let gateway = try c.gateway()
-        guard p.flag("wait") else {
+        guard p.flag(Option.wait) else {
             let r = try gateway.call(try GatewayAPI.execute(request))
-            printAccepted(r, c, json: p.flag("json"))
+            printAccepted(r, c, json: p.flag(Option.json))
             return
         }
         // Follow from the stream's current end, taken before the trigger, so no state change is missed.
@@ -37,7 +40,24 @@ extension Commands {
         let follower = try c.store { () throws(StoreError) in try store.follow(from: store.lastEventID()) }
         defer { follower.close() }
         let r = try gateway.call(try GatewayAPI.execute(request))
-        try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag("json"))
+        try waitAndReport(r, follower: follower, tail: tail, c, json: p.flag(Option.json))
+    }
+
+    /// `--at TIME` or `--in DURATION`: when the execution should run. A time without an offset is
+    /// the machine's local time, made absolute here (the gateway takes only times with offsets).
+    static func runLater(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) -> RunLater {
+        switch (p.value(Option.at), p.value(Option.runIn)) {
+        case (nil, nil): return .now
+        case (_?, _?): throw usageError(p, "give --at or --in, not both")
+        case (let text?, nil):
+            if let ms = RunLater.instant(text) { return .at(ms) }
+            do { return .at(try Instant(iso8601: text, zone: c.times.zone).millisecondsSinceEpoch) } catch {
+                throw usageError(p, "--at \(text): \(error.description)")
+            }
+        case (nil, let text?):
+            guard let d = ConfigDuration.parse(text) else { throw usageError(p, "--in \(text) is not a duration (15m, 1h30m, 90 for seconds)") }
+            return d == .zero ? .now : .after(d.inMilliseconds)
+        }
     }
 
     /// One line of a `--params-file` and what the gateway made of it.
@@ -50,7 +70,7 @@ extension Commands {
     /// (`POST /api/orchestration/executions:batch`); prints each line's id or refusal and fails
     /// (exit 1) when any was refused. With `--idempotency-key K` line N carries `K-N`, so the same
     /// file sent again queues nothing twice.
-    static func triggerMany(job: String, file: String, params: [String: String], priority: Int?, key: String?,
+    static func triggerMany(job: String, file: String, params: [String: String], priority: Int?, key: String?, runLater: RunLater,
                             _ c: ControlContext, json: Bool) throws(ControlError) {
         let text: String
         if file == "-" {
@@ -73,8 +93,10 @@ extension Commands {
             }
             var merged = params.mapValues { JSONValue.string($0) }
             merged.merge(own) { _, line in line }
-            requests.append((i + 1, BatchExecutionRequest(jobType: job, params: merged, idempotencyKey: key.map { "\($0)-\(i + 1)" },
-                                                          priority: priority, trigger: Trigger(source: "batchctl", user: c.user))))
+            var request = BatchExecutionRequest(jobType: job, params: merged, idempotencyKey: key.map { "\($0)-\(i + 1)" },
+                                                priority: priority, trigger: Trigger(source: "batchctl", user: c.user))
+            runLater.apply(to: &request)
+            requests.append((i + 1, request))
         }
         guard !requests.isEmpty else { throw .failed("\(name) holds no lines to trigger (blank lines and lines starting with # are passed over)") }
         let gateway = try c.gateway()
@@ -93,7 +115,7 @@ extension Commands {
                 }
             }
         }
-        if json { c.out.json(all) } else { c.out.line("\(accepted) queued, \(refused) refused") }
+        if json { c.out.json(all) } else { c.out.line("\(accepted) \(runLater == .now ? "queued" : "scheduled"), \(refused) refused") }
         if refused > 0 { throw .failed("\(refused) of \(requests.count) lines of \(name) were refused") }
     }
 

@@ -3,16 +3,9 @@ import BatchCore
 /// zsh and fish completion, made from the same command declaration as bash's; names that live
 /// in Redis come from `batchctl completion words KIND`, as in bash.
 extension Completion {
-    /// Every command path with the options it takes (its own and its parents'), depth first.
-    static func paths(_ spec: CommandSpec) -> [(path: String, command: CommandSpec, options: [OptionSpec])] {
-        var out: [(String, CommandSpec, [OptionSpec])] = []
-        func walk(_ c: CommandSpec, _ path: [String], inherited: [OptionSpec]) {
-            let options = inherited + c.options
-            out.append((path.joined(separator: " "), c, options))
-            for s in c.subcommands { walk(s, path + [s.name], inherited: options) }
-        }
-        walk(spec, [], inherited: [])
-        return out
+    /// Every command path, joined by spaces, with the options it takes (its own and its parents'), depth first.
+    static func paths(_ spec: CommandSpec<CommandHandler>) -> [(path: String, command: CommandSpec<CommandHandler>, options: [OptionSpec])] {
+        spec.walk().map { ($0.path.joined(separator: " "), $0.command, $0.options) }
     }
 
     /// Options that take a value, long and short spellings (their value is no command).
@@ -29,7 +22,7 @@ extension Completion {
     }
 
     /// A zsh script defining `_batchctl` (autoloadable as a `#compdef` file, or sourced).
-    static func zshScript(spec: CommandSpec) -> String {
+    static func zshScript(spec: CommandSpec<CommandHandler>) -> String {
         var cases = ""
         for (path, command, options) in paths(spec) {
             func described(_ name: String, _ help: String) -> String {
@@ -38,7 +31,7 @@ extension Completion {
             let opts = (options.map { described("--\($0.long)", $0.help) } + [described("--help", "Show help.")]).joined(separator: " ")
             let subs = command.subcommands.map { described($0.name, $0.abstract) }.joined(separator: " ")
             let valued = valuedSpellings(options).joined(separator: " ")
-            cases += "        \(zshQuoted(path))) opts=(\(opts)); subs=(\(subs)); valued=(\(valued)); kind=\(zshQuoted(argumentKind(path) ?? "")) ;;\n"
+            cases += "        \(zshQuoted(path))) opts=(\(opts)); subs=(\(subs)); valued=(\(valued)); kind=\(zshQuoted(argumentKind(command) ?? "")) ;;\n"
         }
         let states = ExecutionState.allCases.map(\.rawValue).joined(separator: " ")
         return """
@@ -92,7 +85,7 @@ extension Completion {
     }
 
     /// A fish script of `complete` lines for `batchctl`.
-    static func fishScript(spec: CommandSpec) -> String {
+    static func fishScript(spec: CommandSpec<CommandHandler>) -> String {
         let all = paths(spec)
         var subsCases = "", valuedCases = ""
         var lines = ""
@@ -120,7 +113,7 @@ extension Completion {
                 }
                 lines += line + " -d \(fishQuoted(o.help))\n"
             }
-            if let kind = argumentKind(path) {
+            if let kind = argumentKind(command) {
                 lines += "complete -c batchctl -n \(at) -a '(batchctl (__batchctl_global) completion words \(kind) 2>/dev/null)'\n"
             }
         }

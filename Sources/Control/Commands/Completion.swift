@@ -29,30 +29,20 @@ enum Completion {
         c.out.lines(names)
     }
 
-    /// What each command's positional argument completes to.
-    static func argumentKind(_ path: String) -> String? {
-        switch path {
-        case "trigger": return "jobs"
-        case "cancel", "retry", "status", "logs": return "ids"
-        case "breakers force-open", "breakers force-close", "breakers reset": return "workers"
-        case "schedule pause", "schedule resume", "schedule trigger": return "schedules"
-        default: return nil
-        }
+    /// What a command's positional argument completes to, as its declaration says.
+    static func argumentKind(_ c: CommandSpec<CommandHandler>) -> String? {
+        c.arguments.first?.completes
     }
 
     /// A bash script defining `_batchctl` and registering it for `batchctl`.
-    static func bashScript(spec: CommandSpec) -> String {
+    static func bashScript(spec: CommandSpec<CommandHandler>) -> String {
         var cases = ""
-        func walk(_ c: CommandSpec, _ path: [String], inherited: [OptionSpec]) {
-            let options = inherited + c.options
-            let key = path.joined(separator: " ")
+        for (key, c, options) in paths(spec) {
             let opts = (options.map { "--\($0.long)" } + ["--help"]).joined(separator: " ")
             let subs = c.subcommands.map(\.name).joined(separator: " ")
             let valued = options.filter { !$0.isFlag }.map { "--\($0.long)" }.joined(separator: "|")
-            cases += "        \"\(key)\") opts=\"\(opts)\"; subs=\"\(subs)\"; valued=\"\(valued)\"; kind=\"\(argumentKind(key) ?? "")\" ;;\n"
-            for s in c.subcommands { walk(s, path + [s.name], inherited: options) }
+            cases += "        \"\(key)\") opts=\"\(opts)\"; subs=\"\(subs)\"; valued=\"\(valued)\"; kind=\"\(argumentKind(c) ?? "")\" ;;\n"
         }
-        walk(spec, [], inherited: [])
         let states = ExecutionState.allCases.map(\.rawValue).joined(separator: " ")
         return """
         # bash completion for batchctl; made by 'batchctl completion bash'.

@@ -39,7 +39,7 @@ struct Style: Sendable {
         case "failed", "timed_out", "open", "forced_open", "poison": return .bad
         case "cancelled", "cancelling", "retrying", "half_open", "paused", "disabled": return .warn
         case "running", "dispatched": return .active
-        case "queued", "-": return .dim
+        case "queued", "scheduled", "-": return .dim
         default: return nil
         }
     }

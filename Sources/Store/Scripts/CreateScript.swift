@@ -4,7 +4,8 @@ extension Lua {
     ///
     ///     ARGV[3]  n, then n items of `CreateArgument` (offset b = 4 + A_SIZE * i)
     ///     Returns: one reply per item:
-    ///              {0, id, 'queued', created}  created
+    ///              {0, id, state, created}     created: `queued`, or `scheduled` when its
+    ///                                          due time (`dueAt`, or now + `delay`) is still ahead
     ///              {1, id, state, created}     duplicate of an existing execution
     ///              {-2}                        queue over its limit
     ///              {-3, existing id, key, state}  the key names an execution of another request
@@ -39,14 +40,21 @@ local function one(b)
   end
   local limit = tonumber(A.queueLimit)
   if limit > 0 then
-    if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) end
+    -- Scheduled executions count: each of them will be queued.
+    if not queued then queued = redis.call('ZCARD', K.byState(S.queued)) + redis.call('ZCARD', K.byState(S.scheduled)) end
     if queued >= limit then return {C.queueFull} end
   end
   local prio = A.priority
-  local fields = { F.id, id, F.job, job, F.state, S.queued, F.attempt, '0', F.runs, '0',
+  local due = tonumber(A.dueAt)
+  if due == 0 and A.delay ~= '0' then due = now + tonumber(A.delay) end
+  local st = S.queued
+  if due > now then st = S.scheduled end
+  local fields = { F.id, id, F.job, job, F.state, st, F.attempt, '0', F.runs, '0',
     F.priority, prio, F.maxAttempts, A.maxAttempts, F.timeout, A.timeout, F.source, A.source,
-    F.created, nows, F.updated, nows, F.queued, nows }
+    F.created, nows, F.updated, nows }
   local n = #fields
+  if st == S.queued then fields[n + 1] = F.queued; fields[n + 2] = nows; n = n + 2
+  else fields[n + 1] = F.due; fields[n + 2] = due; n = n + 2 end
   local params = A.params
   if params ~= '' and params ~= '{}' then fields[n + 1] = F.params; fields[n + 2] = params; n = n + 2 end
   if A.schedule ~= '' then fields[n + 1] = F.schedule; fields[n + 2] = A.schedule; n = n + 2 end
@@ -56,14 +64,14 @@ local function one(b)
   if idem ~= '' then fields[n + 1] = F.idempotencyKey; fields[n + 2] = idem; n = n + 2 end
   if idem ~= '' and hash ~= '' then fields[n + 1] = F.requestHash; fields[n + 2] = hash; n = n + 2 end
   redis.call('HSET', K.exec(id), unpack(fields))
-  rpush_later(K.queue(prio), id)
-  zadd_later(K.byState(S.queued), nows, id)
+  if st == S.queued then rpush_later(K.queue(prio), id) else zadd_later(K.due, due, id) end
+  zadd_later(K.byState(st), nows, id)
   zadd_later(K.recent, nows, id)
   zadd_later(K.byJob(job), nows, id)
   if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(A.idempotencyTTL)) end
-  event(id, E.created, S.queued, EF.job, job)
+  event(id, E.created, st, EF.job, job)
   if queued then queued = queued + 1 end
-  return {0, id, S.queued, now}
+  return {0, id, st, now}
 end
 
 local out = {}
@@ -89,4 +97,8 @@ enum CreateArgument: Int, ScriptArguments {
     case queueLimit
     /// The request's fingerprint, bound to the idempotency key ('' for none).
     case requestHash
+    /// When to queue it, ms since the epoch on Redis' clock; 0 for none.
+    case dueAt
+    /// Queue it this many ms after the create, on Redis' clock; 0 for none (`dueAt` wins).
+    case delay
 }

@@ -63,27 +63,41 @@ event(id, E.requeued, S.queued, EF.job, f[3], EF.attempt, attempt)
 return {S.queued}
 """#)
 
-    /// Moves retries whose backoff is over back to their queue.
+    /// Queues what has come due: retries whose backoff is over (`delayed`) and scheduled
+    /// executions whose time has come (`due`), up to `limit` of each. Every gateway calls it;
+    /// each id is taken out of its set and queued once, by whichever call gets it first.
     ///
     ///     `PromoteArgument`
-    ///     Returns: number promoted
+    ///     Returns: {number queued, the earliest due time still waiting in either set (ms) or -1, now (ms)}
     static let promote = script("now_ms", "set_state", "event", call: PromoteArgument.self, body: #"""
 local now = now_ms()
-local ids = redis.call('ZRANGEBYSCORE', K.delayed, '-inf', now, 'LIMIT', 0, tonumber(A.limit))
 local n = 0
-for _, id in ipairs(ids) do
-  redis.call('ZREM', K.delayed, id)
-  local h = K.exec(id)
-  local f = redis.call('HMGET', h, F.state, F.priority, F.job)
-  if f[1] == S.retrying then
-    redis.call('RPUSH', K.queue(f[2]), id)
-    set_state(id, S.retrying, S.queued, now)
-    redis.call('HSET', h, F.queued, now)
-    event(id, E.queued, S.queued, EF.job, f[3])
-    n = n + 1
+local function promote(set, from)
+  local ids = redis.call('ZRANGEBYSCORE', set, '-inf', now, 'LIMIT', 0, tonumber(A.limit))
+  for _, id in ipairs(ids) do
+    redis.call('ZREM', set, id)
+    local h = K.exec(id)
+    local f = redis.call('HMGET', h, F.state, F.priority, F.job)
+    if f[1] == from then
+      redis.call('RPUSH', K.queue(f[2]), id)
+      set_state(id, from, S.queued, now)
+      redis.call('HSET', h, F.queued, now)
+      event(id, E.queued, S.queued, EF.job, f[3])
+      n = n + 1
+    end
   end
 end
-return n
+promote(K.delayed, S.retrying)
+promote(K.due, S.scheduled)
+local next = -1
+for _, set in ipairs({K.delayed, K.due}) do
+  local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
+  if first[2] then
+    local at = tonumber(first[2])
+    if next < 0 or at < next then next = at end
+  end
+end
+return {n, next, now}
 """#)
 
     /// Recovers expired leases: the worker (or the gateway that claimed) is gone.

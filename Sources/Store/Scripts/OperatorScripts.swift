@@ -1,5 +1,5 @@
 extension Lua {
-    /// Cancels an execution in any non-terminal state. Queued and retrying ones
+    /// Cancels an execution in any non-terminal state. Scheduled, queued and retrying ones
     /// end `cancelled` at once; dispatched and running ones become `cancelling`
     /// and their worker stops the child. Cancelling a terminal execution changes
     /// nothing. Every call is written to the audit stream.
@@ -22,6 +22,9 @@ if st == S.queued then
   new = S.cancelled
 elseif st == S.retrying then
   redis.call('ZREM', K.delayed, id)
+  new = S.cancelled
+elseif st == S.scheduled then
+  redis.call('ZREM', K.due, id)
   new = S.cancelled
 else
   new = S.cancelling

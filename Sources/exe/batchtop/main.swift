@@ -3,24 +3,27 @@ import BatchCore
 import Console
 import Foundation
 
+/// batchtop's own options, read by these names.
+enum Option {
+    static let delay = OptionSpec.value("delay", short: "d", "SECONDS", help: "Time between samples, with decimals.", default: "2")
+    static let batch = OptionSpec.flag("batch", short: "b", help: "Print plain-text snapshots on standard output instead of the live console.")
+    static let iterations = OptionSpec.value("iterations", short: "n", "N", help: "Snapshots to print in batch mode, then exit.", default: "until interrupted")
+    static let view = OptionSpec.value("view", short: "v", "VIEW", help: "executions, workers, schedules or events (or 1 to 4).", default: "executions")
+    static let filter = OptionSpec.value("filter", short: "f", "TEXT", help: "Start with this filter, as if typed after '/'.")
+    static let limit = OptionSpec.value("limit", "N", help: "Most executions read per sample.", default: "500")
+    static let lostFor = OptionSpec.value("lost-for", "SECONDS", help: "How long a worker that stopped without a clean stop stays listed as lost.", default: "3600")
+    static let readOnly = OptionSpec.flag("read-only", help: "Watch only: every action (trigger, cancel, retry, breakers, schedules) is refused (for shared screens, on-call viewers).")
+    static let noColor = OptionSpec.flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set).")
+}
+
 let spec = CommandSpec(
     name: "batchtop", abstract: "Live console of the batch fleet: executions, workers, schedules, events.",
     discussion: "Keys: arrows or j/k move, Enter opens, t triggers, c cancels, r retries; on a worker O forces its breaker open, C closed, R resets it; on a schedule P pauses, U resumes, T runs it now; / filters, s sorts, 1-4 switch views, ? help, q quits.",
-    options: CommonOptions.tool + [
-        .value("delay", short: "d", "SECONDS", help: "Time between samples, with decimals.", default: "2"),
-        .flag("batch", short: "b", help: "Print plain-text snapshots on standard output instead of the live console."),
-        .value("iterations", short: "n", "N", help: "Snapshots to print in batch mode, then exit.", default: "until interrupted"),
-        .value("view", short: "v", "VIEW", help: "executions, workers, schedules or events (or 1 to 4).", default: "executions"),
-        .value("filter", short: "f", "TEXT", help: "Start with this filter, as if typed after '/'."),
-        .value("limit", "N", help: "Most executions read per sample.", default: "500"),
-        .value("lost-for", "SECONDS", help: "How long a worker that stopped without a clean stop stays listed as lost.", default: "3600"),
-        .flag("read-only", help: "Watch only: every action (trigger, cancel, retry, breakers, schedules) is refused (for shared screens, on-call viewers)."),
-        .flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set)."),
-        .value("token-file", "PATH", help: "File holding the gateway's bearer token (env BATCH_TOKEN_FILE)."),
-    ])
+    options: CommonOptions.tool + [Option.delay, Option.batch, Option.iterations, Option.view, Option.filter, Option.limit,
+                                   Option.lostFor, Option.readOnly, Option.noColor, CommonOptions.tokenFile])
 
 let parsed = spec.parseOrExit(Array(CommandLine.arguments.dropFirst()))
-if parsed.flag("version") {
+if parsed.flag(CommonOptions.version) {
     ProcessExit.write("batchtop \(batchVersion)\n", to: 1)
     ProcessExit.exit(0)
 }
@@ -33,28 +36,27 @@ func usage(_ message: String) -> Never {
 var options = ConsoleOptions()
 var lostFor: Duration = .seconds(3600)
 do {
-    if let d = parsed.value("delay") { options.delay = try ConsoleOptions.delay(fromSeconds: d) }
-    if let v = parsed.value("view") { options.view = try ConsoleView(argument: v) }
+    if let d = parsed.value(Option.delay) { options.delay = try ConsoleOptions.delay(fromSeconds: d) }
+    if let v = parsed.value(Option.view) { options.view = try ConsoleView(argument: v) }
 } catch {
     usage(error.description)
 }
-options.batch = parsed.flag("batch")
+options.batch = parsed.flag(Option.batch)
 do {
-    options.iterations = try parsed.int("iterations", in: 1...Int.max)
-    options.limit = try parsed.int("limit", in: 1...1000) ?? options.limit
-    lostFor = .seconds(try parsed.int("lost-for", in: 10...604_800) ?? 3600)
+    options.iterations = try parsed.int(Option.iterations, in: 1...Int.max)
+    options.limit = try parsed.int(Option.limit, in: 1...1000) ?? options.limit
+    lostFor = .seconds(try parsed.int(Option.lostFor, in: 10...604_800) ?? 3600)
 } catch {
     ProcessExit.usage(error)
 }
-options.filter = parsed.value("filter") ?? ""
-options.readOnly = parsed.flag("read-only")
-options.color = !parsed.flag("no-color") && (env["NO_COLOR"] ?? "").isEmpty
+options.filter = parsed.value(Option.filter) ?? ""
+options.readOnly = parsed.flag(Option.readOnly)
+options.color = !parsed.flag(Option.noColor) && (env["NO_COLOR"] ?? "").isEmpty
 
-var flags = CommonOptions.overrides(from: parsed)
-if let t = parsed.value("token-file") { flags["http.token-file"] = t }
+let flags = CommonOptions.overrides(from: parsed)
 let configuration: Configuration
 do {
-    configuration = try Configuration.resolve(configPath: parsed.value("config"), environment: env, flags: flags, validators: .standard)
+    configuration = try Configuration.resolve(configPath: parsed.value(CommonOptions.config), environment: env, flags: flags, validators: .standard)
 } catch {
     ProcessExit.write("batchtop: \(error)\n", to: 2)
     ProcessExit.exit(2)
