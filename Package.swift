@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Resilience", "FleetAPI", "TestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Schedule", "FleetAPI", "TestSupport", "FleetTestSupport"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Schedule", "FleetAPI", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Schedule", "FleetAPI", "TestSupport"]),

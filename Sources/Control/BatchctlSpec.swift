@@ -23,6 +23,10 @@ enum Option {
     static let count = OptionSpec.value("count", short: "c", "N", help: "How many fire times (1-1000).", default: "5")
     static let at = OptionSpec.value("at", "TIME", help: "Run no earlier than TIME (ISO 8601; local to the machine's zone without an offset): created scheduled, queued at its time.")
     static let runIn = OptionSpec.value("in", "DURATION", help: "Run DURATION from now (15m, 1h30m, 90 for seconds): created scheduled, queued at its time.")
+    static let backfillFrom = OptionSpec.value("from", "TIME", help: "The first tick to consider (ISO 8601; local to the schedule's zone without an offset).")
+    static let to = OptionSpec.value("to", "TIME", help: "The last tick to consider (ISO 8601, as --from).", default: "now")
+    static let dryRun = OptionSpec.flag("dry-run", help: "Print each tick and what would be done; send nothing.")
+    static let max = OptionSpec.value("max", "N", help: "Refuse a range of more than N ticks (1-100000).", default: "100")
     static let zone = OptionSpec.value("zone", short: "z", "TZ", help: "Time zone (tz database name).", default: "the machine's zone")
 
     /// `--lines` as one command shows it.
@@ -89,6 +93,10 @@ enum BatchctlSpec {
                             CommandSpec(name: "trigger", abstract: "Fire a schedule's job now, with its parameters.",
                                         options: [Option.json], arguments: [.required("NAME", help: "Schedule name.", completes: "schedules")],
                                         run: Commands.triggerSchedule),
+                            CommandSpec(name: "backfill", abstract: "Fire a cron schedule's ticks in a past range that did not fire, once each.",
+                                        options: [Option.backfillFrom, Option.to, Option.dryRun, Option.max, Option.json],
+                                        arguments: [.required("NAME", help: "Schedule name.", completes: "schedules")],
+                                        run: Commands.backfill),
                             CommandSpec(name: "next", abstract: "Print the next fire times of a cron expression.",
                                         options: [Option.from, Option.count, Option.zone, Option.json],
                                         arguments: [.required("EXPR", help: "Cron expression: 6 fields (seconds first), 5 (crontab) or a macro such as @daily; quote it.")],

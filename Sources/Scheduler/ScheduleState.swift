@@ -10,7 +10,7 @@ public struct Fire: Sendable, Hashable, CustomStringConvertible {
     public init(name: String, at: Instant) { self.name = name; self.at = at }
 
     /// `schedule:<name>:<epoch-ms>`: makes redelivery of a fire safe at the gateway.
-    public var idempotencyKey: String { "schedule:\(name):\(at.millisecondsSinceEpoch)" }
+    public var idempotencyKey: String { ScheduleDefinition.fireKey(name, at.millisecondsSinceEpoch) }
     public var description: String { "\(name)@\(at.millisecondsSinceEpoch)" }
 }
 

@@ -26,29 +26,18 @@ extension RunningProcess: JobHandle {
 }
 
 /// One attempt running on this worker: what it runs, its lease, its output,
-/// and how it is being stopped. Its Redis writes all go through `lane`, a
-/// serial queue, so output is written before the end and in order.
+/// and its `AttemptMachine`, which decides how it is stopped and ended. Its Redis
+/// writes all go through `lane`, a serial queue, so output is written before the
+/// end and in order.
 final class Attempt: Sendable {
-    enum Phase: Sendable, Hashable {
-        /// Admitted; `ExecutionStore.start` not answered yet.
-        case starting
-        case running
-        /// The job ended; the end is being written.
-        case ending
-    }
-
     struct State: Sendable {
-        var phase: Phase = .starting
+        var machine: AttemptMachine
+        /// Set while the job runs; the handle's callbacks hold the attempt, so it is let go at the end.
         var handle: (any JobHandle)?
         var output: OutputBuffer
-        /// Monotonic ms at which the last successful renewal (or the start) was sent.
-        var lastRenewedAt: Int64
-        var stop: StopReason?
-        var flushQueued = false
-        /// A flush took output and is writing it (an end must not overtake it).
-        var writingOutput = false
-        var outcome: JobOutcome?
         var outputBytes = 0
+        /// The result JSON an in-process job ended with, for its end.
+        var result: String?
         /// Opened by the lane at the first write, when `worker.log-dir` is set.
         var logFile: LogFile?
         var logFileTried = false
@@ -60,7 +49,6 @@ final class Attempt: Sendable {
     let params: [String: String]
     let timeout: Duration
     let leaseMillis: Int
-    let policy: LeasePolicy
     let lane: DispatchQueue
     let startedAt: Date
     /// `startedAt` as ISO 8601 text, made once.
@@ -69,50 +57,55 @@ final class Attempt: Sendable {
     let state: Mutex<State>
 
     init(id: String, number: Int, job: JobType, params: [String: String], timeout: Duration, leaseMillis: Int,
-         renewEvery: Duration, lane: DispatchQueue, now: Int64, output: OutputBuffer) {
+         renewEvery: Duration, killGrace: Duration, lane: DispatchQueue, now: Int64, output: OutputBuffer) {
         self.id = id; self.number = number; self.job = job; self.params = params; self.timeout = timeout
         self.leaseMillis = leaseMillis
-        policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
         self.lane = lane
         startedAt = Date()
         startedAtText = WorkerClock.iso(startedAt)
         startedMonotonic = now
-        state = Mutex(State(output: output, lastRenewedAt: now))
+        let policy = LeasePolicy(lease: .milliseconds(leaseMillis), renewEvery: renewEvery)
+        state = Mutex(State(machine: AttemptMachine(policy: policy, killGrace: killGrace, now: now), output: output))
     }
 
-    /// Asks the job to stop. The first reason stays, except that `lost` beats
-    /// any other (nothing may be written any more). Returns whether this call
-    /// changed the reason.
+    /// Feeds the event that `make` returns (reading the output or handle under the same lock)
+    /// to the machine, stops the job when it says so, and returns its other actions.
     @discardableResult
-    func requestStop(_ reason: StopReason, killGrace: Duration) -> Bool {
-        let (handle, changed): ((any JobHandle)?, Bool) = state.withLock { s in
-            if let old = s.stop, old == reason || reason != .lost { return (nil, false) }
-            s.stop = reason
-            return (s.phase == .running ? s.handle : nil, true)
+    func send(_ make: (inout State) -> AttemptEvent) -> [AttemptAction] {
+        let (actions, handle) = state.withLock { s -> ([AttemptAction], (any JobHandle)?) in
+            let actions = s.machine.handle(make(&s))
+            // Only a running job has a handle: once it ended, its callbacks no longer hold the attempt.
+            if s.machine.phase != .running { s.handle = nil }
+            return (actions, s.handle)
         }
-        handle?.stop(grace: reason == .lost ? .zero : killGrace)
-        return changed
+        var rest: [AttemptAction] = []
+        for action in actions {
+            if case .stopJob(let grace) = action { handle?.stop(grace: grace) } else { rest.append(action) }
+        }
+        return rest
     }
 
-    /// Records the handle once the job runs; applies a stop asked meanwhile.
-    func attach(_ handle: any JobHandle, killGrace: Duration) {
-        let pending: StopReason? = state.withLock { s in
+    /// Feeds `event` to the machine (see `send(_:)`).
+    @discardableResult
+    func send(_ event: AttemptEvent) -> [AttemptAction] { send { _ in event } }
+
+    /// Records the handle once the job runs; a stop asked meanwhile is applied to it.
+    func attach(_ handle: any JobHandle) {
+        send { s in
             s.handle = handle
-            if s.phase == .starting { s.phase = .running }
-            return s.stop
+            return .jobStarted
         }
-        if let pending { handle.stop(grace: pending == .lost ? .zero : killGrace) }
     }
 
     /// The attempt as `GET /api/batch/executions/{id}` shows it.
     func snapshot() -> BatchResult {
         state.withLock { s in
             var status = "running"
-            if let o = s.outcome { status = o.status.rawValue } else if s.stop == .cancel { status = "cancelling" }
+            if let o = s.machine.outcome { status = o.status.rawValue } else if s.machine.stop == .cancel { status = "cancelling" }
             var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: startedAtText,
                                 progress: s.output.progress, output: s.output.tail)
-            if case .exited(let c)? = s.outcome { r.exitCode = Int(c) }
-            if case .signaled(let g)? = s.outcome { r.signal = Int(g) }
+            if case .exited(let c)? = s.machine.outcome { r.exitCode = Int(c) }
+            if case .signaled(let g)? = s.machine.outcome { r.signal = Int(g) }
             return r
         }
     }

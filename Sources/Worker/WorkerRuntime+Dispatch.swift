@@ -16,7 +16,9 @@ extension WorkerRuntime {
         } catch {
             started = .failure(error)
         }
-        return try launch(a, started)
+        var ends: [(Attempt, JobOutcome, String?)] = []
+        defer { for (a, outcome, result) in ends { a.lane.async { self.complete(a, outcome, result: result) } } }
+        return try launch(a, started, ends: &ends)
     }
 
     /// Admits and starts many attempts (`POST /api/batch`): every attempt is
@@ -37,14 +39,8 @@ extension WorkerRuntime {
         }
         // Jobs that end while this answer is made (builtins that end at once, programs that cannot
         // start) have their ends written together after the launches, in one round trip.
-        let batch = endsOfDispatch.value ?? { let b = EndBatch(); endsOfDispatch.value = b; return b }()
-        batch.collecting = true
-        defer {
-            batch.collecting = false
-            let ends = batch.ends
-            batch.ends = []
-            writeCollectedEnds(ends)
-        }
+        var ends: [(Attempt, JobOutcome, String?)] = []
+        defer { writeCollectedEnds(ends) }
         for (leaseMillis, group) in admitted.sorted(by: { $0.key < $1.key }) {
             let starts: [Result<StartResult, StoreError>]
             do {
@@ -61,7 +57,7 @@ extension WorkerRuntime {
             }
             for (item, started) in zip(group, starts) {
                 do {
-                    answers[item.index] = .success(try launch(item.attempt, started))
+                    answers[item.index] = .success(try launch(item.attempt, started, ends: &ends))
                 } catch {
                     answers[item.index] = .failure(error)
                 }
@@ -103,7 +99,7 @@ extension WorkerRuntime {
         let timeout: Duration = .seconds(r.timeoutSeconds)
         let sentAt = now()
         let a = Attempt(id: r.executionId, number: r.attempt, job: job, params: params, timeout: timeout, leaseMillis: r.leaseMs,
-                        renewEvery: settings.leaseRenew, lane: lane(for: r.executionId), now: sentAt,
+                        renewEvery: settings.leaseRenew, killGrace: settings.killGrace, lane: lane(for: r.executionId), now: sentAt,
                         output: OutputBuffer(maxPending: max(100, settings.outputMaxLinesPerSecond * 10)))
         let refusal: Refusal? = table.withLock { t in
             if t.draining { return .draining }
@@ -118,7 +114,15 @@ extension WorkerRuntime {
     }
 
     /// Runs an admitted attempt's job once Redis answered its start (or frees its slot when it did not).
-    private func launch(_ a: Attempt, _ startResult: Result<StartResult, StoreError>) throws(DispatchError) -> BatchResult {
+    /// When the job ended meanwhile with no output to write, its end is added to `ends` for the caller.
+    private func launch(_ a: Attempt, _ startResult: Result<StartResult, StoreError>,
+                        ends: inout [(Attempt, JobOutcome, String?)]) throws(DispatchError) -> BatchResult {
+        defer {
+            if a.send(.dispatchAnswered).contains(.writeEndWithDispatch) {
+                let (outcome, result) = a.state.withLock { ($0.machine.outcome, $0.result) }
+                if let outcome { ends.append((a, outcome, result)) }
+            }
+        }
         let started: StartResult
         switch startResult {
         case .success(let s): started = s
@@ -131,7 +135,7 @@ extension WorkerRuntime {
             remove(a)
             throw .conflict("execution \(a.id) attempt \(a.number) is already running (started by an earlier dispatch)")
         case .cancelling:
-            a.requestStop(.cancel, killGrace: settings.killGrace)
+            a.send(.cancelRequested)
             ended(a, .cancelled, result: nil)
             return BatchResult(executionId: a.id, attempt: a.number, status: "cancelled", startedAt: a.startedAtText)
         case .running:
@@ -150,7 +154,7 @@ extension WorkerRuntime {
         // The job started: `running`, even when it has ended already (its end goes to Redis);
         // only a program that could not start is answered as failed.
         var result = BatchResult(executionId: a.id, attempt: a.number, status: "running", startedAt: a.startedAtText)
-        if case .spawnError? = a.state.withLock({ $0.outcome }) {
+        if case .spawnError? = a.state.withLock({ $0.machine.outcome }) {
             result.status = ExecutionState.failed.rawValue
             result.reason = FailureReason.spawnError.rawValue
         }
@@ -170,7 +174,7 @@ extension WorkerRuntime {
         spec.maxLinesPerSecond = settings.outputMaxLinesPerSecond
         if let file = logFile(of: a) { spec.rawOutput = RawOutputSink { file.write(bytes: $0) } }
         // Enforced outside the worker: a stopped worker cannot kill its child in time itself.
-        spec.leaseDeadline = a.policy.reaperDeadline(lastRenewedAt: a.state.withLock { $0.lastRenewedAt })
+        spec.leaseDeadline = a.state.withLock { $0.machine.reaperDeadline }
         let droppedLines = metrics.droppedLines.labels(job.name)
         do {
             let process = try runner.start(spec, onEvent: { event in
@@ -186,18 +190,17 @@ extension WorkerRuntime {
                 a.state.withLock { $0.outputBytes = outcome.outputBytes }
                 self.ended(a, JobOutcome(outcome), result: nil)
             })
-            a.attach(process, killGrace: settings.killGrace)
+            a.attach(process)
         } catch {
             metrics.spawnFailures.labels(job.name).inc()
             logger.warning("cannot start the job's program", ["execution": a.id, "job": job.name, "error": error.description])
-            a.state.withLock { s in if s.phase == .starting { s.phase = .running } }
             ended(a, .spawnError(error.description), result: nil)
         }
     }
 
     private func launchInProcess(_ a: Attempt, _ start: (InProcessJob, @escaping @Sendable ([String]) -> Void) -> Void) {
         let j = InProcessJob { outcome, result in self.ended(a, outcome, result: result) }
-        a.attach(j, killGrace: settings.killGrace)
+        a.attach(j)
         start(j) { lines in a.state.withLock { s in for l in lines { s.output.append(l) } } }
     }
 
@@ -212,6 +215,7 @@ extension WorkerRuntime {
 
     /// Takes an attempt that is over (or never ran) out of the table, and frees its slot if `freeSlot` did not.
     func remove(_ a: Attempt, result: BatchResult? = nil) {
+        defer { a.send(.removed) }
         table.withLock { t in
             guard t.attempts[a.id] === a else { return }
             t.attempts[a.id] = nil

@@ -20,7 +20,7 @@ extension WorkerRuntime {
         if await !waitForIdle(within: settings.drainTimeout) {
             let left = table.withLock { Array($0.attempts.values) }
             log.notice("drain deadline passed: stopping attempts and handing them back", ["attempts": String(left.count)])
-            for a in left { a.requestStop(.drain, killGrace: settings.killGrace) }
+            for a in left { a.send(.drainRequested) }
             if await !waitForIdle(within: settings.killGrace + .seconds(3)) {
                 log.error("attempts still running after the kill grace", ["attempts": String(table.withLock { $0.attempts.count })])
             }

@@ -7,27 +7,24 @@ import Platform
 import Store
 
 extension WorkerRuntime {
-    /// The job of `a` ended (called once, from any thread): write its end on its lane, or, when it
-    /// ended while its dispatch was still being answered (a builtin that ends at once, a program
-    /// that could not start) and left no output to write, with the other ends of that dispatch.
+    /// The job of `a` ended (from any thread): its end is written on its lane, or, when it ended
+    /// before its dispatch was answered (a builtin that ends at once, a program that could not
+    /// start) and left no output to write, by that dispatch (see `launch`).
     func ended(_ a: Attempt, _ outcome: JobOutcome, result: String?) {
-        let quiet = a.state.withLock { s -> Bool in
-            s.phase = .ending
-            s.outcome = outcome
-            // The handle's callbacks hold the attempt: let go of it.
-            s.handle = nil
-            // Nothing to write before the end, and no flush on its lane writing some now.
-            return !s.output.hasWork && !s.flushQueued && !s.writingOutput
+        let actions = a.send { s in
+            s.result = result
+            return .jobEnded(outcome, outputWaiting: s.output.hasWork)
         }
-        freeSlot(a)
-        if quiet, let batch = endsOfDispatch.value, batch.collecting {
-            batch.ends.append((a, outcome, result))
-            return
+        for action in actions {
+            switch action {
+            case .freeSlot: freeSlot(a)
+            case .writeEndOnLane: a.lane.async { self.complete(a, outcome, result: result) }
+            default: break
+            }
         }
-        a.lane.async { self.complete(a, outcome, result: result) }
     }
 
-    /// Writes the ends collected while a dispatch was answered (see `ended`) in one round trip.
+    /// Writes the ends of jobs that ended while a dispatch was answered (see `ended`) in one round trip.
     func writeCollectedEnds(_ ends: [(Attempt, JobOutcome, String?)]) {
         let pending = ends.compactMap { prepareEnd($0.0, $0.1, result: $0.2) }
         if pending.isEmpty { return }
@@ -38,23 +35,20 @@ extension WorkerRuntime {
             results = Array(repeating: .failure(error), count: pending.count)
         }
         for (p, r) in zip(pending, results) {
-            guard case .failure(let error) = r, retryFinish(p, after: error) else { endWritten(p); continue }
-            p.attempt.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(p) }
+            guard case .failure(let error) = r, let delay = retryFinish(p, after: error) else { endWritten(p); continue }
+            p.attempt.lane.asyncAfter(deadline: .now() + .milliseconds(delay)) { self.writeEnd(p) }
         }
     }
 
     /// Writes the attempt's pending output and progress (on its lane).
     func flush(_ a: Attempt) {
-        let (lines, progress, stop) = a.state.withLock { s -> ([String], Int?, StopReason?) in
-            s.flushQueued = false
-            let t = s.output.take()
-            if t.lines.isEmpty && t.progress == nil { return (t.lines, t.progress, s.stop) }
-            s.writingOutput = true
-            return (t.lines, t.progress, s.stop)
+        var (lines, progress): ([String], Int?) = ([], nil)
+        let actions = a.send { s in
+            (lines, progress) = s.output.take()
+            return .flushStarted(took: !lines.isEmpty || progress != nil)
         }
-        if lines.isEmpty && progress == nil { return }
-        defer { a.state.withLock { $0.writingOutput = false } }
-        if stop == .lost { return }
+        guard actions.contains(.writeOutput) else { return }
+        defer { a.send(.flushFinished) }
         // A program's file has its raw output already (written as it was read).
         if a.job.kind != .command { logFile(of: a)?.write(lines) }
         do {
@@ -105,25 +99,20 @@ extension WorkerRuntime {
     func prepareEnd(_ a: Attempt, _ outcome: JobOutcome, result: String?) -> PendingEnd? {
         let job = a.job
         let duration = Double(now() - a.startedMonotonic) / 1000
-        // Past the point of giving up (the worker was stopped, and its lease reaper may have
-        // killed the job): the lease may be gone, so the attempt is lost, whatever it says.
-        let stop = a.state.withLock { s -> StopReason? in
-            if s.stop != .lost, a.policy.shouldAbandon(lastRenewedAt: s.lastRenewedAt, now: now()) { s.stop = .lost }
-            return s.stop
-        }
+        guard let decision = a.send(.endDue(now: now())).first else { return nil }
         let bytes = a.state.withLock { $0.outputBytes }
         if bytes > 0 { metrics.outputBytes.labels(job.name).add(Double(bytes)) }
         var final = a.snapshot()
         final.finishedAt = WorkerClock.iso(Date())
         let fields: KeyValuePairs<String, String> = ["execution": a.id, "attempt": String(a.number), "job": job.name]
-        if stop == .lost {
+        if decision == .giveUp {
             logger.warning("attempt given up without writing: its lease is lost", fields)
             final.status = "lost"
             remove(a, result: final)
             return nil
         }
         flush(a)
-        if stop == .drain && outcome == .cancelled {
+        if decision == .handBack {
             do {
                 try store.requeue(id: a.id, attempt: a.number, worker: id)
                 metrics.requeued.inc()
@@ -167,21 +156,19 @@ extension WorkerRuntime {
     func writeEnd(_ p: PendingEnd) {
         let a = p.attempt
         store.finish(id: a.id, attempt: a.number, worker: id, end: p.end) { [self] result in
-            guard case .failure(let error) = result, retryFinish(p, after: error) else { return endWritten(p) }
-            a.lane.asyncAfter(deadline: .now() + .milliseconds(200)) { self.writeEnd(p) }
+            guard case .failure(let error) = result, let delay = retryFinish(p, after: error) else { return endWritten(p) }
+            a.lane.asyncAfter(deadline: .now() + .milliseconds(delay)) { self.writeEnd(p) }
         }
     }
 
-    /// Whether a `finish` that failed is tried again (Redis away, lease still good); a refusal is logged.
-    private func retryFinish(_ p: PendingEnd, after error: StoreError) -> Bool {
+    /// In how many milliseconds a `finish` that failed is tried again (Redis away, lease still
+    /// good), or nil when it is not: a refusal is logged.
+    private func retryFinish(_ p: PendingEnd, after error: StoreError) -> Int? {
         let a = p.attempt
         metrics.writeFailures.labels("finish").inc()
-        let lastRenewed = a.state.withLock { $0.lastRenewedAt }
-        if !error.isUnavailable || a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: now()) || a.state.withLock({ $0.stop }) == .lost {
-            logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number), "error": error.description])
-            return false
-        }
-        return true
+        if case .retryEnd(let delay)? = a.send(.endWriteFailed(unavailable: error.isUnavailable, now: now())).first { return delay }
+        logger.warning("the end of the attempt was not recorded", ["execution": a.id, "attempt": String(a.number), "error": error.description])
+        return nil
     }
 
     /// The result of a process: exit status and the last lines, at most `maxResult` bytes of JSON

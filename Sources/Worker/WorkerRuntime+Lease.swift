@@ -32,17 +32,16 @@ extension WorkerRuntime {
         let t = now()
         let attempts = table.withLock { Array($0.attempts.values) }
         for a in attempts {
-            let (queue, lastRenewed, stop, phase) = a.state.withLock { s -> (Bool, Int64, StopReason?, Attempt.Phase) in
-                let q = !s.flushQueued && s.output.hasWork && s.stop != .lost
-                if q { s.flushQueued = true }
-                return (q, s.lastRenewedAt, s.stop, s.phase)
-            }
-            if queue { a.lane.async { self.flush(a) } }
-            if phase != .starting, stop != .lost, a.policy.shouldAbandon(lastRenewedAt: lastRenewed, now: t) {
-                if a.requestStop(.lost, killGrace: settings.killGrace) {
+            for action in a.send({ s in .tick(now: t, outputWaiting: s.output.hasWork) }) {
+                switch action {
+                case .queueFlush:
+                    a.lane.async { self.flush(a) }
+                case .stopping(.lost):
                     metrics.leasesLost.labels("abandoned").inc()
                     logger.error("lease not renewed in time: killing the job, writing nothing for the attempt",
                                  ["execution": a.id, "attempt": String(a.number), "lease_ms": String(a.leaseMillis)])
+                default:
+                    break
                 }
             }
         }
@@ -69,7 +68,7 @@ extension WorkerRuntime {
     /// One renewal call for every attempt that holds a lease (on `renewQueue`).
     func renewLeases() {
         let attempts = table.withLock { Array($0.attempts.values) }.filter { a in
-            a.state.withLock { $0.phase != .starting && $0.stop != .lost }
+            a.state.withLock { $0.machine.holdsLease }
         }
         if attempts.isEmpty { return }
         // Attempts are renewed for the lease they were dispatched with; usually one group.
@@ -89,11 +88,9 @@ extension WorkerRuntime {
             var reaperDeadlines: [(pgid: Int32, deadline: Int64)] = []
             /// Records the renewal, and moves the reaper's deadline of the attempt's process group.
             func renewed(_ a: Attempt) {
-                let (last, handle) = a.state.withLock { s in
-                    s.lastRenewedAt = max(s.lastRenewedAt, sentAt)
-                    return (s.lastRenewedAt, s.handle)
+                for case .moveReaperDeadline(let deadline) in a.send(.leaseRenewed(sentAt: sentAt)) {
+                    if let p = a.state.withLock({ $0.handle }) as? RunningProcess { reaperDeadlines.append((p.pid, deadline)) }
                 }
-                if let p = handle as? RunningProcess { reaperDeadlines.append((p.pid, a.policy.reaperDeadline(lastRenewedAt: last))) }
             }
             defer { runner.reaper?.renew(reaperDeadlines) }
             for (a, status) in zip(group, statuses) {
@@ -102,12 +99,12 @@ extension WorkerRuntime {
                     renewed(a)
                 case .cancelling:
                     renewed(a)
-                    if a.requestStop(.cancel, killGrace: settings.killGrace) {
+                    if a.send(.cancelRequested).contains(.stopping(.cancel)) {
                         logger.info("cancelled by an operator (seen on lease renewal)", ["execution": a.id])
                     }
                 case .lost:
-                    // A finished attempt's lease is gone by design: only a running job is lost.
-                    if a.state.withLock({ $0.phase == .running }), a.requestStop(.lost, killGrace: settings.killGrace) {
+                    // A finished attempt's lease is gone by design: the machine loses only a running job.
+                    if a.send(.leaseLost).contains(.stopping(.lost)) {
                         metrics.leasesLost.labels("lost").inc()
                         logger.error("lease lost: killing the job, writing nothing for the attempt",
                                      ["execution": a.id, "attempt": String(a.number)])

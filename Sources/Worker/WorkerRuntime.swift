@@ -66,8 +66,6 @@ public final class WorkerRuntime: Sendable {
     let builtins = BuiltinJobs()
     let httpJobs = HTTPJobs()
     let lanes: [DispatchQueue]
-    /// Ends of attempts that ended while their dispatch was being answered, on the answering thread.
-    let endsOfDispatch = ThreadLocal<EndBatch>()
     let tickQueue = DispatchQueue(label: "batch.worker.tick")
     let renewQueue = DispatchQueue(label: "batch.worker.renew")
     let table: Mutex<Table>
@@ -234,7 +232,7 @@ public final class WorkerRuntime: Sendable {
     /// Stops the attempt now (operator cancel); false when it does not run here.
     public func cancel(_ id: String) -> Bool {
         guard let a = attempt(id) else { return false }
-        a.requestStop(.cancel, killGrace: settings.killGrace)
+        a.send(.cancelRequested)
         logger.info("cancelling", ["execution": id, "attempt": String(a.number)])
         return true
     }
@@ -244,10 +242,4 @@ public final class WorkerRuntime: Sendable {
 public struct WorkerSetupError: Error, CustomStringConvertible {
     public var description: String
     init(_ d: String) { description = d }
-}
-
-/// The ends collected on one thread while it answers a dispatch (see `WorkerRuntime.ended`).
-final class EndBatch {
-    var collecting = false
-    var ends: [(Attempt, JobOutcome, String?)] = []
 }
