@@ -4,8 +4,12 @@
 // Layers (imports point down only):
 //   C shims   CHiredis, CNcursesw, CSystem   (each imported by one module, CSystem by the low layers)
 //   L0        Platform                       what Foundation gave the low layers: threads, thread-locals, number text,
-//                                            the syscall wrapper, Duration units, backoff
-//             BatchCore                      states, transitions, wire types, config, cron, command line
+//                                            the syscall wrapper, Duration units, backoff, a fast random generator
+//             Schedule                       cron, time zones, instants and civil time, misfire and overlap rules,
+//                                            schedule plans; knows nothing of config
+//             Resilience                     circuit breaker, sliding window, balancer, lease policy; knows nothing of config
+//             BatchCore                      states, transitions, wire types, config (parsed into Schedule's and
+//                                            Resilience's types), command line, JSON
 //             HTTP                           epoll server, HTTP/1.1 parser, client; knows nothing of jobs
 //   L0.5      FleetAPI                       the daemons' HTTP APIs: routes, typed requests, failover, problems
 //   L1        Redis                          hiredis connection, replies, pipelines, scripts
@@ -36,7 +40,9 @@ let package = Package(
 
         // L0
         .target(name: "Platform", dependencies: ["CSystem"]),
-        .target(name: "BatchCore", dependencies: ["Platform"]),
+        .target(name: "Schedule"),
+        .target(name: "Resilience", dependencies: ["Platform"]),
+        .target(name: "BatchCore", dependencies: ["Platform", "Schedule", "Resilience"]),
         .target(name: "HTTP", dependencies: ["CSystem", "Platform"]),
         // L0.5
         .target(name: "FleetAPI", dependencies: ["BatchCore", "HTTP"]),
@@ -48,11 +54,11 @@ let package = Package(
         .target(name: "Store", dependencies: ["BatchCore", "Redis"]),
         .target(name: "Fleet", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Daemon", "Platform"]),
         // L3
-        .target(name: "Worker", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "CSystem", "Platform"]),
-        .target(name: "Gateway", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
-        .target(name: "Scheduler", dependencies: ["BatchCore", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
-        .target(name: "Control", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Platform"]),
-        .target(name: "Console", dependencies: ["BatchCore", "Redis", "Store", "HTTP", "FleetAPI", "Terminal", "Platform"]),
+        .target(name: "Worker", dependencies: ["BatchCore", "Resilience", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "CSystem", "Platform"]),
+        .target(name: "Gateway", dependencies: ["BatchCore", "Resilience", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
+        .target(name: "Scheduler", dependencies: ["BatchCore", "Schedule", "Store", "HTTP", "FleetAPI", "Daemon", "Fleet", "Platform"]),
+        .target(name: "Control", dependencies: ["BatchCore", "Schedule", "Resilience", "Redis", "Store", "HTTP", "FleetAPI", "Platform"]),
+        .target(name: "Console", dependencies: ["BatchCore", "Schedule", "Resilience", "Redis", "Store", "HTTP", "FleetAPI", "Terminal", "Platform"]),
 
         // Executables: a few lines each
         .executableTarget(name: "batch-gateway", dependencies: ["Gateway"], path: "Sources/exe/batch-gateway"),
@@ -72,18 +78,20 @@ let package = Package(
         // A worker stand-in in the test process (registers, answers dispatches as told), for gateway and end-to-end tests.
         .target(name: "FleetTestSupport", dependencies: ["TestSupport", "BatchCore", "FleetAPI", "HTTP", "Redis", "Store"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore", "Platform"]),
+        .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Platform"]),
+        .testTarget(name: "BatchCoreTests", dependencies: ["BatchCore", "Schedule", "Resilience", "Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "FleetAPITests", dependencies: ["FleetAPI", "HTTP", "BatchCore", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "TestSupport"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "FleetAPI", "TestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "FleetAPI", "TestSupport", "FleetTestSupport"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetAPI", "TestSupport"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "FleetAPI", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Resilience", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Schedule", "FleetAPI", "TestSupport", "FleetTestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Schedule", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Schedule", "FleetAPI", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Resilience", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetTestSupport", "BatchCore", "HTTP", "Redis", "Store"]),
     ],
     swiftLanguageModes: [.v6]

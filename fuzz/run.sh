@@ -6,7 +6,7 @@
 #   response  HTTP client response parser                   Sources/HTTP/ClientConnection+Response.swift
 #   json      JSON reader                                   Sources/BatchCore/JSON/JSONReader.swift
 #   config    configuration parser, loader and builder      Sources/BatchCore/Config
-#   cron      cron parser and next-fire computation         Sources/BatchCore/Schedule
+#   cron      cron parser and next-fire computation         Sources/Schedule
 #   resp      Redis replies: hiredis' reader into ReplyArena Sources/Redis/ReplyArena.swift
 #   all       each of them in turn, SECONDS each
 # A bare number as the first argument runs `request` (as this script did before it had targets).
@@ -27,34 +27,44 @@ mkdir -p "$OUT/work/$TARGET" "$OUT/artifacts/$TARGET" "fuzz/corpus/$TARGET"
 HTTP_CORE="Sources/HTTP/HTTPHeaders.swift Sources/HTTP/HTTPRequestParser.swift Sources/HTTP/HTTPRequestParser+Head.swift"
 EXTRA=()
 RUNFLAGS=()
-PLATFORM=0
+# The modules the target's sources import, in build order: each is built as a module of its own
+# first (below), with the same sanitizer.
+MODULES=()
 WATCH=""
 case "$TARGET" in
     request)  SOURCES="$HTTP_CORE"; MAXLEN=1024 ;;
     response) SOURCES="$HTTP_CORE Sources/HTTP/ClientConnection.swift Sources/HTTP/ClientConnection+Response.swift Sources/HTTP/HTTPClientError.swift Sources/HTTP/Socket.swift"
-              EXTRA=(-I Sources/CSystem); MAXLEN=4096; PLATFORM=1 ;;
-    # BatchCore and HTTP import Platform: that one is built as a module of its own first (below).
-    json|cron) SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; PLATFORM=1 ;;
+              EXTRA=(-I Sources/CSystem); MAXLEN=4096; MODULES=(Platform) ;;
+    json)     SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; MODULES=(Platform Schedule Resilience) ;;
+    # Schedule imports nothing of the project: its sources are compiled with the target.
+    cron)     SOURCES="$(find Sources/Schedule -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096 ;;
     # Leak detection off: the standard library's regex parser (compiling a parameter's
     # `pattern`) leaks boxes on some patterns, which LeakSanitizer reports as this target's.
-    config)   SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; RUNFLAGS=(-detect_leaks=0); PLATFORM=1
+    config)   SOURCES="$(find Sources/BatchCore -name '*.swift' | sort | tr '\n' ' ')"; MAXLEN=4096; RUNFLAGS=(-detect_leaks=0); MODULES=(Platform Schedule Resilience)
               # Also at exit, where LeakSanitizer runs on its own.
               export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" ;;
     resp)     SOURCES="Sources/Redis/ReplyArena.swift Sources/Redis/RedisReply.swift"; EXTRA=(-I Sources/CHiredis); MAXLEN=2048 ;;
     *) echo "fuzz/run.sh: unknown target $TARGET (one of: $TARGETS all)" >&2; exit 2 ;;
 esac
 BIN="$OUT/$TARGET-fuzz"
-if [ "$PLATFORM" = 1 ]; then
-    # The Platform module (and CSystem's header under it), built with the same sanitizer.
+if [ "${#MODULES[@]}" -gt 0 ]; then
+    # Each module (with CSystem's header for Platform), rebuilt when its sources or a module
+    # built before it changed; linked in the reverse order, so a library comes before those it uses.
     MODS="$OUT/modules"
     mkdir -p "$MODS"
-    if [ ! -f "$MODS/libPlatform.a" ] || [ -n "$(find Sources/Platform Sources/CSystem -newer "$MODS/libPlatform.a" | head -1)" ]; then
-        swiftc -sanitize=address -parse-as-library -O -g -module-name Platform -I Sources/CSystem \
-            -emit-module -emit-module-path "$MODS/Platform.swiftmodule" -emit-library -static -o "$MODS/libPlatform.a" \
-            Sources/Platform/*.swift || { echo "fuzz/run.sh: build of the Platform module failed" >&2; exit 1; }
-    fi
-    EXTRA+=(-I "$MODS" -I Sources/CSystem -L "$MODS" -lPlatform)
-    WATCH="$MODS/libPlatform.a"
+    LIBS=()
+    for m in "${MODULES[@]}"; do
+        # shellcheck disable=SC2086
+        if [ ! -f "$MODS/lib$m.a" ] || [ -n "$(find "Sources/$m" Sources/CSystem $WATCH -newer "$MODS/lib$m.a" | head -1)" ]; then
+            # shellcheck disable=SC2046
+            swiftc -sanitize=address -parse-as-library -O -g -module-name "$m" -I Sources/CSystem -I "$MODS" \
+                -emit-module -emit-module-path "$MODS/$m.swiftmodule" -emit-library -static -o "$MODS/lib$m.a" \
+                $(find "Sources/$m" -name '*.swift' | sort) || { echo "fuzz/run.sh: build of the $m module failed" >&2; exit 1; }
+        fi
+        LIBS=("-l$m" "${LIBS[@]}")
+        WATCH="$WATCH $MODS/lib$m.a"
+    done
+    EXTRA+=(-I "$MODS" -I Sources/CSystem -L "$MODS" "${LIBS[@]}")
 fi
 # Rebuilt only when a source or the entry point changed.
 # shellcheck disable=SC2086

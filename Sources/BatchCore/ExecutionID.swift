@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 
 /// Execution ids: 26 characters of Crockford base32, a 48-bit millisecond time
 /// followed by 80 random bits (the ULID layout), so ids sort by creation time.

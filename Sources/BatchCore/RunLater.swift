@@ -1,3 +1,5 @@
+import Schedule
+
 /// When an execute request asks to run: at once, no earlier than an instant
 /// (`notBefore`), or a while after the request (`delay`). Read the same way by the
 /// gateway (which refuses what it cannot read) and by `batchctl trigger --at/--in`

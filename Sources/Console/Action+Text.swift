@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 
 // The words the console uses for its actions: in the confirmation, on the status line
 // while an action runs, and in an error.

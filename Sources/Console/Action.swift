@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 
 /// What the run loop must do after a key: the console's state machine never talks to
 /// the data source itself, so it can be tested without one.

@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 import Terminal
 
 extension ConsoleState {

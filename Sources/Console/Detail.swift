@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Resilience
 
 /// One execution in full, for the detail view.
 public struct ExecutionDetail: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import BatchCore
+import Schedule
 
 /// Numbers, times and durations as the console writes them: short and fixed-width.
 enum Format {

@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 import Terminal
 
 /// The commands of the main views, and the keys bound to them: one table that both

@@ -1,6 +1,7 @@
 import BatchCore
 import Daemon
 import Foundation
+import Resilience
 import Store
 import Synchronization
 

@@ -4,6 +4,7 @@ import FleetAPI
 import Foundation
 import Platform
 import HTTP
+import Resilience
 import Store
 import Synchronization
 

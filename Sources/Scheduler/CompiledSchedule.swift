@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Schedule
 
 /// A `[schedule]` section ready to plan: its definition, the engine's plan and a
 /// fingerprint of everything that decides when and what it fires.

@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 
 /// A min-heap of (next fire, schedule): the loop looks at the earliest fire only,
 /// never at every schedule. Entries of a schedule whose plan changed are left in

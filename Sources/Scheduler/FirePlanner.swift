@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 
 /// The scheduler's decisions, without Redis, sockets or a clock: which fires are
 /// due, what the misfire and overlap policies make of them, and each schedule's

@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Schedule
 import Synchronization
 
 /// Redis time as seen from this host: the local clock plus an offset measured

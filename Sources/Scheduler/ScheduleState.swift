@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 
 /// One fire of one schedule: the identity the fire key, the idempotency key and
 /// every log line about it share.

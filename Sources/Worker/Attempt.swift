@@ -1,6 +1,7 @@
 import BatchCore
 import Dispatch
 import FoundationEssentials
+import Resilience
 import Synchronization
 
 /// Why the worker itself stops an attempt's job.

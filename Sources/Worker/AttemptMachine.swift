@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 
 /// What happens to an attempt, as the runtime tells its machine. Instants are the
 /// worker's monotonic milliseconds, read by the runtime.

@@ -1,5 +1,6 @@
 import BatchCore
 import FoundationEssentials
+import Resilience
 import Store
 
 extension WorkerRuntime {

@@ -1,6 +1,7 @@
 import BatchCore
 import Console
 import Foundation
+import Resilience
 import Synchronization
 
 /// A data source held in memory, for tests: it records the commands it gets and can

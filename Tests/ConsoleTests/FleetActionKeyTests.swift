@@ -1,5 +1,6 @@
 import Foundation
 import BatchCore
+import Resilience
 import Terminal
 import Testing
 @testable import Console

@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Redis
+import Resilience
 import Store
 import TestSupport
 @testable import Console

@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Resilience
 import Synchronization
 import Testing
 @testable import Console

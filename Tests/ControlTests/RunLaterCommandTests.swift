@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Schedule
 import Store
 import Testing
 import TestSupport

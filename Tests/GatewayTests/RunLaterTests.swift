@@ -3,6 +3,7 @@ import FleetAPI
 import FleetTestSupport
 import Foundation
 import HTTP
+import Schedule
 import Store
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 @testable import Scheduler
 import Testing
 

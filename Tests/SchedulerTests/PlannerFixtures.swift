@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 @testable import Scheduler
 
 /// Builds schedules and instants for planner tests; time is whatever the test says.

@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Glibc
+import Schedule
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import BatchCore
 import Foundation
 import Glibc
 import Redis
+import Schedule
 import Store
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import BatchCore
 import Foundation
 import Redis
+import Schedule
 import Store
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import BatchCore
+import Resilience
 import Testing
 @testable import Worker
 

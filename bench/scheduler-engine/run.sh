@@ -6,5 +6,5 @@ cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 swiftc -O -swift-version 6 -module-name ScheduleBench \
-    $(ls Sources/BatchCore/Schedule/*.swift | grep -v "SchedulePlan+Definition") bench/scheduler-engine/main.swift -o "$out/bench"
+    Sources/Schedule/*.swift bench/scheduler-engine/main.swift -o "$out/bench"
 "$out/bench"

@@ -1,5 +1,5 @@
-// libFuzzer entry point for the cron parser (Sources/BatchCore/Schedule/CronParser.swift),
-// compiled by fuzz/run.sh together with all of Sources/BatchCore. An expression that parses
+// libFuzzer entry point for the cron parser (Sources/Schedule/CronParser.swift),
+// compiled by fuzz/run.sh together with all of Sources/Schedule. An expression that parses
 // must also compute its next fires, in UTC and in a zone with daylight-saving changes,
 // each strictly after the last and never in the past of the instant asked about.
 

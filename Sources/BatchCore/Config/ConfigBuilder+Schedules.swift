@@ -1,5 +1,6 @@
 import Platform
 import FoundationEssentials
+import Schedule
 
 extension ConfigBuilder {
     static func durationMs(_ name: String, _ kp: WritableKeyPath<ScheduleDefinition, Int64>, positive: Bool) -> ConfigKey<ScheduleDefinition> {

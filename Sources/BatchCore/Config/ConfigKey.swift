@@ -1,3 +1,5 @@
+import Platform
+
 /// How one key of a section is read into its typed field. Each builder returns an
 /// error message (what was expected, and what was found) or nil.
 struct ConfigKey<S> {

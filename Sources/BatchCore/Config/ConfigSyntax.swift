@@ -1,3 +1,5 @@
+import Platform
+
 /// One `key = value` line.
 struct ConfigEntry: Sendable {
     var key: String

@@ -1,3 +1,5 @@
+import Schedule
+
 extension ConfigValidators {
     /// The validators every program loads its configuration with: cron
     /// expressions are parsed by the schedule engine in their zone, so an

@@ -1,3 +1,5 @@
+import Platform
+
 extension Configuration {
     /// Environment variables that stand for settings, and the `section.key` each sets.
     public static let environmentKeys: [(variable: String, key: String)] = [

@@ -1,3 +1,5 @@
+import Platform
+
 /// A listen or connect address: `127.0.0.1:20200`, `[::1]:80`, `localhost:8080`,
 /// or `:8080` (empty host: every interface).
 public struct HostPort: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {

@@ -1,3 +1,5 @@
+import Schedule
+
 extension ScheduleDefinition {
     /// The idempotency key of this schedule's fire at `epochMillis`: `schedule:<name>:<ms>`. A
     /// gateway admits it only with the request a scheduler (or a backfill) bound to the fire's key.

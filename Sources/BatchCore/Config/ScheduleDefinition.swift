@@ -1,5 +1,6 @@
 import Platform
 import FoundationEssentials
+import Schedule
 
 // `MisfirePolicy` and `OverlapPolicy` live with the schedule engine (Schedule/).
 

@@ -1,3 +1,5 @@
+import Resilience
+
 // The sections of the three daemons and of what they share: gateway, breaker, retention, worker, scheduler.
 
 // `BalanceStrategy` lives with the balancer (Resilience/Balancer.swift).

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 
 extension ParamSpec {
     private static let attributeWords = ["required", "optional", "int", "pattern", "enum", "string", "default", "max-length", "allow-control"]

@@ -1,5 +1,7 @@
 import BatchCore
 import Foundation
+import Resilience
+import Schedule
 import Store
 
 /// Turns what the store holds into the console's rows. Pure: no Redis, no clock.

@@ -2,6 +2,8 @@ import BatchCore
 import Foundation
 import HTTP
 import Redis
+import Resilience
+import Schedule
 import Store
 
 /// batchtop's view of a live deployment: reads Redis through the Store module, makes

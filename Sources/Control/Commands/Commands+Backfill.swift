@@ -1,6 +1,7 @@
 import BatchCore
 import FleetAPI
 import Foundation
+import Schedule
 import Store
 
 /// One tick of a backfill and what became of it (`schedule backfill --json`).

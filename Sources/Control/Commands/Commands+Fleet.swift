@@ -1,5 +1,6 @@
 import BatchCore
 import Foundation
+import Resilience
 import Store
 
 /// `workers --json`: one per live worker.

@@ -1,6 +1,7 @@
 import BatchCore
 import FleetAPI
 import Foundation
+import Schedule
 import Store
 
 /// `schedules --json`: one per schedule known to Redis or to the configuration batchctl read.

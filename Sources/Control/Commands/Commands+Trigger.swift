@@ -1,6 +1,7 @@
 import BatchCore
 import FleetAPI
 import Foundation
+import Schedule
 import Store
 
 /// What `trigger --wait --json` prints: the gateway's answer, the execution as it ended, and its output tail.

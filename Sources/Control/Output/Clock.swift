@@ -1,4 +1,5 @@
 import BatchCore
+import Schedule
 
 /// Wall times for people: `13:02:25` (today) in the machine's zone.
 struct LocalTimes: Sendable {
