@@ -70,12 +70,8 @@ extension SchedulerLoop {
     /// Hands a fire to a delivery thread; its result comes back through the inbox.
     private func submit(_ fire: Fire, cancel: String?, _ s: inout LoopState, pool: DeliveryPool) {
         guard let st = s.planner.states[fire.name] else { return }
-        let d = st.definition
-        let zone = st.schedule.plan.zone
-        let params = expandScheduleParams(d.params, schedule: d.name, fireTime: fire.at, zone: zone)
-        let request = BatchExecutionRequest(
-            jobType: d.job, params: params.mapValues { .string($0) }, idempotencyKey: fire.idempotencyKey,
-            priority: d.priority, trigger: Trigger(source: "schedule", schedule: d.name, fireTime: fire.at.iso8601(in: zone)))
+        // The same request a backfill of this tick sends (`batchctl schedule backfill`).
+        let request = st.definition.fireRequest(at: fire.at, zone: st.schedule.plan.zone)
         let first = s.planner.attempts(fire) == 0
         let (clock, delivery, metrics, log) = (clock, delivery, metrics, logger)
         pool.submit { [self] in
