@@ -23,7 +23,9 @@ enum Overlays {
             box.line(box.innerHeight - 1, "* required", .dialog, into: canvas)
         case .editParams(let job):
             let box = Box(size: size, height: job.params.count * 2 + 4, width: 64, areaTop: top, areaBottom: bottom)
-            box.draw(title: "Trigger \(job.name)", into: canvas)
+            // A unique job type answers a request like an active one with that execution.
+            let unique = job.unique.map { $0.isEmpty ? ", unique" : ", unique by " + $0.joined(separator: " ") } ?? ""
+            box.draw(title: "Trigger \(job.name)\(unique)", into: canvas)
             let nameWidth = min(max(job.params.map { TextWidth.width($0.name) }.max() ?? 4, 4) + 1, 16)
             let inputWidth = max(box.innerWidth - nameWidth - 2, 4)
             // Each field takes two lines: the input, then its type or its problem.

@@ -40,7 +40,7 @@ return {1, new, f[3] or ''}
     ///
     ///     `TrimArgument`
     ///     Returns: number removed
-    static let trim = script("now_ms", "TERMINAL", call: TrimArgument.self, body: #"""
+    static let trim = script("now_ms", "TERMINAL", "unlock", call: TrimArgument.self, body: #"""
 local now = now_ms()
 local maxCount, cutoff, batch = tonumber(A.maxCount), now - tonumber(A.maxAge), tonumber(A.batch)
 local total = redis.call('ZCARD', K.recent)
@@ -49,12 +49,13 @@ local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
 for i = 1, #entries, 2 do
   local id, created = entries[i], tonumber(entries[i + 1])
   if total - removed <= maxCount and created >= cutoff then break end
-  local f = redis.call('HMGET', K.exec(id), F.state, F.job)
+  local f = redis.call('HMGET', K.exec(id), F.state, F.job, F.uniqueKey)
   if not f[1] then
     redis.call('ZREM', K.recent, id)
     removed = removed + 1
   elseif TERMINAL[f[1]] then
     redis.call('DEL', K.exec(id), K.log(id))
+    unlock(id, f[3])
     redis.call('ZREM', K.byState(f[1]), id)
     redis.call('ZREM', K.byJob(f[2]), id)
     redis.call('ZREM', K.recent, id)
