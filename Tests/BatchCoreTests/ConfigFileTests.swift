@@ -50,8 +50,9 @@ struct ConfigFileTests {
             guard l.hasPrefix("# "), l.dropFirst(2).contains(" = ") else { return l }
             let key = l.dropFirst(2).prefix(while: { $0 != " " })
             guard !key.isEmpty, key.allSatisfy({ $0.isLowercase || $0 == "-" }) else { return l }
-            // Examples of values with no default are left commented.
-            return ["id", "gateways", "gateway", "password-file"].contains(String(key)) ? l : String(l.dropFirst(2))
+            // Examples of values with no default (or another key's) are left commented.
+            let examples = ["id", "gateways", "gateway", "password-file", "succeeded-age", "failed-age", "timed-out-age", "cancelled-age"]
+            return examples.contains(String(key)) ? l : String(l.dropFirst(2))
         }.filter { !$0.hasPrefix("include") }.joined(separator: "\n")
         let config = try Configuration.parse(text: uncommented, file: "uncommented.conf")
         let d = Configuration()
