@@ -72,7 +72,9 @@ import TestSupport
     @Test func aRetryOfAnEndedExecutionAnswersTheActiveOne() throws {
         try withFullWorker { f, _ in
             let first = try answer(try f.execute(#"{"jobType":"report","params":{"date":"2026-12-08"}}"#))
+            // Caught mid-dispatch, it is cancelling until the full worker's refusal hands it back.
             _ = try f.store.cancel(id: first.executionId, user: "op", source: "test")
+            #expect(try waitUntil(timeout: .seconds(10)) { try f.store.get(first.executionId)?.state == .cancelled })
             let second = try answer(try f.execute(#"{"jobType":"report","params":{"date":"2026-12-08"}}"#))
             #expect(!second.duplicate && second.executionId != first.executionId)
             let retry = try f.client.request("POST", f.gateway.url + "/api/orchestration/executions/\(first.executionId)/retry")
