@@ -39,7 +39,9 @@ public struct ExecutionDetail: Sendable, Equatable {
 public struct JobTypeInfo: Sendable, Equatable {
     public var name: String
     public var params: [ParamInfo]
-    public init(name: String, params: [ParamInfo]) { self.name = name; self.params = params }
+    /// The parameters its `unique` setting names (one active execution per value of them); nil: not unique.
+    public var unique: [String]?
+    public init(name: String, params: [ParamInfo], unique: [String]? = nil) { self.name = name; self.params = params; self.unique = unique }
 }
 
 /// One declared parameter of a job type.

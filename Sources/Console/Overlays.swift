@@ -27,7 +27,9 @@ enum Overlays {
                                                 hint: p.typeHint + (p.defaultValue.map { ", default \($0)" } ?? "")) }
                 + [(name: "run at", hint: "now, a delay (15m) or a time with offset")]
             let box = Box(size: size, height: fields.count * 2 + 4, width: 64, areaTop: top, areaBottom: bottom)
-            box.draw(title: "Trigger \(job.name)", into: canvas)
+            // A unique job type answers a request like an active one with that execution.
+            let unique = job.unique.map { $0.isEmpty ? ", unique" : ", unique by " + $0.joined(separator: " ") } ?? ""
+            box.draw(title: "Trigger \(job.name)\(unique)", into: canvas)
             let nameWidth = min(max(fields.map { TextWidth.width($0.name) }.max() ?? 4, 4) + 1, 16)
             let inputWidth = max(box.innerWidth - nameWidth - 2, 4)
             // Each field takes two lines: the input, then its type or its problem.

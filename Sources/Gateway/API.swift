@@ -210,9 +210,11 @@ struct API: Sendable {
             where value.utf8.count > 200 {
             throw bad("\(name) is longer than 200 bytes", field: name)
         }
-        return NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
-                            trigger: trigger, idempotencyKey: request.idempotencyKey,
-                            requestHash: request.idempotencyKey == nil ? nil : request.fingerprint, runLater: runLater)
+        var new = NewExecution(job: job, params: params, priority: priority, maxAttempts: attempts, timeoutSeconds: timeout,
+                               trigger: trigger, idempotencyKey: request.idempotencyKey,
+                               requestHash: request.idempotencyKey == nil ? nil : request.fingerprint, runLater: runLater)
+        new.uniqueKey = type.uniqueKey(params)
+        return new
     }
 
     // MARK: execute many
@@ -349,13 +351,14 @@ struct API: Sendable {
             throw HTTPError(status: 409, detail: "execution \(id) is \(rec.state.rawValue); only a terminal execution can be retried")
         }
         let user = req.headers["X-Batch-User"] ?? "api"
-        let new = NewExecution(job: rec.job, params: rec.params, priority: rec.priority, maxAttempts: rec.maxAttempts,
+        var new = NewExecution(job: rec.job, params: rec.params, priority: rec.priority, maxAttempts: rec.maxAttempts,
                                timeoutSeconds: rec.timeoutSeconds,
                                trigger: Trigger(source: req.headers["X-Batch-Source"] ?? "retry", user: user, retryOf: id))
+        new.uniqueKey = context.directory.jobType(rec.job)?.uniqueKey(rec.params)
         let r = try mapStore { try context.store.create(new, queueLimit: context.settings.queueLimit) }
         try? context.store.audit(action: "retry", user: user, source: "api", fields: ["id": id, "new": r.id])
         context.wakeup.signal()
-        return .json(BatchExecutionResponse(executionId: r.id, state: r.state, duplicate: false), status: 202)
+        return .json(BatchExecutionResponse(executionId: r.id, state: r.state, duplicate: r.duplicate), status: 202)
     }
 
     // MARK: errors, mapped once

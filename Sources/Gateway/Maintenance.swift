@@ -78,13 +78,19 @@ final class Maintenance: Sendable {
             if now - lastTrim >= retention.interval {
                 lastTrim = now
                 do {
-                    var total = 0
+                    var total = 0, byCount = 0
                     while true {
-                        let n = try context.store.trim(maxCount: retention.count, maxAgeMillis: retention.age.inMilliseconds)
-                        total += n
-                        if n < 500 || stopped.load(ordering: .acquiring) { break }
+                        let round = try context.store.trim(maxCount: retention.count, ages: RetentionAges(retention))
+                        total += round.removed
+                        byCount += round.byCount
+                        if round.removed < 500 || stopped.load(ordering: .acquiring) { break }
                     }
                     if total > 0 { context.logger.info("retention trimmed executions", ["count": String(total)]) }
+                    if byCount > 0 {
+                        // Not a silent cap: these went before their outcome's age.
+                        context.logger.warning("retention count reached: ended executions removed before their age",
+                                               ["count": String(byCount), "retention.count": String(retention.count)])
+                    }
                 } catch {
                     context.logger.warning("retention trim failed", ["error": "\(error)"])
                 }

@@ -19,6 +19,9 @@ public struct NewExecution: Sendable {
     public var requestHash: String?
     /// When to queue it: at once, or `scheduled` until its time (on Redis' clock).
     public var runLater: RunLater
+    /// The job type's unique lock for these parameters (`JobType.uniqueKey`): while the
+    /// execution holding it is active, a create answers that one as a duplicate.
+    public var uniqueKey: String?
 
     public init(id: String = ExecutionID.make(), job: String, params: [String: String], priority: Int = Priority.default,
                 maxAttempts: Int = 1, timeoutSeconds: Int = 3600, trigger: Trigger = Trigger(source: "api"),
@@ -72,7 +75,7 @@ extension ExecutionStore {
         a[.source] = t.source; a[.schedule] = t.schedule ?? ""; a[.fireTime] = t.fireTime ?? ""
         a[.user] = t.user ?? ""; a[.retryOf] = t.retryOf ?? ""
         a[.idempotencyKey] = new.idempotencyKey ?? ""; a[.idempotencyTTL] = idempotencyTTLSeconds
-        a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""
+        a[.queueLimit] = queueLimit; a[.requestHash] = new.requestHash ?? ""; a[.uniqueKey] = new.uniqueKey ?? ""
         switch new.runLater {
         case .now: a[.dueAt] = 0; a[.delay] = 0
         case .at(let ms): a[.dueAt] = ms; a[.delay] = 0

@@ -54,10 +54,8 @@ extension ExecutionStore {
         return out
     }
 
-    /// Trims retained executions (see `Lua.trim`). - Returns: how many were removed.
+    /// Trims retained executions, one age for every outcome (see `Lua.trim`). - Returns: how many were removed.
     public func trim(maxCount: Int, maxAgeMillis: Int64, batch: Int = 500) throws(StoreError) -> Int {
-        var a = ScriptItem<TrimArgument>()
-        a[.maxCount] = maxCount; a[.maxAge] = maxAgeMillis; a[.batch] = batch
-        return Int(try run(Scripts.trim, a.values).int ?? 0)
+        try trim(maxCount: maxCount, ages: RetentionAges(all: maxAgeMillis), batch: batch).removed
     }
 }

@@ -15,6 +15,8 @@ public enum Field: String, CaseIterable, Sendable {
     case idempotencyKey = "idem"
     /// The request fingerprint bound to the idempotency key.
     case requestHash = "req_hash"
+    /// The unique lock this execution holds while it is active (`Keys.unique`).
+    case uniqueKey = "unique"
     case worker, gateway
     /// Times in ms, from Redis.
     case created, updated, queued, dispatched, started, ended, finished

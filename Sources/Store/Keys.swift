@@ -50,6 +50,9 @@ public struct Keys: Sendable, Hashable {
         static let jobRunning = Name("jobRunning", "job-running")
         /// string: execution id for an idempotency key, with a TTL.
         static let idempotency = Name("idempotency", "idem:", ["key"])
+        /// string: id of the active execution holding a unique lock (`JobType.uniqueKey`), no TTL:
+        /// it ends with that execution's terminal state.
+        static let unique = Name("unique", "unique:", ["key"])
         /// list: last output lines of an execution.
         static let log = Name("log", "log:", ["id"])
         /// stream: one entry per transition and operator action (fields: `EventField`).
@@ -78,7 +81,7 @@ public struct Keys: Sendable, Hashable {
         /// string: set once per (schedule, fire instant), NX, with a TTL.
         static let fire = Name("fire", "fire:", ["schedule", "ms"])
 
-        static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, idempotency, log,
+        static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, idempotency, unique, log,
                                   events, audit, daemons, daemonsSeen, daemon, workerJobs, breakers, breakerOverrides,
                                   schedules, schedulesPaused, schedulerLeader, fire]
     }
@@ -93,6 +96,7 @@ public struct Keys: Sendable, Hashable {
     var recent: String { Name.recent.key(prefix) }
     var jobRunning: String { Name.jobRunning.key(prefix) }
     func idempotency(_ key: String) -> String { Name.idempotency.key(prefix, key) }
+    func unique(_ key: String) -> String { Name.unique.key(prefix, key) }
     func log(_ id: String) -> String { Name.log.key(prefix, id) }
     var events: String { Name.events.key(prefix) }
     var audit: String { Name.audit.key(prefix) }

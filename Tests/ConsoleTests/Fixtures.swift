@@ -16,7 +16,7 @@ enum Fixtures {
         JobTypeInfo(name: "report", params: [
             ParamInfo(name: "date", required: true, typeHint: "pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
             ParamInfo(name: "format", defaultValue: "pdf", typeHint: "enum pdf|csv"),
-        ]),
+        ], unique: ["date"]),
         JobTypeInfo(name: "noop", params: []),
     ]
 

@@ -216,7 +216,7 @@ struct RenderTests {
         _ = s.handle(.down)
         _ = s.handle(.enter)
         c = draw(s)
-        #expect(c.row(containing: "Trigger report") != nil)
+        #expect(c.row(containing: "Trigger report, unique by date") != nil)
         #expect(c.row(containing: "enum pdf|csv, default pdf") != nil)
         _ = s.handle(.escape)
         _ = s.handle(.char("?"))

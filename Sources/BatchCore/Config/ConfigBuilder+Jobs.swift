@@ -43,6 +43,10 @@ extension ConfigBuilder {
             j.workingDirectory = v; return nil
         },
         .custom("description") { j, v in j.description = v.isEmpty ? nil : v; return nil },
+        .custom("unique") { j, v in
+            guard let u = UniqueSpec.parse(v) else { return "expected \"params\" or parameter names separated by commas" }
+            j.unique = u; return nil
+        },
     ]}
 
     static let jobPrefixes = ["param", "header", "env"]
@@ -52,6 +56,7 @@ extension ConfigBuilder {
         "cwd": "working-directory", "workdir": "working-directory", "dir": "working-directory",
         "type": "kind", "parallelism": "concurrency", "max-concurrency": "concurrency",
         "desc": "description", "time-limit": "timeout", "retry-backoff": "backoff", "endpoint": "url",
+        "unique-params": "unique", "dedupe": "unique", "deduplicate": "unique", "singleton": "unique",
     ]
 
     mutating func addJob(_ block: ConfigBlock, name: String) {
@@ -119,6 +124,7 @@ extension ConfigBuilder {
             job.kind = command != nil ? .command : keysSeen["builtin"] != nil ? .builtin : keysSeen["url"] != nil ? .http : .command
         }
         checkKind(&job, block: block, keysSeen: keysSeen, command: command)
+        checkUnique(job, block: block, keysSeen: keysSeen)
         if let most = job.maxTimeoutMs, most < job.timeoutMs, let line = keysSeen["max-timeout"] {
             sink.add(block.file, line, "max-timeout is below timeout in \(block.title) (it is the most a request may ask for)")
         }

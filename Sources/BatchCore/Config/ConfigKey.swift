@@ -23,6 +23,17 @@ struct ConfigKey<S> {
         }
     }
 
+    /// A duration that, when not given, stands for another key's (nil).
+    static func optionalDuration(_ name: String, _ kp: WritableKeyPath<S, Duration?>, min: Duration = .zero) -> Self {
+        let read = ConfigKey<Duration>.duration(name, \.self, min: min)
+        return Self(name: name) { s, v in
+            var d = Duration.zero
+            if let problem = read.apply(&d, v) { return problem }
+            s[keyPath: kp] = d
+            return nil
+        }
+    }
+
     static func int(_ name: String, _ kp: WritableKeyPath<S, Int>, _ range: ClosedRange<Int>) -> Self {
         Self(name: name) { s, v in
             guard let n = Int(v) else { return "expected a whole number, found \"\(v)\"" }

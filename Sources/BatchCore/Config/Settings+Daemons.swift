@@ -116,6 +116,8 @@ public struct BreakerSettings: ConfigSection, Hashable {
 public struct RetentionSettings: ConfigSection, Hashable {
     public var count = 100_000
     public var age: Duration = .seconds(7 * 86400)
+    /// Per outcome, since the execution ended; nil: `age` (see `age(of:)`).
+    public var succeededAge, failedAge, timedOutAge, cancelledAge: Duration?
     /// How often the janitor trims.
     public var interval: Duration = .seconds(60)
     public var eventsMax = 100_000
@@ -127,11 +129,18 @@ public struct RetentionSettings: ConfigSection, Hashable {
     static var keys: [ConfigKey<Self>] {[
         .int("count", \.count, 1...100_000_000),
         .duration("age", \.age, min: .seconds(1)),
+        .optionalDuration("succeeded-age", \.succeededAge, min: .seconds(1)),
+        .optionalDuration("failed-age", \.failedAge, min: .seconds(1)),
+        .optionalDuration("timed-out-age", \.timedOutAge, min: .seconds(1)),
+        .optionalDuration("cancelled-age", \.cancelledAge, min: .seconds(1)),
         .duration("interval", \.interval, min: .milliseconds(100)),
         .int("events-max", \.eventsMax, 100...100_000_000),
         .int("log-lines", \.logLines, 0...1_000_000),
     ]}
-    static var aliases: [String: String] { ["max-count": "count", "max-age": "age", "ttl": "age"] }
+    static var aliases: [String: String] {
+        ["max-count": "count", "max-age": "age", "ttl": "age", "success-age": "succeeded-age", "failure-age": "failed-age",
+         "timeout-age": "timed-out-age", "canceled-age": "cancelled-age"]
+    }
 }
 
 /// `[worker]`
@@ -203,4 +212,17 @@ public struct SchedulerSettings: ConfigSection, Hashable {
         .duration("fire-key-ttl", \.fireKeyTTL, min: .seconds(1)),
     ]}
     static var aliases: [String: String] { ["gateway": "gateways", "leader-lease": "leader-ttl", "interval": "tick"] }
+}
+
+extension RetentionSettings {
+    /// How long an execution that ended in `state` is kept: its outcome's age, else `age`.
+    public func age(of state: ExecutionState) -> Duration {
+        switch state {
+        case .succeeded: succeededAge ?? age
+        case .failed: failedAge ?? age
+        case .timedOut: timedOutAge ?? age
+        case .cancelled: cancelledAge ?? age
+        default: age
+        }
+    }
 }

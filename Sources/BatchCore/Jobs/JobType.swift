@@ -48,19 +48,21 @@ public struct JobType: Sendable, Hashable, Codable {
     public var workingDirectory: String?
     public var env: [String: String]
     public var description: String?
+    /// `unique`: at most one active execution per value of these parameters; nil: no lock.
+    public var unique: UniqueSpec?
 
     public init(name: String, kind: JobKind = .command, argv: [String] = [], builtin: BuiltinJob? = nil,
                 url: String? = nil, method: String = "POST", headers: [String: String] = [:],
                 params: [ParamSpec] = [], timeout: Duration = .seconds(3600), maxAttempts: Int = 1,
                 retryOnExit: [Int] = [], backoff: Duration = .seconds(5), backoffMax: Duration = .seconds(600),
                 concurrency: Int = 0, workingDirectory: String? = nil, env: [String: String] = [:],
-                description: String? = nil) {
+                description: String? = nil, unique: UniqueSpec? = nil) {
         self.name = name; self.kind = kind; self.argv = argv; self.builtin = builtin
         self.url = url; self.method = method; self.headers = headers; self.params = params
         self.timeoutMs = timeout.inMilliseconds; self.maxAttempts = maxAttempts; self.retryOnExit = retryOnExit
         self.backoffMs = backoff.inMilliseconds; self.backoffMaxMs = backoffMax.inMilliseconds
         self.concurrency = concurrency; self.workingDirectory = workingDirectory; self.env = env
-        self.description = description
+        self.description = description; self.unique = unique
     }
 
     public var timeout: Duration {

@@ -98,7 +98,7 @@ enum LiveRows {
     static func jobType(_ t: JobType) -> JobTypeInfo {
         JobTypeInfo(name: t.name, params: t.params.map { p in
             ParamInfo(name: p.name, required: p.required, defaultValue: p.defaultValue, typeHint: typeHint(p.type), maxLength: p.maxLength)
-        })
+        }, unique: t.uniqueParams)
     }
 
     /// The type as declared in a job's configuration (`int 0..3600`, `enum A|B`), which the form checks values against.

@@ -109,14 +109,14 @@ return 1
     ///
     /// One HMGET reads what the decision needs (and which optional fields exist,
     /// so nothing absent is deleted), one HSET writes the transition.
-    static let finish = script("now_ms", "LEASED", "lease_expiries", "release", "history_json", "move_index", "event", arguments: FinishArgument.self, body: #"""
+    static let finish = script("now_ms", "LEASED", "lease_expiries", "release", "history_json", "move_index", "event", "unlock", arguments: FinishArgument.self, body: #"""
 local now, nows = now_ms()
 local expiry = lease_expiries(4, A_SIZE, tonumber(ARGV[3]))
 local function one(i, b)
   local id, attempt, worker, outcome = A.id, tonumber(A.attempt), A.worker, A.outcome
   local h = K.exec(id)
   local f = redis.call('HMGET', h, F.state, F.attempt, F.job, F.runs, F.maxAttempts, F.worker,
-    F.history, F.reason, F.error, F.ended)
+    F.history, F.reason, F.error, F.ended, F.uniqueKey)
   local st = f[1]
   if not st then return {C.notFound} end
   if tonumber(f[2]) ~= attempt then return {C.staleAttempt, tonumber(f[2])} end
@@ -159,6 +159,7 @@ local function one(i, b)
   else
     fields[n + 1] = F.finished; fields[n + 2] = nows; n = n + 2
     if f[10] then dels[#dels + 1] = F.ended end
+    unlock(id, f[11])
   end
   redis.call('HSET', h, unpack(fields))
   if #dels > 0 then redis.call('HDEL', h, unpack(dels)) end

@@ -6,12 +6,13 @@ extension Lua {
     ///     Returns: one reply per item:
     ///              {0, id, state, created}     created: `queued`, or `scheduled` when its
     ///                                          due time (`dueAt`, or now + `delay`) is still ahead
-    ///              {1, id, state, created}     duplicate of an existing execution
+    ///              {1, id, state, created}     duplicate of an existing execution: the idempotency
+    ///                                          key's, else the active holder of the unique lock
     ///              {-2}                        queue over its limit
     ///              {-3, existing id, key, state}  the key names an execution of another request
     ///              {-4, key}                   a `schedule:<name>:<ms>` key whose fire no scheduler
     ///                                          claimed and bound to this fingerprint
-    static let create = script("now_ms", "gather", "event", arguments: CreateArgument.self, body: #"""
+    static let create = script("now_ms", "TERMINAL", "gather", "event", arguments: CreateArgument.self, body: #"""
 local now, nows = now_ms()
 -- The queue's length, read once per call and counted up as this call queues.
 local queued
@@ -36,6 +37,14 @@ local function one(b)
       if hash == '' or not fire or string.sub(fire, 1, 8) ~= 'claimed:' or string.sub(fire, -#hash - 1) ~= ':' .. hash then
         return {C.fireNotClaimed, idem}
       end
+    end
+  end
+  local ukey = A.uniqueKey
+  if ukey ~= '' then
+    local holder = redis.call('GET', K.unique(ukey))
+    if holder then
+      local st = redis.call('HMGET', K.exec(holder), F.state, F.created)
+      if st[1] and not TERMINAL[st[1]] then return {1, holder, st[1], st[2]} end
     end
   end
   local limit = tonumber(A.queueLimit)
@@ -63,12 +72,14 @@ local function one(b)
   if A.retryOf ~= '' then fields[n + 1] = F.retryOf; fields[n + 2] = A.retryOf; n = n + 2 end
   if idem ~= '' then fields[n + 1] = F.idempotencyKey; fields[n + 2] = idem; n = n + 2 end
   if idem ~= '' and hash ~= '' then fields[n + 1] = F.requestHash; fields[n + 2] = hash; n = n + 2 end
+  if ukey ~= '' then fields[n + 1] = F.uniqueKey; fields[n + 2] = ukey; n = n + 2 end
   redis.call('HSET', K.exec(id), unpack(fields))
   if st == S.queued then rpush_later(K.queue(prio), id) else zadd_later(K.due, due, id) end
   zadd_later(K.byState(st), nows, id)
   zadd_later(K.recent, nows, id)
   zadd_later(K.byJob(job), nows, id)
   if idem ~= '' then redis.call('SET', K.idempotency(idem), id, 'EX', tonumber(A.idempotencyTTL)) end
+  if ukey ~= '' then redis.call('SET', K.unique(ukey), id) end
   event(id, E.created, st, EF.job, job)
   if queued then queued = queued + 1 end
   return {0, id, st, now}
@@ -101,4 +112,6 @@ enum CreateArgument: Int, ScriptArguments {
     case dueAt
     /// Queue it this many ms after the create, on Redis' clock; 0 for none (`dueAt` wins).
     case delay
+    /// The job type's unique lock for these parameters (`JobType.uniqueKey`); '' for none.
+    case uniqueKey
 }

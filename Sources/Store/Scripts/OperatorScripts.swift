@@ -35,36 +35,6 @@ event(id, new, new, EF.job, f[4], EF.user, A.user)
 return {1, new, f[3] or ''}
 """#)
 
-    /// Trims retained executions by count and age: oldest terminal ones first,
-    /// with their logs and every index. Non-terminal executions are never trimmed.
-    ///
-    ///     `TrimArgument`
-    ///     Returns: number removed
-    static let trim = script("now_ms", "TERMINAL", call: TrimArgument.self, body: #"""
-local now = now_ms()
-local maxCount, cutoff, batch = tonumber(A.maxCount), now - tonumber(A.maxAge), tonumber(A.batch)
-local total = redis.call('ZCARD', K.recent)
-local removed = 0
-local entries = redis.call('ZRANGE', K.recent, 0, batch * 4 - 1, 'WITHSCORES')
-for i = 1, #entries, 2 do
-  local id, created = entries[i], tonumber(entries[i + 1])
-  if total - removed <= maxCount and created >= cutoff then break end
-  local f = redis.call('HMGET', K.exec(id), F.state, F.job)
-  if not f[1] then
-    redis.call('ZREM', K.recent, id)
-    removed = removed + 1
-  elseif TERMINAL[f[1]] then
-    redis.call('DEL', K.exec(id), K.log(id))
-    redis.call('ZREM', K.byState(f[1]), id)
-    redis.call('ZREM', K.byJob(f[2]), id)
-    redis.call('ZREM', K.recent, id)
-    removed = removed + 1
-  end
-  if removed >= batch then break end
-end
-return removed
-"""#)
-
     /// A page of executions, newest first, by state and/or job type.
     ///
     ///     `ListArgument`
@@ -128,15 +98,6 @@ enum CancelArgument: Int, ScriptArguments {
     case id, user
     /// batchctl, batchtop, api, ...
     case source
-}
-
-/// The arguments of `Lua.trim`.
-enum TrimArgument: Int, ScriptArguments {
-    case maxCount
-    /// ms.
-    case maxAge
-    /// Most removals this call.
-    case batch
 }
 
 /// The arguments of `Lua.list`.

@@ -188,10 +188,12 @@ end
     static let finishTerminal = Piece(name: "finish_terminal", source: #"""
 local function finish_terminal(id, old, new, now)
   set_state(id, old, new, now)
-  redis.call('HSET', K.exec(id), F.finished, now)
+  local h = K.exec(id)
+  redis.call('HSET', h, F.finished, now)
+  unlock(id, redis.call('HGET', h, F.uniqueKey))
 end
 
-"""#, needs: ["set_state"])
+"""#, needs: ["set_state", "unlock"])
 
     /// The lost-attempt path: the attempt's worker (or the gateway that claimed it) is gone.
     /// A started attempt counts as lost; a job whose attempts were lost `poison` times fails
@@ -227,7 +229,7 @@ end
 """#, needs: ["LEASED", "release", "history", "set_state", "finish_terminal", "event"])
 
     static let pieces: [Piece] = [nowMs, terminal, leased, unindexed, gather, setState, moveIndex, event, release,
-                                  leaseValid, leaseExpiries, historyJSON, history, finishTerminal, loseAttempt]
+                                  leaseValid, leaseExpiries, historyJSON, history, unlock, finishTerminal, loseAttempt]
 
     /// A script: the base prelude, the named pieces with what they need (in the
     /// order of `pieces`, a piece after those it needs), then `body`. When a piece
