@@ -33,9 +33,9 @@ local allowed, rates = {}, {}
 for i = A_REST, #ARGV, J_SIZE do
   local j = { unpack(ARGV, i, i + J_SIZE - 1) }
   allowed[j[J.job]] = tonumber(j[J.concurrency])
-  local n = tonumber(j[J.rateCount])
-  if n > 0 then
-    rates[j[J.job]] = { n = n, period = tonumber(j[J.ratePeriod]), burst = tonumber(j[J.rateBurst]) }
+  local n, period = tonumber(j[J.rateCount]), tonumber(j[J.ratePeriod])
+  if n > 0 and period > 0 then
+    rates[j[J.job]] = { n = n, period = period, burst = math.max(1, tonumber(j[J.rateBurst])) }
   end
 end
 local depth = tonumber(A.depth)
@@ -55,7 +55,7 @@ local function bucket(job)
   local r = rates[job]
   b = { tokens = r.burst, every = r.period / r.n }
   local f = redis.call('HMGET', K.rate(job), RF.tokens, RF.at)
-  if f[1] then
+  if f[1] and f[2] then
     b.tokens = math.min(r.burst, tonumber(f[1]) + math.max(0, now - tonumber(f[2])) / b.every)
   end
   buckets[job] = b
