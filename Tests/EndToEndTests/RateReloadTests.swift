@@ -13,11 +13,7 @@ import TestSupport
     @Test func aRateChangedByAWorkerReloadTakesEffectAndTheWaitingWorkGoes() throws {
         let redis = try RedisServer.shared
         let ns = RedisServer.uniqueNamespace()
-        let worker = try DaemonProcess("batch-worker", config: "include = jobs.d/*.conf\n", redisURL: redis.url, namespace: ns, id: "w-rate",
-                                       setUp: { dir in
-                                           try FileManager.default.createDirectory(atPath: dir + "/jobs.d", withIntermediateDirectories: true)
-                                           try Self.job(rate: "1/1h").write(toFile: dir + "/jobs.d/r.conf", atomically: true, encoding: .utf8)
-                                       })
+        let worker = try reloadableWorker(id: "w-rate", namespace: ns, jobs: ["r.conf": Self.job(rate: "1/1h")])
         defer { _ = worker.stop() }
         let gateway = try DaemonProcess("batch-gateway", config: "", redisURL: redis.url, namespace: ns)
         defer { _ = gateway.stop() }
