@@ -42,7 +42,9 @@ struct Meter: Equatable {
         case .queue:
             let counts = [stateCount(m, .retrying), stateCount(m, .failed)]
                 .compactMap { $0 }.joined(separator: "  ")
-            return Meter(kind: kind, fraction: nil, text: "\(m.queueDepth) queued" + (counts.isEmpty ? "" : "  " + counts))
+            // Work waiting for its job type's rate tokens, by job type: why a queue does not move.
+            let limited = m.rateLimited.isEmpty ? "" : "  rate-limited " + m.rateLimited.joined(separator: ", ")
+            return Meter(kind: kind, fraction: nil, text: "\(m.queueDepth) queued" + (counts.isEmpty ? "" : "  " + counts) + limited)
         case .throughput:
             return Meter(kind: kind, fraction: nil, text: Format.rate(m.throughputPerSecond))
         case .p95:

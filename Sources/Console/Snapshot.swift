@@ -36,6 +36,8 @@ public struct ConsoleSnapshot: Sendable, Equatable {
         public var p95RunSeconds: Double?
         /// Executions by state, for the counts line.
         public var countsByState: [ExecutionState: Int]
+        /// Job types whose queued work waits for rate tokens, each with its rate (`report 100/1m`).
+        public var rateLimited: [String] = []
 
         public init(workersUp: Int = 0, workersKnown: Int = 0, queueDepth: Int = 0, running: Int = 0, slots: Int = 0,
                     throughputPerSecond: Double = 0, successRate: Double? = nil, p95RunSeconds: Double? = nil,

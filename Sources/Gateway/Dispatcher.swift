@@ -62,12 +62,14 @@ final class Dispatcher: Sendable {
             }
             var claimed: [ClaimedExecution] = []
             var queueEmpty = false
+            var rateWait: Int64?
             if reserved > 0 {
                 do {
-                    let round = try context.store.claimRound(allowed: allowed, max: reserved,
+                    let round = try context.store.claimRound(allowed: allowed, rates: context.directory.rates, max: reserved,
                                                              leaseMillis: Int(context.settings.lease.inMilliseconds), gateway: context.id)
                     claimed = round.claimed
                     queueEmpty = round.queueEmpty
+                    rateWait = round.rateWaitMillis
                     context.wakeup.claimed(queueEmpty: round.queueEmpty)
                 } catch {
                     context.directory.unreserve(reserved)
@@ -78,7 +80,7 @@ final class Dispatcher: Sendable {
             }
             if claimed.isEmpty {
                 context.directory.unreserve(reserved)
-                context.wakeup.wait(timeout: queueEmpty ? Self.idleLook : .milliseconds(250))
+                context.wakeup.wait(timeout: queueEmpty ? Self.idleLook : rateWait.map(Self.rateLook) ?? .milliseconds(250))
                 continue
             }
             // A full claim may have left more behind: let another dispatcher look while this one delivers.
@@ -100,6 +102,10 @@ final class Dispatcher: Sendable {
     /// watcher did not see, not the way work is found. Four dispatchers looking every 250 ms were
     /// 16 claim calls a second on an idle system, each one in the way of a real execution's steps.
     static let idleLook: Duration = .seconds(2)
+
+    /// After a claim that left work queued for want of a rate token due in `ms`: look again when it
+    /// comes (no event announces a token), but at least every `idleLook` (the rate may change).
+    static func rateLook(_ ms: Int64) -> Duration { .milliseconds(min(max(ms, 1), idleLook.inMilliseconds)) }
 
     /// Most executions claimed, and sent to one worker, in one call.
     static let maxBatch = 64

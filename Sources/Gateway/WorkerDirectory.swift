@@ -100,6 +100,9 @@ final class WorkerDirectory: Sendable {
 
     var knownJobTypes: [String] { types.withLock { $0.keys.sorted() } }
 
+    /// The rate of each served job type that has one, as `jobType` declares it.
+    var rates: [String: JobRate] { types.withLock { $0.compactMapValues(\.rate) } }
+
     var workerCount: Int { state.withLock { $0.workers.count } }
 
     func address(of worker: String) -> String? { state.withLock { $0.workers[worker]?.address } }

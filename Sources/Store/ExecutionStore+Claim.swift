@@ -24,44 +24,48 @@ public struct ClaimRound: Sendable, Equatable {
     /// Nothing at all is queued after this call (it claimed fewer than asked and every priority
     /// queue is empty): until something is queued again, an end frees a slot for nothing.
     public var queueEmpty: Bool
+    /// Work of a job type with a rate was left queued for want of a token: the next one comes this
+    /// many ms from now (the soonest of them). Nothing else wakes a dispatcher for it.
+    public var rateWaitMillis: Int64? = nil
 }
 
 extension ExecutionStore {
     /// Takes the next dispatchable execution and leases it to this gateway.
     /// - Parameter allowed: job types that have a free worker slot now, with
     ///   their fleet-wide concurrency limit (0 = none).
-    public func claim(allowed: [String: Int], leaseMillis: Int, gateway: String) throws(StoreError) -> ClaimedExecution? {
+    /// - Parameter rates: the rate of each job type that has one.
+    public func claim(allowed: [String: Int], rates: [String: JobRate] = [:], leaseMillis: Int, gateway: String) throws(StoreError) -> ClaimedExecution? {
         if allowed.isEmpty { return nil }
-        return try claimed(claimCalls.call(claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)))
+        return try claimed(claimCalls.call(claimArgs(allowed: allowed, rates: rates, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)))
     }
 
     /// Up to `max` claims in one round trip (each exactly as `claim`): fewer when the queue
     /// has fewer dispatchable executions.
     /// - Parameter allowed: job types that have a free worker slot now, with their fleet-wide
     ///   concurrency limit (0 = none). The caller asks for no more than the slots it has.
-    public func claimMany(allowed: [String: Int], max: Int, leaseMillis: Int, gateway: String) throws(StoreError) -> [ClaimedExecution] {
-        try claimRound(allowed: allowed, max: max, leaseMillis: leaseMillis, gateway: gateway).claimed
+    public func claimMany(allowed: [String: Int], rates: [String: JobRate] = [:], max: Int, leaseMillis: Int,
+                          gateway: String) throws(StoreError) -> [ClaimedExecution] {
+        try claimRound(allowed: allowed, rates: rates, max: max, leaseMillis: leaseMillis, gateway: gateway).claimed
     }
 
     /// `claimMany`, and whether the queues were left empty.
-    public func claimRound(allowed: [String: Int], max: Int, leaseMillis: Int, gateway: String) throws(StoreError) -> ClaimRound {
+    public func claimRound(allowed: [String: Int], rates: [String: JobRate] = [:], max: Int, leaseMillis: Int,
+                           gateway: String) throws(StoreError) -> ClaimRound {
         if allowed.isEmpty || max <= 0 { return ClaimRound(claimed: [], queueEmpty: false) }
-        let item = claimArgs(allowed: allowed, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)
+        let item = claimArgs(allowed: allowed, rates: rates, leaseMillis: leaseMillis, gateway: gateway).map(\.redisBytes)
         let round = try Self.claimRound(redis, head: head, item, count: max)
         claimCalls.countDirect(max)
         var out: [ClaimedExecution] = []
         for reply in round.claims {
             if let c = try claimed(reply) { out.append(c) }
         }
-        return ClaimRound(claimed: out, queueEmpty: round.queuesLeft == 0)
+        return ClaimRound(claimed: out, queueEmpty: round.queuesLeft == 0, rateWaitMillis: round.rateWait >= 0 ? round.rateWait : nil)
     }
 
-    private func claimArgs(allowed: [String: Int], leaseMillis: Int, gateway: String) -> [any RedisArgument] {
+    private func claimArgs(allowed: [String: Int], rates: [String: JobRate], leaseMillis: Int, gateway: String) -> [any RedisArgument] {
         var item = ScriptItem<ClaimArgument>()
         item[.gateway] = gateway; item[.lease] = leaseMillis; item[.depth] = limits.claimScanDepth
-        var args = item.values
-        for (job, limit) in allowed.sorted(by: { $0.key < $1.key }) { args.append(job); args.append(limit) }
-        return args
+        return item.values + allowed.sorted(by: { $0.key < $1.key }).flatMap { Self.claimTuple(job: $0.key, limit: $0.value, rate: rates[$0.key]) }
     }
 
     private func claimed(_ reply: RedisReply) throws(StoreError) -> ClaimedExecution? {
@@ -107,11 +111,11 @@ extension ExecutionStore {
     /// One claim script call for up to `count` executions: the claims' replies, and how many
     /// priority queues still hold ids (-1: not looked at, the call claimed all it asked for).
     static func claimRound(_ redis: RedisClient, head: [[UInt8]], _ item: [[UInt8]],
-                           count: Int) throws(StoreError) -> (claims: [RedisReply], queuesLeft: Int) {
+                           count: Int) throws(StoreError) -> (claims: [RedisReply], queuesLeft: Int, rateWait: Int64) {
         let reply = try mapRedis { try redis.evalMany(Scripts.claim, argLists: [claimCallArgs(head, item, count: count)]) }.first ?? .null
         if case .error(let e) = reply { throw .redis(RedisError(reply: e)) }
-        guard let parts = reply.array, parts.count == 2, let claims = parts[0].array, claims.count <= count,
-              let left = parts[1].int else { throw .unexpectedReply("claim: \(reply)") }
-        return (claims, Int(left))
+        guard let parts = reply.array, parts.count == 3, let claims = parts[0].array, claims.count <= count,
+              let left = parts[1].int, let wait = parts[2].int else { throw .unexpectedReply("claim: \(reply)") }
+        return (claims, Int(left), wait)
     }
 }

@@ -48,6 +48,10 @@ public struct Keys: Sendable, Hashable {
         static let recent = Name("recent", "recent")
         /// hash: job type → number of its executions holding a lease (fleet-wide concurrency).
         static let jobRunning = Name("jobRunning", "job-running")
+        /// hash: a job type's rate bucket (fields: `RateField`), with a TTL once it would be full again.
+        static let rate = Name("rate", "rate:", ["job"])
+        /// hash: job type → when a claim last left its work queued for want of a rate token (ms, Redis time).
+        static let rateLimited = Name("rateLimited", "rate-limited")
         /// string: execution id for an idempotency key, with a TTL.
         static let idempotency = Name("idempotency", "idem:", ["key"])
         /// string: id of the active execution holding a unique lock (`JobType.uniqueKey`), no TTL:
@@ -81,7 +85,7 @@ public struct Keys: Sendable, Hashable {
         /// string: set once per (schedule, fire instant), NX, with a TTL.
         static let fire = Name("fire", "fire:", ["schedule", "ms"])
 
-        static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, idempotency, unique, log,
+        static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, rate, rateLimited, idempotency, unique, log,
                                   events, audit, daemons, daemonsSeen, daemon, workerJobs, breakers, breakerOverrides,
                                   schedules, schedulesPaused, schedulerLeader, fire]
     }
@@ -95,6 +99,8 @@ public struct Keys: Sendable, Hashable {
     func byJob(_ job: String) -> String { Name.byJob.key(prefix, job) }
     var recent: String { Name.recent.key(prefix) }
     var jobRunning: String { Name.jobRunning.key(prefix) }
+    func rate(_ job: String) -> String { Name.rate.key(prefix, job) }
+    var rateLimited: String { Name.rateLimited.key(prefix) }
     func idempotency(_ key: String) -> String { Name.idempotency.key(prefix, key) }
     func unique(_ key: String) -> String { Name.unique.key(prefix, key) }
     func log(_ id: String) -> String { Name.log.key(prefix, id) }

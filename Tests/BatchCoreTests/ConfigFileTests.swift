@@ -240,7 +240,7 @@ struct ConfigFileTests {
             _ = try Configuration.load(path: dir + "/main.conf")
             Issue.record("an include key inside a [job] section was accepted")
         } catch {
-            #expect(error.diagnostics.map(\.description) == ["\(dir)/jobs.d/10-a.conf:3: unknown key \"include\" in [job \"a\"] (known keys: command, kind, builtin, url, method, timeout, max-timeout, max-attempts, retry-on-exit, backoff, backoff-max, concurrency, working-directory, description, unique, param.NAME, header.NAME, env.NAME)"])
+            #expect(error.diagnostics.map(\.description) == ["\(dir)/jobs.d/10-a.conf:3: unknown key \"include\" in [job \"a\"] (known keys: command, kind, builtin, url, method, timeout, max-timeout, max-attempts, retry-on-exit, backoff, backoff-max, concurrency, rate, rate-burst, working-directory, description, unique, param.NAME, header.NAME, env.NAME)"])
         }
         try "[job \"a\"]\ncommand = /bin/a\n".write(toFile: dir + "/jobs.d/10-a.conf", atomically: true, encoding: .utf8)
         let config = try Configuration.load(path: dir + "/main.conf")

@@ -174,11 +174,7 @@ import TestSupport
     @Test func sighupMakesAWorkerServeJobTypesAddedChangedAndRemovedAndRefusesABrokenFile() throws {
         let redis = try RedisServer.shared
         let ns = RedisServer.uniqueNamespace()
-        let worker = try DaemonProcess("batch-worker", config: "include = jobs.d/*.conf\n", redisURL: redis.url, namespace: ns, id: "w-reload",
-                                       setUp: { dir in
-                                           try FileManager.default.createDirectory(atPath: dir + "/jobs.d", withIntermediateDirectories: true)
-                                           try "[job \"a\"]\nkind = builtin\nbuiltin = noop\n".write(toFile: dir + "/jobs.d/a.conf", atomically: true, encoding: .utf8)
-                                       })
+        let worker = try reloadableWorker(id: "w-reload", namespace: ns, jobs: ["a.conf": "[job \"a\"]\nkind = builtin\nbuiltin = noop\n"])
         defer { worker.stop() }
         try worker.waitReady()
         let client = try RedisClient(url: redis.url)

@@ -79,6 +79,7 @@ struct LuaContractTests {
             ("F", Set(Field.allCases.map(\.rawValue))), ("EF", Set(EventField.allCases.map(\.rawValue))),
             ("S", Set(ExecutionState.allCases.map(\.rawValue))), ("E", Set(EventKind.allCases.map(\.rawValue))),
             ("R", Set(FailureReason.allCases.map(\.rawValue))), ("D", Set(DaemonField.allCases.map(\.rawValue))),
+            ("RF", Set(RateField.allCases.map(\.rawValue))),
         ]
         for line in try Self.luaLines() {
             for literal in Self.literals(line.text) {
@@ -121,7 +122,7 @@ struct LuaContractTests {
         for script in [Lua.create, Lua.claim, Lua.start, Lua.renew, Lua.report, Lua.finish, Lua.dispatchFailed, Lua.requeue,
                        Lua.promote, Lua.recover, Lua.releaseWorker, Lua.cancel, Lua.trim, Lua.list, Lua.heartbeat,
                        Lua.liveDaemons, Lua.leader] {
-            for marker in ["F.", "D.", "EF.", "E.", "S.", "R.", "A.", "C.", "H."] {
+            for marker in ["F.", "D.", "RF.", "EF.", "E.", "S.", "R.", "A.", "C.", "H.", "J."] {
                 #expect(!script.contains(" " + marker) && !script.contains("(" + marker) && !script.contains("{" + marker))
             }
         }

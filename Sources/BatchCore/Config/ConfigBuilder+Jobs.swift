@@ -38,6 +38,22 @@ extension ConfigBuilder {
         .duration("backoff", \.backoff, min: .milliseconds(1)),
         .duration("backoff-max", \.backoffMax, min: .milliseconds(1)),
         .int("concurrency", \.concurrency, 0...1_000_000),
+        .custom("rate") { j, v in
+            switch JobRate.parse(v) {
+            case .failure(let e): return e.message
+            case .success(var r):
+                r.burst = j.rate?.burst ?? 1
+                j.rate = r; return nil
+            }
+        },
+        .custom("rate-burst") { j, v in
+            guard let b = Int(v.trimmingWhitespace()), (1...JobRate.maxCount).contains(b) else {
+                return "expected a number of leases from 1 to \(JobRate.maxCount), found \"\(v)\""
+            }
+            // Before `rate` is read: kept with a count of 0 until it is.
+            j.rate = j.rate.map { var r = $0; r.burst = b; return r } ?? JobRate(count: 0, periodMs: 0, burst: b)
+            return nil
+        },
         .custom("working-directory") { j, v in
             guard v.hasPrefix("/") else { return "expected an absolute path, found \"\(v)\"" }
             j.workingDirectory = v; return nil
@@ -54,7 +70,7 @@ extension ConfigBuilder {
         "retries": "max-attempts", "retry": "max-attempts", "attempts": "max-attempts", "max-retries": "max-attempts",
         "cmd": "command", "exec": "command", "program": "command", "run": "command",
         "cwd": "working-directory", "workdir": "working-directory", "dir": "working-directory",
-        "type": "kind", "parallelism": "concurrency", "max-concurrency": "concurrency",
+        "type": "kind", "parallelism": "concurrency", "rate-limit": "rate", "burst": "rate-burst", "max-concurrency": "concurrency",
         "desc": "description", "time-limit": "timeout", "retry-backoff": "backoff", "endpoint": "url",
         "unique-params": "unique", "dedupe": "unique", "deduplicate": "unique", "singleton": "unique",
     ]
@@ -127,6 +143,10 @@ extension ConfigBuilder {
         checkUnique(job, block: block, keysSeen: keysSeen)
         if let most = job.maxTimeoutMs, most < job.timeoutMs, let line = keysSeen["max-timeout"] {
             sink.add(block.file, line, "max-timeout is below timeout in \(block.title) (it is the most a request may ask for)")
+        }
+        if job.rate?.count == 0, let line = keysSeen["rate-burst"] {
+            if keysSeen["rate"] == nil { sink.add(block.file, line, "rate-burst in \(block.title) needs a rate (rate = N/PERIOD)") }
+            job.rate = nil
         }
         if job.backoff > job.backoffMax, let line = keysSeen["backoff"] ?? keysSeen["backoff-max"] {
             sink.add(block.file, line, "backoff is above backoff-max in \(block.title)")

@@ -45,6 +45,8 @@ public struct JobType: Sendable, Hashable, Codable {
     public var backoffMaxMs: Int64
     /// Attempts that may run at once across the fleet; 0: no limit.
     public var concurrency: Int
+    /// Leases per period across the fleet (`rate`, `rate-burst`); nil: no limit.
+    public var rate: JobRate? = nil
     public var workingDirectory: String?
     public var env: [String: String]
     public var description: String?

@@ -90,6 +90,9 @@ public final class StoreDataSource: ConsoleDataSource {
         meters.successRate = LiveMeters.successRate(ended: lastTen)
         meters.p95RunSeconds = LiveMeters.p95Seconds(try recentRunMillis())
         meters.countsByState = counts
+        meters.rateLimited = try executions.rateLimited(since: now - ExecutionStore.rateLimitedFor).map { l in
+            l.job + (l.rate.map { " \($0)" } ?? "")
+        }
 
         let query = Self.query(for: filter, jobs: Set(jobs.values.flatMap(\.keys)))
         let page = try executions.list(state: query.state, job: query.job, limit: limit)

@@ -19,6 +19,8 @@ struct StatsJSON: Encodable {
     var lastMinute: [String: Int]
     /// succeeded + failed + timed_out in the last 60 s.
     var throughputPerMinute: Int
+    /// Job types whose work a claim left queued for want of a rate token in the last 10 s, with their rate.
+    var rateLimited: [RateLimitedJob]
     /// Redis time of the reading, ms.
     var now: Int64
 }
@@ -32,12 +34,13 @@ extension Commands {
         let leased = try c.store { () throws(StoreError) in try store.leaseCount() }
         let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
         let ended = try c.store { () throws(StoreError) in try store.endedCounts(since: now - 60_000) }
+        let limited = try c.store { () throws(StoreError) in try store.rateLimited(since: now - ExecutionStore.rateLimitedFor) }
         let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
         if p.flag(Option.json) {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                                  queued: depth.queued, delayed: depth.delayed, scheduled: depth.scheduled, running: leased, runningByJob: byJob,
                                  lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),
-                                 throughputPerMinute: finished, now: now))
+                                 throughputPerMinute: finished, rateLimited: limited, now: now))
             return
         }
         var t = TextTable([.init("STATE"), .init("EXECUTIONS", right: true), .init("LAST MINUTE", right: true)])
@@ -50,5 +53,6 @@ extension Commands {
         let jobs = byJob.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         c.out.line("running".padding(12) + "\(leased)" + (jobs.isEmpty ? "" : " (\(jobs))"))
         c.out.line("throughput".padding(12) + "\(finished)/min (\(ended[.succeeded] ?? 0) succeeded, \(ended[.failed] ?? 0) failed, \(ended[.timedOut] ?? 0) timed out)")
+        for l in limited { c.out.line("rate-limited  \(l.job)" + (l.rate.map { " (\($0))" } ?? "")) }
     }
 }

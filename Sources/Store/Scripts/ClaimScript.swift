@@ -6,12 +6,19 @@ extension Lua {
     /// A claim looks at the first `depth` entries of each priority, dropping
     /// stale ones (trimmed, or no longer queued) on the way.
     ///
-    ///     `ClaimArgument`, then pairs: job type, concurrency limit (0 = none)
-    ///     Returns: {claims, queues left}: one reply per execution claimed in `claims` (none when
-    ///              nothing can be dispatched now), each {id, job, attempt, params, timeout,
+    /// A job type with a rate (`JobRate`) also needs a token of its bucket (`rate:<job>`, refilled
+    /// on Redis' clock) for each lease; one it has none for stays queued like one at its
+    /// concurrency limit, and is noted in `rate-limited`. The call is atomic, so every gateway
+    /// draws on the same bucket.
+    ///
+    ///     `ClaimArgument`, then per job type a `ClaimJobArgument` tuple
+    ///     Returns: {claims, queues left, rate wait}: one reply per execution claimed in `claims` (none
+    ///              when nothing can be dispatched now), each {id, job, attempt, params, timeout,
     ///              max_attempts, runs, priority, dispatch failures so far, ms waited in the queue};
     ///              `queues left` is how many priority queues still hold ids after a call that
-    ///              claimed fewer than asked (0: nothing is queued at all), -1 after a full call
+    ///              claimed fewer than asked (0: nothing is queued at all), -1 after a full call;
+    ///              `rate wait` is the ms until the next token of a job type whose work this call
+    ///              left queued for want of one (the soonest), -1 when none was
     ///
     /// One `LMPOP` over the priorities still in play finds and takes the heads
     /// of the highest non-empty queue, as many as are wanted: most claims need no
@@ -21,9 +28,16 @@ extension Lua {
     /// that cannot go now is pushed back where it was and the rest of that queue
     /// is scanned as a window. One HMGET reads everything the claim needs and
     /// answers; one HSET writes the transition.
-    static let claim = script("now_ms", "move_index", "event", call: ClaimArgument.self, body: #"""
-local allowed = {}
-for i = A_REST, #ARGV, 2 do allowed[ARGV[i]] = tonumber(ARGV[i + 1]) end
+    static let claim = script("now_ms", "move_index", "event", call: ClaimArgument.self, body: tuples(ClaimJobArgument.self, in: #"""
+local allowed, rates = {}, {}
+for i = A_REST, #ARGV, J_SIZE do
+  local j = { unpack(ARGV, i, i + J_SIZE - 1) }
+  allowed[j[J.job]] = tonumber(j[J.concurrency])
+  local n, period = tonumber(j[J.rateCount]), tonumber(j[J.ratePeriod])
+  if n > 0 and period > 0 then
+    rates[j[J.job]] = { n = n, period = period, burst = math.max(1, tonumber(j[J.rateBurst])) }
+  end
+end
 local depth = tonumber(A.depth)
 local queues = {}
 for p = 9, 0, -1 do queues[#queues + 1] = K.queue(p) end
@@ -32,13 +46,36 @@ local function record(id)
   return redis.call('HMGET', K.exec(id), F.job, F.state, F.attempt, F.worker, F.params, F.timeout,
     F.maxAttempts, F.runs, F.priority, F.dispatchFailures, F.queued)
 end
+local now, nows = now_ms()
+-- The rate buckets this call read: tokens now, and ms per token; job types left for want of one.
+local buckets, limited, rate_wait = {}, {}, -1
+local function bucket(job)
+  local b = buckets[job]
+  if b then return b end
+  local r = rates[job]
+  b = { tokens = r.burst, every = r.period / r.n }
+  local f = redis.call('HMGET', K.rate(job), RF.tokens, RF.at)
+  if f[1] and f[2] then
+    b.tokens = math.min(r.burst, tonumber(f[1]) + math.max(0, now - tonumber(f[2])) / b.every)
+  end
+  buckets[job] = b
+  return b
+end
 local function may_run(job)
   local lim = allowed[job]
-  return lim ~= nil and (lim == 0 or
-    tonumber(redis.call('HGET', K.jobRunning, job) or '0') + (G_count[job] or 0) < lim)
+  if lim == nil or (lim > 0 and
+      tonumber(redis.call('HGET', K.jobRunning, job) or '0') + (G_count[job] or 0) >= lim) then
+    return false
+  end
+  if not rates[job] then return true end
+  local b = bucket(job)
+  if b.tokens >= 1 then return true end
+  limited[job] = true
+  local wait = math.ceil((1 - b.tokens) * b.every)
+  if rate_wait < 0 or wait < rate_wait then rate_wait = wait end
+  return false
 end
 -- Leases an id already taken off its queue; f is its record().
-local now, nows = now_ms()
 local until_ = now + tonumber(A.lease)
 local function lease(id, f)
   local h = K.exec(id)
@@ -49,6 +86,7 @@ local function lease(id, f)
   move_index(id, S.queued, S.dispatched, nows)
   zadd_later(K.leases, until_, id)
   count_later(f[1], 1)
+  if buckets[f[1]] then buckets[f[1]].tokens = buckets[f[1]].tokens - 1 end
   event(id, E.dispatched, S.dispatched, EF.job, f[1], EF.attempt, attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
@@ -131,11 +169,22 @@ unpop()
 -- again at every end while nothing is (the ends of executions do not add any).
 local left = -1
 if #out < want then left = redis.call('EXISTS', unpack(queues)) end
-return {out, left}
-"""#)
+-- A bucket left alone refills: once it would be full it is the same as none, and may go.
+for job, b in pairs(buckets) do
+  local r, key = rates[job], K.rate(job)
+  redis.call('HSET', key, RF.tokens, b.tokens, RF.at, nows, RF.count, r.n, RF.period, r.period, RF.burst, r.burst)
+  redis.call('PEXPIRE', key, math.ceil((r.burst - b.tokens) * b.every) + 60000)
+end
+if next(limited) then
+  local l = {}
+  for job in pairs(limited) do l[#l + 1] = job; l[#l + 1] = nows end
+  redis.call('HSET', K.rateLimited, unpack(l))
+end
+return {out, left, rate_wait}
+"""#))
 }
 
-/// The arguments of `Lua.claim`, before its pairs of job type and concurrency limit.
+/// The arguments of `Lua.claim`, before its `ClaimJobArgument` tuples.
 enum ClaimArgument: Int, ScriptArguments {
     /// The claiming gateway's id.
     case gateway
@@ -145,4 +194,26 @@ enum ClaimArgument: Int, ScriptArguments {
     case depth
     /// How many to claim, at most (set per call: callers that share a call differ only in it).
     case count
+}
+
+/// One job type a claim may lease, after the `ClaimArgument`s: one tuple per job type.
+enum ClaimJobArgument: Int, ScriptArguments {
+    case job
+    /// Fleet-wide concurrency limit; 0: none.
+    case concurrency
+    /// The rate: leases per period (0: no rate), the period in ms, and the burst.
+    case rateCount, ratePeriod, rateBurst
+}
+
+extension Lua {
+    /// `body` with `J.<case>` replaced by the case's place (from 1) in a tuple of `T`, and
+    /// `J_SIZE` by a tuple's length.
+    static func tuples<T: ScriptArguments>(_ type: T.Type, in body: String) -> String {
+        let names = T.allCases.map { String(describing: $0) }
+        return substitute(in: body) { marker, name in
+            guard marker == "J" else { return nil }
+            guard let i = names.firstIndex(of: name) else { preconditionFailure("Lua names J.\(name), which \(T.self) does not declare") }
+            return String(i + 1)
+        }.replacing("J_SIZE", with: String(names.count))
+    }
 }

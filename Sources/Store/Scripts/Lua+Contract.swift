@@ -13,6 +13,7 @@ import Redis
 ///
 ///     F.<case>   Field, of the execution hash        F.maxAttempts → 'max_attempts'
 ///     D.<case>   DaemonField, of a daemon's hash
+///     RF.<case>  RateField, of a job type's rate bucket
 ///     EF.<case>  EventField, of a stream entry
 ///     E.<case>   EventKind
 ///     S.<case>   ExecutionState
@@ -38,7 +39,7 @@ extension Lua {
             Dictionary(uniqueKeysWithValues: T.allCases.map { (String(describing: $0), "'" + $0.rawValue + "'") })
         }
         return [
-            "F": quoted(Field.self), "EF": quoted(EventField.self), "E": quoted(EventKind.self), "D": quoted(DaemonField.self),
+            "F": quoted(Field.self), "EF": quoted(EventField.self), "E": quoted(EventKind.self), "D": quoted(DaemonField.self), "RF": quoted(RateField.self),
             "R": quoted(FailureReason.self), "S": quoted(ExecutionState.self),
             // A coding key describes itself as a coding key, not by its case name: its Lua name
             // is its raw value in camel case (`exit_code` is `H.exitCode`).
