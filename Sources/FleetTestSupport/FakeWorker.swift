@@ -57,7 +57,7 @@ public final class FakeWorker: Sendable {
                 switch self.mode.withLock({ $0 }) {
                 case .fail500:
                     received.withLock { $0.append(contentsOf: batch.dispatches.map(\.executionId)) }
-                    return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
+                    return .problem(status: 500, detail: "broken on purpose")
                 case .hang:
                     Thread.sleep(forTimeInterval: hangFor.inSeconds)
                     return .problem(status: 500, title: "late", detail: "late")
@@ -98,20 +98,20 @@ public final class FakeWorker: Sendable {
     func dispatch(_ d: WorkerDispatchRequest) -> HTTPResponse {
         received.withLock { $0.append(d.executionId) }
         switch mode.withLock({ $0 }) {
-        case .fail500: return .problem(status: 500, title: "Internal Server Error", detail: "broken on purpose")
-        case .full: return .problem(status: 429, title: "Too Many Requests", detail: "full")
+        case .fail500: return .problem(status: 500, detail: "broken on purpose")
+        case .full: return .problem(status: 429, detail: "full")
         case .hang:
             Thread.sleep(forTimeInterval: hangFor.inSeconds)
             return .problem(status: 500, title: "late", detail: "late")
         case .run:
             if running.load(ordering: .relaxed) >= slots {
-                return .problem(status: 429, title: "Too Many Requests", detail: "all \(slots) slots are busy")
+                return .problem(status: 429, detail: "all \(slots) slots are busy")
             }
         }
         do {
             _ = try store.start(id: d.executionId, attempt: d.attempt, worker: id, leaseMillis: d.leaseMs)
         } catch {
-            return .problem(status: 409, title: "Conflict", detail: "\(error)")
+            return .problem(status: 409, detail: "\(error)")
         }
         let key = "\(d.executionId)#\(d.attempt)"
         let exec = d.executionId

@@ -381,7 +381,7 @@ struct API: Sendable {
         switch e {
         case .notFound(let id): return notFound(id)
         case .queueFull(let limit):
-            return HTTPError(status: 429, title: "Too Many Requests",
+            return HTTPError(status: 429,
                              detail: "the queue holds \(limit) executions or more (gateway.queue-limit); nothing was queued; try again later",
                              extra: ["retryAfter": "5"], headers: ["Retry-After": "5"])
         case .wrongState, .staleAttempt, .leaseLost, .dispatchMismatch:
@@ -394,7 +394,7 @@ struct API: Sendable {
         case .badCursor:
             return HTTPError(status: 400, detail: e.description, extra: ["field": "before"])
         case .redis(.loading):
-            return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is loading its data; nothing was changed; try again shortly",
+            return HTTPError(status: 503, detail: "Redis is loading its data; nothing was changed; try again shortly",
                              type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
         case .redis, .unexpectedReply:
             if e.outcomeUnknown && !read {
@@ -404,7 +404,7 @@ struct API: Sendable {
                                  type: GatewayAPI.ProblemType.outcomeUnknown)
             }
             if e.isUnavailable {
-                return HTTPError(status: 503, title: "Service Unavailable", detail: "Redis is unavailable: \(e); nothing was changed",
+                return HTTPError(status: 503, detail: "Redis is unavailable: \(e); nothing was changed",
                                  type: GatewayAPI.ProblemType.redisUnavailable, headers: ["Retry-After": "1"])
             }
             return HTTPError(status: 500, detail: e.description)

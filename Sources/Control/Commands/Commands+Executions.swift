@@ -39,7 +39,9 @@ extension Commands {
     static func retry(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
         try eachID(p, c) { (id, g) throws(ControlError) in
             let a = try g.call(GatewayAPI.retry(id: id))
-            return (ActionResult(executionId: id, state: a.state, newExecutionId: a.executionId), "\(id)  retried as \(a.executionId)")
+            let text = a.duplicate ? "\(id)  already active as \(a.executionId) (\(a.state.rawValue)): the job type is unique"
+                : "\(id)  retried as \(a.executionId)"
+            return (ActionResult(executionId: id, state: a.state, newExecutionId: a.executionId), text)
         }
     }
 

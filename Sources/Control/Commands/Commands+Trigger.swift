@@ -32,7 +32,7 @@ extension Commands {
         let gateway = try c.gateway()
         guard p.flag(Option.wait) else {
             let r = try gateway.call(try GatewayAPI.execute(request))
-            printAccepted(r, c, json: p.flag(Option.json))
+            printAccepted(r, c, json: p.flag(Option.json), keyed: key != nil)
             return
         }
         // Follow from the stream's current end, taken before the trigger, so no state change is missed.
@@ -109,7 +109,7 @@ extension Commands {
                 if result.isAccepted { accepted += 1 } else { refused += 1 }
                 if json { all.append(ManyLineJSON(line: item.line, result: result)); continue }
                 if let id = result.executionId, let state = result.state {
-                    c.out.line("\(item.line)\t" + acceptedText(id, duplicate: result.duplicate == true, state: state))
+                    c.out.line("\(item.line)\t" + acceptedText(id, duplicate: result.duplicate == true, state: state, keyed: key != nil))
                 } else {
                     c.out.line("\(item.line)\t" + c.style.paint("refused (\(result.status)): \(result.detail ?? result.title ?? "")", .bad))
                 }
@@ -119,14 +119,17 @@ extension Commands {
         if refused > 0 { throw .failed("\(refused) of \(requests.count) lines of \(name) were refused") }
     }
 
-    static func printAccepted(_ r: BatchExecutionResponse, _ c: ControlContext, json: Bool) {
+    static func printAccepted(_ r: BatchExecutionResponse, _ c: ControlContext, json: Bool, keyed: Bool = false) {
         if json { c.out.json(r); return }
-        c.out.line(acceptedText(r.executionId, duplicate: r.duplicate, state: r.state))
+        c.out.line(acceptedText(r.executionId, duplicate: r.duplicate, state: r.state, keyed: keyed))
     }
 
-    /// An accepted execution's id, marked when its idempotency key named one made earlier.
-    static func acceptedText(_ id: String, duplicate: Bool, state: ExecutionState) -> String {
-        duplicate ? "\(id)  (already triggered with this idempotency key: \(state.rawValue))" : id
+    /// An accepted execution's id, marked when it is one made earlier: named by the request's
+    /// idempotency key, or (without a key) the active execution of a unique job type's values.
+    static func acceptedText(_ id: String, duplicate: Bool, state: ExecutionState, keyed: Bool) -> String {
+        guard duplicate else { return id }
+        return keyed ? "\(id)  (already triggered with this idempotency key: \(state.rawValue))"
+            : "\(id)  (already active with these values, \(state.rawValue): the job type is unique)"
     }
 
     /// Prints state changes of one execution until it ends, then its output tail;
