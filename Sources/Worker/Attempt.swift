@@ -100,9 +100,7 @@ final class Attempt: Sendable {
     /// The attempt as `GET /api/batch/executions/{id}` shows it.
     func snapshot() -> BatchResult {
         state.withLock { s in
-            var status = "running"
-            if let o = s.machine.outcome { status = o.status.rawValue } else if s.machine.stop == .cancel { status = "cancelling" }
-            var r = BatchResult(executionId: id, attempt: number, status: status, startedAt: startedAtText,
+            var r = BatchResult(executionId: id, attempt: number, status: s.machine.status, startedAt: startedAtText,
                                 progress: s.output.progress, output: s.output.tail)
             if case .exited(let c)? = s.machine.outcome { r.exitCode = Int(c) }
             if case .signaled(let g)? = s.machine.outcome { r.signal = Int(g) }

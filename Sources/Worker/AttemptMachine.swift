@@ -105,6 +105,15 @@ struct AttemptMachine: Sendable {
     /// Whether a renewal should include the attempt: it started in Redis and its lease is not given up.
     var holdsLease: Bool { phase != .starting && phase != .over && stop != .lost }
 
+    /// What the worker shows for the attempt (`BatchResult.status`) until and after it leaves the
+    /// table. A lost lease wins over how the job ended: the job was killed for it (its outcome then
+    /// reads `cancelled`) and nothing is written, so it shows `lost` from the moment the stop is decided.
+    var status: String {
+        if stop == .lost { return "lost" }
+        if let outcome { return outcome.status.rawValue }
+        return stop == .cancel ? "cancelling" : "running"
+    }
+
     /// Where the lease reaper kills the job's process group unless a renewal moves it.
     var reaperDeadline: Int64 { policy.reaperDeadline(lastRenewedAt: lastRenewedAt) }
 

@@ -106,8 +106,8 @@ extension WorkerRuntime {
         final.finishedAt = WorkerClock.iso(Date())
         let fields: KeyValuePairs<String, String> = ["execution": a.id, "attempt": String(a.number), "job": job.name]
         if decision == .giveUp {
+            // The snapshot shows `lost` already (the machine's stop is `lost` once it gives up).
             logger.warning("attempt given up without writing: its lease is lost", fields)
-            final.status = "lost"
             remove(a, result: final)
             return nil
         }

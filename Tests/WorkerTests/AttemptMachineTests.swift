@@ -1,5 +1,7 @@
 import BatchCore
+import Dispatch
 import Resilience
+import Synchronization
 import Testing
 @testable import Worker
 
@@ -216,5 +218,51 @@ struct AttemptMachineTests {
         #expect(m.handle(.jobStarted) == [])
         #expect(m.handle(.dispatchAnswered) == [.writeEndWithDispatch])
         #expect(m.handle(.endDue(now: 2_000)) == [.writeEnd])
+    }
+
+    /// A job handle that records the stops asked of it.
+    final class StopRecorder: JobHandle {
+        let stops = Mutex<[Duration]>([])
+        func stop(grace: Duration) { stops.withLock { $0.append(grace) } }
+    }
+
+    static func attempt() -> Attempt {
+        Attempt(id: ExecutionID.make(), number: 1, job: JobType(name: "hold", argv: ["/bin/sleep", "60"]), params: [:],
+                timeout: .seconds(60), leaseMillis: 30_000, renewEvery: .seconds(10), killGrace: grace,
+                lane: DispatchQueue(label: "attempt-machine-tests"), now: 1_000, output: OutputBuffer())
+    }
+
+    /// The order of a renewal that finds the lease gone: the job is killed, ends as stopped by the
+    /// worker (`cancelled`), and the attempt stays in the table (its slot freed) until its lane
+    /// gives the end up. What the worker shows for it meanwhile is what it shows after: `lost`,
+    /// not the cancel its outcome reads as, nor `running` while the kill is on its way.
+    @Test func anAttemptWhoseLeaseIsLostShowsAsLostFromTheStopOn() {
+        let a = Self.attempt()
+        let job = StopRecorder()
+        a.attach(job)
+        a.send(.dispatchAnswered)
+        #expect(a.snapshot().status == "running")
+        #expect(a.send(.leaseLost) == [.stopping(.lost)])
+        #expect(job.stops.withLock { $0 } == [.zero])
+        #expect(a.snapshot().status == "lost")
+        #expect(a.send(.jobEnded(.cancelled, outputWaiting: true)) == [.freeSlot, .writeEndOnLane])
+        #expect(a.snapshot().status == "lost")
+        #expect(a.send(.endDue(now: 2_000)) == [.giveUp])
+        #expect(a.snapshot().status == "lost")
+    }
+
+    /// The other statuses an attempt shows: `cancelling` until a cancelled job ends, then its outcome's.
+    @Test func anAttemptShowsItsCancelThenItsOutcome() {
+        let a = Self.attempt()
+        a.attach(StopRecorder())
+        a.send(.dispatchAnswered)
+        a.send(.cancelRequested)
+        #expect(a.snapshot().status == "cancelling")
+        a.send(.jobEnded(.cancelled, outputWaiting: false))
+        #expect(a.snapshot().status == "cancelled")
+        let b = Self.attempt()
+        b.attach(StopRecorder())
+        b.send(.jobEnded(.exited(3), outputWaiting: false))
+        #expect(b.snapshot().status == "failed" && b.snapshot().exitCode == 3)
     }
 }
