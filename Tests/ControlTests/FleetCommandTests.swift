@@ -206,6 +206,10 @@ import TestSupport
         let t = try f.run(["stats"])
         #expect(t.out.contains("throughput  "))
         #expect(t.out.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        // The retention the configuration sets: defaults here, one age for every outcome.
+        #expect(t.out.contains("retention   100000 kept, 7d each"), "\(t)")
+        let retention = o?["retention"] as? [String: Any]
+        #expect(retention?["count"] as? Int == 100_000 && (retention?["ageSeconds"] as? [String: Int])?["failed"] == 604_800)
     }
 
     @Test func workersAndBreakersWithOverrides() throws {

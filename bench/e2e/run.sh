@@ -28,15 +28,14 @@
 # folder (unless BENCH_VENV names one). Every process started here is stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib.sh
 here="$PWD/bench/e2e"
 jobs="${BENCH_JOBS:-20000}"
 count="${BENCH_COUNT:-500}"
 rounds="${BENCH_ROUNDS:-3}"
 connections="${BENCH_CONNECTIONS:-32}"
 
-for tool in redis-server redis-cli curl python3; do
-    command -v "$tool" >/dev/null || { echo "bench/e2e: $tool not found; run scripts/deps.sh" >&2; exit 1; }
-done
+need_tools e2e redis-server redis-cli curl python3
 
 build=(swift build -c release)
 linking="Swift libraries linked dynamically"
@@ -52,11 +51,7 @@ bin="$("${build[@]}" --show-bin-path)"
 dir="$(mktemp -d /tmp/batch-e2e-bench.XXXXXX)"
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
+    stop_pids "${pids[@]}"
     [[ -d "$dir/baseline-src" ]] && git worktree remove --force "$dir/baseline-src" >/dev/null 2>&1
     rm -rf "$dir"
 }
@@ -72,7 +67,6 @@ if [[ -n "$baseline" ]]; then
     base_bin="$(cd "$dir/baseline-src" && swift build -c release --show-bin-path)"
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 peak_mb() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 port="$(free_port)"

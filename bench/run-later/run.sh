@@ -12,27 +12,16 @@
 #   bench/run-later/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib.sh
 jobs="${BENCH_JOBS:-1000}"
 gateways="${BENCH_GATEWAYS:-2}"
-for tool in redis-server redis-cli curl python3; do
-    command -v "$tool" >/dev/null || { echo "bench/run-later: $tool not found; run scripts/deps.sh" >&2; exit 1; }
-done
-echo "building batch-gateway, batch-worker (release)..."
-for p in batch-gateway batch-worker; do swift build -c release --product "$p" 2>&1 | tail -1; done
-bin="$(swift build -c release --show-bin-path)"
+need_tools run-later redis-server redis-cli curl python3
+release_products batch-gateway batch-worker
 
 dir="$(mktemp -d /tmp/batch-run-later.XXXXXX)"
 pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    done
-    rm -rf "$dir"
-}
+cleanup() { stop_pids "${pids[@]}"; rm -rf "$dir"; }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 port="$(free_port)"
 redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no --daemonize no --logfile "$dir/redis.log" &

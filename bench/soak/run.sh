@@ -20,31 +20,25 @@
 # Every process started here is stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib.sh
 minutes="${SOAK_MINUTES:-30}"
 fault_minutes="${SOAK_FAULT_MINUTES:-3}"
 
-for tool in redis-server redis-cli curl python3; do
-    command -v "$tool" >/dev/null || { echo "bench/soak: $tool not found; run scripts/deps.sh" >&2; exit 1; }
-done
-echo "building batch-gateway, batch-worker, batch-scheduler, e2e-bench (release)..."
-for p in batch-gateway batch-worker batch-scheduler e2e-bench; do swift build -c release --product "$p" 2>&1 | tail -1; done
-bin="$(swift build -c release --show-bin-path)"
+need_tools soak redis-server redis-cli curl python3
+release_products batch-gateway batch-worker batch-scheduler e2e-bench
 
 dir="$(mktemp -d /tmp/batch-soak.XXXXXX)"
 declare -A pid_of=()
 extra_pids=()
 cleanup() {
     local p
-    for p in "${pid_of[@]}" "${extra_pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-    for p in "${pid_of[@]}" "${extra_pids[@]}"; do
-        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null || true
-    done
+    # A stopped worker cannot act on SIGTERM: let it go on first.
+    for p in "${pid_of[@]}" "${extra_pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
+    stop_pids "${pid_of[@]}" "${extra_pids[@]}"
     rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "-"; }
 
 port="$(free_port)"

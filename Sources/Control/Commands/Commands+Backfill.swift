@@ -24,12 +24,8 @@ extension Commands {
     /// whose fire key exists already fired (or is being fired) and is left alone, so running a
     /// backfill twice, or racing a live fire of the same tick, makes one execution per tick.
     static func backfill(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
-        let name = p.argument("NAME") ?? ""
-        try knownSchedule(name, c)
-        let def: ScheduleDefinition
-        do { def = try .configured(name, in: c.configuration.schedules, files: c.configuration.files, program: "batchctl") } catch {
-            throw .failed(error.description)
-        }
+        let def = try configuredSchedule(p, c)
+        let name = def.name
         guard let expression = def.cron else {
             throw .failed("schedule \(name) is \(def.triggerText): only a cron schedule has ticks of its own to backfill")
         }

@@ -92,13 +92,19 @@ extension Commands {
         c.out.line("schedule \(name) \(paused ? "paused" : "resumed") for every scheduler")
     }
 
-    static func triggerSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+    /// The definition of the schedule the command names (`NAME`), from the configuration read:
+    /// the scheduler's parameters, which Redis does not hold.
+    static func configuredSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) -> ScheduleDefinition {
         let name = p.argument("NAME") ?? ""
         try knownSchedule(name, c)
-        let def: ScheduleDefinition
-        do { def = try .configured(name, in: c.configuration.schedules, files: c.configuration.files, program: "batchctl") } catch {
+        do { return try .configured(name, in: c.configuration.schedules, files: c.configuration.files, program: "batchctl") } catch {
             throw .failed(error.description)
         }
+    }
+
+    static func triggerSchedule(_ p: ParsedCommand, _ c: ControlContext) throws(ControlError) {
+        let def = try configuredSchedule(p, c)
+        let name = def.name
         let now = Instant(millisecondsSinceEpoch: try c.now())
         let request: BatchExecutionRequest
         do { request = try def.requestNow(at: now, source: "batchctl", user: c.user) } catch { throw .config("schedule \(name): \(error)") }

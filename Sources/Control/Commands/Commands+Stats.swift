@@ -21,8 +21,28 @@ struct StatsJSON: Encodable {
     var throughputPerMinute: Int
     /// Job types whose work a claim left queued for want of a rate token in the last 10 s, with their rate.
     var rateLimited: [RateLimitedJob]
+    /// What the configuration read keeps: at most `count` executions, each outcome for its age (seconds).
+    var retention: RetentionJSON
     /// Redis time of the reading, ms.
     var now: Int64
+}
+
+/// `[retention]` as the configuration batchctl read says (the gateways trim by theirs).
+struct RetentionJSON: Encodable {
+    var count: Int
+    var ageSeconds: [String: Int64]
+
+    init(_ r: RetentionSettings) {
+        count = r.count
+        ageSeconds = Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, r.age(of: $0).inMilliseconds / 1000) })
+    }
+
+    /// `100000 kept, 7d each`, or each outcome's age when they differ.
+    var text: String {
+        let ages = ExecutionState.terminal.map { ConfigDuration.format(.seconds(ageSeconds[$0.rawValue] ?? 0)) }
+        if Set(ages).count == 1 { return "\(count) kept, \(ages[0]) each" }
+        return "\(count) kept; " + zip(ExecutionState.terminal, ages).map { "\($0.rawValue) \($1)" }.joined(separator: ", ")
+    }
 }
 
 extension Commands {
@@ -40,7 +60,8 @@ extension Commands {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                                  queued: depth.queued, delayed: depth.delayed, scheduled: depth.scheduled, running: leased, runningByJob: byJob,
                                  lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),
-                                 throughputPerMinute: finished, rateLimited: limited, now: now))
+                                 throughputPerMinute: finished, rateLimited: limited,
+                                 retention: RetentionJSON(c.configuration.retention), now: now))
             return
         }
         var t = TextTable([.init("STATE"), .init("EXECUTIONS", right: true), .init("LAST MINUTE", right: true)])
@@ -54,5 +75,6 @@ extension Commands {
         c.out.line("running".padding(12) + "\(leased)" + (jobs.isEmpty ? "" : " (\(jobs))"))
         c.out.line("throughput".padding(12) + "\(finished)/min (\(ended[.succeeded] ?? 0) succeeded, \(ended[.failed] ?? 0) failed, \(ended[.timedOut] ?? 0) timed out)")
         for l in limited { c.out.line("rate-limited  \(l.job)" + (l.rate.map { " (\($0))" } ?? "")) }
+        c.out.line("retention".padding(12) + RetentionJSON(c.configuration.retention).text)
     }
 }
