@@ -33,7 +33,9 @@ cat > "$dir/batch.conf" <<CONF
 url = redis://127.0.0.1:$port/0
 namespace = $ns
 [worker]
-slots = 256
+# More slots than a phase has executions: a dispatch refused by a full worker would be retried
+# and queued again, and its `queued` time would no longer be its promotion's.
+slots = 2048
 [log]
 level = warning
 [job "noop"]
