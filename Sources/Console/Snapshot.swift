@@ -76,11 +76,13 @@ public struct ExecutionRow: Sendable, Equatable {
         self.created = created; self.started = started; self.finished = finished; self.error = error; self.due = due
     }
 
-    /// The state as an interactive screen draws it at `now`: a scheduled execution with
-    /// its countdown (`scheduled in 4m12s`), others as `shownState`.
+    /// The state as an interactive screen draws it at `now`: a scheduled execution with the
+    /// time left until it is due (`scheduled 4m12s`, which fits the STATE column), others as
+    /// `shownState`.
     public func drawnState(at now: Date) -> String {
         guard state == .scheduled, let due else { return shownState }
-        return "scheduled " + Format.countdown(to: due, from: now)
+        let left = due.timeIntervalSince(now)
+        return "scheduled " + (left >= 0.5 ? Format.duration(left) : "now")
     }
 
     /// The state as the console shows it: a failure with its reason (`failed:worker_lost`).

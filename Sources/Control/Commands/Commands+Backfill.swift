@@ -9,8 +9,10 @@ struct BackfillTick: Encodable {
     /// The tick, ISO 8601 in the schedule's zone.
     var tick: String
     /// `fired` (now, by this backfill), `would-fire` (dry run), `already-fired` (by a scheduler or an
-    /// earlier backfill: `executionId` or `outcome` says what it became), `in-flight` (another
-    /// process claimed it and has not delivered it yet), `refused` (the gateway said why in `detail`).
+    /// earlier backfill: `executionId` or `outcome` says what it became), `duplicate` (the gateway
+    /// answered an execution made earlier: the fire's idempotency key, or the active holder of a
+    /// unique job type's values), `in-flight` (another process claimed it and has not delivered
+    /// it yet), `refused` (the gateway said why in `detail`).
     var result: String
     var executionId: String?
     var outcome: String?
@@ -89,7 +91,7 @@ extension Commands {
             for (i, result) in zip(chunk, answer.results) {
                 out[i].outcome = nil
                 if let id = result.executionId {
-                    out[i].result = result.duplicate == true ? "already-fired" : "fired"
+                    out[i].result = result.duplicate == true ? "duplicate" : "fired"
                     out[i].executionId = id
                     records.append((name, keys[i].epochMillis, id))
                 } else {
@@ -115,7 +117,8 @@ extension Commands {
         if dryRun {
             c.out.line("\(count("would-fire")) would fire, \(count("already-fired")) already fired, \(count("in-flight")) in flight")
         } else {
-            c.out.line("\(count("fired")) fired, \(count("already-fired")) already fired, \(count("in-flight")) in flight, \(count("refused")) refused")
+            c.out.line("\(count("fired")) fired, \(count("already-fired")) already fired, \(count("duplicate")) duplicate, "
+                       + "\(count("in-flight")) in flight, \(count("refused")) refused")
         }
     }
 }
