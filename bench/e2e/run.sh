@@ -8,7 +8,8 @@
 #               (the others: enqueued by 4 producer processes, connected before the clock starts)
 #               (ours: one POST per job over HTTP on 32 keep-alive connections, driven from one thread
 #               with epoll and one request at a time per connection, as wrk does; done = all `succeeded`)
-#   latency:    500 sequential trigger-to-result round trips (ours: POST ...?wait=), p50 and p99
+#   latency:    500 sequential trigger-to-result round trips (ours: POST ...?wait=), p50 and p99,
+#               and for ours where the time goes, hop by hop (e2e-bench latency --trace)
 #   memory:     peak RSS (VmHWM) of every daemon of ours, and of the others' worker processes
 #
 # Every system is measured in each of BENCH_ROUNDS rounds (3 by default), the systems taking turns
@@ -142,7 +143,7 @@ run_ours() {  # round [system daemons-dir]
     "$bin/e2e-bench" latency --gateway "$gateway" --count 20 >/dev/null
     echo "round $round, load average before $system: $(cut -d' ' -f1-3 /proc/loadavg)"
     tp[$system,$round]="$("$bin/e2e-bench" throughput --gateway "$gateway" --redis "$redis_url" --namespace "$ns" --jobs "$jobs" --connections "$connections")"
-    lat[$system,$round]="$("$bin/e2e-bench" latency --gateway "$gateway" --count "$count")"
+    lat[$system,$round]="$("$bin/e2e-bench" latency --gateway "$gateway" --count "$count" --trace)"
     local r="" peak=0 mb
     for d in g1 w1 w2; do
         mb="$(peak_mb "$(cat "$dir/$d.pid")")"
@@ -203,6 +204,12 @@ if (( rounds > 1 )); then
     echo
     echo "median of the $rounds rounds (peak RSS: ours, each daemon's highest of the rounds; the others, their last round):"
 fi
+echo
+echo "where a round trip's time goes (ours, the last round; means of Redis' millisecond times):"
+for system in "${ours[@]}"; do
+    echo "$system:"
+    grep '^trace' <<<"${lat[$system,$rounds]}" | sed 's/^trace /  /'
+done
 declare -A m_tp m_p50 m_p99
 for system in "${systems[@]}"; do
     m_tp[$system]="$(median "$system" tp per_second)"

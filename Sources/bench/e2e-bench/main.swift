@@ -4,8 +4,10 @@
 //       POSTs `jobs` noop executions on `connections` keep-alive connections (one thread, epoll, one
 //       request at a time on each, as wrk does) and reports the time from the first POST to the
 //       moment all of them are `succeeded` in Redis.
-//   e2e-bench latency --gateway URL [--count 500]
-//       `count` sequential POSTs with `?wait=`: trigger-to-result round trips, p50 and p99.
+//   e2e-bench latency --gateway URL [--count 500] [--trace]
+//       `count` sequential POSTs with `?wait=`: trigger-to-result round trips, p50 and p99. With
+//       --trace, where each round trip's time went, hop by hop, from the times the execution
+//       records (Redis' clock, in ms: means over many round trips resolve what one cannot).
 //   e2e-bench steady --gateway URL [--rate 1000] [--seconds 60] [--threads 8] [--report 10]
 //       POSTs at a fixed rate for a while and reports what was accepted and refused (bench/soak).
 import BatchCore
@@ -56,17 +58,21 @@ func throughput(gateway: String, redisURL: String, namespace: String, jobs: Int,
     print(String(format: "throughput jobs=%d seconds=%.3f per_second=%.0f triggered_in=%.3f", jobs, elapsed, Double(jobs) / elapsed, posted))
 }
 
-func latency(gateway: String, count: Int) throws {
+func latency(gateway: String, count: Int, trace: Bool) throws {
     let client = HTTPClient(connectTimeout: .seconds(2), requestTimeout: .seconds(30))
     var samples: [Double] = []
+    var hops = HopTrace()
     for _ in 0..<count {
+        let sent = Date().timeIntervalSince1970 * 1000
         let t0 = monotonicSeconds()
         let r = try client.request("POST", gateway + GatewayAPI.execute.pattern + "?wait=10", headers: jsonHeaders, body: body)
         samples.append(monotonicSeconds() - t0)
         guard r.status == 200, r.text.contains(#""state":"succeeded""#) else {
             throw BenchError("a trigger with ?wait= answered \(r.status): \(r.text)")
         }
+        if trace { hops.add(answer: r.body, sent: sent, received: Date().timeIntervalSince1970 * 1000) }
     }
+    if trace { hops.print() }
     samples.sort()
     func pct(_ p: Double) -> Double { samples[min(samples.count - 1, Int((p * Double(samples.count)).rounded(.up)) - 1)] * 1000 }
     print(String(format: "latency count=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f", count, pct(0.5), pct(0.99), samples.last! * 1000))
@@ -85,7 +91,7 @@ do {
         try throughput(gateway: gateway, redisURL: redis, namespace: ns,
                        jobs: Int(option("jobs", args) ?? "") ?? 20_000, connections: Int(option("connections", args) ?? "") ?? 32)
     case "latency":
-        try latency(gateway: gateway, count: Int(option("count", args) ?? "") ?? 500)
+        try latency(gateway: gateway, count: Int(option("count", args) ?? "") ?? 500, trace: args.contains("--trace"))
     case "steady":
         steady(gateway: gateway, rate: Int(option("rate", args) ?? "") ?? 1000, seconds: Int(option("seconds", args) ?? "") ?? 60,
                threads: Int(option("threads", args) ?? "") ?? 8, report: Int(option("report", args) ?? "") ?? 10)
