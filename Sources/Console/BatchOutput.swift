@@ -2,8 +2,9 @@ import Foundation
 import Terminal
 
 /// Batch mode (`-b`): one snapshot as plain text for scripts, like `top -b`: a summary
-/// line, then the view's table with every row. No colours, no terminal control, and
-/// no value cut short: the lines are as wide as the table needs, `width` or more.
+/// line, the problems line (`PROBLEMS  …` or `no problems`), then the view's table with every
+/// row. No colours, no terminal control, and no value cut short: the lines are as wide as
+/// the table needs, `width` or more.
 public enum BatchOutput {
     public static func lines(_ snapshot: ConsoleSnapshot, view: ConsoleView = .executions, filter: String = "",
                              width: Int = 120, timeZone: TimeZone = .current) -> [String] {
@@ -14,7 +15,9 @@ public enum BatchOutput {
         summary += "  success \(m.successRate.map(Format.percent) ?? "-")  p95 \(m.p95RunSeconds.map(Format.duration) ?? "-")"
         let table = Table.make(view, snapshot, zone: timeZone)
         let rows = table.visibleRows(filter: filter, sort: view.defaultSort)
-        return [summary] + machineTable(view, table.columns, rows, snapshot, zone: timeZone)
+        // What is wrong now, in full: a script reads it whatever its width.
+        let problems = Problems(snapshot).line(width: .max)
+        return [summary, problems] + machineTable(view, table.columns, rows, snapshot, zone: timeZone)
     }
 
     /// The rows as whitespace-separated fields, one token each, so that `awk '$3 == "failed"'`

@@ -6,6 +6,9 @@ struct Layout: Equatable {
     let size: Size
     /// Rows of meters (none on a very short screen).
     let meterRows: Int
+    /// The problems line under the meters, and the line of counts and sparklines (taller screens).
+    let problemsRow: Int?
+    let countsRow: Int?
     let tabRow: Int
     let titleRow: Int
     let tableTop: Int
@@ -18,7 +21,9 @@ struct Layout: Equatable {
     init(_ size: Size, view: ConsoleView) {
         self.size = size
         meterRows = size.rows >= 14 ? 3 : 0
-        tabRow = meterRows
+        problemsRow = meterRows > 0 ? meterRows : nil
+        countsRow = meterRows > 0 && size.rows >= 20 ? meterRows + 1 : nil
+        tabRow = meterRows + (problemsRow == nil ? 0 : 1) + (countsRow == nil ? 0 : 1)
         titleRow = tabRow + 1
         tableTop = titleRow + 1
         functionRow = size.rows - 1

@@ -12,6 +12,7 @@ public func render(_ state: ConsoleState, into canvas: Canvas) {
     }
     let layout = Layout(size, view: state.view)
     if layout.meterRows > 0 { MeterPanel.draw(state.snapshot?.meters, into: canvas, rows: layout.meterRows) }
+    HealthLines.draw(state.snapshot, into: canvas, problemsRow: layout.problemsRow, countsRow: layout.countsRow)
     let table = state.table
     let rows = state.visibleRows
     let selection = state.selection(in: rows)

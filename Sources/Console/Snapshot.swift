@@ -11,6 +11,8 @@ public struct ConsoleSnapshot: Sendable, Equatable {
     public var workers: [WorkerRow]
     public var schedules: [ScheduleRow]
     public var events: [EventRow]
+    /// What the problems line and the sparklines are made from.
+    public var health = Health()
 
     public init(takenAt: Date, meters: Meters = Meters(), executions: [ExecutionRow] = [], workers: [WorkerRow] = [],
                 schedules: [ScheduleRow] = [], events: [EventRow] = []) {

@@ -21,6 +21,11 @@ public final class ScheduleStore: Sendable {
         return (a[0].int == 1, a[1].string ?? "")
     }
 
+    /// The leading scheduler's id; nil while no scheduler holds the lease.
+    public func leader() throws(StoreError) -> String? {
+        try mapRedis { try redis.send(RedisCommand("GET", keys.schedulerLeader)) }.string
+    }
+
     /// Gives up leadership if held (clean stop).
     public func resign(id: String) throws(StoreError) {
         let script = RedisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0")

@@ -64,7 +64,7 @@ import TestSupport
         try s.waitForScreen("the outcome") { beat(f); return $0.contains("breakers of \(worker) forced open in every gateway") }
         try s.waitForScreen("the forced-open breaker on the worker's row") { screen in
             beat(f)
-            return screen.split(separator: "\n").first { $0.contains(worker) }?.contains("forced_open") == true
+            return screen.split(separator: "\n").first { $0.hasPrefix(worker) }?.contains("forced_open") == true
         }
         #expect(try audit(f).contains { entry in
             entry["action"] == "breaker" && entry["worker"] == worker && entry["value"] == "forced_open"

@@ -60,7 +60,7 @@ import TestSupport
         let s = try session(f, "-v events")
         defer { s.close() }
         try s.waitForScreen("the schedule's event on top") { screen in
-            screen.split(separator: "\n").dropFirst(5).first?.contains("every-minute") == true
+            screen.split(separator: "\n").dropFirst(7).first?.contains("every-minute") == true
         }
         try s.press("Enter")
         try s.waitForScreen("the refusal") { $0.contains("names no execution") }
@@ -82,7 +82,7 @@ import TestSupport
         try s.waitForScreen("the header counting it lost", timeout: .seconds(10)) { $0.contains("0/1 up, 1 lost") }
         try s.press("2")
         try s.waitForScreen("the lost worker still listed with its address") { screen in
-            let row = screen.split(separator: "\n").first { $0.contains(LiveFixture.worker) }
+            let row = screen.split(separator: "\n").first { $0.hasPrefix(LiveFixture.worker) }
             return row?.contains("lost") == true && row?.contains("127.0.0.1:20190") == true && screen.contains("Lost: no heartbeat")
         }
         try s.press("q")

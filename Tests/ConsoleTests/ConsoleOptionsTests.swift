@@ -40,7 +40,7 @@ struct BatchModeTests {
         #expect(waits == [.milliseconds(500), .milliseconds(500)])
         #expect(out[0].hasPrefix("batchtop 11-25"))
         #expect(out[1].hasPrefix("\nbatchtop"))  // snapshots are separated by an empty line
-        #expect(out[0].split(separator: "\n").count == 5)  // summary, titles, three rows
+        #expect(out[0].split(separator: "\n").count == 6)  // summary, problems, titles, three rows
     }
 
     @Test func failsWithStatusOneWhenTheDataCannotBeRead() {

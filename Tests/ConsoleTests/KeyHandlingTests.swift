@@ -20,7 +20,7 @@ struct KeyHandlingTests {
     @Test(arguments: [
         ([Key.down], 1), ([.char("j"), .char("j")], 2), ([.down, .up], 0), ([.up], 0),
         ([.end], 29), ([.char("G"), .char("k")], 28), ([.end, .home], 0),
-        ([.pageDown], 17), ([.pageDown, .pageDown], 29), ([.pageDown, .pageUp], 0),
+        ([.pageDown], 15), ([.pageDown, .pageDown], 29), ([.pageDown, .pageUp], 0),
     ])
     func movementKeysMoveTheSelectionWithinTheRows(keys: [Key], expected: Int) {
         var s = state()

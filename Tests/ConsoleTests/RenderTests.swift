@@ -27,14 +27,14 @@ struct RenderTests {
         #expect(lines[0].contains("12 queued"))
         #expect(lines[1].contains("3/8 slots") && lines[1].contains("1.25/s"))
         #expect(lines[2].contains("97.5%") && lines[2].contains("1m02s"))
-        #expect(lines[3].contains("1 Executions") && lines[3].contains("rows 1–\(size.rows - 7) of 60"))
-        #expect(lines[4].hasPrefix("ID ") && lines[4].contains("STATE") && lines[4].contains("CREATED▼"))
-        #expect(lines[5].contains("report") && lines[5].contains("running") && lines[5].contains("40%"))
+        #expect(lines[5].contains("1 Executions") && lines[5].contains("rows 1–\(size.rows - 9) of 60"))
+        #expect(lines[6].hasPrefix("ID ") && lines[6].contains("STATE") && lines[6].contains("CREATED▼"))
+        #expect(lines[7].contains("report") && lines[7].contains("running") && lines[7].contains("40%"))
         #expect(lines[size.rows - 2].contains("updated 12:00:00"))
         #expect(lines[size.rows - 1].hasPrefix("?Help"))
         // One table row per line between the titles and the status line, no more.
-        let tableRows = size.rows - 7
-        #expect(lines[5 + tableRows - 1].contains(Format.id(Fixtures.id(tableRows - 1), width: size.cols >= 120 ? 26 : 12)))
+        let tableRows = size.rows - 9
+        #expect(lines[7 + tableRows - 1].contains(Format.id(Fixtures.id(tableRows - 1), width: size.cols >= 120 ? 26 : 12)))
     }
 
     @Test(arguments: sizes)
@@ -42,12 +42,12 @@ struct RenderTests {
         var s = state(size)
         _ = s.handle(.down)
         let c = draw(s)
-        #expect((0..<size.cols).allSatisfy { c.style(6, $0) == .selection })
-        #expect(c.style(5, 0) != .selection)
+        #expect((0..<size.cols).allSatisfy { c.style(8, $0) == .selection })
+        #expect(c.style(7, 0) != .selection)
         // Unselected rows carry their state's colour in the state column.
-        let stateCol = c.lines[4].range(of: "STATE").map { c.lines[4].distance(from: c.lines[4].startIndex, to: $0.lowerBound) }!
-        #expect(c.style(5, stateCol) == .stateRunning)
-        #expect(c.style(7, stateCol) == .stateFailed)
+        let stateCol = c.lines[6].range(of: "STATE").map { c.lines[6].distance(from: c.lines[6].startIndex, to: $0.lowerBound) }!
+        #expect(c.style(7, stateCol) == .stateRunning)
+        #expect(c.style(9, stateCol) == .stateFailed)
     }
 
     @Test(arguments: sizes)
@@ -60,13 +60,13 @@ struct RenderTests {
         #expect(c.style(lastRow, 0) == .selection)
         _ = s.handle(.pageUp)
         c = draw(s)
-        let selected = (5...lastRow).filter { c.style($0, 0) == .selection }
+        let selected = (7...lastRow).filter { c.style($0, 0) == .selection }
         #expect(selected.count == 1)
-        #expect(s.selectedRowID == Fixtures.id(99 - (size.rows - 7)))
+        #expect(s.selectedRowID == Fixtures.id(99 - (size.rows - 9)))
         _ = s.handle(.home)
         c = draw(s)
-        #expect(c.style(5, 0) == .selection)
-        #expect(c.lines[5].contains(Format.id(Fixtures.id(0), width: size.cols >= 120 ? 26 : 12)))
+        #expect(c.style(7, 0) == .selection)
+        #expect(c.lines[7].contains(Format.id(Fixtures.id(0), width: size.cols >= 120 ? 26 : 12)))
     }
 
     @Test(arguments: sizes)
@@ -80,8 +80,8 @@ struct RenderTests {
             guard let r = line.range(of: "/3 ") else { return nil }
             return TextWidth.width(String(line[..<r.lowerBound]))
         }
-        #expect(attCol(c.lines[6]) != nil)
-        #expect(attCol(c.lines[6]) == attCol(c.lines[5]))
+        #expect(attCol(c.lines[8]) != nil)
+        #expect(attCol(c.lines[8]) == attCol(c.lines[7]))
     }
 
     @Test(arguments: sizes)
@@ -89,9 +89,9 @@ struct RenderTests {
         var s = state(size)
         _ = s.handle(.char("2"))
         let c = draw(s)
-        #expect(c.lines[4].hasPrefix("WORKER"))
-        #expect(c.lines[5].contains("worker-a-20190") && c.lines[5].contains("open") && c.lines[5].contains("62.0%"))
-        #expect(c.lines[6].contains("worker-b-20191") && c.lines[6].contains("30s"))
+        #expect(c.lines[6].hasPrefix("WORKER"))
+        #expect(c.lines[7].contains("worker-a-20190") && c.lines[7].contains("open") && c.lines[7].contains("62.0%"))
+        #expect(c.lines[8].contains("worker-b-20191") && c.lines[8].contains("30s"))
         let info = c.lines[size.rows - 3]
         #expect(info.hasPrefix("Breakers gw-1: closed"))
         #expect(info.contains("gw-2: open"))
@@ -102,17 +102,17 @@ struct RenderTests {
         var s = state(size)
         _ = s.handle(.char("3"))
         var c = draw(s)
-        #expect(c.lines[5].contains("tick") && c.lines[5].contains("paused"))
+        #expect(c.lines[7].contains("tick") && c.lines[7].contains("paused"))
         // What the scheduler did instead of running shows as the outcome, not as "-".
-        #expect(c.lines[5].contains("skipped:"))
-        #expect(c.lines[6].contains("nightly-report") && c.lines[6].contains("in 14h00m"))
+        #expect(c.lines[7].contains("skipped:"))
+        #expect(c.lines[8].contains("nightly-report") && c.lines[8].contains("in 14h00m"))
         // A paused schedule fires at no time; an interval in whole units.
-        #expect(!c.lines[5].contains("in 12") && !c.lines[5].contains("30000ms"))
-        if size.cols >= 120 { #expect(c.lines[5].contains("fixed-rate 30s")) }
+        #expect(!c.lines[7].contains("in 12") && !c.lines[7].contains("30000ms"))
+        if size.cols >= 120 { #expect(c.lines[7].contains("fixed-rate 30s")) }
         _ = s.handle(.char("4"))
         c = draw(s)
-        #expect(c.lines[5].hasPrefix("12:00:00 dispatch"))
-        #expect(c.lines[6].contains("fail") && c.lines[6].contains("exit_code 3"))
+        #expect(c.lines[7].hasPrefix("12:00:00 dispatch"))
+        #expect(c.lines[8].contains("fail") && c.lines[8].contains("exit_code 3"))
     }
 
     @Test func failureRateOfABreakerWithTooFewCallsIsADashNotZero() {
@@ -124,7 +124,7 @@ struct RenderTests {
         var s = state(Size(rows: 40, cols: 120), snapshot: snap)
         _ = s.handle(.char("2"))
         let c = draw(s)
-        let row = c.lines[5]
+        let row = c.lines[7]
         #expect(row.contains("worker-c-20192") && !row.contains("0.0%"))
         #expect(c.row(containing: "fail - slow - 2 calls") != nil)
     }
@@ -135,16 +135,16 @@ struct RenderTests {
         _ = s.handle(.char("2"))
         var c = draw(s)
         // Whole, or not there at all: never cut before the port.
-        let title = c.lines[4]
+        let title = c.lines[6]
         if title.contains("ADDRESS") {
-            #expect(c.lines[5].contains("127.0.0.1:20190") && c.lines[6].contains("127.0.0.1:20191"))
+            #expect(c.lines[7].contains("127.0.0.1:20190") && c.lines[8].contains("127.0.0.1:20191"))
         }
         if cols >= 120 { #expect(title.contains("ADDRESS")) }
         _ = s.handle(.char("1"))
         c = draw(s)
         let widths = s.table.widths(for: cols)
         #expect(widths[1] <= 32, "JOB took \(widths[1]) cells of \(cols)")
-        #expect(c.lines[4].contains("JOB"))
+        #expect(c.lines[6].contains("JOB"))
     }
 
     @Test(arguments: sizes)
@@ -186,7 +186,7 @@ struct RenderTests {
         #expect(c.row(containing: "loading…") != nil)
         s.apply(detail: Fixtures.detail(0, outputLines: 100))
         c = draw(s)
-        #expect(c.lines[4].hasPrefix("Execution \(Fixtures.id(0))"))
+        #expect(c.lines[6].hasPrefix("Execution \(Fixtures.id(0))"))
         #expect(c.row(containing: "date=2025-11-25  format=pdf") != nil)
         #expect(c.row(containing: "failed exit_code 3") != nil)
         #expect(c.row(containing: "40%") != nil)
@@ -230,9 +230,9 @@ struct RenderTests {
         _ = s.handle(.char("/"))
         for ch in "zzz" { _ = s.handle(.char(ch)) }
         let c = draw(s)
-        #expect(c.lines[3].contains("filter: zzz_"))
-        #expect(c.lines[3].contains("0/30 rows"))
-        #expect(c.lines[5].contains("no executions match \"zzz\""))
+        #expect(c.lines[5].contains("filter: zzz_"))
+        #expect(c.lines[5].contains("0/30 rows"))
+        #expect(c.lines[7].contains("no executions match \"zzz\""))
         #expect(c.lines[23].hasPrefix("EnterDone"))
     }
 
@@ -242,13 +242,13 @@ struct RenderTests {
         let c = draw(s)
         #expect(c.lines[22].hasPrefix("data source: redis 127.0.0.1:6379: connection refused (retrying)"))
         #expect(c.style(22, 0) == .error)
-        #expect(c.lines[5].contains("report"))
+        #expect(c.lines[7].contains("report"))
     }
 
     @Test func beforeTheFirstSampleTheScreenSaysItIsWaiting() {
         let s = ConsoleState(size: Size(rows: 24, cols: 80), timeZone: Fixtures.utc)
         let c = draw(s)
-        #expect(c.lines[5].contains("waiting for the first sample"))
+        #expect(c.lines[7].contains("waiting for the first sample"))
         #expect(c.lines[0].contains("Workers"))
     }
 
@@ -263,20 +263,20 @@ struct RenderTests {
 
     @Test func batchOutputIsPlainTextWithEveryRow() {
         let lines = BatchOutput.lines(Fixtures.snapshot(executions: 50), width: 100, timeZone: Fixtures.utc)
-        #expect(lines.count == 52)
+        #expect(lines.count == 53)
         #expect(lines[0] == "batchtop 11-25 12:00:00  workers 2/3  queue 12  running 3/8  throughput 1.25/s  success 97.5%  p95 1m02s")
-        #expect(lines[1].hasPrefix("ID"))
-        #expect(lines[2].hasPrefix(Fixtures.id(0)))
+        #expect(lines[1] == "PROBLEMS  breaker open worker-a-20190" && lines[2].hasPrefix("ID"))
+        #expect(lines[3].hasPrefix(Fixtures.id(0)))
         #expect(lines.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("…") })
         // One token per field: STATE alone, REASON beside it, a dated CREATED, no sort mark.
-        let failed = lines[4].split(separator: " ", omittingEmptySubsequences: true)
-        #expect(lines[1].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let failed = lines[5].split(separator: " ", omittingEmptySubsequences: true)
+        #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
                 == ["ID", "JOB", "STATE", "REASON", "ATT", "WORKER", "PROGRESS", "CREATED", "TIME"])
         #expect(failed[2] == "failed" && failed[3] == "exit_code" && failed[7] == "2025-11-25T11:59:46")
-        #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true)[6] == "40%")
+        #expect(lines[3].split(separator: " ", omittingEmptySubsequences: true)[6] == "40%")
         #expect(lines.dropFirst().allSatisfy { TextWidth.width($0) <= 140 && !$0.contains("▼") })
         let workers = BatchOutput.lines(Fixtures.snapshot(), view: .workers, width: 120, timeZone: Fixtures.utc)
-        #expect(workers.count == 4)
-        #expect(workers[2].hasPrefix("worker-a-20190"))
+        #expect(workers.count == 5)
+        #expect(workers[3].hasPrefix("worker-a-20190"))
     }
 }

@@ -50,6 +50,7 @@ public final class StoreDataSource: ConsoleDataSource {
     public let schedules: ScheduleStore
     let settings: Settings
     let gateway: LiveGateway
+    let history = HourHistory()
 
     public init(redis: RedisClient, namespace: String, settings: Settings, http: HTTPClient = HTTPClient()) {
         executions = ExecutionStore(redis: redis, namespace: namespace)
@@ -96,7 +97,7 @@ public final class StoreDataSource: ConsoleDataSource {
 
         let query = Self.query(for: filter, jobs: Set(jobs.values.flatMap(\.keys)))
         let page = try executions.list(state: query.state, job: query.job, limit: limit)
-        return ConsoleSnapshot(
+        var snap = ConsoleSnapshot(
             takenAt: LiveRows.date(now),
             meters: meters,
             executions: page.executions.map(LiveRows.execution),
@@ -107,6 +108,8 @@ public final class StoreDataSource: ConsoleDataSource {
             },
             schedules: LiveRows.schedules(try schedules.statuses(), paused: try schedules.paused()),
             events: try executions.recentEvents(count: settings.eventCount).map(LiveRows.event))
+        snap.health = try health(now: now, lastTen: lastTen)
+        return snap
     }
 
     /// Run times of the most recently ended executions (succeeded, failed, timed out).
