@@ -40,6 +40,7 @@ extension ConsoleAction {
         case .cancel(let id): return "cancel \(id)"
         case .retry(let id): return "retry \(id)"
         case .openExecution(let id): return "open \(id)"
+        case .openLog(let id): return "read the output of \(id)"
         case .loadJobTypes: return "loading job types"
         case .breaker(let worker, let o): return o.verb(worker: worker)
         case .pauseSchedule(let name, let paused): return "\(paused ? "pause" : "resume") schedule \(name)"
@@ -54,7 +55,7 @@ extension ConsoleAction {
         case .breaker(let w, let o): return "\(o.doing) the breaker of \(w)…"
         case .pauseSchedule(let name, let paused): return "\(paused ? "pausing" : "resuming") schedule \(name)…"
         case .triggerSchedule(let name): return "running schedule \(name)'s job…"
-        case .trigger, .cancel, .openExecution, .loadJobTypes: return nil
+        case .trigger, .cancel, .openExecution, .openLog, .loadJobTypes: return nil
         }
     }
 }

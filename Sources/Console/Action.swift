@@ -9,6 +9,8 @@ public enum ConsoleAction: Equatable, Sendable {
     case retry(id: String)
     /// Start following one execution's detail.
     case openExecution(id: String)
+    /// Start following one execution's detail with its whole output (the log view).
+    case openLog(id: String)
     /// Fetch the job types (for the trigger form).
     case loadJobTypes
     /// Write an operator override to one worker's breakers, for every gateway (as

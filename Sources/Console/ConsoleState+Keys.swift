@@ -47,6 +47,7 @@ extension ConsoleState {
         case .none:
             break
         }
+        if logView != nil, let r = handleLog(key) { return r }
         if openExecution != nil, let r = handleDetail(key) { return r }
         guard let command = KeyBindings.command(for: key) else { return .ignored }
         return run(command)
@@ -105,7 +106,7 @@ extension ConsoleState {
         case .end, .char("G"):
             outputScroll = 0
             return .redraw
-        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .char("h"), .f(1), .ctrl("l"), .ctrl("c"), .f(10):
+        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .char("h"), .f(1), .ctrl("l"), .ctrl("c"), .f(10), .char("l"):
             return nil
         case .char("1"), .char("2"), .char("3"), .char("4"):
             openExecution = nil
@@ -127,6 +128,7 @@ extension ConsoleState {
         case .top: return move(rows, to: 0)
         case .bottom: return move(rows, to: rows.count - 1)
         case .open: return open(rows)
+        case .log: return openLog()
         case .trigger:
             if readOnly { return refuse("trigger a job") }
             overlay = .trigger(TriggerForm(jobTypes: jobTypes ?? []))

@@ -66,6 +66,9 @@ public protocol ConsoleDataSource: Sendable {
     /// The current state of the fleet; at most `limit` executions, matching `filter` when given.
     func snapshot(filter: String?, limit: Int) throws -> ConsoleSnapshot
     func detail(id: String) throws -> ExecutionDetail
+    /// The detail with as many of the last output lines as the store keeps, at most
+    /// `LogView.maxLines`: one bounded read, for the log view.
+    func log(id: String) throws -> ExecutionDetail
     /// The job types live workers serve, with their declared parameters.
     func jobTypes() throws -> [JobTypeInfo]
     /// Triggers a job, at once or to run later; returns the new execution's id.
@@ -83,6 +86,9 @@ public protocol ConsoleDataSource: Sendable {
 }
 
 extension ConsoleDataSource {
+    /// A source that keeps no more output than the detail's tail.
+    public func log(id: String) throws -> ExecutionDetail { try detail(id: id) }
+
     /// Triggers a job to run at once; returns the new execution's id.
     public func trigger(job: String, params: [String: String]) throws -> String {
         try trigger(job: job, params: params, runLater: .now)

@@ -6,7 +6,7 @@ import Terminal
 /// the key handler and the help screen read.
 enum Command: Sendable, Equatable {
     case up, down, pageUp, pageDown, top, bottom
-    case open, trigger, cancel, retry, filter, sort, invertSort
+    case open, log, trigger, cancel, retry, filter, sort, invertSort
     /// Workers view: the selected worker's breakers, in every gateway.
     case breaker(BreakerOverride)
     /// Schedules view: the selected schedule.
@@ -41,6 +41,7 @@ enum KeyBindings {
         KeyBinding(keys: [.home, .char("g")], command: .top, help: "first row"),
         KeyBinding(keys: [.end, .char("G")], command: .bottom, help: "last row"),
         KeyBinding(keys: [.enter], command: .open, help: "open the row's execution"),
+        KeyBinding(keys: [.char("l")], command: .log, help: "the execution's whole output, full screen"),
         KeyBinding(keys: [.char("t"), .f(5)], command: .trigger, help: "trigger a job"),
         KeyBinding(keys: [.char("c"), .f(9)], command: .cancel, help: "cancel an execution (asks)"),
         KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one (asks)"),
@@ -66,9 +67,12 @@ enum KeyBindings {
 
     /// The keys of the other modes, as `ConsoleState.handle` and `TriggerForm` read them.
     static let modes: [ModeKeys] = [
-        ModeKeys(mode: "detail", keys: [.up, .down, .pageUp, .pageDown, .char("k"), .char("j")], help: "scroll the output"),
+        ModeKeys(mode: "detail, log", keys: [.up, .down, .pageUp, .pageDown, .char("k"), .char("j")], help: "scroll the output"),
         ModeKeys(mode: "detail", keys: [.end, .char("G")], help: "follow the output's end"),
         ModeKeys(mode: "detail", keys: [.escape, .enter, .left, .backspace, .char("q")], help: "back to the list"),
+        ModeKeys(mode: "log", keys: [.char("f"), .char("w"), .char("/"), .char("n"), .char("N")],
+                 help: "follow the end, wrap, search, next match, previous"),
+        ModeKeys(mode: "log", keys: [.escape, .char("q"), .char("h")], help: "back"),
         ModeKeys(mode: "filter", keys: [.enter], help: "keep the filter"),
         ModeKeys(mode: "filter", keys: [.escape], help: "clear the filter"),
         ModeKeys(mode: "filter", keys: [.ctrl("u")], help: "erase what was typed"),

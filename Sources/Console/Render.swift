@@ -26,6 +26,7 @@ public func render(_ state: ConsoleState, into canvas: Canvas) {
         if rows.isEmpty { drawEmpty(state, table: table, into: canvas, row: layout.tableTop) }
         if let info = layout.infoRow, let i = selection { BreakerLine.draw(state, workerID: rows[i].id, into: canvas, row: info) }
     }
+    if state.logView != nil { LogScreen.draw(state, into: canvas, bottom: layout.statusRow) }
     StatusLine.draw(state, into: canvas, row: layout.statusRow)
     FunctionBar.draw(state, into: canvas, row: layout.functionRow)
     switch state.overlay {

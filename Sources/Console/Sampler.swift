@@ -27,8 +27,9 @@ final class Sampler: Sendable {
     /// Whether a sample is still being taken (so the UI does not queue another).
     var sampling: Bool { inFlight.load(ordering: .acquiring) }
 
-    /// Takes a snapshot (and the open execution's detail) in the background.
-    func sample(filter: String, limit: Int, detail id: String?) {
+    /// Takes a snapshot (and the open execution's detail, with its whole output for the
+    /// log view) in the background.
+    func sample(filter: String, limit: Int, detail id: String?, wholeLog: Bool = false) {
         inFlight.store(true, ordering: .releasing)
         queue.async { [self] in
             defer { inFlight.store(false, ordering: .releasing) }
@@ -39,7 +40,7 @@ final class Sampler: Sendable {
                 post(.dataError(String(describing: error)))
                 return
             }
-            if let id { fetchDetail(id) }
+            if let id { fetchDetail(id, wholeLog: wholeLog) }
         }
     }
 
@@ -47,8 +48,8 @@ final class Sampler: Sendable {
         queue.async { [self] in fetchDetail(id) }
     }
 
-    private func fetchDetail(_ id: String) {
-        do { post(.detail(try source.detail(id: id))) } catch { post(.actionDone("execution \(id): \(error)", isError: true)) }
+    private func fetchDetail(_ id: String, wholeLog: Bool = false) {
+        do { post(.detail(try wholeLog ? source.log(id: id) : source.detail(id: id))) } catch { post(.actionDone("execution \(id): \(error)", isError: true)) }
     }
 
     func jobTypes() {
@@ -72,6 +73,8 @@ final class Sampler: Sendable {
                     post(.actionDone("retried \(id) as \(new)", isError: false))
                 case .openExecution(let id):
                     fetchDetail(id)
+                case .openLog(let id):
+                    fetchDetail(id, wholeLog: true)
                 case .loadJobTypes:
                     post(.jobTypes(try source.jobTypes()))
                 case .breaker(let worker, let o):
