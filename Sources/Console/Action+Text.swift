@@ -39,6 +39,8 @@ extension ConsoleAction {
         case .trigger(let job, _, _): return "trigger \(job)"
         case .cancel(let id): return "cancel \(id)"
         case .retry(let id): return "retry \(id)"
+        case .cancelTagged(let ids): return "cancel \(ids.count) executions"
+        case .retryTagged(let ids): return "retry \(ids.count) executions"
         case .openExecution(let id): return "open \(id)"
         case .openLog(let id): return "read the output of \(id)"
         case .loadJobTypes: return "loading job types"
@@ -52,6 +54,8 @@ extension ConsoleAction {
     var doing: String? {
         switch self {
         case .retry(let id): return "retrying \(id)…"
+        case .cancelTagged(let ids): return "cancelling \(ids.count) executions…"
+        case .retryTagged(let ids): return "retrying \(ids.count) executions…"
         case .breaker(let w, let o): return "\(o.doing) the breaker of \(w)…"
         case .pauseSchedule(let name, let paused): return "\(paused ? "pausing" : "resuming") schedule \(name)…"
         case .triggerSchedule(let name): return "running schedule \(name)'s job…"

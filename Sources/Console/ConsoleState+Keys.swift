@@ -38,6 +38,7 @@ extension ConsoleState {
                 return .redraw
             case .yes:
                 overlay = .none
+                if dialog.action.actsOnTagged { tagged = [] }
                 if let doing = dialog.action.doing { report(doing) }
                 return HandlerResult([.handled, .redraw], dialog.action)
             }
@@ -129,6 +130,7 @@ extension ConsoleState {
         case .bottom: return move(rows, to: rows.count - 1)
         case .open: return open(rows)
         case .log: return openLog()
+        case .tag, .tagAll, .untag: return tag(command, rows)
         case .trigger:
             if readOnly { return refuse("trigger a job") }
             overlay = .trigger(TriggerForm(jobTypes: jobTypes ?? []))
@@ -197,6 +199,7 @@ extension ConsoleState {
 
     private mutating func cancel() -> HandlerResult {
         if readOnly { return refuse("cancel executions") }
+        if let asked = askTagged(cancel: true) { return asked }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to cancel it", isError: true)
             return .redraw
@@ -212,6 +215,7 @@ extension ConsoleState {
 
     private mutating func retry() -> HandlerResult {
         if readOnly { return refuse("retry executions") }
+        if let asked = askTagged(cancel: false) { return asked }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to retry it", isError: true)
             return .redraw

@@ -26,6 +26,8 @@ public struct ConsoleState: Sendable {
     public internal(set) var openExecution: String?
     /// The full-screen log view of the open execution's output, when open.
     public internal(set) var logView: LogView?
+    /// The executions tagged with Space: `c` and `r` in the list act on all of them.
+    public internal(set) var tagged: Set<String> = []
     public internal(set) var overlay: Overlay = .none
     public internal(set) var snapshot: ConsoleSnapshot? { didSet { rebuildRows() } }
     public internal(set) var detail: ExecutionDetail?

@@ -71,6 +71,10 @@ final class Sampler: Sendable {
                 case .retry(let id):
                     let new = try source.retry(id: id)
                     post(.actionDone("retried \(id) as \(new)", isError: false))
+                case .cancelTagged(let ids):
+                    each(ids, action, done: "cancel requested for \(ids.count) executions") { try source.cancel(id: $0) }
+                case .retryTagged(let ids):
+                    each(ids, action, done: "retried \(ids.count) executions") { _ = try source.retry(id: $0) }
                 case .openExecution(let id):
                     fetchDetail(id)
                 case .openLog(let id):
@@ -90,6 +94,19 @@ final class Sampler: Sendable {
             } catch {
                 post(.actionDone("\(action.verb) failed: \(error)", isError: true))
             }
+        }
+    }
+
+    /// Acts on each id, going on past a failure; the outcome names how many failed and the first error.
+    private func each(_ ids: [String], _ action: ConsoleAction, done: String, _ body: (String) throws -> Void) {
+        var failed: [String] = []
+        for id in ids {
+            do { try body(id) } catch { failed.append("\(id): \(error)") }
+        }
+        if let first = failed.first {
+            post(.actionDone("\(action.verb): \(failed.count) of \(ids.count) failed, first \(first)", isError: true))
+        } else {
+            post(.actionDone(done, isError: false))
         }
     }
 
