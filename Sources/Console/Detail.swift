@@ -76,6 +76,9 @@ public protocol ConsoleDataSource: Sendable {
     func cancel(id: String) throws
     /// Runs a terminal execution again; returns the new execution's id.
     func retry(id: String) throws -> String
+    /// Writes one operator action on tagged executions (`cancel-tagged`, `retry-tagged`) to the
+    /// audit stream, once, after each execution's own cancel or retry (audited as a single one is).
+    func auditTagged(action: String, ids: [String], failed: Int) throws
     /// Writes an operator override of one worker's breakers for every gateway, audited
     /// as `batchctl breakers force-open|force-close|reset` is.
     func setBreaker(worker: String, _ override: BreakerOverride) throws

@@ -72,9 +72,9 @@ final class Sampler: Sendable {
                     let new = try source.retry(id: id)
                     post(.actionDone("retried \(id) as \(new)", isError: false))
                 case .cancelTagged(let ids):
-                    each(ids, action, done: "cancel requested for \(ids.count) executions") { try source.cancel(id: $0) }
+                    each(ids, "cancel-tagged", action, done: "cancel requested for \(ids.count) executions") { try source.cancel(id: $0) }
                 case .retryTagged(let ids):
-                    each(ids, action, done: "retried \(ids.count) executions") { _ = try source.retry(id: $0) }
+                    each(ids, "retry-tagged", action, done: "retried \(ids.count) executions") { _ = try source.retry(id: $0) }
                 case .openExecution(let id):
                     fetchDetail(id)
                 case .openLog(let id):
@@ -97,16 +97,19 @@ final class Sampler: Sendable {
         }
     }
 
-    /// Acts on each id, going on past a failure; the outcome names how many failed and the first error.
-    private func each(_ ids: [String], _ action: ConsoleAction, done: String, _ body: (String) throws -> Void) {
+    /// Acts on each id, going on past a failure, then audits the operator's action once as `audited`;
+    /// the outcome names how many failed and the first error.
+    private func each(_ ids: [String], _ audited: String, _ action: ConsoleAction, done: String, _ body: (String) throws -> Void) {
         var failed: [String] = []
         for id in ids {
             do { try body(id) } catch { failed.append("\(id): \(error)") }
         }
+        var audit = ""
+        do { try source.auditTagged(action: audited, ids: ids, failed: failed.count) } catch { audit = "; not audited: \(error)" }
         if let first = failed.first {
-            post(.actionDone("\(action.verb): \(failed.count) of \(ids.count) failed, first \(first)", isError: true))
+            post(.actionDone("\(action.verb): \(failed.count) of \(ids.count) failed, first \(first)\(audit)", isError: true))
         } else {
-            post(.actionDone(done, isError: false))
+            post(.actionDone(done + audit, isError: !audit.isEmpty))
         }
     }
 

@@ -38,6 +38,7 @@ struct TagTests {
         sampler.drainQueue()
         for m in sampler.take() { s.apply(m) }
         #expect(fake.recorded.cancels == [Fixtures.id(0), Fixtures.id(3)])
+        #expect(fake.recorded.audits == ["cancel-tagged 2 failed 0"])  // once for the operator's action
         #expect(s.message?.text == "cancel requested for 2 executions")
     }
 
@@ -86,6 +87,7 @@ struct TagTests {
         sampler.perform(.cancelTagged(ids: [Fixtures.id(0), Fixtures.id(3)]))
         sampler.drainQueue()
         guard case .actionDone(let text, let isError) = try #require(sampler.take().first) else { Issue.record("no outcome"); return }
-        #expect(isError && text == "cancel 2 executions: 2 of 2 failed, first \(Fixtures.id(0)): gateway unreachable")
+        #expect(isError && text == "cancel 2 executions: 2 of 2 failed, first \(Fixtures.id(0)): gateway unreachable"
+            + "; not audited: gateway unreachable")
     }
 }
