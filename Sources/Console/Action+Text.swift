@@ -39,7 +39,10 @@ extension ConsoleAction {
         case .trigger(let job, _, _): return "trigger \(job)"
         case .cancel(let id): return "cancel \(id)"
         case .retry(let id): return "retry \(id)"
+        case .cancelTagged(let ids): return "cancel \(ids.count) executions"
+        case .retryTagged(let ids): return "retry \(ids.count) executions"
         case .openExecution(let id): return "open \(id)"
+        case .openLog(let id): return "read the output of \(id)"
         case .loadJobTypes: return "loading job types"
         case .breaker(let worker, let o): return o.verb(worker: worker)
         case .pauseSchedule(let name, let paused): return "\(paused ? "pause" : "resume") schedule \(name)"
@@ -51,10 +54,12 @@ extension ConsoleAction {
     var doing: String? {
         switch self {
         case .retry(let id): return "retrying \(id)…"
+        case .cancelTagged(let ids): return "cancelling \(ids.count) executions…"
+        case .retryTagged(let ids): return "retrying \(ids.count) executions…"
         case .breaker(let w, let o): return "\(o.doing) the breaker of \(w)…"
         case .pauseSchedule(let name, let paused): return "\(paused ? "pausing" : "resuming") schedule \(name)…"
         case .triggerSchedule(let name): return "running schedule \(name)'s job…"
-        case .trigger, .cancel, .openExecution, .loadJobTypes: return nil
+        case .trigger, .cancel, .openExecution, .openLog, .loadJobTypes: return nil
         }
     }
 }

@@ -7,8 +7,14 @@ public enum ConsoleAction: Equatable, Sendable {
     case trigger(job: String, params: [String: String], runLater: RunLater = .now)
     case cancel(id: String)
     case retry(id: String)
+    /// Cancel each of the tagged executions, one request each, as `cancel` does.
+    case cancelTagged(ids: [String])
+    /// Retry each of the tagged executions, one request each, as `retry` does.
+    case retryTagged(ids: [String])
     /// Start following one execution's detail.
     case openExecution(id: String)
+    /// Start following one execution's detail with its whole output (the log view).
+    case openLog(id: String)
     /// Fetch the job types (for the trigger form).
     case loadJobTypes
     /// Write an operator override to one worker's breakers, for every gateway (as

@@ -38,6 +38,7 @@ extension ConsoleState {
                 return .redraw
             case .yes:
                 overlay = .none
+                if dialog.action.actsOnTagged { tagged = [] }
                 if let doing = dialog.action.doing { report(doing) }
                 return HandlerResult([.handled, .redraw], dialog.action)
             }
@@ -47,6 +48,7 @@ extension ConsoleState {
         case .none:
             break
         }
+        if logView != nil, let r = handleLog(key) { return r }
         if openExecution != nil, let r = handleDetail(key) { return r }
         guard let command = KeyBindings.command(for: key) else { return .ignored }
         return run(command)
@@ -105,7 +107,7 @@ extension ConsoleState {
         case .end, .char("G"):
             outputScroll = 0
             return .redraw
-        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .char("h"), .f(1), .ctrl("l"), .ctrl("c"), .f(10):
+        case .char("c"), .f(9), .char("r"), .char("t"), .f(5), .char("?"), .char("h"), .f(1), .ctrl("l"), .ctrl("c"), .f(10), .char("l"):
             return nil
         case .char("1"), .char("2"), .char("3"), .char("4"):
             openExecution = nil
@@ -127,6 +129,8 @@ extension ConsoleState {
         case .top: return move(rows, to: 0)
         case .bottom: return move(rows, to: rows.count - 1)
         case .open: return open(rows)
+        case .log: return openLog()
+        case .tag, .tagAll, .untag: return tag(command, rows)
         case .trigger:
             if readOnly { return refuse("trigger a job") }
             overlay = .trigger(TriggerForm(jobTypes: jobTypes ?? []))
@@ -195,6 +199,7 @@ extension ConsoleState {
 
     private mutating func cancel() -> HandlerResult {
         if readOnly { return refuse("cancel executions") }
+        if let asked = askTagged(cancel: true) { return asked }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to cancel it", isError: true)
             return .redraw
@@ -210,6 +215,7 @@ extension ConsoleState {
 
     private mutating func retry() -> HandlerResult {
         if readOnly { return refuse("retry executions") }
+        if let asked = askTagged(cancel: false) { return asked }
         guard let e = targetExecution else {
             report(view == .executions ? "no execution selected" : "select an execution in view 1 (or open one) to retry it", isError: true)
             return .redraw

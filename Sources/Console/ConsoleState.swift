@@ -24,6 +24,10 @@ public struct ConsoleState: Sendable {
     public internal(set) var view: ConsoleView { didSet { rebuildRows() } }
     /// The execution open in the detail view, if any.
     public internal(set) var openExecution: String?
+    /// The full-screen log view of the open execution's output, when open.
+    public internal(set) var logView: LogView?
+    /// The executions tagged with Space: `c` and `r` in the list act on all of them.
+    public internal(set) var tagged: Set<String> = []
     public internal(set) var overlay: Overlay = .none
     public internal(set) var snapshot: ConsoleSnapshot? { didSet { rebuildRows() } }
     public internal(set) var detail: ExecutionDetail?

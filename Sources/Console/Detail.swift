@@ -66,6 +66,9 @@ public protocol ConsoleDataSource: Sendable {
     /// The current state of the fleet; at most `limit` executions, matching `filter` when given.
     func snapshot(filter: String?, limit: Int) throws -> ConsoleSnapshot
     func detail(id: String) throws -> ExecutionDetail
+    /// The detail with as many of the last output lines as the store keeps, at most
+    /// `LogView.maxLines`: one bounded read, for the log view.
+    func log(id: String) throws -> ExecutionDetail
     /// The job types live workers serve, with their declared parameters.
     func jobTypes() throws -> [JobTypeInfo]
     /// Triggers a job, at once or to run later; returns the new execution's id.
@@ -73,6 +76,9 @@ public protocol ConsoleDataSource: Sendable {
     func cancel(id: String) throws
     /// Runs a terminal execution again; returns the new execution's id.
     func retry(id: String) throws -> String
+    /// Writes one operator action on tagged executions (`cancel-tagged`, `retry-tagged`) to the
+    /// audit stream, once, after each execution's own cancel or retry (audited as a single one is).
+    func auditTagged(action: String, ids: [String], failed: Int) throws
     /// Writes an operator override of one worker's breakers for every gateway, audited
     /// as `batchctl breakers force-open|force-close|reset` is.
     func setBreaker(worker: String, _ override: BreakerOverride) throws
@@ -83,6 +89,9 @@ public protocol ConsoleDataSource: Sendable {
 }
 
 extension ConsoleDataSource {
+    /// A source that keeps no more output than the detail's tail.
+    public func log(id: String) throws -> ExecutionDetail { try detail(id: id) }
+
     /// Triggers a job to run at once; returns the new execution's id.
     public func trigger(job: String, params: [String: String]) throws -> String {
         try trigger(job: job, params: params, runLater: .now)

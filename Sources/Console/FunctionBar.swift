@@ -13,6 +13,11 @@ enum FunctionBar {
         case .help: return [("any key", "Back")]
         case .none: break
         }
+        if let log = state.logView {
+            if log.typing != nil { return [("Enter", "Find"), ("Esc", "Cancel"), ("^U", "Erase")] }
+            return [("Esc", "Back"), ("↑↓", "Scroll"), ("f", log.follow ? "Unfollow" : "Follow"), ("w", "Wrap"),
+                    ("/", "Search"), ("n/N", "Next/Prev"), ("c", "Cancel"), ("F10", "Quit")]
+        }
         if state.openExecution != nil {
             return [("Esc", "Back"), ("↑↓", "Scroll"), ("c", "Cancel"), ("r", "Retry"), ("t", "Trigger"), ("F10", "Quit")]
         }

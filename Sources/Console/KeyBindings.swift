@@ -6,7 +6,7 @@ import Terminal
 /// the key handler and the help screen read.
 enum Command: Sendable, Equatable {
     case up, down, pageUp, pageDown, top, bottom
-    case open, trigger, cancel, retry, filter, sort, invertSort
+    case open, log, tag, tagAll, untag, trigger, cancel, retry, filter, sort, invertSort
     /// Workers view: the selected worker's breakers, in every gateway.
     case breaker(BreakerOverride)
     /// Schedules view: the selected schedule.
@@ -37,13 +37,17 @@ enum KeyBindings {
         KeyBinding(keys: [.up, .char("k")], command: .up, help: "move up"),
         KeyBinding(keys: [.down, .char("j")], command: .down, help: "move down"),
         KeyBinding(keys: [.pageUp, .ctrl("b")], command: .pageUp, help: "page up"),
-        KeyBinding(keys: [.pageDown, .ctrl("f"), .char(" ")], command: .pageDown, help: "page down"),
+        KeyBinding(keys: [.pageDown, .ctrl("f")], command: .pageDown, help: "page down"),
         KeyBinding(keys: [.home, .char("g")], command: .top, help: "first row"),
         KeyBinding(keys: [.end, .char("G")], command: .bottom, help: "last row"),
         KeyBinding(keys: [.enter], command: .open, help: "open the row's execution"),
+        KeyBinding(keys: [.char("l")], command: .log, help: "the execution's whole output, full screen"),
+        KeyBinding(keys: [.char(" ")], command: .tag, help: "tag the execution, or untag it"),
+        KeyBinding(keys: [.char("a")], command: .tagAll, help: "tag every execution shown (the filter's)"),
+        KeyBinding(keys: [.char("u")], command: .untag, help: "untag all"),
         KeyBinding(keys: [.char("t"), .f(5)], command: .trigger, help: "trigger a job"),
-        KeyBinding(keys: [.char("c"), .f(9)], command: .cancel, help: "cancel an execution (asks)"),
-        KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one (asks)"),
+        KeyBinding(keys: [.char("c"), .f(9)], command: .cancel, help: "cancel the execution or the tagged (asks)"),
+        KeyBinding(keys: [.char("r")], command: .retry, help: "retry a finished one or the tagged (asks)"),
         // Acting on the fleet takes a capital: the workers view's and the schedules view's
         // own keys, asked before they are done, like c and r.
         KeyBinding(keys: [.char("O")], command: .breaker(.forceOpen), help: "workers: force the breaker open on every gateway (asks)"),
@@ -66,17 +70,17 @@ enum KeyBindings {
 
     /// The keys of the other modes, as `ConsoleState.handle` and `TriggerForm` read them.
     static let modes: [ModeKeys] = [
-        ModeKeys(mode: "detail", keys: [.up, .down, .pageUp, .pageDown, .char("k"), .char("j")], help: "scroll the output"),
+        ModeKeys(mode: "detail, log", keys: [.up, .down, .pageUp, .pageDown, .char("k"), .char("j")], help: "scroll the output"),
         ModeKeys(mode: "detail", keys: [.end, .char("G")], help: "follow the output's end"),
         ModeKeys(mode: "detail", keys: [.escape, .enter, .left, .backspace, .char("q")], help: "back to the list"),
-        ModeKeys(mode: "filter", keys: [.enter], help: "keep the filter"),
-        ModeKeys(mode: "filter", keys: [.escape], help: "clear the filter"),
-        ModeKeys(mode: "filter", keys: [.ctrl("u")], help: "erase what was typed"),
+        ModeKeys(mode: "log", keys: [.char("f"), .char("w"), .char("/"), .char("n"), .char("N")],
+                 help: "follow the end, wrap, search, next match, previous"),
+        ModeKeys(mode: "log", keys: [.escape, .char("q"), .char("h")], help: "back"),
+        ModeKeys(mode: "filter", keys: [.enter, .escape, .ctrl("u")], help: "keep, clear the filter; erase what was typed"),
         ModeKeys(mode: "trigger", keys: [.tab, .backTab], help: "next, previous field"),
         ModeKeys(mode: "trigger", keys: [.f(2), .ctrl("s")], help: "run from any field"),
         ModeKeys(mode: "trigger", keys: [.escape, .f(10), .ctrl("c")], help: "close the form"),
-        ModeKeys(mode: "confirm", keys: [.char("y")], help: "yes"),
-        ModeKeys(mode: "confirm", keys: [.char("n"), .escape, .f(10), .ctrl("c")], help: "no"),
+        ModeKeys(mode: "confirm", keys: [.char("y"), .char("n"), .escape, .f(10), .ctrl("c")], help: "yes (y), no (the others)"),
     ]
 
     static func command(for key: Key) -> Command? {

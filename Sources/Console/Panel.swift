@@ -1,9 +1,9 @@
 import Terminal
 
 /// Draws a view's table: the column titles on one row, then a page of rows with the
-/// selected one highlighted across the whole width.
+/// selected one highlighted across the whole width, and a tagged one's id marked `*`.
 enum Panel {
-    static func draw(_ table: Table, rows: [TableRow], selection: Int?, firstRow: Int, sort: SortOrder,
+    static func draw(_ table: Table, rows: [TableRow], selection: Int?, firstRow: Int, sort: SortOrder, tagged: Set<String> = [],
                      into canvas: Canvas, titleRow: Int, top: Int, height: Int) {
         let cols = canvas.size.cols
         let widths = table.widths(for: cols)
@@ -25,6 +25,9 @@ enum Panel {
                 let style = selected ? .selection : (row.styles[i] ?? .normal)
                 drawCell(row.cells[i], col, width: widths[i], style: style, selected: selected, into: canvas, y, x)
                 x += widths[i] + 1
+            }
+            if tagged.contains(row.id), let w = widths.first, w > 1 {
+                canvas.put(y, 0, "*" + Format.id(row.id, width: w - 1), width: w, selected ? .selection : .stateQueued)
             }
         }
     }

@@ -22,11 +22,12 @@ public func render(_ state: ConsoleState, into canvas: Canvas) {
     if state.openExecution != nil {
         DetailView.draw(state, into: canvas, top: layout.titleRow, bottom: layout.statusRow)
     } else {
-        Panel.draw(table, rows: rows, selection: selection, firstRow: first, sort: state.sort(of: state.view),
+        Panel.draw(table, rows: rows, selection: selection, firstRow: first, sort: state.sort(of: state.view), tagged: state.tagged,
                    into: canvas, titleRow: layout.titleRow, top: layout.tableTop, height: layout.tableHeight)
         if rows.isEmpty { drawEmpty(state, table: table, into: canvas, row: layout.tableTop) }
         if let info = layout.infoRow, let i = selection { BreakerLine.draw(state, workerID: rows[i].id, into: canvas, row: info) }
     }
+    if state.logView != nil { LogScreen.draw(state, into: canvas, bottom: layout.statusRow) }
     StatusLine.draw(state, into: canvas, row: layout.statusRow)
     FunctionBar.draw(state, into: canvas, row: layout.functionRow)
     switch state.overlay {

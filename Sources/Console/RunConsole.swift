@@ -55,7 +55,7 @@ struct ConsoleLoop {
             let now = clock.now
             if now >= nextSample, !sampler.sampling {
                 if let n = options.iterations, samples >= n { return }
-                sampler.sample(filter: state.filter, limit: options.limit, detail: state.openExecution)
+                sampler.sample(filter: state.filter, limit: options.limit, detail: state.openExecution, wholeLog: state.logView != nil)
                 samples += 1
                 nextSample = now + options.delay
             }

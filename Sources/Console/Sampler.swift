@@ -27,8 +27,9 @@ final class Sampler: Sendable {
     /// Whether a sample is still being taken (so the UI does not queue another).
     var sampling: Bool { inFlight.load(ordering: .acquiring) }
 
-    /// Takes a snapshot (and the open execution's detail) in the background.
-    func sample(filter: String, limit: Int, detail id: String?) {
+    /// Takes a snapshot (and the open execution's detail, with its whole output for the
+    /// log view) in the background.
+    func sample(filter: String, limit: Int, detail id: String?, wholeLog: Bool = false) {
         inFlight.store(true, ordering: .releasing)
         queue.async { [self] in
             defer { inFlight.store(false, ordering: .releasing) }
@@ -39,7 +40,7 @@ final class Sampler: Sendable {
                 post(.dataError(String(describing: error)))
                 return
             }
-            if let id { fetchDetail(id) }
+            if let id { fetchDetail(id, wholeLog: wholeLog) }
         }
     }
 
@@ -47,8 +48,8 @@ final class Sampler: Sendable {
         queue.async { [self] in fetchDetail(id) }
     }
 
-    private func fetchDetail(_ id: String) {
-        do { post(.detail(try source.detail(id: id))) } catch { post(.actionDone("execution \(id): \(error)", isError: true)) }
+    private func fetchDetail(_ id: String, wholeLog: Bool = false) {
+        do { post(.detail(try wholeLog ? source.log(id: id) : source.detail(id: id))) } catch { post(.actionDone("execution \(id): \(error)", isError: true)) }
     }
 
     func jobTypes() {
@@ -70,8 +71,14 @@ final class Sampler: Sendable {
                 case .retry(let id):
                     let new = try source.retry(id: id)
                     post(.actionDone("retried \(id) as \(new)", isError: false))
+                case .cancelTagged(let ids):
+                    each(ids, "cancel-tagged", action, done: "cancel requested for \(ids.count) executions") { try source.cancel(id: $0) }
+                case .retryTagged(let ids):
+                    each(ids, "retry-tagged", action, done: "retried \(ids.count) executions") { _ = try source.retry(id: $0) }
                 case .openExecution(let id):
                     fetchDetail(id)
+                case .openLog(let id):
+                    fetchDetail(id, wholeLog: true)
                 case .loadJobTypes:
                     post(.jobTypes(try source.jobTypes()))
                 case .breaker(let worker, let o):
@@ -87,6 +94,22 @@ final class Sampler: Sendable {
             } catch {
                 post(.actionDone("\(action.verb) failed: \(error)", isError: true))
             }
+        }
+    }
+
+    /// Acts on each id, going on past a failure, then audits the operator's action once as `audited`;
+    /// the outcome names how many failed and the first error.
+    private func each(_ ids: [String], _ audited: String, _ action: ConsoleAction, done: String, _ body: (String) throws -> Void) {
+        var failed: [String] = []
+        for id in ids {
+            do { try body(id) } catch { failed.append("\(id): \(error)") }
+        }
+        var audit = ""
+        do { try source.auditTagged(action: audited, ids: ids, failed: failed.count) } catch { audit = "; not audited: \(error)" }
+        if let first = failed.first {
+            post(.actionDone("\(action.verb): \(failed.count) of \(ids.count) failed, first \(first)\(audit)", isError: true))
+        } else {
+            post(.actionDone(done + audit, isError: !audit.isEmpty))
         }
     }
 

@@ -15,10 +15,12 @@ final class FakeDataSource: ConsoleDataSource {
         var breakers: [String] = []
         var pauses: [String] = []
         var scheduleRuns: [String] = []
+        /// `cancel-tagged 2 failed 0`, one for each action on tagged executions.
+        var audits: [String] = []
         var snapshots = 0
         static func == (a: Recorded, b: Recorded) -> Bool {
             a.cancels == b.cancels && a.retries == b.retries && a.snapshots == b.snapshots
-                && a.breakers == b.breakers && a.pauses == b.pauses && a.scheduleRuns == b.scheduleRuns && a.runLaters == b.runLaters
+                && a.breakers == b.breakers && a.pauses == b.pauses && a.scheduleRuns == b.scheduleRuns && a.audits == b.audits && a.runLaters == b.runLaters
                 && a.triggers.map(\.0) == b.triggers.map(\.0) && a.triggers.map(\.1) == b.triggers.map(\.1)
         }
     }
@@ -84,6 +86,11 @@ final class FakeDataSource: ConsoleDataSource {
             s.recorded.retries.append(id)
             return "01JRETRIED00000000000000\(s.recorded.retries.count)0"
         }
+    }
+
+    func auditTagged(action: String, ids: [String], failed: Int) throws {
+        try check()
+        state.withLock { $0.recorded.audits.append("\(action) \(ids.count) failed \(failed)") }
     }
 
     /// Recorded as `worker=force-open`.

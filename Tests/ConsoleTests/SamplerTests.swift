@@ -17,6 +17,7 @@ final class GatedDataSource: ConsoleDataSource {
     func trigger(job: String, params: [String: String], runLater: RunLater) throws -> String { "x" }
     func cancel(id: String) throws {}
     func retry(id: String) throws -> String { "x" }
+    func auditTagged(action: String, ids: [String], failed: Int) throws {}
     func setBreaker(worker: String, _ override: BreakerOverride) throws {}
     func setPaused(schedule: String, _ paused: Bool) throws {}
     func triggerSchedule(name: String) throws -> String { "x" }
