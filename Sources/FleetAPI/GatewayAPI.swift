@@ -12,8 +12,11 @@ public enum GatewayAPI {
     public static let retry = Route("POST", "/api/orchestration/executions/{id}/retry")
     /// Many executions in one request: `{"executions": [...]}`, each as `execute` takes it.
     public static let executeMany = Route("POST", "/api/orchestration/executions:batch")
+    /// Pause or resume a job type's dispatch for every gateway (its executions are still accepted).
+    public static let pauseJob = Route("POST", "/api/orchestration/jobs/{job}/pause")
+    public static let resumeJob = Route("POST", "/api/orchestration/jobs/{job}/resume")
     /// Every route above: the gateway must serve each (a test asks it).
-    public static let all = [execute, execution, log, executions, cancel, retry, executeMany]
+    public static let all = [execute, execution, log, executions, cancel, retry, executeMany, pauseJob, resumeJob]
 
     /// The most executions one `executeMany` request may carry.
     public static let maxBatch = 1000
@@ -40,6 +43,16 @@ public enum GatewayAPI {
         public init(executionId: String, state: ExecutionState, changed: Bool) {
             self.executionId = executionId; self.state = state; self.changed = changed
         }
+    }
+
+    /// The answer to a pause or resume of a job type's dispatch.
+    public struct JobPauseAnswer: Codable, Sendable, Equatable {
+        public var job: String
+        public var paused: Bool
+        /// False when it already was (both are idempotent).
+        public var changed: Bool
+
+        public init(job: String, paused: Bool, changed: Bool) { self.job = job; self.paused = paused; self.changed = changed }
     }
 
     /// The body of `executeMany`.
@@ -102,5 +115,11 @@ public enum GatewayAPI {
     /// `POST /api/orchestration/executions/{id}/retry`: a new execution from a terminal one.
     public static func retry(id: String) -> APIRequest<BatchExecutionResponse> {
         APIRequest(retry, path: retry.path(id))
+    }
+
+    /// `POST /api/orchestration/jobs/{job}/pause` or `.../resume`.
+    public static func pauseJob(_ job: String, paused: Bool) -> APIRequest<JobPauseAnswer> {
+        let route = paused ? pauseJob : resumeJob
+        return APIRequest(route, path: route.path(job))
     }
 }

@@ -41,6 +41,8 @@ struct API: Sendable {
         router.add(GatewayAPI.cancel) { req in try cancel(req) }
         router.add(GatewayAPI.retry) { req in try retry(req) }
         router.add(GatewayAPI.executeMany) { req in try executeMany(req) }
+        router.add(GatewayAPI.pauseJob) { req in try pauseJob(req, true) }
+        router.add(GatewayAPI.resumeJob) { req in try pauseJob(req, false) }
     }
 
     // MARK: execute
@@ -342,6 +344,20 @@ struct API: Sendable {
             }
         }
         return .json(GatewayAPI.CancelAnswer(executionId: id, state: r.state, changed: r.changed), status: 202)
+    }
+
+    /// Pauses or resumes a job type's dispatch for every gateway; audited. A job type no worker
+    /// serves now may be paused too (before its workers come), as long as its name is valid.
+    func pauseJob(_ req: HTTPRequest, _ paused: Bool) throws -> HTTPResponse {
+        let job = req.pathParameters["job"] ?? ""
+        guard JobType.isValidName(job) else { throw bad("job type must be 1–\(JobType.maxNameLength) letters, digits, '-', '_' or '.'", field: "job") }
+        let user = req.headers["X-Batch-User"] ?? "api"
+        let source = req.headers["X-Batch-Source"] ?? "api"
+        let changed = try mapStore { try context.store.setJobPaused(job, paused, user: user, source: source) }
+        if changed { context.logger.notice(paused ? "job type dispatch paused" : "job type dispatch resumed", ["job": job, "user": user]) }
+        // This gateway at once; the others within their next maintenance round.
+        context.refreshPausedJobs()
+        return .json(GatewayAPI.JobPauseAnswer(job: job, paused: paused, changed: changed), status: 200)
     }
 
     func retry(_ req: HTTPRequest) throws -> HTTPResponse {

@@ -57,6 +57,7 @@ final class Maintenance: Sendable {
         } catch {
             context.logger.repeated(.warning, "cannot read the live workers", ["error": "\(error)"])
         }
+        context.refreshPausedJobs()
     }
 
     private func loop() {

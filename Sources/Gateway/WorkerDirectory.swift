@@ -41,6 +41,8 @@ final class WorkerDirectory: Sendable {
         /// Slots the dispatchers took for claims whose executions have no worker chosen yet.
         var reserved = 0
         var refreshedAt: ContinuousClock.Instant?
+        /// Job types whose dispatch an operator paused (`jobs-paused`): never offered to a claim.
+        var paused: Set<String> = []
     }
 
     let state = Mutex(State())
@@ -116,11 +118,13 @@ final class WorkerDirectory: Sendable {
     }
 
     /// Job types that some worker could take now, with their fleet-wide concurrency limit.
+    /// Job types that workers with a free slot serve, with their fleet-wide concurrency limit;
+    /// paused ones left out, so their executions stay queued.
     func dispatchable(breakerAllows: (String) -> Bool) -> [String: Int] {
         state.withLock { s in
             var out: [String: Int] = [:]
             for w in s.workers.values where s.full[w.id] == nil && w.slots > Self.load(w, s) && breakerAllows(w.id) {
-                for (name, t) in w.jobs { out[name] = t.concurrency }
+                for (name, t) in w.jobs where !s.paused.contains(name) { out[name] = t.concurrency }
             }
             return out
         }

@@ -80,6 +80,8 @@ public struct Keys: Sendable, Hashable {
         static let schedules = Name("schedules", "schedules")
         /// hash: schedule name → "1" while paused by an operator.
         static let schedulesPaused = Name("schedulesPaused", "schedules-paused")
+        /// hash: job type → JSON of who paused its dispatch and when, for every gateway.
+        static let jobsPaused = Name("jobsPaused", "jobs-paused")
         /// string: the leading scheduler's id, with a TTL.
         static let schedulerLeader = Name("schedulerLeader", "scheduler:leader")
         /// string: set once per (schedule, fire instant), NX, with a TTL.
@@ -87,7 +89,7 @@ public struct Keys: Sendable, Hashable {
 
         static let all: [Name] = [exec, queue, delayed, due, leases, byState, byJob, recent, jobRunning, rate, rateLimited, idempotency, unique, log,
                                   events, audit, daemons, daemonsSeen, daemon, workerJobs, breakers, breakerOverrides,
-                                  schedules, schedulesPaused, schedulerLeader, fire]
+                                  schedules, schedulesPaused, jobsPaused, schedulerLeader, fire]
     }
 
     func exec(_ id: String) -> String { Name.exec.key(prefix, id) }
@@ -114,6 +116,7 @@ public struct Keys: Sendable, Hashable {
     var breakerOverrides: String { Name.breakerOverrides.key(prefix) }
     var schedules: String { Name.schedules.key(prefix) }
     var schedulesPaused: String { Name.schedulesPaused.key(prefix) }
+    var jobsPaused: String { Name.jobsPaused.key(prefix) }
     var schedulerLeader: String { Name.schedulerLeader.key(prefix) }
     func fire(_ schedule: String, _ epochMs: Int64) -> String { Name.fire.key(prefix, schedule, String(epochMs)) }
 }

@@ -21,6 +21,8 @@ struct StatsJSON: Encodable {
     var throughputPerMinute: Int
     /// Job types whose work a claim left queued for want of a rate token in the last 10 s, with their rate.
     var rateLimited: [RateLimitedJob]
+    /// Job types whose dispatch an operator paused (`batchctl job pause`).
+    var pausedJobs: [PausedJob]
     /// What the configuration read keeps: at most `count` executions, each outcome for its age (seconds).
     var retention: RetentionJSON
     /// Redis time of the reading, ms.
@@ -55,12 +57,13 @@ extension Commands {
         let byJob = try c.store { () throws(StoreError) in try store.runningByJob() }
         let ended = try c.store { () throws(StoreError) in try store.endedCounts(since: now - 60_000) }
         let limited = try c.store { () throws(StoreError) in try store.rateLimited(since: now - ExecutionStore.rateLimitedFor) }
+        let paused = try c.store { () throws(StoreError) in try store.pausedJobs() }
         let finished = (ended[.succeeded] ?? 0) + (ended[.failed] ?? 0) + (ended[.timedOut] ?? 0)
         if p.flag(Option.json) {
             c.out.json(StatsJSON(counts: Dictionary(uniqueKeysWithValues: ExecutionState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                                  queued: depth.queued, delayed: depth.delayed, scheduled: depth.scheduled, running: leased, runningByJob: byJob,
                                  lastMinute: Dictionary(uniqueKeysWithValues: ExecutionState.terminal.map { ($0.rawValue, ended[$0] ?? 0) }),
-                                 throughputPerMinute: finished, rateLimited: limited,
+                                 throughputPerMinute: finished, rateLimited: limited, pausedJobs: paused,
                                  retention: RetentionJSON(c.configuration.retention), now: now))
             return
         }
@@ -75,6 +78,7 @@ extension Commands {
         c.out.line("running".padding(12) + "\(leased)" + (jobs.isEmpty ? "" : " (\(jobs))"))
         c.out.line("throughput".padding(12) + "\(finished)/min (\(ended[.succeeded] ?? 0) succeeded, \(ended[.failed] ?? 0) failed, \(ended[.timedOut] ?? 0) timed out)")
         for l in limited { c.out.line("rate-limited  \(l.job)" + (l.rate.map { " (\($0))" } ?? "")) }
+        for j in paused { c.out.line("paused".padding(12) + "\(j.job) (dispatch, by \(j.user) \(RelativeTime.ago(j.at, now: now)))") }
         c.out.line("retention".padding(12) + RetentionJSON(c.configuration.retention).text)
     }
 }
