@@ -12,6 +12,10 @@ public struct SearchPage: Sendable {
     public var examined: Int
     /// The executions the walked index holds within the query's time range: what a search can examine in all.
     public var total: Int
+
+    public init(executions: [ExecutionRecord] = [], next: String? = nil, examined: Int = 0, total: Int = 0) {
+        self.executions = executions; self.next = next; self.examined = examined; self.total = total
+    }
 }
 
 /// Search: narrows by an index, reads the candidates' searched fields in pipelined
