@@ -97,15 +97,25 @@ extension ExecutionQuery {
         return q
     }
 
+    /// True for a word that names a field (`job:etl`, `since:1h`, `failed:worker_lost`) rather than text.
+    public static func isQualifier(_ word: String) -> Bool {
+        isKeyWord(word) || word.firstIndex(of: ":").map { ExecutionState(rawValue: word[..<$0].lowercased()) != nil } == true
+    }
+
+    /// True for a word of the form `KEY:VALUE` with a key of its own (`job:`, `worker:`, `reason:`,
+    /// `since:`, `until:`, `state:`): words that no text shows (`failed:worker_lost` is how batchtop shows a state).
+    public static func isKeyWord(_ word: String) -> Bool {
+        word.firstIndex(of: ":").map { ["job", "worker", "reason", "since", "until", "state"].contains(word[..<$0].lowercased()) } == true
+    }
+
     private mutating func add(_ word: String, now: Int64) throws(ExecutionQueryError) {
         guard let colon = word.firstIndex(of: ":") else {
             if let s = ExecutionState(rawValue: word.lowercased()) { try set(\.state, s, word) } else { text.append(word.lowercased()) }
             return
         }
+        guard Self.isQualifier(word) else { text.append(word.lowercased()); return }
         let key = word[..<colon].lowercased(), value = String(word[word.index(after: colon)...])
-        let known = ["job", "worker", "reason", "since", "until", "state"]
         let state = ExecutionState(rawValue: key)
-        guard known.contains(key) || state != nil else { text.append(word.lowercased()); return }
         guard !value.isEmpty else { throw ExecutionQueryError(word: word, problem: "\(key): needs a value") }
         if let state {
             try set(\.state, state, word); try set(\.reason, value, word)

@@ -26,6 +26,9 @@ struct ExecutionQueryTests {
         let q = try ExecutionQuery.parse(#"job:etl "Disk Full" http:500"#, now: now)
         #expect(q.text == ["disk full", "http:500"])
         #expect(ExecutionQuery.words(#"a "b c" d"#) == ["a", "b c", "d"])
+        #expect(ExecutionQuery.isKeyWord("Job:etl") && ExecutionQuery.isQualifier("since:1h"))
+        #expect(ExecutionQuery.isQualifier("failed:worker_lost") && !ExecutionQuery.isKeyWord("failed:worker_lost"))
+        #expect(!ExecutionQuery.isQualifier("http:500") && !ExecutionQuery.isQualifier("lost"))
         #expect(try ExecutionQuery.parse("  ", now: now).isEmpty)
     }
 
