@@ -38,6 +38,10 @@ import TestSupport
         #expect(try f.store.search(try query("failed:worker_lost", now: now)).executions.count == 2)
         #expect(try f.store.search(try query("worker:w2", now: now)).executions.isEmpty)
         #expect(try f.store.search(ExecutionQuery()).total == 4)
+        // `dispatched` has no index: the job's (or all) is walked and the state tested.
+        let leased = try f.seed(state: .dispatched, job: "etl")
+        #expect(try f.store.search(try query("dispatched job:etl", now: now)).executions.map(\.id) == [leased])
+        #expect(try f.store.search(try query("dispatched", now: now)).executions.map(\.id) == [leased])
     }
 
     @Test func timeRangeBoundsTheIndexScores() throws {
