@@ -1,3 +1,4 @@
+import BatchCore
 import Foundation
 import Terminal
 
@@ -70,7 +71,9 @@ struct Table: Sendable {
     /// The rows that contain every word of `filter` (case-insensitive, in any order:
     /// `failed lost` is a failed row that mentions lost), sorted by column `sort`.
     func visibleRows(filter: String, sort: SortOrder) -> [TableRow] {
-        let words = filter.lowercased().split(whereSeparator: \.isWhitespace)
+        // The words of a search (`ExecutionQuery`): a phrase in quotes is one; `job:etl` or
+        // `since:1h` were applied by the store's search, and the rest match the row's text.
+        let words = ExecutionQuery.words(filter.lowercased()).filter { !ExecutionQuery.isKeyWord($0) }
         var out = words.isEmpty ? rows : rows.filter { row in words.allSatisfy { row.searchText.contains($0) } }
         let c = min(max(sort.column, 0), columns.count - 1)
         guard c >= 0 else { return out }

@@ -29,6 +29,10 @@ enum Option {
     static let max = OptionSpec.value("max", "N", help: "Refuse a range of more than N ticks (1-100000).", default: "100")
     static let zone = OptionSpec.value("zone", short: "z", "TZ", help: "Time zone (tz database name).", default: "the machine's zone")
 
+    static let filter = OptionSpec.value("filter", "QUERY", help: "Act on every execution QUERY matches (words as 'batchctl list' takes them) instead of ids.")
+    static let filterDryRun = dryRun.described("With --filter: print the matching executions and their count; send nothing.")
+    static let maxMatches = max.described("Refuse a --filter that matches more than N executions (1-100000).", default: "1000")
+
     /// `--lines` as one command shows it.
     static func lines(_ n: Int, _ what: String) -> OptionSpec {
         lines.described("Lines of output to show \(what).", default: String(n))
@@ -51,15 +55,22 @@ enum BatchctlSpec {
                         options: [Option.param, Option.wait, Option.idempotencyKey, Option.priority, Option.paramsFile,
                                   Option.at, Option.runIn, Option.lines(20, "after --wait"), Option.json],
                         arguments: [.required("JOB", help: "The job type.", completes: "jobs")], run: Commands.trigger),
-            CommandSpec(name: "cancel", abstract: "Cancel executions (stops running ones).", options: [Option.json],
-                        arguments: [.variadic("ID", help: "Execution ids.", completes: "ids")], run: Commands.cancel),
-            CommandSpec(name: "retry", abstract: "Run finished executions again, as new executions.", options: [Option.json],
-                        arguments: [.variadic("ID", help: "Execution ids.", completes: "ids")], run: Commands.retry),
+            CommandSpec(name: "cancel", abstract: "Cancel executions (stops running ones).",
+                        options: [Option.filter, Option.filterDryRun, Option.maxMatches, Option.json],
+                        arguments: [.variadic("ID", help: "Execution ids (none with --filter).", optional: true, completes: "ids")],
+                        run: Commands.cancel),
+            CommandSpec(name: "retry", abstract: "Run finished executions again, as new executions.",
+                        options: [Option.filter, Option.filterDryRun, Option.maxMatches, Option.json],
+                        arguments: [.variadic("ID", help: "Execution ids (none with --filter).", optional: true, completes: "ids")],
+                        run: Commands.retry),
             CommandSpec(name: "status", abstract: "Show one execution: state, parameters, attempts, output tail.",
                         options: [Option.lines(10, "of the output tail"), Option.json],
                         arguments: [.required("ID", help: "Execution id.", completes: "ids")], run: Commands.status),
-            CommandSpec(name: "list", abstract: "List executions, newest first.",
-                        options: [Option.state, Option.job, Option.limit, Option.json], run: Commands.list),
+            CommandSpec(name: "list", abstract: "List executions, newest first; with a QUERY, those it matches in Redis.",
+                        options: [Option.state, Option.job, Option.limit, Option.json],
+                        arguments: [.variadic("QUERY", help: "Words: a state, job:NAME, worker:ID, since:1h, text (batchctl(1)).",
+                                              optional: true)],
+                        run: Commands.list),
             CommandSpec(name: "logs", abstract: "Print an execution's output; with --follow, keep printing until it ends.",
                         options: [Option.follow, Option.lines(100, "first"), Option.json],
                         arguments: [.required("ID", help: "Execution id.", completes: "ids")], run: Commands.logs),

@@ -24,16 +24,10 @@ extension ExecutionStore {
     /// - Parameter before: the cursor of a previous page (`ExecutionPage.next`); nil for the newest.
     public func list(state: ExecutionState? = nil, job: String? = nil, limit: Int = 50, before: String? = nil) throws(StoreError) -> ExecutionPage {
         let limit = max(1, min(limit, 1_000))
-        var score = "", afterID = ""
-        if let c = before, !c.isEmpty {
-            let parts = c.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, Int64(parts[0]) != nil, ExecutionID.isValid(String(parts[1])) else {
-                throw .badCursor(c)
-            }
-            score = String(parts[0]); afterID = String(parts[1])
-        }
+        let cursor = try Self.cursor(before)
         var args = ScriptItem<ListArgument>()
-        args[.state] = state?.rawValue ?? ""; args[.job] = job ?? ""; args[.before] = score; args[.beforeID] = afterID; args[.limit] = limit
+        args[.state] = state?.rawValue ?? ""; args[.job] = job ?? ""; args[.limit] = limit
+        args[.before] = cursor.map { String($0.score) } ?? ""; args[.beforeID] = cursor?.id ?? ""
         let reply = try run(Scripts.list, args.values)
         var records: [ExecutionRecord] = []
         records.reserveCapacity(limit)

@@ -232,6 +232,9 @@ struct KeyHandlingTests {
         #expect(matches("quota") == [Fixtures.id(2), Fixtures.id(4)])
         #expect(matches("etl quota") == [Fixtures.id(2)])
         #expect(matches("failed etl") == [Fixtures.id(1), Fixtures.id(2)])
+        #expect(matches(#""disk quota" etl"#) == [Fixtures.id(2)])
+        // The store's search applied these; the rows' text does not show them.
+        #expect(matches("job:etl since:1h quota") == [Fixtures.id(2), Fixtures.id(4)])
     }
 
     @Test func cancelAndRetryWorkOnTheOpenExecution() {

@@ -114,13 +114,15 @@ import TestSupport
         #expect(events.map(\.time) == events.map(\.time).sorted())
     }
 
-    @Test func filterNamingAStateOrAServedJobNarrowsTheRead() throws {
+    @Test func theFilterIsSearchedInRedis() throws {
         let f = try LiveFixture()
         let ids = try f.seed()
         let source = f.dataSource()
         #expect(try source.snapshot(filter: "failed", limit: 100).executions.map(\.id) == [ids.failed])
         #expect(try source.snapshot(filter: "report", limit: 100).executions.map(\.id) == [ids.queued])
-        #expect(try source.snapshot(filter: "nothing-like-it", limit: 100).executions.count == 4)
+        #expect(try source.snapshot(filter: "queued job:report since:1h", limit: 100).executions.map(\.id) == [ids.queued])
+        #expect(try source.snapshot(filter: "nothing-like-it", limit: 100).executions.isEmpty)
+        #expect(try source.snapshot(filter: "since:ye", limit: 100).executions.count == 4)
         let all = try f.newestFirst([ids.queued, ids.running, ids.failed, ids.succeeded])
         #expect(try source.snapshot(filter: nil, limit: 2).executions.map(\.id) == Array(all.prefix(2)))
     }

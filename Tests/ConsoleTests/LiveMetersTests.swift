@@ -28,16 +28,16 @@ import Testing
     }
 
     @Test(arguments: [
-        ("failed", ExecutionState.failed as ExecutionState?, nil as String?),
-        ("TIMED_OUT", .timedOut, nil),
-        ("report", nil, "report"),
-        ("repo", nil, nil),
-        ("  ", nil, nil),
+        ("failed", ExecutionQuery(state: .failed) as ExecutionQuery?),
+        ("TIMED_OUT", ExecutionQuery(state: .timedOut)),
+        ("report lost", ExecutionQuery(job: "report", text: ["lost"])),
+        ("repo", ExecutionQuery(text: ["repo"])),
+        ("failed job:sleep since:1s", ExecutionQuery(state: .failed, job: "sleep", since: 9_000)),
+        ("failed since:ye", nil),
+        ("  ", nil),
     ])
-    func filterNarrowsTheStoreQueryOnlyWhenItNamesAStateOrJob(filter: String, state: ExecutionState?, job: String?) {
-        let q = StoreDataSource.query(for: filter, jobs: ["report", "sleep"])
-        #expect(q.state == state)
-        #expect(q.job == job)
+    func theFilterIsTheStoresQueryAndAServedJobNarrowsIt(filter: String, query: ExecutionQuery?) {
+        #expect(StoreDataSource.query(for: filter, jobs: ["report", "sleep"], now: 10_000) == query)
     }
 
     @Test(arguments: [

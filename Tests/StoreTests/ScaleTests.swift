@@ -77,5 +77,26 @@ import TestSupport
             #expect(record.params == ["date": "2026-11-25"])
             #expect(record.attempts.count == 1)
         }
+
+        try searchFindsTheNewestFailureByErrorText(store, seeder)
+    }
+
+    /// The newest failure of the job type whose error mentions a full disk: at once through the
+    /// failed index; by the text alone through every execution, one bounded call after another.
+    func searchFindsTheNewestFailureByErrorText(_ store: ExecutionStore, _ seeder: ScaleSeeder) throws {
+        let failures = seeder.seeded.filter { $0.state == .failed }
+        let newer = failures[failures.count / 10].id
+        for id in [failures[3].id, newer] {
+            _ = try store.redis.send(RedisCommand("HSET", store.keys.exec(id), "error", "No space left on device"))
+        }
+        let q = try ExecutionQuery.parse(#"failed job:\#(seeder.job) "space left""#, now: 0)
+        #expect(try store.search(q, limit: 1).executions.map(\.id) == [newer])
+        var cursor: String?, found: [String] = [], examined = 0
+        repeat {
+            let page = try store.search(ExecutionQuery(text: ["space left"]), limit: 1, before: cursor)
+            #expect(page.examined <= ExecutionStore.searchExamineLimit && page.total == Self.count)
+            found += page.executions.map(\.id); examined += page.examined; cursor = page.next
+        } while found.isEmpty && cursor != nil
+        #expect(found == [newer] && examined > Self.count / 2)
     }
 }

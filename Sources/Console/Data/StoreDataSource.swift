@@ -95,12 +95,14 @@ public final class StoreDataSource: ConsoleDataSource {
             l.job + (l.rate.map { " \($0)" } ?? "")
         }
 
-        let query = Self.query(for: filter, jobs: Set(jobs.values.flatMap(\.keys)))
-        let page = try executions.list(state: query.state, job: query.job, limit: limit)
+        // One bounded search per refresh (at most `ExecutionStore.searchExamineLimit` examined),
+        // through all of Redis rather than the rows loaded; without a query, the newest executions.
+        let query = Self.query(for: filter, jobs: Set(jobs.values.flatMap(\.keys)), now: now)
+        let found = try query.map { q in try executions.search(q, limit: limit).executions } ?? executions.list(limit: limit).executions
         var snap = ConsoleSnapshot(
             takenAt: LiveRows.date(now),
             meters: meters,
-            executions: page.executions.map(LiveRows.execution),
+            executions: found.map(LiveRows.execution),
             workers: workers.map { d in
                 var row = LiveRows.worker(d, jobs: Array((jobs[d.id] ?? [:]).keys), breakers: breakers[d.id] ?? [])
                 row.lost = d.lost || d.heartbeat < upSince
@@ -122,13 +124,17 @@ public final class StoreDataSource: ConsoleDataSource {
         return ended.sorted { ($0.updated ?? 0) > ($1.updated ?? 0) }.prefix(n).compactMap(\.runMillis)
     }
 
-    /// What the store can narrow by: a filter that names a state or a served job type
-    /// exactly. Anything else fetches the newest executions and the console filters them.
-    static func query(for filter: String?, jobs: Set<String>) -> (state: ExecutionState?, job: String?) {
-        guard let f = filter?.trimmingCharacters(in: .whitespaces), !f.isEmpty else { return (nil, nil) }
-        if let s = ExecutionState(rawValue: f.lowercased()) { return (s, nil) }
-        if jobs.contains(f) { return (nil, f) }
-        return (nil, nil)
+    /// The search a filter stands for (`ExecutionQuery`; `now` anchors `since:1h`). A word naming
+    /// a served job type exactly narrows to that job, as `job:NAME` does. nil for no filter, or
+    /// one that is not a query (yet: `since:ye` while typed): the newest executions are fetched
+    /// and the console filters them by their words.
+    static func query(for filter: String?, jobs: Set<String>, now: Int64) -> ExecutionQuery? {
+        guard let f = filter, var q = try? ExecutionQuery.parse(f, now: now), !q.isEmpty else { return nil }
+        if q.job == nil, let job = ExecutionQuery.words(f).first(where: jobs.contains), let t = q.text.firstIndex(of: job.lowercased()) {
+            q.job = job
+            q.text.remove(at: t)
+        }
+        return q
     }
 
     public func detail(id: String) throws -> ExecutionDetail {

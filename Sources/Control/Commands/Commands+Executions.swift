@@ -23,6 +23,9 @@ struct ListJSON: Encodable {
     var executions: [ExecutionRecord]
     /// Cursor of the next page (`<score>:<id>`, as the gateway's `before`), absent on the last.
     var next: String?
+    /// With a query: the executions examined, and those the searched index holds.
+    var examined: Int?
+    var total: Int?
 }
 
 extension Commands {
@@ -49,7 +52,7 @@ extension Commands {
     /// an unreachable gateway stops them all.
     static func eachID(_ p: ParsedCommand, _ c: ControlContext,
                        _ action: (String, GatewayClient) throws(ControlError) -> (ActionResult, String)) throws(ControlError) {
-        let ids = p.argumentValues("ID")
+        guard let ids = try targets(p, c) else { return }
         let g = try c.gateway()
         var results: [ActionResult] = []
         var failures: [String] = []
@@ -68,6 +71,9 @@ extension Commands {
             }
         }
         if p.flag(Option.json) { c.out.json(results) }
+        if p.value(Option.filter) != nil && !p.flag(Option.json) {
+            c.out.line("\(ids.count) executions matched: \(ids.count - failures.count) done, \(failures.count) failed")
+        }
         if !failures.isEmpty {
             throw .failed("\(failures.count) of \(ids.count) failed: \(failures.joined(separator: " "))")
         }
@@ -121,6 +127,7 @@ extension Commands {
         let state = try usage { () throws(UsageError) in try p.choice(Option.state, of: ExecutionState.allCases.map(\.rawValue)) }
             .flatMap(ExecutionState.init(rawValue:))
         let limit = try usage { () throws(UsageError) in try p.int(Option.limit, in: 1...1_000) } ?? 20
+        if !p.argumentValues("QUERY").isEmpty { return try listMatches(p, c, state: state, limit: limit) }
         let store = try c.executions()
         let page = try c.store { () throws(StoreError) in try store.list(state: state, job: p.value(Option.job), limit: limit) }
         if p.flag(Option.json) { c.out.json(ListJSON(executions: page.executions, next: page.next)); return }
@@ -128,10 +135,16 @@ extension Commands {
             c.out.line("no executions" + (state.map { " in state \($0.rawValue)" } ?? "") + (p.value(Option.job).map { " of job \($0)" } ?? ""))
             return
         }
+        try printExecutions(page.executions, c)
+    }
+
+    /// Executions as a table, one a line; nothing for none.
+    static func printExecutions(_ executions: [ExecutionRecord], _ c: ControlContext) throws(ControlError) {
+        guard !executions.isEmpty else { return }
         let now = try c.now()
         var t = TextTable([.init("ID"), .init("JOB", flexible: true), .init("STATE"), .init("CREATED", right: true),
                            .init("RUN", right: true), .init("WORKER", flexible: true)])
-        for r in page.executions {
+        for r in executions {
             // A scheduled execution's RUN counts down to its due time.
             let run = r.state == .scheduled ? r.due.map { RelativeTime.ago($0, now: now) } ?? "-"
                 : r.started.map { RelativeTime.duration((r.finished ?? r.ended ?? now) - $0) } ?? "-"
