@@ -18,6 +18,8 @@ public struct ConsoleOptions: Sendable, Equatable {
     public var color: Bool
     /// Width of batch output; nil uses `COLUMNS`, else 120.
     public var batchWidth: Int?
+    /// What batch mode prints (`--tsv`, `--json`; text by default).
+    public var batchFormat: BatchOutput.Form = .text
     /// `--read-only`: watch only; every action (trigger, cancel, retry) is refused.
     public var readOnly = false
 

@@ -96,8 +96,9 @@ func runBatch(options: ConsoleOptions, dataSource: any ConsoleDataSource, width:
         if i > 0 { wait(options.delay) }
         do {
             let snap = try dataSource.snapshot(filter: options.filter.isEmpty ? nil : options.filter, limit: options.limit)
-            let lines = BatchOutput.lines(snap, view: options.view, filter: options.filter, width: width)
-            write((i > 0 ? "\n" : "") + lines.joined(separator: "\n") + "\n")
+            let lines = BatchOutput.render(snap, format: options.batchFormat, view: options.view, filter: options.filter, width: width)
+            // Text snapshots are parted by a blank line; TSV and JSON are one record per line.
+            write((i > 0 && options.batchFormat == .text ? "\n" : "") + lines.joined(separator: "\n") + "\n")
         } catch let e {
             error("batchtop: \(ConsoleError.dataSource(String(describing: e)))")
             return 1

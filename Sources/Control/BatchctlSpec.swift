@@ -113,7 +113,7 @@ enum BatchctlSpec {
                                         arguments: [.required("EXPR", help: "Cron expression: 6 fields (seconds first), 5 (crontab) or a macro such as @daily; quote it.")],
                                         run: Commands.next),
                         ], run: nil),
-            CommandSpec(name: "job", abstract: "Pause or resume a job type's dispatch for every gateway (its executions are still accepted).",
+            CommandSpec(name: "job", abstract: "Pause or resume a job type's dispatch for every gateway.",
                         subcommands: [
                             CommandSpec(name: "pause", abstract: "Leave the job type's executions queued until it is resumed.",
                                         options: [Option.json], arguments: [.required("JOB", help: "The job type.", completes: "jobs")],

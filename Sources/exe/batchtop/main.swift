@@ -13,6 +13,8 @@ enum Option {
     static let limit = OptionSpec.value("limit", "N", help: "Most executions read per sample.", default: "500")
     static let lostFor = OptionSpec.value("lost-for", "SECONDS", help: "How long a worker that stopped without a clean stop stays listed as lost.", default: "3600")
     static let readOnly = OptionSpec.flag("read-only", help: "Watch only: every action (trigger, cancel, retry, breakers, schedules) is refused (for shared screens, on-call viewers).")
+    static let json = OptionSpec.flag("json", help: "Batch mode, one JSON object a snapshot, each on one line (implies --batch).")
+    static let tsv = OptionSpec.flag("tsv", help: "Batch mode as tab-separated values, summary and problems as '#' lines (implies --batch).")
     static let noColor = OptionSpec.flag("no-color", help: "Draw with bold and reverse video only (also when NO_COLOR is set).")
 }
 
@@ -20,7 +22,7 @@ let spec = CommandSpec(
     name: "batchtop", abstract: "Live console of the batch fleet: executions, workers, schedules, events.",
     discussion: "Keys: arrows or j/k move, Enter opens, t triggers, c cancels, r retries; on a worker O forces its breaker open, C closed, R resets it; on a schedule P pauses, U resumes, T runs it now; / filters, s sorts, 1-4 switch views, ? help, q quits.",
     options: CommonOptions.tool + [Option.delay, Option.batch, Option.iterations, Option.view, Option.filter, Option.limit,
-                                   Option.lostFor, Option.readOnly, Option.noColor, CommonOptions.tokenFile])
+                                   Option.lostFor, Option.readOnly, Option.json, Option.tsv, Option.noColor, CommonOptions.tokenFile])
 
 let parsed = spec.parseOrExit(Array(CommandLine.arguments.dropFirst()))
 if parsed.flag(CommonOptions.version) {
@@ -41,7 +43,9 @@ do {
 } catch {
     usage(error.description)
 }
-options.batch = parsed.flag(Option.batch)
+if parsed.flag(Option.json) && parsed.flag(Option.tsv) { ProcessExit.usage(UsageError("--json and --tsv are two forms of batch mode: give one", command: "batchtop")) }
+options.batchFormat = parsed.flag(Option.json) ? .json : parsed.flag(Option.tsv) ? .tsv : .text
+options.batch = parsed.flag(Option.batch) || options.batchFormat != .text
 do {
     options.iterations = try parsed.int(Option.iterations, in: 1...Int.max)
     options.limit = try parsed.int(Option.limit, in: 1...1000) ?? options.limit
