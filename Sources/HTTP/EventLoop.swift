@@ -97,9 +97,16 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         for connection in Array(connections.values) { close(connection) }
+        stopped.signal()
+    }
+
+    /// The epoll and wake-up descriptors live as long as the loop object, not its thread: a
+    /// handler or responder that answers after the stop still calls `run`, which writes to
+    /// `wakeFD`. Closed at the stop, that number could already be another socket of the
+    /// process, and the 8 bytes would land in it (a peer would read them as a request).
+    deinit {
         Glibc.close(epollFD)
         Glibc.close(wakeFD)
-        stopped.signal()
     }
 
     private func drainInbox() {

@@ -13,10 +13,9 @@ final class RawConnection {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else {
-            Glibc.close(fd)
-            throw TestError("connect to 127.0.0.1:\(port) failed: \(Socket.errorText(batch_errno()))")
-        }
+        // Not closed here: every field is set, so the throw runs deinit, which closes it; a
+        // second close could end a descriptor another test opened meanwhile under that number.
+        guard rc == 0 else { throw TestError("connect to 127.0.0.1:\(port) failed: \(Socket.errorText(batch_errno()))") }
     }
 
     deinit { Glibc.close(fd) }

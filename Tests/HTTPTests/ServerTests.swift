@@ -271,6 +271,41 @@ import TestSupport
         #expect(throws: (any Error).self) { _ = try RawConnection(port: port) }
     }
 
+    @Test func anAnswerAfterTheStopWritesNothingIntoADescriptorTheProcessOpenedSince() throws {
+        let server = try TestServer()
+        let waiting = try RawConnection(port: server.port)
+        waiting.send("GET /poll HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(waitUntil(5) { server.pending.withLock { $0.count } == 1 })
+        let responder = server.pending.withLock { $0[0] }
+        let wakeFDs = server.server.eventLoops.map(\.wakeFD)
+        server.server.shutdown(deadline: .zero)
+        // Whatever the process opens next may get the numbers the stopped loops used: take
+        // each one that is free (F_DUPFD gives the lowest free number from it, atomically).
+        var pipes: [(read: Int32, write: Int32)] = []
+        defer { for p in pipes { Glibc.close(p.read); Glibc.close(p.write) } }
+        for number in wakeFDs {
+            var ends: [Int32] = [-1, -1]
+            #expect(pipe(&ends) == 0)
+            _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+            let taken = fcntl(ends[1], F_DUPFD_CLOEXEC, number)
+            Glibc.close(ends[1])
+            pipes.append((ends[0], taken))
+        }
+        // A long poll answered after the stop, as a gateway's waiters or a handler still running may.
+        responder.respond(.text("late"))
+        for p in pipes {
+            var byte: UInt8 = 0
+            let n = read(p.read, &byte, 1)
+            #expect(n < 0 && errno == EAGAIN, "8 stray bytes reached descriptor \(p.write), once the wake-up descriptor of a stopped loop")
+        }
+        _ = waiting
+        // What such a write puts in front of the next request of a client whose socket got the number.
+        var parser = HTTPRequestParser()
+        var index = 0
+        let stray: [UInt8] = [1, 0, 0, 0, 0, 0, 0, 0] + Array("POST /api/orchestration/execute HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n".utf8)
+        #expect(parser.next(stray, &index) == .error(HTTPParseError(400, "malformed request line: bad method")))
+    }
+
     @Test func manyIdleConnectionsAndPendingLongPollsDoNotSlowOthers() throws {
         // Both ends of 1,100 connections live in this process: lift the soft descriptor limit.
         var limit = rlimit()
