@@ -38,11 +38,8 @@ import TestSupport
         let jobs = 100 * Chaos.scale
         let c = try Cluster(gateways: 1, workers: 2, slots: jobs)
         defer { c.stop() }
-        let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
-        try waitStarted(jobs, c)
-        let stop = stopBusiestWorkerUntilRetried(c)
-        var v = try verdict("worker SIGSTOP", ids, c, unendedUntil: stop.lastDeath, timeout: .seconds(120 + 30 * Chaos.scale))
-        v.recoveryMillis = stop.recovery
+        let (cut, stop) = try runsCutByAStoppedWorker("worker SIGSTOP", jobs, c)
+        var v = cut
         v.note = "\(stop.children.count) runs cut; slowest child death \(stop.slowestDeathMillis) ms after the stop (lease \(Cluster.leaseSeconds) s)"
         report(v, c, expect: [.succeeded: jobs])
         #expect(stop.alive.isEmpty, "children alive: \(stop.alive)")
@@ -116,11 +113,8 @@ import TestSupport
         }
         #expect(offsets.count == 2 && abs((offsets[0] ?? 0) - 20) < 5 && abs((offsets[1] ?? 0) + 20) < 5,
                 "the gateways' clocks are not 20 s off: \(offsets)")
-        let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
-        try waitStarted(jobs, c)
-        let stop = stopBusiestWorkerUntilRetried(c)
-        var v = try verdict("gateways 20 s ahead and behind", ids, c, unendedUntil: stop.lastDeath, timeout: .seconds(120 + 30 * Chaos.scale))
-        v.recoveryMillis = stop.recovery
+        let (cut, stop) = try runsCutByAStoppedWorker("gateways 20 s ahead and behind", jobs, c)
+        var v = cut
         v.note = "g2 +20 s, g3 -20 s; a worker stopped with \(stop.children.count) running, its children dead within "
             + "\(stop.slowestDeathMillis) ms (lease \(Cluster.leaseSeconds) s)"
         report(v, c, expect: [.succeeded: jobs])
@@ -403,6 +397,17 @@ private func stopBusiestWorkerUntilRetried(_ c: Cluster) -> WorkerStop {
     }
     let recovery = waitRetried(children, c, since: stoppedAt)
     return WorkerStop(children: children, stoppedAt: stoppedAt, deadAt: deadAt, recovery: recovery)
+}
+
+/// `jobs` runs of a few seconds each, the busiest worker stopped until its runs are retried
+/// elsewhere (`stopBusiestWorkerUntilRetried`), and the verdict once every one ended.
+private func runsCutByAStoppedWorker(_ scenario: String, _ jobs: Int, _ c: Cluster) throws -> (ChaosVerdict, WorkerStop) {
+    let ids = try submit(jobs, #"{"jobType":"track","params":{"seconds":"\#(4 + Chaos.scale)"}}"#, to: c)
+    try waitStarted(jobs, c)
+    let stop = stopBusiestWorkerUntilRetried(c)
+    var v = try verdict(scenario, ids, c, unendedUntil: stop.lastDeath, timeout: .seconds(120 + 30 * Chaos.scale))
+    v.recoveryMillis = stop.recovery
+    return (v, stop)
 }
 
 /// The worker running the most children.
