@@ -31,7 +31,7 @@ extension ConsoleSnapshot {
 /// from a snapshot, drawn without a clock.
 public struct Problems: Sendable, Equatable {
     /// Failures are counted over this window.
-    public static let failureWindow: TimeInterval = 600
+    public static let failureWindow = TimeInterval(LiveMeters.successWindowMillis / 1000)
     /// A queue whose oldest execution waited longer than this is a problem.
     public static let queueAgeLimit: TimeInterval = 60
 

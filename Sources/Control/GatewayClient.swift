@@ -26,6 +26,18 @@ final class GatewayClient {
         }
     }
 
+    /// Sends `requests` to `POST /api/orchestration/executions:batch`, `GatewayAPI.maxBatch` to a
+    /// call, in order; `answered` gets each result with the index of its request, a call's worth
+    /// at a time (so what was answered is reported even when a later call fails).
+    func executeInBatches(_ requests: [BatchExecutionRequest],
+                          answered: (Int, GatewayAPI.ExecuteManyItem) -> Void) throws(ControlError) {
+        for start in stride(from: 0, to: requests.count, by: GatewayAPI.maxBatch) {
+            let end = min(start + GatewayAPI.maxBatch, requests.count)
+            let answer = try call(try GatewayAPI.executeMany(Array(requests[start..<end])))
+            for (i, result) in zip(start..<end, answer.results) { answered(i, result) }
+        }
+    }
+
     /// Maps a failed call once: the problem's `detail` goes to the operator.
     func map(_ error: CallError, _ method: String, _ path: String) -> ControlError {
         switch error {

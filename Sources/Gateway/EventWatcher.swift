@@ -44,7 +44,10 @@ final class EventWatcher: Sendable {
         var queued = false, freed = false
         // Attempts that left their worker, noted under one lock: (id, attempt, ended as).
         var gone: [(id: String, attempt: Int?, ended: ExecutionState?, job: String?)] = []
+        var pausesChanged = false, dueSooner = false
         for e in events {
+            // An operator paused or resumed a job type's dispatch (`jobs-paused`): read them again.
+            if e.type == "pause-job" || e.type == "resume-job" { pausesChanged = true }
             guard let id = e.executionID, let st = e.state else { continue }
             let attempt = e[.attempt].flatMap { Int($0) }
             switch st {
@@ -60,9 +63,11 @@ final class EventWatcher: Sendable {
             case .scheduled:
                 // Nothing to take until the promoter queues it; only forget it was created here.
                 if e.kind == .created { _ = context.wakeup.createdEventSeen(id) }
+                dueSooner = true
             case .retrying:
                 gone.append((id, attempt, nil, nil))
                 freed = true
+                dueSooner = true
             case .succeeded, .failed, .timedOut, .cancelled:
                 gone.append((id, attempt, st, e[.job]))
                 if let job = e[.job], st != .cancelled {
@@ -83,6 +88,8 @@ final class EventWatcher: Sendable {
                 endedIDs.append(g.id)
             }
         }
+        if pausesChanged { context.refreshPausedJobs() }
+        if dueSooner { context.dueBell.ring() }
         if queued { context.wakeup.signal() } else if freed { context.wakeup.capacityFreed() }
         // Long polls on what ended get its record, read here in one round trip for all of them.
         let waited = context.waiters.waited(among: endedIDs)

@@ -48,6 +48,9 @@ final class GatewayContext: Sendable {
     let directory: WorkerDirectory
     let breakers: BreakerBoard
     let wakeup = Wakeup()
+    /// Rung when something may have come due sooner than the promoter waits for: a scheduled
+    /// execution or a retry, read from the events stream (made here or by another gateway).
+    let dueBell = Bell()
     let client: HTTPClient
     /// Dispatches and cancels to workers, through `client` (keep-alive) with `workerToken`.
     let worker: WorkerAPI.Client

@@ -57,7 +57,6 @@ final class Maintenance: Sendable {
         } catch {
             context.logger.repeated(.warning, "cannot read the live workers", ["error": "\(error)"])
         }
-        context.refreshPausedJobs()
     }
 
     private func loop() {
@@ -75,6 +74,8 @@ final class Maintenance: Sendable {
                 lastRecover = now
                 recover()
                 publishBreakers()
+                // A pause is applied when its event is read (`EventWatcher`); this read catches one missed.
+                context.refreshPausedJobs()
             }
             if now - lastTrim >= retention.interval {
                 lastTrim = now

@@ -8,11 +8,12 @@ import Synchronization
 /// script takes each id out of its set atomically, so with many gateways each due
 /// execution is queued once, by whichever gets it first, and as long as one
 /// gateway lives. A round asks Redis for the earliest time still waiting and
-/// sleeps until then, but never longer than `pollCap`: another gateway may have
-/// scheduled something sooner, and a due execution is queued within that long.
+/// sleeps until then; the event watcher rings `dueBell` when a scheduled execution
+/// or a retry appears (on any gateway), so one due sooner is seen at once, and
+/// `pollCap` bounds the sleep in case that event was missed.
 final class Promoter: Sendable {
-    /// The longest sleep between rounds: the bound on how late a due execution is queued.
-    static let pollCap: Duration = .milliseconds(40)
+    /// The longest sleep between rounds: a safety net for a missed event, not how work is found.
+    static let pollCap: Duration = .seconds(1)
     /// Executions queued per set and round; a full round is followed by another at once.
     static let batch = 1000
 
@@ -27,13 +28,17 @@ final class Promoter: Sendable {
         t.start()
     }
 
-    func stop() { stopped.store(true, ordering: .releasing) }
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        context.dueBell.ringAll()
+    }
 
     private func loop() {
         let beat = context.daemon.liveness.register("gateway promoter", within: .seconds(90))
         while !stopped.load(ordering: .acquiring) {
             beat.touch()
-            Thread.sleep(forTimeInterval: Double(round().inMilliseconds) / 1000)
+            let sleep = round()
+            if sleep > .zero { context.dueBell.wait(timeout: sleep) }
         }
     }
 

@@ -16,10 +16,8 @@ import Synchronization
 /// unless the last claim found them empty and nothing was queued since. And an
 /// execution this gateway created wakes a dispatcher once, when its write is
 /// done, not again when its `created` event comes back through the stream.
-final class Wakeup: @unchecked Sendable {
-    // @unchecked: `pending` is guarded by the condition's own lock; the rest is atomic or in a Mutex.
-    private let condition = NSCondition()
-    private var pending = false
+final class Wakeup: Sendable {
+    private let bell = Bell()
     private let workMayWait = Atomic<Bool>(true)
     /// Executions created here whose `created` event was not read back yet.
     private let createdHere = Mutex<Set<String>>([])
@@ -61,10 +59,25 @@ final class Wakeup: @unchecked Sendable {
         createdHere.withLock { $0.remove(id) != nil }
     }
 
-    private func wake() {
+    private func wake() { bell.ring() }
+
+    /// Wakes every waiting dispatcher (at stop).
+    func signalAll() { bell.ringAll() }
+
+    /// Waits for a signal (taking it) or the timeout; true when signalled.
+    @discardableResult
+    func wait(timeout: Duration) -> Bool { bell.wait(timeout: timeout) }
+}
+
+/// A wake-up for threads that wait: one ring wakes one waiter, and a ring while none waits is
+/// kept for the next, so rings coalesce into one (a burst costs one wake-up, not one each).
+final class Bell: @unchecked Sendable {
+    // @unchecked: `pending` is guarded by the condition's own lock.
+    private let condition = NSCondition()
+    private var pending = false
+
+    func ring() {
         condition.lock()
-        // A signal already pending has woken a dispatcher (or will be taken by the next to wait):
-        // a burst of new executions costs one wake-up, not one each.
         if !pending {
             pending = true
             condition.signal()
@@ -72,15 +85,15 @@ final class Wakeup: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Wakes every waiting dispatcher (at stop).
-    func signalAll() {
+    /// Wakes every waiter.
+    func ringAll() {
         condition.lock()
         pending = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Waits for a signal (taking it) or the timeout; true when signalled.
+    /// Waits for a ring (taking it) or the timeout; true when rung.
     @discardableResult
     func wait(timeout: Duration) -> Bool {
         condition.lock()

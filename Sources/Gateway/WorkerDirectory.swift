@@ -52,6 +52,9 @@ final class WorkerDirectory: Sendable {
     let types = Mutex<[String: JobType]>([:])
     /// Job type declarations as published (JSON text) and as decoded, from the last refresh.
     let declarations = Mutex<[String: JobType]>([:])
+    /// The rate of each served job type that has one, as `types` declares it: made on each
+    /// refresh, read on every claim.
+    private let rateTable = Mutex<[String: JobRate]>([:])
     let fleet: FleetRegistry
 
     init(fleet: FleetRegistry) { self.fleet = fleet }
@@ -93,8 +96,14 @@ final class WorkerDirectory: Sendable {
             s.workers = entries
             s.refreshedAt = .now
         }
-        types.withLock { $0 = served }
+        serve(served)
         declarations.withLock { $0 = decoded }
+    }
+
+    /// The job types served now, as validation reads them, and their rates, as claims send them.
+    func serve(_ served: [String: JobType]) {
+        types.withLock { $0 = served }
+        rateTable.withLock { $0 = served.compactMapValues(\.rate) }
     }
 
     /// The job type as some live worker declares it (for validation).
@@ -103,7 +112,16 @@ final class WorkerDirectory: Sendable {
     var knownJobTypes: [String] { types.withLock { $0.keys.sorted() } }
 
     /// The rate of each served job type that has one, as `jobType` declares it.
-    var rates: [String: JobRate] { types.withLock { $0.compactMapValues(\.rate) } }
+    var rates: [String: JobRate] { rateTable.withLock { $0 } }
+
+    /// The job types an operator paused (`jobs-paused`), as read last. - Returns: whether any
+    /// was resumed (its queued work may go now).
+    func setPaused(_ jobs: Set<String>) -> Bool {
+        state.withLock { s in
+            defer { s.paused = jobs }
+            return !s.paused.subtracting(jobs).isEmpty
+        }
+    }
 
     var workerCount: Int { state.withLock { $0.workers.count } }
 
@@ -117,7 +135,6 @@ final class WorkerDirectory: Sendable {
         return own + max(0, w.reportedRunning - w.ownAtReport)
     }
 
-    /// Job types that some worker could take now, with their fleet-wide concurrency limit.
     /// Job types that workers with a free slot serve, with their fleet-wide concurrency limit;
     /// paused ones left out, so their executions stay queued.
     func dispatchable(breakerAllows: (String) -> Bool) -> [String: Int] {

@@ -11,7 +11,7 @@ extension ExecutionStore {
         let ranges = states.map { RedisCommand("ZREVRANGEBYSCORE", keys.byState($0.rawValue), "+inf", "(\(since)", "LIMIT", 0, max(1, limit)) }
         let ids = try mapRedis { try redis.pipeline(ranges) }.flatMap { ($0.array ?? []).compactMap(\.string) }
         guard !ids.isEmpty else { return [:] }
-        let jobs = try mapRedis { try redis.pipeline(ids.map { RedisCommand("HGET", keys.exec($0), "job") }) }
+        let jobs = try mapRedis { try redis.pipeline(ids.map { RedisCommand("HGET", keys.exec($0), Field.job.rawValue) }) }
         var out: [String: Int] = [:]
         for job in jobs.compactMap(\.string) { out[job, default: 0] += 1 }  // a trimmed one has no job
         return out

@@ -80,7 +80,7 @@ public struct Keys: Sendable, Hashable {
         static let schedules = Name("schedules", "schedules")
         /// hash: schedule name → "1" while paused by an operator.
         static let schedulesPaused = Name("schedulesPaused", "schedules-paused")
-        /// hash: job type → JSON of who paused its dispatch and when, for every gateway.
+        /// hash: job type → `<ms> <user>`: when and by whom its dispatch was paused, for every gateway.
         static let jobsPaused = Name("jobsPaused", "jobs-paused")
         /// string: the leading scheduler's id, with a TTL.
         static let schedulerLeader = Name("schedulerLeader", "scheduler:leader")

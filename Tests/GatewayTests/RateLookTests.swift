@@ -16,7 +16,7 @@ struct RateLookTests {
         let d = WorkerDirectory(fleet: FleetRegistry(redis: try RedisClient(url: "redis://127.0.0.1:1/0"), namespace: "unit"))
         var rated = JobType(name: "rated")
         rated.rate = JobRate(count: 100, periodMs: 60_000, burst: 5)
-        d.types.withLock { $0 = ["rated": rated, "free": JobType(name: "free")] }
+        d.serve(["rated": rated, "free": JobType(name: "free")])
         #expect(d.rates == ["rated": JobRate(count: 100, periodMs: 60_000, burst: 5)])
     }
 }

@@ -75,8 +75,9 @@ extension Commands {
         let ttl = Int(c.configuration.scheduler.fireKeyTTL.inMilliseconds / 1000)
         let won = try c.store { () throws(StoreError) in try schedules.claimFires(fresh.map { keys[$0] }, owner: "claimed:" + owner, ttlSeconds: ttl) }
         // A tick claimed meanwhile (a live fire, another backfill) is theirs.
-        for (i, w) in zip(fresh, won) where !w { out[i].result = "in-flight"; out[i].outcome = nil }
-        send = send.filter { i in values[i] != nil || zip(fresh, won).contains { $0.0 == i && $0.1 } }
+        let taken = Set(zip(fresh, won).filter { !$0.1 }.map(\.0))
+        for i in taken { out[i].result = "in-flight"; out[i].outcome = nil }
+        send.removeAll(where: taken.contains)
         for i in send {
             let bound = try c.store { () throws(StoreError) in
                 try schedules.bindFire(schedule: name, epochMillis: keys[i].epochMillis, owner: owner, fingerprint: requests[i].fingerprint)
@@ -85,20 +86,17 @@ extension Commands {
         }
         let gateway = try c.gateway()
         var records: [(schedule: String, epochMillis: Int64, value: String)] = []
-        for start in stride(from: 0, to: send.count, by: GatewayAPI.maxBatch) {
-            let chunk = Array(send[start..<min(start + GatewayAPI.maxBatch, send.count)])
-            let answer = try gateway.call(try GatewayAPI.executeMany(chunk.map { requests[$0] }))
-            for (i, result) in zip(chunk, answer.results) {
-                out[i].outcome = nil
-                if let id = result.executionId {
-                    out[i].result = result.duplicate == true ? "duplicate" : "fired"
-                    out[i].executionId = id
-                    records.append((name, keys[i].epochMillis, id))
-                } else {
-                    out[i].result = "refused"
-                    out[i].detail = "\(result.status): \(result.detail ?? result.title ?? "")"
-                    records.append((name, keys[i].epochMillis, "failed:" + (result.detail ?? "refused")))
-                }
+        try gateway.executeInBatches(send.map { requests[$0] }) { n, result in
+            let i = send[n]
+            out[i].outcome = nil
+            if let id = result.executionId {
+                out[i].result = result.duplicate == true ? "duplicate" : "fired"
+                out[i].executionId = id
+                records.append((name, keys[i].epochMillis, id))
+            } else {
+                out[i].result = "refused"
+                out[i].detail = "\(result.status): \(result.detail ?? result.title ?? "")"
+                records.append((name, keys[i].epochMillis, "failed:" + (result.detail ?? "refused")))
             }
         }
         try c.store { () throws(StoreError) in try schedules.recordFires(records, ttlSeconds: ttl) }

@@ -102,17 +102,14 @@ extension Commands {
         let gateway = try c.gateway()
         var accepted = 0, refused = 0
         var all: [ManyLineJSON] = []
-        for start in stride(from: 0, to: requests.count, by: GatewayAPI.maxBatch) {
-            let chunk = requests[start..<min(start + GatewayAPI.maxBatch, requests.count)]
-            let answer = try gateway.call(try GatewayAPI.executeMany(chunk.map(\.request)))
-            for (item, result) in zip(chunk, answer.results) {
-                if result.isAccepted { accepted += 1 } else { refused += 1 }
-                if json { all.append(ManyLineJSON(line: item.line, result: result)); continue }
-                if let id = result.executionId, let state = result.state {
-                    c.out.line("\(item.line)\t" + acceptedText(id, duplicate: result.duplicate == true, state: state, keyed: key != nil))
-                } else {
-                    c.out.line("\(item.line)\t" + c.style.paint("refused (\(result.status)): \(result.detail ?? result.title ?? "")", .bad))
-                }
+        try gateway.executeInBatches(requests.map(\.request)) { n, result in
+            let line = requests[n].line
+            if result.isAccepted { accepted += 1 } else { refused += 1 }
+            if json { all.append(ManyLineJSON(line: line, result: result)); return }
+            if let id = result.executionId, let state = result.state {
+                c.out.line("\(line)\t" + acceptedText(id, duplicate: result.duplicate == true, state: state, keyed: key != nil))
+            } else {
+                c.out.line("\(line)\t" + c.style.paint("refused (\(result.status)): \(result.detail ?? result.title ?? "")", .bad))
             }
         }
         if json { c.out.json(all) } else { c.out.line("\(accepted) \(runLater == .now ? "queued" : "scheduled"), \(refused) refused") }

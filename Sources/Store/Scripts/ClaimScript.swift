@@ -86,7 +86,8 @@ local function lease(id, f)
   move_index(id, S.queued, S.dispatched, nows)
   zadd_later(K.leases, until_, id)
   count_later(f[1], 1)
-  if buckets[f[1]] then buckets[f[1]].tokens = buckets[f[1]].tokens - 1 end
+  local b = buckets[f[1]]
+  if b then b.tokens = b.tokens - 1; b.used = true end
   event(id, E.dispatched, S.dispatched, EF.job, f[1], EF.attempt, attempt)
   return {id, f[1], attempt, f[5] or '', f[6], f[7], f[8], f[9], f[10] or '0', now - tonumber(f[11] or now)}
 end
@@ -169,11 +170,14 @@ unpop()
 -- again at every end while nothing is (the ends of executions do not add any).
 local left = -1
 if #out < want then left = redis.call('EXISTS', unpack(queues)) end
+-- Only a bucket a lease drew on is written: one only read still refills from what it holds.
 -- A bucket left alone refills: once it would be full it is the same as none, and may go.
 for job, b in pairs(buckets) do
-  local r, key = rates[job], K.rate(job)
-  redis.call('HSET', key, RF.tokens, b.tokens, RF.at, nows, RF.count, r.n, RF.period, r.period, RF.burst, r.burst)
-  redis.call('PEXPIRE', key, math.ceil((r.burst - b.tokens) * b.every) + 60000)
+  if b.used then
+    local r, key = rates[job], K.rate(job)
+    redis.call('HSET', key, RF.tokens, b.tokens, RF.at, nows, RF.count, r.n, RF.period, r.period, RF.burst, r.burst)
+    redis.call('PEXPIRE', key, math.ceil((r.burst - b.tokens) * b.every) + 60000)
+  end
 end
 if next(limited) then
   local l = {}
