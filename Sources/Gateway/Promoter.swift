@@ -8,12 +8,16 @@ import Synchronization
 /// script takes each id out of its set atomically, so with many gateways each due
 /// execution is queued once, by whichever gets it first, and as long as one
 /// gateway lives. A round asks Redis for the earliest time still waiting and
-/// sleeps until then; the event watcher rings `dueBell` when a scheduled execution
-/// or a retry appears (on any gateway), so one due sooner is seen at once, and
-/// `pollCap` bounds the sleep in case that event was missed.
+/// sleeps until then, but while anything waits no longer than `pollCap` (a sleep
+/// of a second measured ten times later at p99 than one of 40 ms, with 1,000
+/// spread over 5 s). With nothing waiting it sleeps `idleCap`: the event watcher
+/// rings `dueBell` when a scheduled execution or a retry appears (on any gateway),
+/// and the cap is a safety net for a missed event.
 final class Promoter: Sendable {
-    /// The longest sleep between rounds: a safety net for a missed event, not how work is found.
-    static let pollCap: Duration = .seconds(1)
+    /// The longest sleep between rounds while something waits to come due.
+    static let pollCap: Duration = .milliseconds(40)
+    /// The longest sleep while nothing waits.
+    static let idleCap: Duration = .seconds(1)
     /// Executions queued per set and round; a full round is followed by another at once.
     static let batch = 1000
 
@@ -51,7 +55,7 @@ final class Promoter: Sendable {
                 context.wakeup.signal()
             }
             if r.promoted >= Self.batch { return .zero }
-            guard let next = r.nextDueMillis else { return Self.pollCap }
+            guard let next = r.nextDueMillis else { return Self.idleCap }
             return .milliseconds(max(0, min(next - r.nowMillis, Self.pollCap.inMilliseconds)))
         } catch {
             context.logger.repeated(.warning, "cannot queue due executions", ["error": "\(error)"])
